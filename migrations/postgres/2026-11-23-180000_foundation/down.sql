@@ -1,0 +1,9 @@
+DROP TABLE instance_setup;
+DROP TABLE invites;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE devices;
+DROP TABLE member_languages;
+DROP TABLE credentials;
+DROP TABLE accounts;
+DROP TABLE organisations;

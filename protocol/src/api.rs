@@ -1,0 +1,250 @@
+//! Request and response bodies of the HTTP API. Requests refuse unknown fields, so a typo in a
+//! client is an error rather than a silently ignored setting. Times are Unix seconds.
+
+use crate::ids::{AccountId, DeviceId, OrganisationId};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The three kinds of user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Seeker,
+    Worker,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Seeker => "seeker",
+            Role::Worker => "worker",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        match value {
+            "seeker" => Some(Role::Seeker),
+            "worker" => Some(Role::Worker),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A sign-up challenge: find a proof of work for it, then sign up before it expires.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Challenge {
+    /// Opaque bytes, base64url without padding; hash them as decoded bytes.
+    pub challenge: String,
+    /// Leading zero bits the solution's SHA-256 must have.
+    pub bits: u8,
+    pub expires_at: i64,
+}
+
+/// Anonymous sign-up of a seeker: nothing about the person is asked.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SeekerSignup {
+    pub challenge: String,
+    pub solution: u64,
+}
+
+/// Tokens for one device. The access token goes in `Authorization: Bearer …`; the refresh token is
+/// exchanged for a new pair before the access token expires, and is valid once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionGrant {
+    pub account_id: AccountId,
+    pub device_id: DeviceId,
+    pub role: Role,
+    pub organisation_id: Option<OrganisationId>,
+    pub access_token: String,
+    pub access_expires_at: i64,
+    pub refresh_token: String,
+    pub refresh_expires_at: i64,
+}
+
+/// A new TOTP secret for an authenticator app. Shown once.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TotpEnrolment {
+    /// Base32 secret, for apps that cannot read the URI.
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+/// The result of creating a worker or administrator account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Enrolment {
+    pub session: SessionGrant,
+    /// Present when the account must (administrators) or chose to use a second factor.
+    pub totp: Option<TotpEnrolment>,
+}
+
+/// Redeems an invite: the new worker or administrator chooses a handle and passphrase.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvite {
+    pub code: String,
+    /// 3–32 characters of a–z, 0–9, '.', '_' or '-'.
+    pub handle: String,
+    /// At least 12 characters.
+    pub passphrase: String,
+    /// BCP 47 tags of the languages this person speaks.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// A name for this device, seen only by its owner (e.g. "work phone").
+    pub device_name: String,
+}
+
+/// Creates the first instance administrator with the setup token printed at first start.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InstanceSetup {
+    pub setup_token: String,
+    pub handle: String,
+    pub passphrase: String,
+    pub device_name: String,
+}
+
+/// Signs a worker or administrator in on a new device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub handle: String,
+    pub passphrase: String,
+    /// Six-digit code from the authenticator app, when the account has one.
+    #[serde(default)]
+    pub totp: Option<String>,
+    pub device_name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    pub refresh_token: String,
+}
+
+/// Who the caller is.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountInfo {
+    pub account_id: AccountId,
+    pub role: Role,
+    pub organisation_id: Option<OrganisationId>,
+    pub instance_admin: bool,
+    pub device_id: DeviceId,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceInfo {
+    pub device_id: DeviceId,
+    pub name: Option<String>,
+    pub created_at: i64,
+    /// Whether this is the device making the request.
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddDevice {
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A worker's own profile.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WorkerProfile {
+    pub account_id: AccountId,
+    pub organisation_id: OrganisationId,
+    pub handle: String,
+    pub languages: Vec<String>,
+    pub totp_enabled: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetLanguages {
+    pub languages: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotp {
+    pub code: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    pub default_language: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganisation {
+    pub name: String,
+    /// BCP 47 tag used when a seeker's languages are not known.
+    pub default_language: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvite {
+    /// `worker` or `admin`.
+    pub role: Role,
+    /// Hours until the invite expires (default set by the server, at most 720).
+    #[serde(default)]
+    pub expires_in_hours: Option<u32>,
+}
+
+/// An invite code: pass it to the person out of band. Shown once; only its hash is stored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Invite {
+    pub code: String,
+    pub role: Role,
+    pub organisation_id: OrganisationId,
+    pub expires_at: i64,
+}
+
+/// A worker or administrator of an organisation, as its administrators see them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Member {
+    pub account_id: AccountId,
+    pub role: Role,
+    pub handle: String,
+    pub languages: Vec<String>,
+    pub totp_enabled: bool,
+}
+
+/// Liveness of the instance and its backing services.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    pub database: bool,
+    pub bus: bool,
+}

@@ -1,0 +1,78 @@
+//! Stable, machine-readable error codes. Clients branch on `code`; `message` is for people and may
+//! change. Every error the server returns has this shape:
+//! `{"error":{"code":"snake_case_code","message":"…"}}`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not well-formed JSON.
+    MalformedJson,
+    /// The body is JSON but not of the expected shape, or a value is out of range.
+    InvalidBody,
+    /// A path or query parameter could not be read.
+    InvalidParameter,
+    /// The body is larger than this endpoint accepts.
+    PayloadTooLarge,
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// No such resource, or not one the caller may know about.
+    NotFound,
+    /// No valid access token was presented.
+    Unauthenticated,
+    /// The caller is authenticated but may not do this.
+    Forbidden,
+    /// Handle or passphrase wrong.
+    InvalidCredentials,
+    /// A one-time code from the authenticator app is needed.
+    TotpRequired,
+    /// The one-time code is wrong, expired or already used.
+    InvalidTotp,
+    /// A second factor is already active on this account.
+    TotpAlreadyEnabled,
+    /// The invite does not exist, has expired or has been used.
+    InvalidInvite,
+    /// The setup token is wrong, or setup has already been done.
+    InvalidSetupToken,
+    /// The refresh token is unknown or expired.
+    InvalidRefreshToken,
+    /// A refresh token was used twice; the whole session has been revoked.
+    RefreshTokenReused,
+    /// The sign-up challenge is unknown, expired or already used.
+    InvalidChallenge,
+    /// The proof of work does not meet the challenge.
+    InvalidProofOfWork,
+    /// Too many requests; try again later.
+    RateLimited,
+    /// The handle is already taken.
+    HandleTaken,
+    /// An organisation of that name exists already.
+    OrganisationExists,
+    /// A language tag is not a valid BCP 47 tag.
+    InvalidLanguageTag,
+    /// The account has as many devices as allowed.
+    TooManyDevices,
+    /// The last device cannot be removed; delete the account instead.
+    LastDevice,
+    /// The last instance administrator cannot be removed.
+    LastInstanceAdmin,
+    /// Something went wrong on the server; nothing was changed.
+    InternalError,
+    /// A backing service is unavailable; try again.
+    ServiceUnavailable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}

@@ -1,0 +1,35 @@
+//! Identifier newtypes shared by server and clients, so an account id cannot be passed where an
+//! organisation id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An account's identifier: 128 random bits, base64url without padding (22 characters).
+/// Random rather than sequential, so ids reveal neither order nor the number of accounts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct AccountId(pub String);
+
+/// A device of an account, numbered from 1 within that account (as Signal addresses devices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct DeviceId(pub u32);
+
+/// An organisation (an NGO) served by this instance.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct OrganisationId(pub String);
+
+macro_rules! display_inner {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+display_inner!(AccountId, DeviceId, OrganisationId);

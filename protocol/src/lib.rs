@@ -1,0 +1,13 @@
+//! Quietline's wire protocol: the types that travel between clients and the server, the stable
+//! error codes, and the helpers both sides must compute the same way (proof of work).
+//!
+//! Clients depend on this crate without the server; the `openapi` feature adds schema derives
+//! for the server's OpenAPI document.
+
+pub mod api;
+pub mod error;
+pub mod ids;
+pub mod pow;
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use ids::{AccountId, DeviceId, OrganisationId};

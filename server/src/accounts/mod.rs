@@ -1,0 +1,8 @@
+//! Accounts of the three roles: anonymous seekers, invited workers, administrators; their
+//! devices and sessions.
+
+pub mod routes;
+pub mod service;
+pub mod store;
+
+pub use routes::{configure_admin, configure_public};

@@ -1,0 +1,327 @@
+//! Queries over accounts, credentials, devices and sessions. Every function runs inside the
+//! caller's connection or transaction.
+
+use crate::db::DbConn;
+use crate::db::schema::{
+    accounts, credentials, devices, instance_setup, member_languages, refresh_tokens, sessions,
+};
+use diesel::prelude::*;
+use diesel::result::QueryResult;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AccountRow {
+    pub id: String,
+    pub role: String,
+    pub organisation_id: Option<String>,
+    pub instance_admin: bool,
+    pub next_device_id: i32,
+    pub created_day: i64,
+    pub active_day: i64,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct CredentialRow {
+    pub account_id: String,
+    pub handle: String,
+    pub passphrase_hash: String,
+    pub totp_sealed: Option<Vec<u8>>,
+    pub totp_confirmed: bool,
+    pub totp_last_step: i64,
+}
+
+pub fn insert_account(
+    conn: &mut DbConn,
+    id: &str,
+    role: &str,
+    organisation_id: Option<&str>,
+    instance_admin: bool,
+    day: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(id),
+            accounts::role.eq(role),
+            accounts::organisation_id.eq(organisation_id),
+            accounts::instance_admin.eq(instance_admin),
+            accounts::next_device_id.eq(1),
+            accounts::created_day.eq(day),
+            accounts::active_day.eq(day),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_account(conn: &mut DbConn, id: &str) -> QueryResult<Option<AccountRow>> {
+    accounts::table.find(id).first(conn).optional()
+}
+
+pub fn touch_account(conn: &mut DbConn, id: &str, day: i64) -> QueryResult<()> {
+    diesel::update(
+        accounts::table
+            .find(id)
+            .filter(accounts::active_day.lt(day)),
+    )
+    .set(accounts::active_day.eq(day))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Deletes the account; devices, sessions, tokens, credentials and languages go with it by
+/// cascade, in the caller's transaction.
+pub fn delete_account(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(accounts::table.find(id)).execute(conn)
+}
+
+pub fn count_instance_admins(conn: &mut DbConn) -> QueryResult<i64> {
+    accounts::table
+        .filter(accounts::instance_admin.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_admins(conn: &mut DbConn) -> QueryResult<i64> {
+    accounts::table
+        .filter(accounts::role.eq("admin"))
+        .count()
+        .get_result(conn)
+}
+
+pub fn insert_credentials(
+    conn: &mut DbConn,
+    account_id: &str,
+    handle: &str,
+    passphrase_hash: &str,
+    totp_sealed: Option<&[u8]>,
+) -> QueryResult<()> {
+    diesel::insert_into(credentials::table)
+        .values((
+            credentials::account_id.eq(account_id),
+            credentials::handle.eq(handle),
+            credentials::passphrase_hash.eq(passphrase_hash),
+            credentials::totp_sealed.eq(totp_sealed),
+            credentials::totp_confirmed.eq(false),
+            credentials::totp_last_step.eq(0i64),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn handle_exists(conn: &mut DbConn, handle: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        credentials::table.filter(credentials::handle.eq(handle)),
+    ))
+    .get_result(conn)
+}
+
+pub fn find_credentials_by_handle(
+    conn: &mut DbConn,
+    handle: &str,
+) -> QueryResult<Option<(CredentialRow, AccountRow)>> {
+    credentials::table
+        .inner_join(accounts::table)
+        .filter(credentials::handle.eq(handle))
+        .first(conn)
+        .optional()
+}
+
+pub fn find_credentials(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<CredentialRow>> {
+    credentials::table.find(account_id).first(conn).optional()
+}
+
+pub fn set_totp(conn: &mut DbConn, account_id: &str, sealed: &[u8]) -> QueryResult<()> {
+    diesel::update(credentials::table.find(account_id))
+        .set((
+            credentials::totp_sealed.eq(Some(sealed)),
+            credentials::totp_confirmed.eq(false),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records an accepted TOTP step; false when a code of that step or a later one was already
+/// accepted (a replay racing the first use).
+pub fn accept_totp_step(conn: &mut DbConn, account_id: &str, step: i64) -> QueryResult<bool> {
+    diesel::update(
+        credentials::table
+            .find(account_id)
+            .filter(credentials::totp_last_step.lt(step)),
+    )
+    .set((
+        credentials::totp_last_step.eq(step),
+        credentials::totp_confirmed.eq(true),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn set_languages(conn: &mut DbConn, account_id: &str, languages: &[String]) -> QueryResult<()> {
+    diesel::delete(member_languages::table.filter(member_languages::account_id.eq(account_id)))
+        .execute(conn)?;
+    for language in languages {
+        diesel::insert_into(member_languages::table)
+            .values((
+                member_languages::account_id.eq(account_id),
+                member_languages::language.eq(language),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn languages(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<String>> {
+    member_languages::table
+        .filter(member_languages::account_id.eq(account_id))
+        .select(member_languages::language)
+        .order(member_languages::language)
+        .load(conn)
+}
+
+/// Adds a device with the next unused number. Numbers are never reused, so a removed device's
+/// number cannot be mistaken for a new one by peers.
+pub fn add_device(
+    conn: &mut DbConn,
+    account_id: &str,
+    name: Option<&str>,
+    day: i64,
+) -> QueryResult<Option<i32>> {
+    let Some(account) = find_account(conn, account_id)? else {
+        return Ok(None);
+    };
+    let device_id = account.next_device_id;
+    diesel::update(accounts::table.find(account_id))
+        .set(accounts::next_device_id.eq(device_id + 1))
+        .execute(conn)?;
+    diesel::insert_into(devices::table)
+        .values((
+            devices::account_id.eq(account_id),
+            devices::device_id.eq(device_id),
+            devices::name.eq(name),
+            devices::created_day.eq(day),
+        ))
+        .execute(conn)?;
+    Ok(Some(device_id))
+}
+
+pub fn count_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
+    devices::table
+        .filter(devices::account_id.eq(account_id))
+        .count()
+        .get_result(conn)
+}
+
+pub fn list_devices(
+    conn: &mut DbConn,
+    account_id: &str,
+) -> QueryResult<Vec<(i32, Option<String>, i64)>> {
+    devices::table
+        .filter(devices::account_id.eq(account_id))
+        .select((devices::device_id, devices::name, devices::created_day))
+        .order(devices::device_id)
+        .load(conn)
+}
+
+pub fn delete_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryResult<usize> {
+    diesel::delete(
+        devices::table
+            .filter(devices::account_id.eq(account_id))
+            .filter(devices::device_id.eq(device_id)),
+    )
+    .execute(conn)
+}
+
+pub fn insert_session(
+    conn: &mut DbConn,
+    id: &str,
+    account_id: &str,
+    device_id: i32,
+    expires_at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::account_id.eq(account_id),
+            sessions::device_id.eq(device_id),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn extend_session(conn: &mut DbConn, id: &str, expires_at: i64) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::expires_at.eq(expires_at))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_session(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(id)).execute(conn)
+}
+
+pub fn insert_refresh_token(
+    conn: &mut DbConn,
+    hash: &str,
+    session_id: &str,
+    expires_at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::spent.eq(false),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The refresh token's session and account: (session id, device id, expiry, account).
+pub fn find_refresh_token(
+    conn: &mut DbConn,
+    hash: &str,
+) -> QueryResult<Option<(String, i32, i64, AccountRow)>> {
+    refresh_tokens::table
+        .inner_join(sessions::table)
+        .inner_join(accounts::table.on(accounts::id.eq(sessions::account_id)))
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .select((
+            sessions::id,
+            sessions::device_id,
+            refresh_tokens::expires_at,
+            accounts::all_columns,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token spent; false if it already was (the token is being reused).
+pub fn spend_refresh_token(conn: &mut DbConn, hash: &str) -> QueryResult<bool> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(hash))
+            .filter(refresh_tokens::spent.eq(false)),
+    )
+    .set(refresh_tokens::spent.eq(true))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn setup_token_hash(conn: &mut DbConn) -> QueryResult<Option<String>> {
+    instance_setup::table
+        .select(instance_setup::token_hash)
+        .first(conn)
+        .optional()
+}
+
+pub fn replace_setup_token(conn: &mut DbConn, hash: Option<&str>) -> QueryResult<()> {
+    diesel::delete(instance_setup::table).execute(conn)?;
+    if let Some(hash) = hash {
+        diesel::insert_into(instance_setup::table)
+            .values((
+                instance_setup::id.eq(1),
+                instance_setup::token_hash.eq(hash),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! The storage seam. Handlers and services never know which backend they talk to: they get a
+//! [`Db`] and run closures over a [`DbConn`], which is SQLite or PostgreSQL depending on the
+//! configured URL. Blocking diesel calls run on the blocking thread pool, never on the async
+//! executor threads.
+
+pub mod schema;
+
+use crate::config::DatabaseUrl;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("blocking task failed")]
+    Blocking,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Settings applied to every new SQLite connection. WAL lets readers proceed during a write;
+/// `secure_delete` overwrites deleted content so it does not linger in free pages.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(conn) = conn {
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+/// A connection pool over one backend.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<ConnectionManager<DbConn>>,
+    backend: Backend,
+    /// SQLite allows one writer at a time: write transactions of this process queue here instead
+    /// of failing with SQLITE_BUSY when two deferred transactions both try to upgrade.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// Creates the SQLite file readable by its owner only (its WAL and shared-memory files inherit
+/// the mode), in a directory only its owner can enter.
+fn create_private_file(path: &std::path::Path) -> Result<(), DbError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let fail =
+        |e: std::io::Error| DbError::Unavailable(format!("cannot create {}: {e}", path.display()));
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(fail)?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+impl Db {
+    /// Opens the pool and applies pending migrations.
+    pub fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, DbError> {
+        let (url, backend) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                create_private_file(path)?;
+                (path.display().to_string(), Backend::Sqlite)
+            }
+            DatabaseUrl::Postgres(url) => (url.clone(), Backend::Postgres),
+        };
+        let manager = ConnectionManager::<DbConn>::new(url);
+        let pool = Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|e| DbError::Unavailable(e.to_string()))?;
+        let db = Db {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn get(&self) -> Result<PooledConn, DbError> {
+        self.pool
+            .get()
+            .map_err(|e| DbError::Unavailable(e.to_string()))
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.get()?;
+        let result = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        };
+        result.map_err(|e| DbError::Migration(e.to_string()))
+    }
+
+    /// Runs read-only work on a pooled connection, off the async threads.
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Blocking))?
+    }
+
+    /// Runs work in one transaction: all of it is committed, or none.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get()?;
+            let _guard = match &db.write_lock {
+                Some(lock) => Some(lock.lock().map_err(|_| DbError::Blocking)?),
+                None => None,
+            };
+            let conn: &mut DbConn = &mut conn;
+            conn.transaction(work)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Blocking))?
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.read(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
+            .await
+            .is_ok()
+    }
+}

@@ -1,0 +1,102 @@
+//! Table definitions, identical for both backends (the migrations differ only in dialect).
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        default_language -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        role -> Text,
+        organisation_id -> Nullable<Text>,
+        instance_admin -> Bool,
+        next_device_id -> Integer,
+        created_day -> BigInt,
+        active_day -> BigInt,
+    }
+}
+
+diesel::table! {
+    credentials (account_id) {
+        account_id -> Text,
+        handle -> Text,
+        passphrase_hash -> Text,
+        totp_sealed -> Nullable<Binary>,
+        totp_confirmed -> Bool,
+        totp_last_step -> BigInt,
+    }
+}
+
+diesel::table! {
+    member_languages (account_id, language) {
+        account_id -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    devices (account_id, device_id) {
+        account_id -> Text,
+        device_id -> Integer,
+        name -> Nullable<Text>,
+        created_day -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        account_id -> Text,
+        device_id -> Integer,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        spent -> Bool,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    invites (code_hash) {
+        code_hash -> Text,
+        organisation_id -> Text,
+        role -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    instance_setup (id) {
+        id -> Integer,
+        token_hash -> Text,
+    }
+}
+
+diesel::joinable!(accounts -> organisations (organisation_id));
+diesel::joinable!(credentials -> accounts (account_id));
+diesel::joinable!(member_languages -> accounts (account_id));
+diesel::joinable!(devices -> accounts (account_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(invites -> organisations (organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    accounts,
+    credentials,
+    member_languages,
+    devices,
+    sessions,
+    refresh_tokens,
+    invites,
+    instance_setup,
+);

@@ -1,0 +1,177 @@
+//! The one error type of the HTTP layer. What the client sees (a stable code and a fixed message)
+//! is kept apart from what is logged (the internal cause, which never holds request data).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use quietline_protocol::{ErrorBody, ErrorCode, ErrorDetail};
+use std::fmt;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: &'static str,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub const fn new(status: StatusCode, code: ErrorCode, message: &'static str) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message,
+        }
+    }
+
+    pub const fn bad_request(code: ErrorCode, message: &'static str) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub const fn unprocessable(code: ErrorCode, message: &'static str) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    pub const fn conflict(code: ErrorCode, message: &'static str) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub const fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "A valid access token is required.",
+        )
+    }
+
+    pub const fn forbidden() -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "Not allowed.")
+    }
+
+    pub const fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Not found.")
+    }
+
+    pub const fn rate_limited() -> ApiError {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "Too many requests. Please try again later.",
+        )
+    }
+
+    /// A failure the client cannot fix. The cause is logged here, once, without request data.
+    pub fn internal(cause: impl fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            "Something went wrong. Nothing was changed; please try again.",
+        )
+    }
+
+    pub fn unavailable(cause: impl fmt::Display) -> ApiError {
+        tracing::warn!(error = %cause, "backing service unavailable");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServiceUnavailable,
+            "The service is busy. Please try again shortly.",
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status.as_u16(), self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status).json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message.to_string(),
+            },
+        })
+    }
+}
+
+impl From<crate::db::DbError> for ApiError {
+    fn from(error: crate::db::DbError) -> ApiError {
+        match error {
+            crate::db::DbError::Unavailable(cause) => ApiError::unavailable(cause),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// Extractor errors: malformed or mistyped input is the client's to fix, never a 500.
+/// Messages name the position of the problem but never echo the input.
+pub mod extractors {
+    use super::ApiError;
+    use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+    use actix_web::http::StatusCode;
+    use actix_web::{HttpRequest, web};
+    use quietline_protocol::ErrorCode;
+
+    /// Largest JSON body any endpoint accepts.
+    pub const JSON_LIMIT: usize = 64 * 1024;
+
+    pub fn json_config() -> web::JsonConfig {
+        web::JsonConfig::default()
+            .limit(JSON_LIMIT)
+            .error_handler(|error, _req: &HttpRequest| json_error(&error).into())
+    }
+
+    pub fn json_error(error: &JsonPayloadError) -> ApiError {
+        match error {
+            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::PayloadTooLarge,
+                    "The request body is too large.",
+                )
+            }
+            JsonPayloadError::ContentType => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "The request body must be application/json.",
+            ),
+            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::unprocessable(
+                ErrorCode::InvalidBody,
+                "The request body has a missing, unknown or mistyped field.",
+            ),
+            JsonPayloadError::Deserialize(_) => ApiError::bad_request(
+                ErrorCode::MalformedJson,
+                "The request body is not valid JSON.",
+            ),
+            _ => ApiError::bad_request(
+                ErrorCode::MalformedJson,
+                "The request body could not be read.",
+            ),
+        }
+    }
+
+    pub fn path_config() -> web::PathConfig {
+        web::PathConfig::default().error_handler(|_: PathError, _| {
+            ApiError::bad_request(ErrorCode::InvalidParameter, "A path parameter is invalid.")
+                .into()
+        })
+    }
+
+    pub fn query_config() -> web::QueryConfig {
+        web::QueryConfig::default().error_handler(|_: QueryPayloadError, _| {
+            ApiError::bad_request(ErrorCode::InvalidParameter, "A query parameter is invalid.")
+                .into()
+        })
+    }
+
+    pub fn payload_config() -> web::PayloadConfig {
+        web::PayloadConfig::default().limit(JSON_LIMIT)
+    }
+}

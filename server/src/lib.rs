@@ -1,0 +1,18 @@
+//! The Quietline server: an actix-web application relaying end-to-end encrypted messages between
+//! seekers and outreach workers. `startup` builds it from a [`config::Config`]; `main.rs` and the
+//! end-to-end tests both go through it.
+
+pub mod accounts;
+pub mod auth;
+pub mod bus;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod kv;
+pub mod openapi;
+pub mod ops;
+pub mod organisations;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,35 @@
+//! `quietline`: parse configuration, build, run — nothing else.
+
+use clap::Parser;
+use quietline_server::clock::SystemClock;
+use quietline_server::config::{Cli, Config};
+use quietline_server::startup::Application;
+use quietline_server::telemetry;
+use std::sync::Arc;
+
+fn main() {
+    let cli = Cli::parse();
+    let config = match Config::load(&cli) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("quietline: {error}");
+            std::process::exit(2);
+        }
+    };
+    telemetry::init(&config.log, std::io::stderr);
+    let result = actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config, Arc::new(SystemClock), true).await?;
+        if let Some(token) = app.setup_token() {
+            // Shown on the terminal only, never logged; only its hash is stored.
+            println!(
+                "\nNo administrator exists yet. Create the first one with this one-time setup token\n\
+                 (POST /admin/v1/setup on the admin listener, or `quietline-admin create-admin`):\n\n    {token}\n"
+            );
+        }
+        app.run_until_stopped().await.map_err(anyhow::Error::from)
+    });
+    if let Err(error) = result {
+        eprintln!("quietline: {error:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,71 @@
+//! The OpenAPI document: every endpoint of both listeners. A test checks that the routes served
+//! and the routes listed here are the same set.
+
+use crate::{accounts, ops, organisations};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Quietline",
+        description = "Relay of end-to-end encrypted messages between people seeking help and outreach workers. \
+            Paths under /v1 are served on the public listener; /admin/v1 and the operations paths on the admin listener.",
+        license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only")
+    ),
+    paths(
+        accounts::routes::create_challenge,
+        accounts::routes::sign_up_seeker,
+        accounts::routes::accept_worker_invite,
+        accounts::routes::log_in_worker,
+        accounts::routes::refresh_session,
+        accounts::routes::log_out,
+        accounts::routes::get_account,
+        accounts::routes::delete_account,
+        accounts::routes::list_devices,
+        accounts::routes::add_device,
+        accounts::routes::remove_device,
+        accounts::routes::get_worker_profile,
+        accounts::routes::set_worker_languages,
+        accounts::routes::begin_worker_totp,
+        accounts::routes::confirm_worker_totp,
+        accounts::routes::set_up_instance,
+        accounts::routes::accept_admin_invite,
+        accounts::routes::log_in_admin,
+        accounts::routes::refresh_admin_session,
+        accounts::routes::log_out_admin,
+        accounts::routes::get_admin_account,
+        accounts::routes::delete_admin_account,
+        organisations::routes::get_own_organisation,
+        organisations::routes::list_organisations,
+        organisations::routes::create_organisation,
+        organisations::routes::get_organisation,
+        organisations::routes::create_invite,
+        organisations::routes::list_members,
+        organisations::routes::remove_member,
+        ops::openapi_document,
+        ops::docs_page,
+        ops::metrics,
+        ops::health,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+    }
+}

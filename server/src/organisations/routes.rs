@@ -1,0 +1,134 @@
+//! HTTP handlers for organisations, invites and members.
+
+use super::service;
+use crate::auth::{AdminAuth, Principal};
+use crate::error::ApiResult;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use quietline_protocol::ErrorBody;
+use quietline_protocol::api::{CreateInvite, CreateOrganisation, Invite, Member, Organisation};
+
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_own_organisation);
+}
+
+pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_organisations)
+        .service(create_organisation)
+        .service(get_organisation)
+        .service(create_invite)
+        .service(list_members)
+        .service(remove_member);
+}
+
+/// GET /v1/organisations/{organisation_id} — a worker's own organisation.
+#[utoipa::path(tag = "organisations", security(("bearer" = [])), params(("organisation_id" = String, Path)), responses(
+    (status = 200, body = Organisation),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/v1/organisations/{organisation_id}")]
+async fn get_own_organisation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Organisation>> {
+    service::get_own_organisation(&state, &principal, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// GET /admin/v1/organisations — all organisations (instance administrators) or one's own.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<Organisation>)))]
+#[get("/admin/v1/organisations")]
+async fn list_organisations(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+) -> ApiResult<web::Json<Vec<Organisation>>> {
+    service::list_organisations(&state, &admin.0)
+        .await
+        .map(web::Json)
+}
+
+/// POST /admin/v1/organisations — an instance administrator adds an organisation.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = CreateOrganisation, responses(
+    (status = 200, body = Organisation),
+    (status = 409, description = "organisation_exists", body = ErrorBody),
+))]
+#[post("/admin/v1/organisations")]
+async fn create_organisation(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    body: web::Json<CreateOrganisation>,
+) -> ApiResult<web::Json<Organisation>> {
+    service::create_organisation(&state, &admin.0, body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// GET /admin/v1/organisations/{organisation_id} — one organisation.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), responses(
+    (status = 200, body = Organisation),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}")]
+async fn get_organisation(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Organisation>> {
+    service::get_organisation(&state, &admin.0, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// POST /admin/v1/organisations/{organisation_id}/invites — a single-use invite for a worker or
+/// administrator.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), request_body = CreateInvite, responses(
+    (status = 200, body = Invite),
+    (status = 403, body = ErrorBody),
+))]
+#[post("/admin/v1/organisations/{organisation_id}/invites")]
+async fn create_invite(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    body: web::Json<CreateInvite>,
+) -> ApiResult<web::Json<Invite>> {
+    service::create_invite(&state, &admin.0, path.into_inner(), body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/members — workers and administrators.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), responses(
+    (status = 200, body = Vec<Member>),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/members")]
+async fn list_members(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Member>>> {
+    service::list_members(&state, &admin.0, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// DELETE /admin/v1/organisations/{organisation_id}/members/{account_id} — removes a member.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("account_id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[delete("/admin/v1/organisations/{organisation_id}/members/{account_id}")]
+async fn remove_member(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (organisation_id, account_id) = path.into_inner();
+    service::remove_member(&state, &admin.0, organisation_id, account_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,218 @@
+//! Organisation rules: only instance administrators create organisations; an organisation's
+//! administrators (and instance administrators) manage its invites and members; workers see
+//! their own organisation only.
+
+use super::store;
+use crate::accounts::service::canonical_languages;
+use crate::accounts::store as accounts_store;
+use crate::auth::Principal;
+use crate::auth::secrets::random_token;
+use crate::auth::tokens::hash_token;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use quietline_protocol::api::{
+    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Role,
+};
+use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
+
+fn to_api(row: store::OrganisationRow) -> Organisation {
+    Organisation {
+        id: OrganisationId(row.0),
+        name: row.1,
+        default_language: row.2,
+        created_at: row.3,
+    }
+}
+
+pub async fn create_organisation(
+    state: &AppState,
+    admin: &Principal,
+    request: CreateOrganisation,
+) -> ApiResult<Organisation> {
+    if !admin.instance_admin {
+        return Err(ApiError::forbidden());
+    }
+    let name = request.name.trim().to_string();
+    if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidBody,
+            "A name has 1 to 100 characters.",
+        ));
+    }
+    let language = canonical_languages(std::slice::from_ref(&request.default_language))?
+        .pop()
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::InvalidLanguageTag,
+                "A default language is required.",
+            )
+        })?;
+    let row = (
+        uuid::Uuid::new_v4().to_string(),
+        name,
+        language,
+        state.clock.now(),
+    );
+    state
+        .db
+        .write(move |conn| {
+            if store::name_exists(conn, &row.1)? {
+                return Err(ApiError::conflict(
+                    ErrorCode::OrganisationExists,
+                    "An organisation of that name exists already.",
+                ));
+            }
+            store::insert_organisation(conn, &row)?;
+            Ok(to_api(row))
+        })
+        .await
+}
+
+pub async fn list_organisations(
+    state: &AppState,
+    admin: &Principal,
+) -> ApiResult<Vec<Organisation>> {
+    let only = (!admin.instance_admin).then(|| admin.organisation_id.clone().unwrap_or_default());
+    state
+        .db
+        .read(move |conn| {
+            store::list_organisations(conn, only.as_deref())
+                .map(|rows| rows.into_iter().map(to_api).collect())
+                .map_err(ApiError::from)
+        })
+        .await
+}
+
+async fn find(state: &AppState, organisation_id: String) -> ApiResult<Organisation> {
+    state
+        .db
+        .read(move |conn| store::find_organisation(conn, &organisation_id).map_err(ApiError::from))
+        .await?
+        .map(to_api)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// An organisation as its administrators (or an instance administrator) see it.
+pub async fn get_organisation(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+) -> ApiResult<Organisation> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    find(state, organisation_id).await
+}
+
+/// An organisation as its own workers see it.
+pub async fn get_own_organisation(
+    state: &AppState,
+    principal: &Principal,
+    organisation_id: String,
+) -> ApiResult<Organisation> {
+    if principal.role != Role::Worker
+        || principal.organisation_id.as_deref() != Some(organisation_id.as_str())
+    {
+        return Err(ApiError::forbidden());
+    }
+    find(state, organisation_id).await
+}
+
+pub async fn create_invite(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    request: CreateInvite,
+) -> ApiResult<Invite> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    if request.role == Role::Seeker {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidBody,
+            "Invites are for workers and administrators; seekers sign up anonymously.",
+        ));
+    }
+    let hours = request
+        .expires_in_hours
+        .unwrap_or(state.config.invite_ttl_hours);
+    if !(1..=720).contains(&hours) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidBody,
+            "An invite lasts 1 to 720 hours.",
+        ));
+    }
+    let code = random_token::<32>()?;
+    let code_hash = hash_token(&code);
+    let expires_at = state.clock.now() + i64::from(hours) * 3_600;
+    let role = request.role;
+    let org = organisation_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            if store::find_organisation(conn, &org)?.is_none() {
+                return Err(ApiError::not_found());
+            }
+            store::insert_invite(conn, &code_hash, &org, role.as_str(), expires_at)
+                .map_err(ApiError::from)
+        })
+        .await?;
+    Ok(Invite {
+        code,
+        role,
+        organisation_id: OrganisationId(organisation_id),
+        expires_at,
+    })
+}
+
+pub async fn list_members(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+) -> ApiResult<Vec<Member>> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    state
+        .db
+        .read(move |conn| {
+            if store::find_organisation(conn, &organisation_id)?.is_none() {
+                return Err(ApiError::not_found());
+            }
+            store::list_members(conn, &organisation_id)?
+                .into_iter()
+                .map(|(id, role, handle, totp_enabled)| {
+                    Ok(Member {
+                        languages: accounts_store::languages(conn, &id)?,
+                        account_id: AccountId(id),
+                        role: Role::parse(&role)
+                            .ok_or_else(|| ApiError::internal("member with an unknown role"))?,
+                        handle,
+                        totp_enabled,
+                    })
+                })
+                .collect()
+        })
+        .await
+}
+
+/// Removes a worker or administrator from the organisation: their account and sessions end.
+pub async fn remove_member(
+    state: &actix_web::web::Data<AppState>,
+    admin: &Principal,
+    organisation_id: String,
+    account_id: String,
+) -> ApiResult<()> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    let id = account_id.clone();
+    let member = state
+        .db
+        .read(move |conn| store::is_member(conn, &organisation_id, &id).map_err(ApiError::from))
+        .await?;
+    if !member {
+        return Err(ApiError::not_found());
+    }
+    crate::accounts::service::remove_account(state, account_id).await
+}

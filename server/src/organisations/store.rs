@@ -1,0 +1,111 @@
+//! Queries over organisations, invites and members.
+
+use crate::db::DbConn;
+use crate::db::schema::{accounts, credentials, invites, organisations};
+use diesel::prelude::*;
+use diesel::result::QueryResult;
+
+pub type OrganisationRow = (String, String, String, i64);
+
+pub fn insert_organisation(conn: &mut DbConn, row: &OrganisationRow) -> QueryResult<()> {
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(&row.0),
+            organisations::name.eq(&row.1),
+            organisations::default_language.eq(&row.2),
+            organisations::created_at.eq(row.3),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn name_exists(conn: &mut DbConn, name: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        organisations::table.filter(organisations::name.eq(name)),
+    ))
+    .get_result(conn)
+}
+
+pub fn find_organisation(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
+    organisations::table.find(id).first(conn).optional()
+}
+
+pub fn list_organisations(
+    conn: &mut DbConn,
+    only: Option<&str>,
+) -> QueryResult<Vec<OrganisationRow>> {
+    let mut query = organisations::table.order(organisations::name).into_boxed();
+    if let Some(id) = only {
+        query = query.filter(organisations::id.eq(id.to_string()));
+    }
+    query.load(conn)
+}
+
+pub fn insert_invite(
+    conn: &mut DbConn,
+    code_hash: &str,
+    organisation_id: &str,
+    role: &str,
+    expires_at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(invites::table)
+        .values((
+            invites::code_hash.eq(code_hash),
+            invites::organisation_id.eq(organisation_id),
+            invites::role.eq(role),
+            invites::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Consumes an unexpired invite of `role`: returns its organisation, or `None` when there is no
+/// such invite. Deleting it is what makes it single use, even under concurrent redemption.
+pub fn take_invite(
+    conn: &mut DbConn,
+    code_hash: &str,
+    role: &str,
+    now: i64,
+) -> QueryResult<Option<String>> {
+    let found: Option<String> = invites::table
+        .filter(invites::code_hash.eq(code_hash))
+        .filter(invites::role.eq(role))
+        .filter(invites::expires_at.gt(now))
+        .select(invites::organisation_id)
+        .first(conn)
+        .optional()?;
+    let Some(organisation_id) = found else {
+        return Ok(None);
+    };
+    let deleted =
+        diesel::delete(invites::table.filter(invites::code_hash.eq(code_hash))).execute(conn)?;
+    Ok((deleted == 1).then_some(organisation_id))
+}
+
+/// Workers and administrators of an organisation: (account, role, handle, TOTP active).
+pub fn list_members(
+    conn: &mut DbConn,
+    organisation_id: &str,
+) -> QueryResult<Vec<(String, String, String, bool)>> {
+    accounts::table
+        .inner_join(credentials::table)
+        .filter(accounts::organisation_id.eq(organisation_id))
+        .select((
+            accounts::id,
+            accounts::role,
+            credentials::handle,
+            credentials::totp_confirmed,
+        ))
+        .order(credentials::handle)
+        .load(conn)
+}
+
+/// Whether `account_id` is a worker or administrator of `organisation_id`.
+pub fn is_member(conn: &mut DbConn, organisation_id: &str, account_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        accounts::table
+            .filter(accounts::id.eq(account_id))
+            .filter(accounts::organisation_id.eq(organisation_id)),
+    ))
+    .get_result(conn)
+}

@@ -1,0 +1,242 @@
+//! Builds the two listeners from a [`Config`]: the public one (mobile clients' API, nothing else)
+//! and the admin one (admin API, OpenAPI, docs, metrics, health). Used by `main` and by tests,
+//! which bind port 0 and run many servers in one process.
+
+use crate::auth::Audience;
+use crate::auth::secrets::{Sealer, load_or_create_key};
+use crate::auth::tokens::TokenKeys;
+use crate::bus::Bus;
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{ApiError, extractors};
+use crate::kv::Kv;
+use crate::state::AppState;
+use crate::telemetry::{self, Metrics};
+use crate::{accounts, ops, organisations};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use futures_util::FutureExt;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long in-flight requests may take to finish after a stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+pub struct Application {
+    public: Server,
+    admin: Server,
+    public_addr: SocketAddr,
+    admin_addr: SocketAddr,
+    state: web::Data<AppState>,
+    setup_token: Option<String>,
+}
+
+/// Stops both listeners of a running application.
+#[derive(Clone)]
+pub struct StopHandle {
+    public: ServerHandle,
+    admin: ServerHandle,
+}
+
+impl StopHandle {
+    /// Stops accepting, lets in-flight requests finish (when `graceful`), then returns. The stop
+    /// is ordered when this is called; awaiting only waits for it to complete.
+    pub fn stop(&self, graceful: bool) -> impl std::future::Future<Output = ()> + use<> {
+        futures_util::future::join(self.public.stop(graceful), self.admin.stop(graceful))
+            .map(|_| ())
+    }
+}
+
+/// Opens storage, bus, ephemeral store and keys: everything but the listeners. Also used by the
+/// command-line tasks.
+pub async fn build_state(
+    config: Config,
+    clock: SharedClock,
+) -> anyhow::Result<web::Data<AppState>> {
+    let pool_size = u32::try_from(config.workers * 2 + 2).unwrap_or(32).min(32);
+    let url = config.database.clone();
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size))
+        .await
+        .context("opening the database")??;
+    let (bus, kv) = match &config.redis_url {
+        None => (Bus::in_process(), Kv::memory(clock.clone())),
+        Some(url) => {
+            let client = redis::Client::open(url.as_str()).context("QUIETLINE_REDIS_URL")?;
+            (
+                Bus::redis(&client, &config.redis_prefix)
+                    .await
+                    .context("connecting the bus")?,
+                Kv::redis(&client, &config.redis_prefix)
+                    .await
+                    .context("connecting to Redis")?,
+            )
+        }
+    };
+    let token_key = load_or_create_key(&config.token_key_file)?;
+    let previous = config
+        .previous_token_key_files
+        .iter()
+        .map(|path| load_or_create_key(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let storage_key = load_or_create_key(&config.storage_key_file)?;
+    Ok(web::Data::new(AppState {
+        tokens: TokenKeys::new(&token_key, &previous),
+        sealer: Sealer::new(&storage_key),
+        config: Arc::new(config),
+        db,
+        bus,
+        kv,
+        clock,
+        metrics: Arc::new(Metrics::default()),
+    }))
+}
+
+/// Answers for every path no route claims, in the same shape as every other error.
+async fn unknown_route() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}
+
+/// Headers on every response. No header names the software.
+fn security_headers(content_security_policy: &'static str) -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-store"))
+        .add(("Cross-Origin-Resource-Policy", "same-origin"))
+        .add(("Strict-Transport-Security", "max-age=63072000"))
+        .add(("Content-Security-Policy", content_security_policy))
+}
+
+macro_rules! app {
+    ($state:expr, $audience:expr, $csp:expr, $($configure:path),+) => {
+        App::new()
+            .app_data($state.clone())
+            .app_data($audience)
+            .app_data(extractors::json_config())
+            .app_data(extractors::path_config())
+            .app_data(extractors::query_config())
+            .app_data(extractors::payload_config())
+            .wrap(from_fn(telemetry::observe))
+            .wrap(security_headers($csp))
+            $(.configure($configure))+
+            .default_service(web::to(unknown_route))
+    };
+}
+
+impl Application {
+    /// Builds both listeners. With `handle_signals`, SIGINT and SIGTERM stop them gracefully.
+    pub async fn build(
+        config: Config,
+        clock: SharedClock,
+        handle_signals: bool,
+    ) -> anyhow::Result<Application> {
+        let public_listener = TcpListener::bind(config.public_listen).with_context(|| {
+            format!(
+                "QUIETLINE_PUBLIC_LISTEN: cannot listen on {}",
+                config.public_listen
+            )
+        })?;
+        let admin_listener = TcpListener::bind(config.admin_listen).with_context(|| {
+            format!(
+                "QUIETLINE_ADMIN_LISTEN: cannot listen on {}",
+                config.admin_listen
+            )
+        })?;
+        let workers = config.workers;
+        let state = build_state(config, clock).await?;
+        let setup_token = accounts::service::prepare_setup_token(&state.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("preparing the setup token: {e}"))?;
+
+        let public_state = state.clone();
+        let mut public = HttpServer::new(move || {
+            app!(
+                public_state,
+                Audience::Api,
+                "default-src 'none'; frame-ancestors 'none'",
+                accounts::configure_public,
+                organisations::configure_public
+            )
+        })
+        .workers(workers)
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .listen(public_listener)?;
+        let admin_state = state.clone();
+        let mut admin = HttpServer::new(move || {
+            app!(
+                admin_state,
+                Audience::Admin,
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+                accounts::configure_admin,
+                organisations::configure_admin,
+                ops::configure_admin
+            )
+        })
+        .workers(workers.min(2))
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .listen(admin_listener)?;
+        if !handle_signals {
+            public = public.disable_signals();
+            admin = admin.disable_signals();
+        }
+        let public_addr = *public
+            .addrs()
+            .first()
+            .context("public listener has no address")?;
+        let admin_addr = *admin
+            .addrs()
+            .first()
+            .context("admin listener has no address")?;
+        tracing::info!(
+            public = %public_addr,
+            admin = %admin_addr,
+            database = ?state.db.backend(),
+            bus = if state.config.redis_url.is_some() { "redis" } else { "in-process" },
+            "quietline is serving"
+        );
+        Ok(Application {
+            public: public.run(),
+            admin: admin.run(),
+            public_addr,
+            admin_addr,
+            state,
+            setup_token,
+        })
+    }
+
+    pub fn public_addr(&self) -> SocketAddr {
+        self.public_addr
+    }
+
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// The one-time token for creating the first administrator, when none exists yet.
+    pub fn setup_token(&self) -> Option<&str> {
+        self.setup_token.as_deref()
+    }
+
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle {
+            public: self.public.handle(),
+            admin: self.admin.handle(),
+        }
+    }
+
+    /// Serves until both listeners have stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (public, admin) = futures_util::future::join(self.public, self.admin).await;
+        tracing::info!("quietline stopped");
+        public.and(admin)
+    }
+}

@@ -1,0 +1,22 @@
+//! What every handler can reach: configuration, storage, bus, ephemeral store, keys and clock.
+
+use crate::auth::secrets::Sealer;
+use crate::auth::tokens::TokenKeys;
+use crate::bus::Bus;
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::kv::Kv;
+use crate::telemetry::Metrics;
+use std::sync::Arc;
+
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub bus: Bus,
+    pub kv: Kv,
+    pub tokens: TokenKeys,
+    pub sealer: Sealer,
+    pub clock: SharedClock,
+    pub metrics: Arc<Metrics>,
+}

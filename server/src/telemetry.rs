@@ -1,0 +1,98 @@
+//! Logging and metrics. Each request gets a random id and one log line with its method, route
+//! pattern (never the raw path), status and duration. Client addresses, user agents, headers,
+//! query strings and bodies are never recorded.
+
+use crate::auth::Audience;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use tracing::Instrument;
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+/// Installs the global log subscriber. Later calls are ignored (tests start many servers).
+pub fn init<W>(filter: &str, writer: W)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(writer)
+        .with_ansi(false)
+        .finish();
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// Request counters by listener and status class, exposed on the admin listener.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: [[AtomicU64; 5]; 2],
+}
+
+impl Metrics {
+    fn record(&self, audience: Audience, status: u16) {
+        let listener = usize::from(audience == Audience::Admin);
+        let class = usize::from((status / 100).clamp(1, 5) - 1);
+        self.requests[listener][class].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::from(
+            "# HELP quietline_http_requests_total HTTP responses by listener and status class.\n\
+             # TYPE quietline_http_requests_total counter\n",
+        );
+        for (listener, name) in ["public", "admin"].iter().enumerate() {
+            for class in 0..5 {
+                out.push_str(&format!(
+                    "quietline_http_requests_total{{listener=\"{name}\",class=\"{}xx\"}} {}\n",
+                    class + 1,
+                    self.requests[listener][class].load(Ordering::Relaxed)
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Middleware: request id, one log line per request, metrics.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = crate::auth::secrets::random_token::<9>().unwrap_or_default();
+    let audience = req.app_data::<Audience>().copied().unwrap_or(Audience::Api);
+    let metrics = req
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .map(|s| s.metrics.clone());
+    let method = req.method().clone();
+    let span = tracing::info_span!("request", id = %request_id);
+    let started = Instant::now();
+    let mut response = next.call(req).instrument(span.clone()).await?;
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status,
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        );
+    });
+    if let Some(metrics) = metrics {
+        metrics.record(audience, status);
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,600 @@
+//! End-to-end test harness: starts the real server in-process on random ports, on a fresh SQLite
+//! file or a fresh PostgreSQL database with Redis under a per-test prefix, and talks HTTP to it as
+//! clients do. Every end-to-end test runs on both backends through [`both_backends!`].
+//!
+//! PostgreSQL and Redis come from `QUIETLINE_TEST_DATABASE_URL` and `QUIETLINE_TEST_REDIS_URL`.
+//! Without them the PostgreSQL variants skip with a printed reason, except when `CI=true`, where
+//! they fail.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use actix_web::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use quietline_protocol::api::{Challenge, Enrolment, Organisation, Role, SessionGrant};
+use quietline_server::clock::{Clock, ManualClock};
+use quietline_server::config::{Config, DatabaseUrl};
+use quietline_server::startup::{Application, StopHandle};
+use quietline_server::state::AppState;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body twice: `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await.expect("SQLite always runs");
+                $body
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                let Some($app) = $crate::TestApp::spawn($crate::Backend::Postgres).await else {
+                    return;
+                };
+                $body
+            }
+        }
+    )*};
+}
+
+// ---- Captured logs ----------------------------------------------------------------------------
+
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+#[derive(Clone)]
+struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for CaptureWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stderr().write_all(bytes)?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the server's own log subscriber, at its most verbose, writing into a buffer that
+/// tests can scan. Output reaches the terminal only when `TEST_LOG` is set.
+fn capture_logs() {
+    let buffer = LOGS
+        .get_or_init(|| Arc::new(Mutex::new(Vec::new())))
+        .clone();
+    let writer = CaptureWriter(buffer);
+    quietline_server::telemetry::init("trace", move || writer.clone());
+}
+
+/// Everything the servers of this test binary have logged so far.
+pub fn captured_logs() -> String {
+    LOGS.get()
+        .map(|b| String::from_utf8_lossy(&b.lock().unwrap()).into_owned())
+        .unwrap_or_default()
+}
+
+// ---- Backends ---------------------------------------------------------------------------------
+
+fn required_env(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Some(value),
+        _ => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!(
+                    "{name} is required when CI=true: PostgreSQL/Redis tests must run, not skip"
+                );
+            }
+            eprintln!("skipped: {name} is not set, so the PostgreSQL + Redis variant does not run");
+            None
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_string()
+}
+
+/// `postgres://…/test?x` with the database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let (host, _) = base.rsplit_once('/').expect("database URL has a path");
+    match query {
+        Some(q) => format!("{host}/{database}?{q}"),
+        None => format!("{host}/{database}"),
+    }
+}
+
+/// A PostgreSQL database and Redis key prefix of one test, removed when dropped.
+struct ScratchServices {
+    admin_url: String,
+    database: String,
+    redis_url: String,
+    redis_prefix: String,
+}
+
+impl Drop for ScratchServices {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.database
+            ))
+            .execute(&mut conn);
+        }
+        if let Ok(mut conn) =
+            redis::Client::open(self.redis_url.as_str()).and_then(|c| c.get_connection())
+        {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(format!("{}*", self.redis_prefix))
+                .query(&mut conn)
+                .unwrap_or_default();
+            for key in keys {
+                let _: Result<i64, _> = redis::cmd("DEL").arg(key).query(&mut conn);
+            }
+        }
+    }
+}
+
+/// Shared PostgreSQL + Redis settings for one or more instances of a scale-out test.
+pub struct SharedServices {
+    scratch: ScratchServices,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+}
+
+impl SharedServices {
+    /// A fresh database and Redis prefix, or `None` (skipped) when the services are not configured.
+    pub fn create() -> Option<SharedServices> {
+        let admin_url = required_env("QUIETLINE_TEST_DATABASE_URL")?;
+        let redis_url = required_env("QUIETLINE_TEST_REDIS_URL")?;
+        let suffix = random_suffix();
+        let database = format!("quietline_test_{suffix}");
+        let mut conn = PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("QUIETLINE_TEST_DATABASE_URL does not connect: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {database}"))
+            .execute(&mut conn)
+            .expect("creating the test database");
+        let redis_client =
+            redis::Client::open(redis_url.as_str()).expect("QUIETLINE_TEST_REDIS_URL is a URL");
+        let mut redis_conn = redis_client
+            .get_connection()
+            .unwrap_or_else(|e| panic!("QUIETLINE_TEST_REDIS_URL does not connect: {e}"));
+        let _: String = redis::cmd("PING")
+            .query(&mut redis_conn)
+            .expect("Redis answers PING");
+        Some(SharedServices {
+            database_url: with_database(&admin_url, &database),
+            data_dir: scratch_dir(),
+            scratch: ScratchServices {
+                admin_url,
+                database,
+                redis_url,
+                redis_prefix: format!("qltest:{suffix}:"),
+            },
+        })
+    }
+
+    pub fn redis_prefix(&self) -> &str {
+        &self.scratch.redis_prefix
+    }
+
+    /// Every Redis key and value under this test's prefix, as text.
+    pub fn redis_dump(&self) -> String {
+        let mut conn = redis::Client::open(self.scratch.redis_url.as_str())
+            .and_then(|c| c.get_connection())
+            .expect("Redis connects");
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("{}*", self.scratch.redis_prefix))
+            .query(&mut conn)
+            .unwrap_or_default();
+        let mut dump = String::new();
+        for key in keys {
+            let value: Option<Vec<u8>> =
+                redis::cmd("GET").arg(&key).query(&mut conn).unwrap_or(None);
+            dump.push_str(&key);
+            dump.push('=');
+            dump.push_str(&String::from_utf8_lossy(&value.unwrap_or_default()));
+            dump.push('\n');
+        }
+        dump
+    }
+
+    /// Configuration for one instance: all instances share database, Redis and key files.
+    pub fn config(&self) -> Config {
+        let mut config = base_config(&self.data_dir);
+        config.database = DatabaseUrl::Postgres(self.database_url.clone());
+        config.redis_url = Some(self.scratch.redis_url.clone());
+        config.redis_prefix = self.scratch.redis_prefix.clone();
+        config
+    }
+}
+
+fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("quietline-test-{}", random_suffix()));
+    std::fs::create_dir_all(&dir).expect("creating a scratch directory");
+    dir
+}
+
+/// Test defaults: random ports, few threads, cheap proof of work.
+pub fn base_config(data_dir: &std::path::Path) -> Config {
+    let mut config = Config::for_data_dir(data_dir);
+    config.public_listen = "127.0.0.1:0".parse().unwrap();
+    config.admin_listen = "127.0.0.1:0".parse().unwrap();
+    config.workers = 1;
+    config.signup_pow_bits = 6;
+    config
+}
+
+// ---- The application under test ----------------------------------------------------------------
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub public: String,
+    pub admin: String,
+    pub client: awc::Client,
+    pub clock: Arc<ManualClock>,
+    pub state: actix_web::web::Data<AppState>,
+    pub setup_token: Option<String>,
+    pub data_dir: PathBuf,
+    pub services: Option<SharedServices>,
+    stop: StopHandle,
+}
+
+/// An HTTP answer: status and JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl Answer {
+    /// The error code of an error answer.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.body.clone())
+            .unwrap_or_else(|e| panic!("unexpected body ({}): {e}: {}", self.status, self.body))
+    }
+
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Answer {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.body
+        );
+        self
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    Public,
+    Admin,
+}
+
+/// An administrator with the seed of their authenticator app.
+#[derive(Clone, Debug)]
+pub struct AdminLogin {
+    pub handle: String,
+    pub passphrase: String,
+    pub totp_secret: Option<String>,
+    pub session: SessionGrant,
+}
+
+pub const PASSPHRASE: &str = "a long enough passphrase";
+
+impl TestApp {
+    /// A fresh server on `backend`, or `None` when that backend is not available (see module doc).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let (config, services) = match backend {
+            Backend::Sqlite => (base_config(&scratch_dir()), None),
+            Backend::Postgres => {
+                let services = SharedServices::create()?;
+                (services.config(), Some(services))
+            }
+        };
+        Some(Self::start(backend, config, services).await)
+    }
+
+    /// Starts an instance with this configuration (scale-out tests start several).
+    pub async fn start(
+        backend: Backend,
+        config: Config,
+        services: Option<SharedServices>,
+    ) -> TestApp {
+        capture_logs();
+        let clock = ManualClock::starting_now();
+        let data_dir = config.data_dir.clone();
+        let app = Application::build(config, clock.clone(), false)
+            .await
+            .expect("the server starts");
+        let public = format!("http://{}", app.public_addr());
+        let admin = format!("http://{}", app.admin_addr());
+        let state = app.state();
+        let setup_token = app.setup_token().map(str::to_string);
+        let stop = app.stop_handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+        TestApp {
+            backend,
+            public,
+            admin,
+            client: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
+            clock,
+            state,
+            setup_token,
+            data_dir,
+            services,
+            stop,
+        }
+    }
+
+    pub fn url(&self, listener: Listener, path: &str) -> String {
+        match listener {
+            Listener::Public => format!("{}{path}", self.public),
+            Listener::Admin => format!("{}{path}", self.admin),
+        }
+    }
+
+    /// Sends a request; `body` is sent as JSON when present.
+    pub async fn call(
+        &self,
+        method: &str,
+        listener: Listener,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let method =
+            actix_web::http::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut request = self.client.request(method, self.url(listener, path));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let response = match body {
+            Some(body) => request.send_json(body).await,
+            None => request.send().await,
+        };
+        let mut response = response.expect("the server answers");
+        let raw = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("a readable body")
+            .to_vec();
+        Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+            raw,
+        }
+    }
+
+    pub async fn get(&self, listener: Listener, path: &str, token: Option<&str>) -> Answer {
+        self.call("GET", listener, path, token, None).await
+    }
+
+    pub async fn post(
+        &self,
+        listener: Listener,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Answer {
+        self.call("POST", listener, path, token, Some(&body)).await
+    }
+
+    /// A solved sign-up body: what a seeker's app sends.
+    pub async fn solved_signup(&self) -> Value {
+        let challenge: Challenge = self
+            .post(Listener::Public, "/v1/signup/challenge", None, json!({}))
+            .await
+            .expect(200)
+            .json();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(&challenge.challenge)
+            .expect("base64url challenge");
+        let solution = quietline_protocol::pow::solve(&bytes, challenge.bits);
+        json!({ "challenge": challenge.challenge, "solution": solution })
+    }
+
+    pub async fn sign_up_seeker(&self) -> SessionGrant {
+        let body = self.solved_signup().await;
+        self.post(Listener::Public, "/v1/seekers", None, body)
+            .await
+            .expect(200)
+            .json()
+    }
+
+    /// The current code of an authenticator app holding `secret` (base32).
+    pub fn totp_code(&self, secret: &str) -> String {
+        let seed = totp_rs::Secret::Encoded(secret.to_string())
+            .to_bytes()
+            .expect("base32 secret");
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, seed)
+            .expect("valid TOTP")
+            .generate(u64::try_from(self.clock.now()).unwrap())
+    }
+
+    /// Creates the first instance administrator with the setup token.
+    pub async fn set_up_root(&self) -> AdminLogin {
+        let token = self
+            .setup_token
+            .clone()
+            .expect("a fresh instance has a setup token");
+        let enrolment: Enrolment = self
+            .post(
+                Listener::Admin,
+                "/admin/v1/setup",
+                None,
+                json!({"setup_token": token, "handle": "root", "passphrase": PASSPHRASE, "device_name": "laptop"}),
+            )
+            .await
+            .expect(200)
+            .json();
+        AdminLogin {
+            handle: "root".into(),
+            passphrase: PASSPHRASE.into(),
+            totp_secret: enrolment.totp.map(|t| t.secret),
+            session: enrolment.session,
+        }
+    }
+
+    pub async fn create_organisation(&self, admin: &AdminLogin, name: &str) -> Organisation {
+        self.post(
+            Listener::Admin,
+            "/admin/v1/organisations",
+            Some(&admin.session.access_token),
+            json!({"name": name, "default_language": "en"}),
+        )
+        .await
+        .expect(200)
+        .json()
+    }
+
+    pub async fn invite(&self, admin: &AdminLogin, organisation_id: &str, role: Role) -> String {
+        let answer = self
+            .post(
+                Listener::Admin,
+                &format!("/admin/v1/organisations/{organisation_id}/invites"),
+                Some(&admin.session.access_token),
+                json!({"role": role}),
+            )
+            .await
+            .expect(200);
+        answer.body["code"]
+            .as_str()
+            .expect("an invite code")
+            .to_string()
+    }
+
+    /// A worker of the organisation, invited by `admin`, speaking `languages`.
+    pub async fn enrol_worker(
+        &self,
+        admin: &AdminLogin,
+        organisation_id: &str,
+        handle: &str,
+        languages: &[&str],
+    ) -> SessionGrant {
+        let code = self.invite(admin, organisation_id, Role::Worker).await;
+        let enrolment: Enrolment = self
+            .post(
+                Listener::Public,
+                "/v1/invites/accept",
+                None,
+                json!({"code": code, "handle": handle, "passphrase": PASSPHRASE, "languages": languages, "device_name": "phone"}),
+            )
+            .await
+            .expect(200)
+            .json();
+        enrolment.session
+    }
+
+    /// An administrator of the organisation, invited by `admin`.
+    pub async fn enrol_admin(
+        &self,
+        admin: &AdminLogin,
+        organisation_id: &str,
+        handle: &str,
+    ) -> AdminLogin {
+        let code = self.invite(admin, organisation_id, Role::Admin).await;
+        let enrolment: Enrolment = self
+            .post(
+                Listener::Admin,
+                "/admin/v1/invites/accept",
+                None,
+                json!({"code": code, "handle": handle, "passphrase": PASSPHRASE, "device_name": "laptop"}),
+            )
+            .await
+            .expect(200)
+            .json();
+        AdminLogin {
+            handle: handle.into(),
+            passphrase: PASSPHRASE.into(),
+            totp_secret: enrolment.totp.map(|t| t.secret),
+            session: enrolment.session,
+        }
+    }
+
+    /// Rows in a table, counted directly in storage.
+    pub async fn count_rows(
+        &self,
+        table: &'static str,
+        filter: Option<(&'static str, String)>,
+    ) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        self.state
+            .db
+            .read(move |conn| {
+                let sql = match &filter {
+                    Some((column, _)) => {
+                        format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = $1")
+                    }
+                    None => format!("SELECT COUNT(*) AS n FROM {table}"),
+                };
+                let count = match filter {
+                    Some((_, value)) => diesel::sql_query(sql)
+                        .bind::<diesel::sql_types::Text, _>(value)
+                        .get_result::<Count>(conn),
+                    None => diesel::sql_query(sql).get_result::<Count>(conn),
+                };
+                count
+                    .map(|c| c.n)
+                    .map_err(quietline_server::db::DbError::from)
+            })
+            .await
+            .expect("counting rows")
+    }
+
+    /// Stops the listeners and waits for them.
+    pub async fn stop(&self) {
+        self.stop.stop(true).await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The stop command is sent at once; the database is dropped after (ScratchServices).
+        drop(self.stop.stop(false));
+        if self.services.is_none() {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+impl Drop for SharedServices {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}

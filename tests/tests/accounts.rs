@@ -1,0 +1,315 @@
+//! Accounts of the three roles, sessions and devices, end to end on both backends.
+
+use quietline_protocol::api::{
+    DeviceInfo, Enrolment, Role, SessionGrant, TotpEnrolment, WorkerProfile,
+};
+use quietline_tests::{Listener, PASSPHRASE, TestApp, both_backends};
+use serde_json::json;
+
+both_backends! {
+    async fn seeker_signs_up_anonymously_with_a_proof_of_work(app: TestApp) {
+        let body = app.solved_signup().await;
+        let grant: SessionGrant = app.post(Listener::Public, "/v1/seekers", None, body.clone()).await.expect(200).json();
+
+        assert_eq!(grant.role, Role::Seeker);
+        assert!(grant.organisation_id.is_none());
+        assert_eq!(grant.device_id.0, 1);
+        // 128 random bits, base64url: 22 characters.
+        assert_eq!(grant.account_id.0.len(), 22);
+        let me = app.get(Listener::Public, "/v1/account", Some(&grant.access_token)).await.expect(200);
+        assert_eq!(me.body["account_id"], grant.account_id.0.as_str());
+        // Nothing but the id, role and day numbers is stored about a seeker.
+        assert_eq!(app.count_rows("credentials", Some(("account_id", grant.account_id.0.clone()))).await, 0);
+
+        // The same solved challenge cannot be used twice.
+        let again = app.post(Listener::Public, "/v1/seekers", None, body).await.expect(422);
+        assert_eq!(again.code(), "invalid_challenge");
+    }
+
+    async fn signup_refuses_a_wrong_or_expired_proof_of_work(app: TestApp) {
+        let mut body = app.solved_signup().await;
+        let solution = body["solution"].as_u64().unwrap();
+        // The smallest solution is returned, so every smaller counter fails.
+        if solution > 0 {
+            body["solution"] = json!(solution - 1);
+            let wrong = app.post(Listener::Public, "/v1/seekers", None, body.clone()).await.expect(422);
+            assert_eq!(wrong.code(), "invalid_proof_of_work");
+            body["solution"] = json!(solution);
+        }
+        let mut forged = body.clone();
+        let mut challenge = forged["challenge"].as_str().unwrap().to_string();
+        challenge.replace_range(0..1, if challenge.starts_with('A') { "B" } else { "A" });
+        forged["challenge"] = json!(challenge);
+        let forged = app.post(Listener::Public, "/v1/seekers", None, forged).await.expect(422);
+        assert_eq!(forged.code(), "invalid_challenge");
+
+        app.clock.advance(601);
+        let expired = app.post(Listener::Public, "/v1/seekers", None, body).await.expect(422);
+        assert_eq!(expired.code(), "invalid_challenge");
+    }
+
+    async fn signup_is_rate_limited_per_hashed_address(app: TestApp) {
+        let limit = app.state.config.signup_rate_limit;
+        for _ in 0..limit {
+            app.sign_up_seeker().await;
+        }
+        let body = app.solved_signup().await;
+        let refused = app.post(Listener::Public, "/v1/seekers", None, body).await.expect(429);
+        assert_eq!(refused.code(), "rate_limited");
+        // The window ends after an hour.
+        app.clock.advance(3_601);
+        app.sign_up_seeker().await;
+    }
+
+    async fn first_administrator_is_created_once_with_the_setup_token(app: TestApp) {
+        let wrong = app
+            .post(Listener::Admin, "/admin/v1/setup", None, json!({"setup_token": "guess", "handle": "root", "passphrase": PASSPHRASE, "device_name": "x"}))
+            .await
+            .expect(403);
+        assert_eq!(wrong.code(), "invalid_setup_token");
+
+        let root = app.set_up_root().await;
+        assert_eq!(root.session.role, Role::Admin);
+        assert!(root.totp_secret.is_some(), "administrators get a second factor by default");
+        let me = app.get(Listener::Admin, "/admin/v1/account", Some(&root.session.access_token)).await.expect(200);
+        assert_eq!(me.body["instance_admin"], true);
+
+        let token = app.setup_token.clone().unwrap();
+        let again = app
+            .post(Listener::Admin, "/admin/v1/setup", None, json!({"setup_token": token, "handle": "root2", "passphrase": PASSPHRASE, "device_name": "x"}))
+            .await
+            .expect(403);
+        assert_eq!(again.code(), "invalid_setup_token");
+        // Only a hash of the setup token was ever stored, and it is gone now.
+        assert_eq!(app.count_rows("instance_setup", None).await, 0);
+    }
+
+    async fn administrator_sign_in_requires_a_fresh_totp_code(app: TestApp) {
+        let root = app.set_up_root().await;
+        let secret = root.totp_secret.clone().unwrap();
+        let login = |totp: Option<String>| json!({"handle": "root", "passphrase": PASSPHRASE, "totp": totp, "device_name": "desk"});
+
+        let missing = app.post(Listener::Admin, "/admin/v1/sessions", None, login(None)).await.expect(401);
+        assert_eq!(missing.code(), "totp_required");
+        let wrong = app.post(Listener::Admin, "/admin/v1/sessions", None, login(Some("000000".into()))).await.expect(401);
+        assert_eq!(wrong.code(), "invalid_totp");
+
+        let code = app.totp_code(&secret);
+        app.post(Listener::Admin, "/admin/v1/sessions", None, login(Some(code.clone()))).await.expect(200);
+        // A code is good once.
+        let replay = app.post(Listener::Admin, "/admin/v1/sessions", None, login(Some(code))).await.expect(401);
+        assert_eq!(replay.code(), "invalid_totp");
+        app.clock.advance(30);
+        app.post(Listener::Admin, "/admin/v1/sessions", None, login(Some(app.totp_code(&secret)))).await.expect(200);
+
+        let bad = json!({"handle": "root", "passphrase": "not the passphrase", "totp": app.totp_code(&secret), "device_name": "desk"});
+        let bad = app.post(Listener::Admin, "/admin/v1/sessions", None, bad).await.expect(401);
+        assert_eq!(bad.code(), "invalid_credentials");
+        // Administrators cannot sign in on the public listener.
+        let public = app.post(Listener::Public, "/v1/sessions", None, login(Some(app.totp_code(&secret)))).await.expect(401);
+        assert_eq!(public.code(), "invalid_credentials");
+    }
+
+    async fn worker_invite_is_single_use_and_expires(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let code = app.invite(&root, &org.id.0, Role::Worker).await;
+        let accept = |code: &str, handle: &str| {
+            json!({"code": code, "handle": handle, "passphrase": PASSPHRASE, "languages": ["tl", "en-ca"], "device_name": "phone"})
+        };
+        let enrolment: Enrolment = app.post(Listener::Public, "/v1/invites/accept", None, accept(&code, "maria")).await.expect(200).json();
+        assert_eq!(enrolment.session.role, Role::Worker);
+        assert_eq!(enrolment.session.organisation_id.as_ref(), Some(&org.id));
+        assert!(enrolment.totp.is_none());
+        let profile: WorkerProfile = app
+            .get(Listener::Public, "/v1/worker/profile", Some(&enrolment.session.access_token))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(profile.languages, vec!["en-CA".to_string(), "tl".to_string()]);
+
+        let reused = app.post(Listener::Public, "/v1/invites/accept", None, accept(&code, "maria2")).await.expect(404);
+        assert_eq!(reused.code(), "invalid_invite");
+
+        let code = app.invite(&root, &org.id.0, Role::Worker).await;
+        let taken = app.post(Listener::Public, "/v1/invites/accept", None, accept(&code, "maria")).await.expect(409);
+        assert_eq!(taken.code(), "handle_taken");
+        // A refused enrolment leaves the invite usable.
+        app.post(Listener::Public, "/v1/invites/accept", None, accept(&code, "jun")).await.expect(200);
+
+        // An administrator invite is not redeemable as a worker.
+        let admin_code = app.invite(&root, &org.id.0, Role::Admin).await;
+        app.post(Listener::Public, "/v1/invites/accept", None, accept(&admin_code, "sneaky")).await.expect(404);
+
+        let code = app.invite(&root, &org.id.0, Role::Worker).await;
+        app.clock.advance(72 * 3_600 + 1);
+        let expired = app.post(Listener::Public, "/v1/invites/accept", None, accept(&code, "late")).await.expect(404);
+        assert_eq!(expired.code(), "invalid_invite");
+    }
+
+    async fn worker_may_enrol_a_second_factor_which_sign_in_then_requires(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let worker = app.enrol_worker(&root, &org.id.0, "amal", &["ar"]).await;
+        let login = |totp: Option<String>| json!({"handle": "amal", "passphrase": PASSPHRASE, "totp": totp, "device_name": "desktop"});
+        app.post(Listener::Public, "/v1/sessions", None, login(None)).await.expect(200);
+
+        let enrolment: TotpEnrolment = app
+            .post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({}))
+            .await
+            .expect(200)
+            .json();
+        assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/"));
+        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": "123456"}))
+            .await
+            .expect(401);
+        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": app.totp_code(&enrolment.secret)}))
+            .await
+            .expect(204);
+
+        let missing = app.post(Listener::Public, "/v1/sessions", None, login(None)).await.expect(401);
+        assert_eq!(missing.code(), "totp_required");
+        app.clock.advance(30);
+        app.post(Listener::Public, "/v1/sessions", None, login(Some(app.totp_code(&enrolment.secret)))).await.expect(200);
+        let again = app.post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({})).await.expect(409);
+        assert_eq!(again.code(), "totp_already_enabled");
+    }
+
+    async fn refresh_tokens_rotate_and_reuse_revokes_the_session(app: TestApp) {
+        let seeker = app.sign_up_seeker().await;
+        let refreshed: SessionGrant = app
+            .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": seeker.refresh_token}))
+            .await
+            .expect(200)
+            .json();
+        assert_ne!(refreshed.refresh_token, seeker.refresh_token);
+        app.get(Listener::Public, "/v1/account", Some(&refreshed.access_token)).await.expect(200);
+
+        // Someone replays the first refresh token: the whole session ends.
+        let reuse = app
+            .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": seeker.refresh_token}))
+            .await
+            .expect(401);
+        assert_eq!(reuse.code(), "refresh_token_reused");
+        app.get(Listener::Public, "/v1/account", Some(&refreshed.access_token)).await.expect(401);
+        let later = app
+            .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": refreshed.refresh_token}))
+            .await
+            .expect(401);
+        assert_eq!(later.code(), "invalid_refresh_token");
+    }
+
+    async fn access_tokens_expire_and_logout_revokes_at_once(app: TestApp) {
+        let seeker = app.sign_up_seeker().await;
+        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
+        app.clock.advance(i64::try_from(app.state.config.access_token_ttl).unwrap() + 10);
+        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(401);
+        let fresh: SessionGrant = app
+            .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": seeker.refresh_token}))
+            .await
+            .expect(200)
+            .json();
+
+        app.post(Listener::Public, "/v1/sessions/logout", Some(&fresh.access_token), json!({})).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(&fresh.access_token)).await.expect(401);
+        app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": fresh.refresh_token}))
+            .await
+            .expect(401);
+    }
+
+    async fn devices_are_listed_added_and_removed(app: TestApp) {
+        let seeker = app.sign_up_seeker().await;
+        let second: SessionGrant = app
+            .post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({"name": "tablet"}))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(second.account_id, seeker.account_id);
+        assert_eq!(second.device_id.0, 2);
+        let devices: Vec<DeviceInfo> = app.get(Listener::Public, "/v1/devices", Some(&second.access_token)).await.expect(200).json();
+        assert_eq!(devices.len(), 2);
+        assert!(devices.iter().any(|d| d.device_id.0 == 2 && d.current && d.name.as_deref() == Some("tablet")));
+
+        // Removing a device ends its sessions at once.
+        app.call("DELETE", Listener::Public, "/v1/devices/2", Some(&seeker.access_token), None).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(&second.access_token)).await.expect(401);
+        app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": second.refresh_token}))
+            .await
+            .expect(401);
+        app.call("DELETE", Listener::Public, "/v1/devices/2", Some(&seeker.access_token), None).await.expect(404);
+        let last = app.call("DELETE", Listener::Public, "/v1/devices/1", Some(&seeker.access_token), None).await.expect(409);
+        assert_eq!(last.code(), "last_device");
+
+        // Device numbers are not reused, and the number of devices is capped.
+        let max = app.state.config.max_devices;
+        for expected in 3..(3 + max - 1) {
+            let grant: SessionGrant = app
+                .post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({}))
+                .await
+                .expect(200)
+                .json();
+            assert_eq!(grant.device_id.0, expected);
+        }
+        let full = app.post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({})).await.expect(409);
+        assert_eq!(full.code(), "too_many_devices");
+    }
+
+    async fn deleting_an_account_removes_everything_linked_to_it(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let worker = app.enrol_worker(&root, &org.id.0, "lena", &["uk", "ru"]).await;
+        app.post(Listener::Public, "/v1/devices", Some(&worker.access_token), json!({"name": "desktop"})).await.expect(200);
+        let seeker = app.sign_up_seeker().await;
+        let id = worker.account_id.0.clone();
+        assert_eq!(app.count_rows("devices", Some(("account_id", id.clone()))).await, 2);
+
+        app.call("DELETE", Listener::Public, "/v1/account", Some(&worker.access_token), None).await.expect(204);
+
+        for (table, column) in [
+            ("accounts", "id"),
+            ("credentials", "account_id"),
+            ("member_languages", "account_id"),
+            ("devices", "account_id"),
+            ("sessions", "account_id"),
+        ] {
+            assert_eq!(app.count_rows(table, Some((column, id.clone()))).await, 0, "{table} still references the account");
+        }
+        assert_eq!(app.count_rows("refresh_tokens", None).await, 2, "only root's and the seeker's tokens remain");
+        app.get(Listener::Public, "/v1/account", Some(&worker.access_token)).await.expect(401);
+        // Other accounts are untouched.
+        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
+
+        // The handle is free again.
+        app.enrol_worker(&root, &org.id.0, "lena", &["uk"]).await;
+
+        // The last instance administrator cannot delete themselves.
+        let last = app.call("DELETE", Listener::Admin, "/admin/v1/account", Some(&root.session.access_token), None).await.expect(409);
+        assert_eq!(last.code(), "last_instance_admin");
+    }
+
+    async fn administrators_manage_members_of_their_organisation(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let admin = app.enrol_admin(&root, &org.id.0, "coordinator").await;
+        assert_eq!(admin.session.organisation_id.as_ref(), Some(&org.id));
+        let worker = app.enrol_worker(&admin, &org.id.0, "sam", &["pa", "en"]).await;
+
+        let members = app
+            .get(Listener::Admin, &format!("/admin/v1/organisations/{}/members", org.id.0), Some(&admin.session.access_token))
+            .await
+            .expect(200);
+        let handles: Vec<&str> = members.body.as_array().unwrap().iter().map(|m| m["handle"].as_str().unwrap()).collect();
+        assert_eq!(handles, vec!["coordinator", "sam"]);
+
+        let path = format!("/admin/v1/organisations/{}/members/{}", org.id.0, worker.account_id.0);
+        app.call("DELETE", Listener::Admin, &path, Some(&admin.session.access_token), None).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(&worker.access_token)).await.expect(401);
+        app.call("DELETE", Listener::Admin, &path, Some(&admin.session.access_token), None).await.expect(404);
+
+        let dup = app
+            .post(Listener::Admin, "/admin/v1/organisations", Some(&root.session.access_token), json!({"name": "Harbour House", "default_language": "en"}))
+            .await
+            .expect(409);
+        assert_eq!(dup.code(), "organisation_exists");
+    }
+}
