@@ -242,6 +242,8 @@ pub fn base_config(data_dir: &std::path::Path) -> Config {
     config.admin_listen = "127.0.0.1:0".parse().unwrap();
     config.workers = 1;
     config.signup_pow_bits = 6;
+    // Some scenarios sign up dozens of seekers from one address.
+    config.signup_rate_limit = 60;
     config
 }
 
@@ -312,13 +314,19 @@ pub const PASSPHRASE: &str = "a long enough passphrase";
 impl TestApp {
     /// A fresh server on `backend`, or `None` when that backend is not available (see module doc).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
-        let (config, services) = match backend {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with configuration changes.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let (mut config, services) = match backend {
             Backend::Sqlite => (base_config(&scratch_dir()), None),
             Backend::Postgres => {
                 let services = SharedServices::create()?;
                 (services.config(), Some(services))
             }
         };
+        adjust(&mut config);
         Some(Self::start(backend, config, services).await)
     }
 
@@ -575,6 +583,39 @@ impl TestApp {
             })
             .await
             .expect("counting rows")
+    }
+
+    /// Everything the server has written to storage, as bytes: the SQLite file with its WAL, or a
+    /// `pg_dump` of the database followed by every Redis key and value under the test's prefix.
+    pub fn storage_dump(&self) -> Vec<u8> {
+        match &self.state.config.database {
+            DatabaseUrl::Sqlite(path) => {
+                let mut bytes = std::fs::read(path).expect("reading the SQLite file");
+                for suffix in ["-wal", "-shm"] {
+                    let mut side = path.clone().into_os_string();
+                    side.push(suffix);
+                    bytes.extend(std::fs::read(side).unwrap_or_default());
+                }
+                bytes
+            }
+            DatabaseUrl::Postgres(url) => {
+                let output = std::process::Command::new("pg_dump")
+                    .arg("--no-owner")
+                    .arg(url)
+                    .output()
+                    .expect("pg_dump runs");
+                assert!(
+                    output.status.success(),
+                    "pg_dump failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                let mut bytes = output.stdout;
+                if let Some(services) = &self.services {
+                    bytes.extend(services.redis_dump().into_bytes());
+                }
+                bytes
+            }
+        }
     }
 
     /// Stops the listeners and waits for them.

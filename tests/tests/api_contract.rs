@@ -1,0 +1,219 @@
+//! The HTTP contract: the OpenAPI document lists exactly the routes served, bad input gets a
+//! 4xx JSON error with a stable code, and no response names the software.
+
+use quietline_tests::{Listener, TestApp, both_backends};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Every `(METHOD, path)` declared with a route attribute in the server's source.
+fn routes_in_source() -> BTreeSet<(String, String)> {
+    let mut routes = BTreeSet::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            for forbidden in ["web::resource(", ".route(", "web::scope("] {
+                assert!(
+                    !source.contains(forbidden),
+                    "{} registers a route with {forbidden}: declare routes with attributes so they are documented",
+                    path.display()
+                );
+            }
+            for line in source.lines().map(str::trim) {
+                for method in ["get", "post", "put", "patch", "delete"] {
+                    if let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) {
+                        let route = rest.split('"').next().unwrap();
+                        routes.insert((method.to_uppercase(), normalise(route)));
+                    }
+                }
+            }
+        }
+    }
+    routes
+}
+
+/// `/docs/{path:.*}` and `/docs/{path}` name the same route.
+fn normalise(route: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    let mut skipping = false;
+    for c in route.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push(c);
+            }
+            ':' if in_param => skipping = true,
+            '}' => {
+                in_param = false;
+                skipping = false;
+                out.push(c);
+            }
+            _ if skipping => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn documented(openapi: &Value) -> BTreeSet<(String, String)> {
+    let mut routes = BTreeSet::new();
+    for (path, item) in openapi["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            routes.insert((method.to_uppercase(), normalise(path)));
+        }
+    }
+    routes
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{device_id}", "2")
+        .replace("{path}", "index.html")
+        .replace("{organisation_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{account_id}", "nobody")
+}
+
+both_backends! {
+    async fn openapi_documents_exactly_the_routes_served(app: TestApp) {
+        let openapi = app.get(Listener::Admin, "/openapi.json", None).await.expect(200).body;
+        assert!(openapi["openapi"].as_str().unwrap().starts_with("3."));
+        let documented = documented(&openapi);
+        let in_source = routes_in_source();
+        assert!(in_source.len() >= 30, "the source scan found only {} routes", in_source.len());
+        let undocumented: Vec<_> = in_source.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&in_source).collect();
+        assert!(undocumented.is_empty(), "served but not documented: {undocumented:?}");
+        assert!(unserved.is_empty(), "documented but not served: {unserved:?}");
+
+        // Each documented route answers on its own listener and only there.
+        for (method, path) in &documented {
+            let (home, other) = if path.starts_with("/v1/") {
+                (Listener::Public, Listener::Admin)
+            } else {
+                (Listener::Admin, Listener::Public)
+            };
+            let url = concrete(path);
+            let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+            let here = app.call(method, home, &url, None, body.as_ref()).await;
+            assert_ne!(here.status.as_u16(), 404, "{method} {path} is not served on its listener: {}", here.body);
+            let there = app.call(method, other, &url, None, body.as_ref()).await;
+            assert_eq!(there.status.as_u16(), 404, "{method} {path} is also served on the other listener");
+        }
+    }
+
+    async fn bad_input_gets_a_clear_4xx_with_a_stable_code(app: TestApp) {
+        let seeker = app.sign_up_seeker().await;
+        let token = format!("Bearer {}", seeker.access_token);
+        let cases: Vec<(&str, &str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+            ("POST", "/v1/seekers", Some("application/json"), b"{not json".to_vec(), 400, "malformed_json"),
+            ("POST", "/v1/seekers", Some("application/json"), br#"{"challenge": 5, "solution": 1}"#.to_vec(), 422, "invalid_body"),
+            ("POST", "/v1/seekers", Some("application/json"), br#"{"challenge": "x", "solution": 1, "phone": "555"}"#.to_vec(), 422, "invalid_body"),
+            ("POST", "/v1/seekers", Some("application/json"), br#"{"challenge": "x", "solution": -1}"#.to_vec(), 422, "invalid_body"),
+            ("POST", "/v1/seekers", Some("text/plain"), br#"{"challenge": "x", "solution": 1}"#.to_vec(), 415, "unsupported_media_type"),
+            ("POST", "/v1/seekers", Some("application/json"), vec![b' '; 70 * 1024], 413, "payload_too_large"),
+            ("POST", "/v1/seekers", Some("application/json"), br#"{"challenge": "%%%", "solution": 1}"#.to_vec(), 422, "invalid_challenge"),
+            ("POST", "/v1/sessions/refresh", Some("application/json"), b"[]".to_vec(), 422, "invalid_body"),
+            ("PUT", "/v1/worker/languages", Some("application/json"), br#"{"languages": ["fr"]}"#.to_vec(), 403, "forbidden"),
+            ("DELETE", "/v1/devices/not-a-number", None, Vec::new(), 400, "invalid_parameter"),
+            ("DELETE", "/v1/devices/99999999999", None, Vec::new(), 400, "invalid_parameter"),
+            ("GET", "/v1/nothing-here", None, Vec::new(), 404, "not_found"),
+        ];
+        for (method, path, content_type, body, status, code) in cases {
+            let method = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+            let mut request = app.client.request(method.clone(), app.url(Listener::Public, path)).insert_header(("Authorization", token.clone()));
+            if let Some(content_type) = content_type {
+                request = request.insert_header(("Content-Type", content_type));
+            }
+            let mut response = request.send_body(body).await.unwrap();
+            let raw = response.body().await.unwrap();
+            let json: Value = serde_json::from_slice(&raw).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {raw:?}"));
+            assert_eq!(response.status().as_u16(), status, "{method} {path}: {json}");
+            assert_eq!(json["error"]["code"], code, "{method} {path}");
+            assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        // A person's own words never come back in an error message.
+        let echoed = app.post(Listener::Public, "/v1/seekers", None, json!({"challenge": "CANARY-ECHO", "solution": "CANARY-ECHO"})).await;
+        assert!(!String::from_utf8_lossy(&echoed.raw).contains("CANARY-ECHO"));
+    }
+
+    async fn responses_carry_security_headers_and_never_name_the_software(app: TestApp) {
+        for (listener, path) in [(Listener::Public, "/v1/account"), (Listener::Public, "/nowhere"), (Listener::Admin, "/healthz"), (Listener::Admin, "/docs/index.html")] {
+            let answer = app.get(listener, path, None).await;
+            let headers = &answer.headers;
+            assert!(headers.get("server").is_none(), "{path} sends a Server header");
+            assert!(headers.get("x-powered-by").is_none());
+            assert_eq!(headers.get("x-content-type-options").unwrap(), "nosniff");
+            assert_eq!(headers.get("x-frame-options").unwrap(), "DENY");
+            assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+            assert_eq!(headers.get("cache-control").unwrap(), "no-store");
+            assert!(headers.get("content-security-policy").is_some());
+        }
+        // A watcher probing the public listener finds nothing that says what the service is.
+        for path in ["/openapi.json", "/docs/index.html", "/metrics", "/healthz", "/admin/v1/account", "/"] {
+            let answer = app.get(Listener::Public, path, None).await.expect(404);
+            assert_eq!(answer.body, json!({"error": {"code": "not_found", "message": "Not found."}}));
+        }
+        // The docs page is served from the binary, with nothing fetched from elsewhere.
+        let page = app.get(Listener::Admin, "/docs/index.html", None).await.expect(200);
+        let html = String::from_utf8_lossy(&page.raw);
+        assert!(html.contains("swagger"), "the docs page is Swagger UI");
+        assert!(!html.contains("https://"), "the docs page loads nothing from the internet");
+        let initializer = app.get(Listener::Admin, "/docs/swagger-initializer.js", None).await.expect(200);
+        assert!(String::from_utf8_lossy(&initializer.raw).contains("/openapi.json"));
+    }
+
+    async fn metrics_and_health_report_on_the_admin_listener(app: TestApp) {
+        app.get(Listener::Public, "/v1/account", None).await.expect(401);
+        let health = app.get(Listener::Admin, "/healthz", None).await.expect(200);
+        assert_eq!(health.body, json!({"database": true, "bus": true}));
+        let metrics = app.get(Listener::Admin, "/metrics", None).await.expect(200);
+        let text = String::from_utf8_lossy(&metrics.raw);
+        assert!(text.contains("quietline_http_requests_total{listener=\"public\",class=\"4xx\"} 1"), "{text}");
+    }
+}
+
+/// Every error code a client may branch on is produced somewhere; an unused one is a stale
+/// promise in the API.
+#[test]
+fn every_error_code_is_used_by_the_server() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let codes = std::fs::read_to_string(root.join("protocol/src/error.rs")).unwrap();
+    let variants: Vec<&str> = codes
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            l.ends_with(',')
+                && l.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && !l.contains(' ')
+        })
+        .map(|l| l.trim_end_matches(','))
+        .collect();
+    assert!(
+        variants.len() >= 20,
+        "found only {} error codes",
+        variants.len()
+    );
+    let mut server = String::new();
+    let mut stack = vec![root.join("server/src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                server.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    let unused: Vec<_> = variants
+        .iter()
+        .filter(|v| !server.contains(&format!("ErrorCode::{v}")))
+        .collect();
+    assert!(unused.is_empty(), "error codes never produced: {unused:?}");
+}

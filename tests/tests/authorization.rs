@@ -1,0 +1,352 @@
+//! The authorisation matrix: every endpoint called as every kind of caller, each cell asserted.
+//! A worker or administrator of organisation B must never reach organisation A's data.
+
+use quietline_protocol::api::{Role, SessionGrant};
+use quietline_tests::{AdminLogin, Listener, PASSPHRASE, TestApp, both_backends};
+use serde_json::{Value, json};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Seeker,
+    WorkerA,
+    WorkerB,
+    AdminA,
+    AdminB,
+    Root,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Seeker,
+    Who::WorkerA,
+    Who::WorkerB,
+    Who::AdminA,
+    Who::AdminB,
+    Who::Root,
+];
+const CLIENTS: &[Who] = &[Who::Seeker, Who::WorkerA, Who::WorkerB];
+const WORKERS: &[Who] = &[Who::WorkerA, Who::WorkerB];
+const ADMINS: &[Who] = &[Who::AdminA, Who::AdminB, Who::Root];
+const ADMINS_OF_A: &[Who] = &[Who::AdminA, Who::Root];
+
+/// One endpoint: who may call it, and which statuses count as "got through" for them.
+struct Row {
+    method: &'static str,
+    listener: Listener,
+    path: &'static str,
+    allowed: &'static [Who],
+    ok: &'static [u16],
+    /// Calling it changes the caller (signs out, deletes): each cell gets a fresh caller.
+    fresh: bool,
+}
+
+const fn row(
+    method: &'static str,
+    listener: Listener,
+    path: &'static str,
+    allowed: &'static [Who],
+) -> Row {
+    Row {
+        method,
+        listener,
+        path,
+        allowed,
+        ok: &[200, 204],
+        fresh: false,
+    }
+}
+
+const ANYONE: &[Who] = &EVERYONE;
+
+fn rows() -> Vec<Row> {
+    use Listener::{Admin, Public};
+    vec![
+        row("POST", Public, "/v1/signup/challenge", ANYONE),
+        row("POST", Public, "/v1/seekers", ANYONE),
+        row("POST", Public, "/v1/invites/accept", ANYONE),
+        Row {
+            fresh: true,
+            ..row("POST", Public, "/v1/sessions", ANYONE)
+        },
+        Row {
+            fresh: true,
+            ..row("POST", Public, "/v1/sessions/refresh", ANYONE)
+        },
+        Row {
+            fresh: true,
+            ..row("POST", Public, "/v1/sessions/logout", CLIENTS)
+        },
+        row("GET", Public, "/v1/account", CLIENTS),
+        Row {
+            fresh: true,
+            ..row("DELETE", Public, "/v1/account", CLIENTS)
+        },
+        row("GET", Public, "/v1/devices", CLIENTS),
+        Row {
+            fresh: true,
+            ..row("POST", Public, "/v1/devices", CLIENTS)
+        },
+        Row {
+            fresh: true,
+            ..row("DELETE", Public, "/v1/devices/2", CLIENTS)
+        },
+        row("GET", Public, "/v1/worker/profile", WORKERS),
+        row("PUT", Public, "/v1/worker/languages", WORKERS),
+        Row {
+            fresh: true,
+            ..row("POST", Public, "/v1/worker/totp", WORKERS)
+        },
+        // A wrong code: allowed callers get past authorisation to the code check.
+        Row {
+            ok: &[401],
+            ..row("POST", Public, "/v1/worker/totp/confirm", WORKERS)
+        },
+        row("GET", Public, "/v1/organisations/{org_a}", &[Who::WorkerA]),
+        Row {
+            ok: &[403],
+            ..row("POST", Admin, "/admin/v1/setup", ANYONE)
+        },
+        row("POST", Admin, "/admin/v1/invites/accept", ANYONE),
+        Row {
+            ok: &[401],
+            ..row("POST", Admin, "/admin/v1/sessions", ANYONE)
+        },
+        Row {
+            ok: &[401],
+            ..row("POST", Admin, "/admin/v1/sessions/refresh", ANYONE)
+        },
+        row("GET", Admin, "/admin/v1/account", ADMINS),
+        Row {
+            ok: &[204, 409],
+            fresh: true,
+            ..row("DELETE", Admin, "/admin/v1/account", ADMINS)
+        },
+        row("GET", Admin, "/admin/v1/organisations", ADMINS),
+        row("POST", Admin, "/admin/v1/organisations", &[Who::Root]),
+        row("GET", Admin, "/admin/v1/organisations/{org_a}", ADMINS_OF_A),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/invites",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/members",
+            ADMINS_OF_A,
+        ),
+        Row {
+            fresh: true,
+            ..row(
+                "DELETE",
+                Admin,
+                "/admin/v1/organisations/{org_a}/members/{member_a}",
+                ADMINS_OF_A,
+            )
+        },
+        row("GET", Admin, "/openapi.json", ANYONE),
+        row("GET", Admin, "/docs/{path}", ANYONE),
+        row("GET", Admin, "/metrics", ANYONE),
+        row("GET", Admin, "/healthz", ANYONE),
+        // Last: it ends the instance administrator's session.
+        Row {
+            fresh: true,
+            ..row("POST", Admin, "/admin/v1/sessions/logout", ADMINS)
+        },
+    ]
+}
+
+struct World {
+    root: AdminLogin,
+    org_a: String,
+    org_b: String,
+    seeker: SessionGrant,
+    worker_a: SessionGrant,
+    worker_b: SessionGrant,
+    admin_a: AdminLogin,
+    admin_b: AdminLogin,
+    counter: std::cell::Cell<u32>,
+}
+
+impl World {
+    async fn build(app: &TestApp) -> World {
+        let root = app.set_up_root().await;
+        let org_a = app.create_organisation(&root, "Organisation A").await.id.0;
+        let org_b = app.create_organisation(&root, "Organisation B").await.id.0;
+        World {
+            seeker: app.sign_up_seeker().await,
+            worker_a: app.enrol_worker(&root, &org_a, "worker-a", &["fr"]).await,
+            worker_b: app.enrol_worker(&root, &org_b, "worker-b", &["fr"]).await,
+            admin_a: app.enrol_admin(&root, &org_a, "admin-a").await,
+            admin_b: app.enrol_admin(&root, &org_b, "admin-b").await,
+            root,
+            org_a,
+            org_b,
+            counter: std::cell::Cell::new(0),
+        }
+    }
+
+    fn unique(&self, prefix: &str) -> String {
+        self.counter.set(self.counter.get() + 1);
+        format!("{prefix}{}", self.counter.get())
+    }
+
+    fn token(&self, who: Who) -> Option<String> {
+        match who {
+            Who::Anonymous => None,
+            Who::Seeker => Some(self.seeker.access_token.clone()),
+            Who::WorkerA => Some(self.worker_a.access_token.clone()),
+            Who::WorkerB => Some(self.worker_b.access_token.clone()),
+            Who::AdminA => Some(self.admin_a.session.access_token.clone()),
+            Who::AdminB => Some(self.admin_b.session.access_token.clone()),
+            Who::Root => Some(self.root.session.access_token.clone()),
+        }
+    }
+
+    /// A new caller of the same kind, for cells that sign out or delete.
+    async fn fresh_token(&self, app: &TestApp, who: Who) -> Option<String> {
+        let grant = match who {
+            Who::Anonymous => return None,
+            Who::Seeker => app.sign_up_seeker().await,
+            Who::WorkerA => {
+                app.enrol_worker(&self.root, &self.org_a, &self.unique("wa"), &["en"])
+                    .await
+            }
+            Who::WorkerB => {
+                app.enrol_worker(&self.root, &self.org_b, &self.unique("wb"), &["en"])
+                    .await
+            }
+            Who::AdminA => {
+                app.enrol_admin(&self.root, &self.org_a, &self.unique("aa"))
+                    .await
+                    .session
+            }
+            Who::AdminB => {
+                app.enrol_admin(&self.root, &self.org_b, &self.unique("ab"))
+                    .await
+                    .session
+            }
+            Who::Root => return self.token(Who::Root),
+        };
+        Some(grant.access_token)
+    }
+
+    /// The body each endpoint needs, made fresh for every cell.
+    async fn body(&self, app: &TestApp, row: &Row) -> Option<Value> {
+        let body = match (row.method, row.path) {
+            ("POST", "/v1/seekers") => app.solved_signup().await,
+            ("POST", "/v1/invites/accept") => {
+                let code = app.invite(&self.root, &self.org_a, Role::Worker).await;
+                json!({"code": code, "handle": self.unique("inv"), "passphrase": PASSPHRASE, "device_name": "phone"})
+            }
+            ("POST", "/admin/v1/invites/accept") => {
+                let code = app.invite(&self.root, &self.org_a, Role::Admin).await;
+                json!({"code": code, "handle": self.unique("adm"), "passphrase": PASSPHRASE, "device_name": "laptop"})
+            }
+            ("POST", "/v1/sessions") => {
+                let handle = self.unique("login");
+                app.enrol_worker(&self.root, &self.org_a, &handle, &["en"])
+                    .await;
+                json!({"handle": handle, "passphrase": PASSPHRASE, "device_name": "desk"})
+            }
+            ("POST", "/v1/sessions/refresh") => {
+                json!({"refresh_token": app.sign_up_seeker().await.refresh_token})
+            }
+            ("POST", "/admin/v1/sessions") => {
+                json!({"handle": "root", "passphrase": "wrong passphrase!", "device_name": "x"})
+            }
+            ("POST", "/admin/v1/sessions/refresh") => json!({"refresh_token": "not-a-token"}),
+            ("POST", "/admin/v1/setup") => {
+                json!({"setup_token": "wrong", "handle": "nobody", "passphrase": PASSPHRASE, "device_name": "x"})
+            }
+            ("PUT", "/v1/worker/languages") => json!({"languages": ["fr", "en"]}),
+            ("POST", "/v1/worker/totp/confirm") => json!({"code": "000000"}),
+            ("POST", "/admin/v1/organisations") => {
+                json!({"name": self.unique("Organisation "), "default_language": "fr"})
+            }
+            ("POST", "/admin/v1/organisations/{org_a}/invites") => json!({"role": "worker"}),
+            ("POST", _) | ("PUT", _) => json!({}),
+            _ => return None,
+        };
+        Some(body)
+    }
+
+    async fn path(&self, app: &TestApp, row: &Row, token: Option<&str>) -> String {
+        let mut path = row
+            .path
+            .replace("{org_a}", &self.org_a)
+            .replace("{path}", "index.html");
+        if path.contains("{member_a}") {
+            let member = app
+                .enrol_worker(&self.root, &self.org_a, &self.unique("member"), &["en"])
+                .await;
+            path = path.replace("{member_a}", &member.account_id.0);
+        }
+        if row.path == "/v1/devices/2" {
+            // The caller needs a second device to remove.
+            if let Some(token) = token {
+                app.post(Listener::Public, "/v1/devices", Some(token), json!({}))
+                    .await;
+            }
+        }
+        path
+    }
+}
+
+both_backends! {
+    async fn every_endpoint_admits_exactly_the_callers_it_should(app: TestApp) {
+        let world = World::build(&app).await;
+        assert!(!world.org_b.is_empty());
+        let mut mismatches = Vec::new();
+        let mut cells = 0;
+        for row in rows() {
+            for who in EVERYONE {
+                let token = if row.fresh { world.fresh_token(&app, who).await } else { world.token(who) };
+                let body = world.body(&app, &row).await;
+                let path = world.path(&app, &row, token.as_deref()).await;
+                let answer = app.call(row.method, row.listener, &path, token.as_deref(), body.as_ref()).await;
+                let status = answer.status.as_u16();
+                let expected_allowed = row.allowed.contains(&who);
+                let fine = if expected_allowed {
+                    row.ok.contains(&status) && !matches!(answer.code(), "unauthenticated" | "forbidden")
+                } else if who == Who::Anonymous {
+                    status == 401 && answer.code() == "unauthenticated"
+                } else {
+                    // A token for the other listener is not a credential there (401); the right
+                    // listener but the wrong role or organisation is forbidden (403).
+                    (status == 401 && answer.code() == "unauthenticated") || (status == 403 && answer.code() == "forbidden")
+                };
+                cells += 1;
+                if !fine {
+                    mismatches.push(format!(
+                        "{} {} as {who:?}: expected {}, got {status} {}",
+                        row.method,
+                        row.path,
+                        if expected_allowed { "allowed" } else { "denied" },
+                        answer.body
+                    ));
+                }
+            }
+        }
+        assert_eq!(cells, rows().len() * EVERYONE.len());
+        assert!(mismatches.is_empty(), "authorisation mismatches:\n{}", mismatches.join("\n"));
+    }
+
+    async fn organisation_admins_see_only_their_own_organisation(app: TestApp) {
+        let world = World::build(&app).await;
+        let listed = app.get(Listener::Admin, "/admin/v1/organisations", Some(&world.admin_b.session.access_token)).await.expect(200);
+        let ids: Vec<&str> = listed.body.as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, vec![world.org_b.as_str()]);
+        let all = app.get(Listener::Admin, "/admin/v1/organisations", Some(&world.root.session.access_token)).await.expect(200);
+        assert_eq!(all.body.as_array().unwrap().len(), 2);
+        // Admin B cannot remove a member of organisation A even knowing the ids.
+        let path = format!("/admin/v1/organisations/{}/members/{}", world.org_a, world.worker_a.account_id.0);
+        app.call("DELETE", Listener::Admin, &path, Some(&world.admin_b.session.access_token), None).await.expect(403);
+        // Nor through their own organisation's path.
+        let path = format!("/admin/v1/organisations/{}/members/{}", world.org_b, world.worker_a.account_id.0);
+        app.call("DELETE", Listener::Admin, &path, Some(&world.admin_b.session.access_token), None).await.expect(404);
+        app.get(Listener::Public, "/v1/account", Some(&world.worker_a.access_token)).await.expect(200);
+    }
+}
