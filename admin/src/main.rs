@@ -15,7 +15,7 @@ use std::sync::Arc;
     version,
     about = "Quietline administrators' tasks"
 )]
-struct Cli {
+struct AdminCli {
     #[command(flatten)]
     server: ServerOptions,
     #[command(subcommand)]
@@ -36,14 +36,14 @@ enum Task {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = AdminCli::parse();
     if let Err(error) = run(cli) {
         eprintln!("quietline-admin: {error:#}");
         std::process::exit(1);
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: AdminCli) -> anyhow::Result<()> {
     let config = Config::load(&cli.server)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

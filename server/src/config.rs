@@ -242,16 +242,16 @@ impl Config {
             .clone()
             .or(file.redis_url)
             .filter(|u| !u.is_empty());
-        if let Some(url) = &redis_url {
-            if !(url.starts_with("redis://")
-                || url.starts_with("rediss://")
-                || url.starts_with("unix://"))
-            {
-                return Err(bad(
-                    "QUIETLINE_REDIS_URL",
-                    "expected a redis://, rediss:// or unix:// URL",
-                ));
-            }
+        let is_redis = |url: &str| {
+            ["redis://", "rediss://", "unix://"]
+                .iter()
+                .any(|s| url.starts_with(s))
+        };
+        if redis_url.as_deref().is_some_and(|url| !is_redis(url)) {
+            return Err(bad(
+                "QUIETLINE_REDIS_URL",
+                "expected a redis://, rediss:// or unix:// URL",
+            ));
         }
         let redis_prefix = cli
             .redis_prefix

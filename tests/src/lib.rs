@@ -30,20 +30,20 @@ pub enum Backend {
 /// Runs each test body twice: `sqlite` and `postgres`.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+    ($(async fn $name:ident($app:ident: $app_type:ty) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[actix_web::test]
             async fn sqlite() {
-                let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await.expect("SQLite always runs");
+                let $app: $app_type = $crate::TestApp::spawn($crate::Backend::Sqlite).await.expect("SQLite always runs");
                 $body
             }
 
             #[actix_web::test]
             async fn postgres() {
-                let Some($app) = $crate::TestApp::spawn($crate::Backend::Postgres).await else {
+                let Some($app): Option<$app_type> = $crate::TestApp::spawn($crate::Backend::Postgres).await else {
                     return;
                 };
                 $body

@@ -1,4 +1,6 @@
 //! Accounts of the three roles, sessions and devices, end to end on both backends.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use quietline_protocol::api::{
     DeviceInfo, Enrolment, Role, SessionGrant, TotpEnrolment, WorkerProfile,
@@ -311,5 +313,20 @@ both_backends! {
             .await
             .expect(409);
         assert_eq!(dup.code(), "organisation_exists");
+    }
+
+    async fn an_invite_redeemed_concurrently_is_used_exactly_once(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let code = app.invite(&root, &org.id.0, Role::Worker).await;
+        let app = &app;
+        let attempts = (0..4).map(|i| {
+            let body = json!({"code": code, "handle": format!("racer{i}"), "passphrase": PASSPHRASE, "device_name": "phone"});
+            async move { app.post(Listener::Public, "/v1/invites/accept", None, body).await.status.as_u16() }
+        });
+        let mut statuses = futures_util::future::join_all(attempts).await;
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![200, 404, 404, 404]);
+        assert_eq!(app.count_rows("credentials", None).await, 2, "root and one worker");
     }
 }

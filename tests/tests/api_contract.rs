@@ -1,5 +1,7 @@
 //! The HTTP contract: the OpenAPI document lists exactly the routes served, bad input gets a
 //! 4xx JSON error with a stable code, and no response names the software.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use quietline_tests::{Listener, TestApp, both_backends};
 use serde_json::{Value, json};
@@ -110,7 +112,9 @@ both_backends! {
     async fn bad_input_gets_a_clear_4xx_with_a_stable_code(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
         let token = format!("Bearer {}", seeker.access_token);
-        let cases: Vec<(&str, &str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+        // method, path, content type, body, expected status, expected code
+        type Case = (&'static str, &'static str, Option<&'static str>, Vec<u8>, u16, &'static str);
+        let cases: Vec<Case> = vec![
             ("POST", "/v1/seekers", Some("application/json"), b"{not json".to_vec(), 400, "malformed_json"),
             ("POST", "/v1/seekers", Some("application/json"), br#"{"challenge": 5, "solution": 1}"#.to_vec(), 422, "invalid_body"),
             ("POST", "/v1/seekers", Some("application/json"), br#"{"challenge": "x", "solution": 1, "phone": "555"}"#.to_vec(), 422, "invalid_body"),

@@ -2,7 +2,7 @@
 //! refresh-token rotation, devices, and deletion.
 
 use super::store::{self, AccountRow};
-use crate::auth::secrets::{random_bytes, random_token};
+use crate::auth::secrets::{constant_time_eq, random_bytes, random_token};
 use crate::auth::tokens::{TokenSubject, hash_token};
 use crate::auth::{Audience, ClientAddress, Principal, passwords, totp};
 use crate::bus::BusEvent;
@@ -244,7 +244,7 @@ pub async fn sign_up_seeker(
     }
     let (signed, mac) = data.split_at(CHALLENGE_LEN - 32);
     let expected = state.tokens.challenge_mac(signed);
-    if !bool::from(constant_time_eq(&expected, mac)) {
+    if !constant_time_eq(&expected, mac) {
         return Err(invalid_challenge());
     }
     let mut expiry = [0u8; 8];
@@ -290,10 +290,6 @@ pub async fn sign_up_seeker(
             open_session(&state, conn, &account, device)
         })
         .await
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 // ---- Workers and administrators ----------------------------------------------------------------
@@ -585,10 +581,10 @@ pub async fn log_in(
         .db
         .clone()
         .write(move |conn| {
-            if let Some(step) = totp_step {
-                if !store::accept_totp_step(conn, &account.id, step)? {
-                    return Err(invalid_totp());
-                }
+            if let Some(step) = totp_step
+                && !store::accept_totp_step(conn, &account.id, step)?
+            {
+                return Err(invalid_totp());
             }
             store::touch_account(conn, &account.id, day_of(state.clock.now()))?;
             let device = add_device(&state, conn, &account.id, Some(&request.device_name))?;

@@ -32,6 +32,11 @@ pub fn random_token<const N: usize>() -> Result<String, SecretError> {
     Ok(URL_SAFE_NO_PAD.encode(random_bytes::<N>()?))
 }
 
+/// Compares secrets in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Reads a 32-byte key (base64url text) from `path`, creating it with mode 0600 when missing.
 pub fn load_or_create_key(path: &Path) -> Result<SecretSlice<u8>, SecretError> {
     let fail = |problem: String| SecretError::KeyFile {

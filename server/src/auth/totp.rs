@@ -1,6 +1,7 @@
 //! Time-based one-time codes (RFC 6238: SHA-1, 6 digits, 30-second steps), as authenticator apps
 //! expect. A code is accepted one step early or late for clock drift, and each step only once.
 
+use super::secrets::constant_time_eq;
 use totp_rs::{Algorithm, TOTP};
 
 const STEP: u64 = 30;
@@ -45,10 +46,6 @@ pub fn code_at(seed: &[u8], now: i64) -> String {
     totp(seed)
         .map(|t| t.generate(u64::try_from(now).unwrap_or(0)))
         .unwrap_or_default()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]
