@@ -121,6 +121,7 @@ macro_rules! app {
             .app_data(extractors::path_config())
             .app_data(extractors::query_config())
             .app_data(extractors::payload_config())
+            .wrap(from_fn(crate::i18n::localise))
             .wrap(from_fn(telemetry::observe))
             .wrap(security_headers($csp))
             $(.configure($configure))+

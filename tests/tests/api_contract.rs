@@ -172,6 +172,30 @@ both_backends! {
         assert!(String::from_utf8_lossy(&initializer.raw).contains("/openapi.json"));
     }
 
+    async fn error_messages_speak_the_seekers_language(app: TestApp) {
+        let bad = json!({"challenge": "expired-or-forged", "solution": 1});
+        for (accept, language, expected) in [
+            ("fr-CA,fr;q=0.9", "fr", "La vérification a expiré. Veuillez réessayer."),
+            ("tl", "tl", "Nag-expire ang pagsusuri. Subukan muli."),
+            ("ar", "ar", "انتهت صلاحية التحقق. يرجى المحاولة مرة أخرى."),
+            ("zh-CN", "zh-Hans", "验证已过期。请重试。"),
+            ("ti-ER", "en", "The challenge is unknown, expired or used. Ask for a new one."),
+        ] {
+            let mut response = app
+                .client
+                .post(app.url(Listener::Public, "/v1/seekers"))
+                .insert_header(("Accept-Language", accept))
+                .send_json(&bad)
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 422);
+            assert_eq!(response.headers().get("content-language").unwrap(), language);
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "invalid_challenge", "the code never changes with the language");
+            assert_eq!(body["error"]["message"], expected);
+        }
+    }
+
     async fn metrics_and_health_report_on_the_admin_listener(app: TestApp) {
         app.get(Listener::Public, "/v1/account", None).await.expect(401);
         let health = app.get(Listener::Admin, "/healthz", None).await.expect(200);

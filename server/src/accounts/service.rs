@@ -80,7 +80,7 @@ pub fn canonical_languages(tags: &[String]) -> ApiResult<Vec<String>> {
     }
     let mut canonical = Vec::with_capacity(tags.len());
     for tag in tags {
-        let parsed = unic_langid::LanguageIdentifier::from_str(tag).map_err(|_| {
+        let parsed = icu_locid::LanguageIdentifier::from_str(tag).map_err(|_| {
             ApiError::unprocessable(
                 ErrorCode::InvalidLanguageTag,
                 "A language tag is not valid BCP 47.",
