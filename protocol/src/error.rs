@@ -58,6 +58,18 @@ pub enum ErrorCode {
     LastDevice,
     /// The last instance administrator cannot be removed.
     LastInstanceAdmin,
+    /// A key or signature is malformed, or a signature does not verify against the identity key.
+    InvalidSignature,
+    /// The key upload is malformed (duplicate ids, too many keys, wrong lengths).
+    InvalidKeys,
+    /// The device has not published its keys yet.
+    KeysMissing,
+    /// The send does not target exactly the recipient's current devices; see `devices`.
+    DeviceMismatch,
+    /// The recipient device's queue is full.
+    QueueFull,
+    /// A ciphertext is larger than the server accepts.
+    CiphertextTooLarge,
     /// Something went wrong on the server; nothing was changed.
     InternalError,
     /// A backing service is unavailable; try again.
@@ -69,6 +81,9 @@ pub enum ErrorCode {
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
+    /// With `device_mismatch`: which devices to add, drop or refresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<crate::relay::DeviceMismatch>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,9 +5,15 @@
 //! for the server's OpenAPI document.
 
 pub mod api;
+mod bytes;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod error;
 pub mod ids;
+pub mod keys;
+pub mod padding;
 pub mod pow;
+pub mod relay;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use ids::{AccountId, DeviceId, OrganisationId};

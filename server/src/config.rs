@@ -72,6 +72,12 @@ pub struct Cli {
     /// HTTP worker threads per listener [default: number of cores]
     #[arg(long, env = "QUIETLINE_WORKERS")]
     pub workers: Option<String>,
+    /// Longest an undelivered envelope is kept, in seconds [default: 604800 (7 days)]
+    #[arg(long, env = "QUIETLINE_MESSAGE_TTL")]
+    pub message_ttl: Option<String>,
+    /// Envelopes one device's queue may hold [default: 10000]
+    #[arg(long, env = "QUIETLINE_QUEUE_LIMIT")]
+    pub queue_limit: Option<String>,
 }
 
 /// The same keys as the command line, read from the `--config` file.
@@ -97,6 +103,8 @@ struct FileConfig {
     max_devices: Option<u32>,
     trust_forwarded_for: Option<bool>,
     workers: Option<usize>,
+    message_ttl: Option<u64>,
+    queue_limit: Option<u32>,
 }
 
 /// Which database, decided from the URL scheme.
@@ -128,6 +136,8 @@ pub struct Config {
     pub max_devices: u32,
     pub trust_forwarded_for: bool,
     pub workers: usize,
+    pub message_ttl: u64,
+    pub queue_limit: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -381,6 +391,30 @@ impl Config {
         if !(1..=256).contains(&workers) {
             return Err(bad("QUIETLINE_WORKERS", "must be between 1 and 256"));
         }
+        let message_ttl = pick(
+            "QUIETLINE_MESSAGE_TTL",
+            cli.message_ttl.as_ref(),
+            file.message_ttl,
+            7 * 86_400,
+        )?;
+        if !(60..=90 * 86_400).contains(&message_ttl) {
+            return Err(bad(
+                "QUIETLINE_MESSAGE_TTL",
+                "must be between 60 seconds and 90 days",
+            ));
+        }
+        let queue_limit = pick(
+            "QUIETLINE_QUEUE_LIMIT",
+            cli.queue_limit.as_ref(),
+            file.queue_limit,
+            10_000,
+        )?;
+        if !(1..=1_000_000).contains(&queue_limit) {
+            return Err(bad(
+                "QUIETLINE_QUEUE_LIMIT",
+                "must be between 1 and 1000000",
+            ));
+        }
         Ok(Config {
             public_listen,
             admin_listen,
@@ -401,6 +435,8 @@ impl Config {
             max_devices,
             trust_forwarded_for,
             workers,
+            message_ttl,
+            queue_limit,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use quietline_protocol::relay::DeviceMismatch;
 use quietline_protocol::{ErrorBody, ErrorCode, ErrorDetail};
 use std::fmt;
 
@@ -11,6 +12,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: &'static str,
+    /// With `device_mismatch`: the devices a send must add, drop or refresh.
+    pub devices: Option<Box<DeviceMismatch>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -21,6 +24,7 @@ impl ApiError {
             status,
             code,
             message,
+            devices: None,
         }
     }
 
@@ -70,6 +74,17 @@ impl ApiError {
         )
     }
 
+    /// 409: the send did not target exactly the recipient's current devices.
+    pub fn device_mismatch(devices: DeviceMismatch) -> ApiError {
+        ApiError {
+            devices: Some(Box::new(devices)),
+            ..ApiError::conflict(
+                ErrorCode::DeviceMismatch,
+                "The message does not match the recipient's devices. Update sessions and retry.",
+            )
+        }
+    }
+
     pub fn unavailable(cause: impl fmt::Display) -> ApiError {
         tracing::warn!(error = %cause, "backing service unavailable");
         ApiError::new(
@@ -92,13 +107,26 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status).json(ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: self.message.to_string(),
+        padded_error(
+            self.status,
+            &ErrorBody {
+                error: ErrorDetail {
+                    code: self.code,
+                    message: self.message.to_string(),
+                    devices: self.devices.as_deref().cloned(),
+                },
             },
-        })
+        )
     }
+}
+
+/// Error bodies are padded like the messaging API's, so a refusal cannot be told from an answer
+/// by its size.
+pub fn padded_error(status: StatusCode, body: &ErrorBody) -> HttpResponse {
+    let bytes = quietline_protocol::padding::to_padded_json(body).unwrap_or_default();
+    HttpResponse::build(status)
+        .content_type("application/json")
+        .body(bytes)
 }
 
 impl From<crate::db::DbError> for ApiError {
@@ -169,6 +197,33 @@ pub mod extractors {
             ApiError::bad_request(ErrorCode::InvalidParameter, "A query parameter is invalid.")
                 .into()
         })
+    }
+
+    /// Reads a JSON body with a larger limit than the default, for the few routes that need one.
+    pub async fn read_json<T: serde::de::DeserializeOwned>(
+        req: &HttpRequest,
+        payload: web::Payload,
+        limit: usize,
+    ) -> Result<T, ApiError> {
+        let is_json = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(json_error(&JsonPayloadError::ContentType));
+        }
+        let bytes = payload
+            .to_bytes_limited(limit)
+            .await
+            .map_err(|_| json_error(&JsonPayloadError::Overflow { limit }))?
+            .map_err(|_| {
+                ApiError::bad_request(
+                    ErrorCode::MalformedJson,
+                    "The request body could not be read.",
+                )
+            })?;
+        serde_json::from_slice(&bytes).map_err(|e| json_error(&JsonPayloadError::Deserialize(e)))
     }
 
     pub fn payload_config() -> web::PayloadConfig {

@@ -146,6 +146,59 @@ impl Kv {
         }
     }
 
+    /// Marks `key` for `ttl` seconds (renewing the mark if it exists).
+    pub async fn mark(&self, key: &str, ttl: u64) -> Result<(), KvError> {
+        match self {
+            Kv::Memory(kv) => kv.with_live(|entries, now| {
+                entries.insert(key.to_string(), (String::new(), now + ttl_secs(ttl)));
+            }),
+            Kv::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                redis::cmd("SET")
+                    .arg(format!("{prefix}{key}"))
+                    .arg(1)
+                    .arg("EX")
+                    .arg(ttl.max(1))
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .map_err(KvError::from)
+            }
+        }
+    }
+
+    /// Removes the mark `key`.
+    pub async fn unmark(&self, key: &str) -> Result<(), KvError> {
+        match self {
+            Kv::Memory(kv) => kv.with_live(|entries, _| {
+                entries.remove(key);
+            }),
+            Kv::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                redis::cmd("DEL")
+                    .arg(format!("{prefix}{key}"))
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .map_err(KvError::from)
+            }
+        }
+    }
+
+    /// Whether `key` is marked.
+    pub async fn is_marked(&self, key: &str) -> Result<bool, KvError> {
+        match self {
+            Kv::Memory(kv) => kv.with_live(|entries, now| live(entries.get(key), now).is_some()),
+            Kv::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                redis::cmd("EXISTS")
+                    .arg(format!("{prefix}{key}"))
+                    .query_async::<i64>(&mut conn)
+                    .await
+                    .map(|n| n > 0)
+                    .map_err(KvError::from)
+            }
+        }
+    }
+
     /// The value under `key`, set to `candidate` for `ttl` seconds if there is none yet; every
     /// instance sharing the store gets the same value.
     pub async fn get_or_set(

@@ -1,7 +1,7 @@
 //! The OpenAPI document: every endpoint of both listeners. A test checks that the routes served
 //! and the routes listed here are the same set.
 
-use crate::{accounts, ops, organisations};
+use crate::{accounts, keys, messages, ops, organisations};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -36,6 +36,14 @@ use utoipa::{Modify, OpenApi};
         accounts::routes::log_out_admin,
         accounts::routes::get_admin_account,
         accounts::routes::delete_admin_account,
+        keys::routes::set_device_keys,
+        keys::routes::upload_pre_keys,
+        keys::routes::count_pre_keys,
+        keys::routes::fetch_bundles,
+        messages::routes::send_message,
+        messages::routes::fetch_messages,
+        messages::routes::acknowledge_messages,
+        messages::socket::connect,
         organisations::routes::get_own_organisation,
         organisations::routes::list_organisations,
         organisations::routes::create_organisation,

@@ -40,12 +40,15 @@ pub struct Application {
 pub struct StopHandle {
     public: ServerHandle,
     admin: ServerHandle,
+    state: web::Data<AppState>,
 }
 
 impl StopHandle {
     /// Stops accepting, lets in-flight requests finish (when `graceful`), then returns. The stop
     /// is ordered when this is called; awaiting only waits for it to complete.
     pub fn stop(&self, graceful: bool) -> impl std::future::Future<Output = ()> + use<> {
+        // Live WebSockets close with a "restarting" frame rather than being cut.
+        self.state.shutdown.send_replace(true);
         futures_util::future::join(self.public.stop(graceful), self.admin.stop(graceful))
             .map(|_| ())
     }
@@ -83,7 +86,11 @@ pub async fn build_state(
         .map(|path| load_or_create_key(path))
         .collect::<Result<Vec<_>, _>>()?;
     let storage_key = load_or_create_key(&config.storage_key_file)?;
+    let writer = crate::messages::writer::EnvelopeWriter::start(db.clone())
+        .context("starting the envelope writer")?;
     Ok(web::Data::new(AppState {
+        writer,
+        shutdown: tokio::sync::watch::channel(false).0,
         tokens: TokenKeys::new(&token_key, &previous),
         sealer: Sealer::new(&storage_key),
         config: Arc::new(config),
@@ -129,6 +136,25 @@ macro_rules! app {
     };
 }
 
+/// SIGTERM or SIGINT.
+async fn wait_for_stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
 impl Application {
     /// Builds both listeners. With `handle_signals`, SIGINT and SIGTERM stop them gracefully.
     pub async fn build(
@@ -161,7 +187,9 @@ impl Application {
                 Audience::Api,
                 "default-src 'none'; frame-ancestors 'none'",
                 accounts::configure_public,
-                organisations::configure_public
+                organisations::configure_public,
+                crate::keys::configure_public,
+                crate::messages::configure_public
             )
         })
         .workers(workers)
@@ -181,10 +209,10 @@ impl Application {
         .workers(workers.min(2))
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(admin_listener)?;
-        if !handle_signals {
-            public = public.disable_signals();
-            admin = admin.disable_signals();
-        }
+        // Signals are handled here rather than by each listener, so that WebSockets are told
+        // before the listeners stop.
+        public = public.disable_signals();
+        admin = admin.disable_signals();
         let public_addr = *public
             .addrs()
             .first()
@@ -200,14 +228,23 @@ impl Application {
             bus = if state.config.redis_url.is_some() { "redis" } else { "in-process" },
             "quietline is serving"
         );
-        Ok(Application {
+        let application = Application {
             public: public.run(),
             admin: admin.run(),
             public_addr,
             admin_addr,
             state,
             setup_token,
-        })
+        };
+        if handle_signals {
+            let stop = application.stop_handle();
+            actix_web::rt::spawn(async move {
+                wait_for_stop_signal().await;
+                tracing::info!("stop signal received; finishing in-flight requests");
+                stop.stop(true).await;
+            });
+        }
+        Ok(application)
     }
 
     pub fn public_addr(&self) -> SocketAddr {
@@ -231,6 +268,7 @@ impl Application {
         StopHandle {
             public: self.public.handle(),
             admin: self.admin.handle(),
+            state: self.state.clone(),
         }
     }
 

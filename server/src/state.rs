@@ -19,4 +19,8 @@ pub struct AppState {
     pub sealer: Sealer,
     pub clock: SharedClock,
     pub metrics: Arc<Metrics>,
+    /// Commits envelopes and acknowledgements in groups.
+    pub writer: crate::messages::writer::EnvelopeWriter,
+    /// Set when the server stops, so live connections close cleanly.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }

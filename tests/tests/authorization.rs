@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use quietline_protocol::api::{Role, SessionGrant};
+use quietline_protocol::client::Client;
+use quietline_protocol::client::signal::SignalDevice;
 use quietline_tests::{AdminLogin, Listener, PASSPHRASE, TestApp, both_backends};
 use serde_json::{Value, json};
 
@@ -105,6 +107,26 @@ fn rows() -> Vec<Row> {
             ..row("POST", Public, "/v1/worker/totp/confirm", WORKERS)
         },
         row("GET", Public, "/v1/organisations/{org_a}", &[Who::WorkerA]),
+        // Fresh callers: publishing keys as worker A would replace the keys the sends below use.
+        Row {
+            fresh: true,
+            ..row("PUT", Public, "/v1/keys", CLIENTS)
+        },
+        // Callers without published keys get past authorisation to `keys_missing`.
+        Row {
+            ok: &[200, 404],
+            ..row("POST", Public, "/v1/keys/prekeys", CLIENTS)
+        },
+        row("GET", Public, "/v1/keys/count", CLIENTS),
+        row("GET", Public, "/v1/keys/{worker_a}", CLIENTS),
+        // Worker A sending to itself names its own sending device: a device mismatch.
+        Row {
+            ok: &[200, 409],
+            ..row("POST", Public, "/v1/messages/{worker_a}", CLIENTS)
+        },
+        row("GET", Public, "/v1/messages", CLIENTS),
+        row("POST", Public, "/v1/messages/ack", CLIENTS),
+        // GET /v1/websocket is an upgrade handshake; its authentication is proven in relay.rs.
         Row {
             ok: &[403],
             ..row("POST", Admin, "/admin/v1/setup", ANYONE)
@@ -169,6 +191,8 @@ struct World {
     worker_b: SessionGrant,
     admin_a: AdminLogin,
     admin_b: AdminLogin,
+    /// Worker A has published keys, so sends and bundle fetches can reach it.
+    worker_a_registration: u32,
     counter: std::cell::Cell<u32>,
 }
 
@@ -177,9 +201,14 @@ impl World {
         let root = app.set_up_root().await;
         let org_a = app.create_organisation(&root, "Organisation A").await.id.0;
         let org_b = app.create_organisation(&root, "Organisation B").await.id.0;
+        let worker_a = app.enrol_worker(&root, &org_a, "worker-a", &["fr"]).await;
+        let worker_a_client = Client::with_session(&app.public, worker_a.clone())
+            .await
+            .unwrap();
         World {
             seeker: app.sign_up_seeker().await,
-            worker_a: app.enrol_worker(&root, &org_a, "worker-a", &["fr"]).await,
+            worker_a_registration: worker_a_client.signal.registration_id(),
+            worker_a,
             worker_b: app.enrol_worker(&root, &org_b, "worker-b", &["fr"]).await,
             admin_a: app.enrol_admin(&root, &org_a, "admin-a").await,
             admin_b: app.enrol_admin(&root, &org_b, "admin-b").await,
@@ -269,6 +298,15 @@ impl World {
                 json!({"name": self.unique("Organisation "), "default_language": "fr"})
             }
             ("POST", "/admin/v1/organisations/{org_a}/invites") => json!({"role": "worker"}),
+            ("PUT", "/v1/keys") => {
+                let mut device = SignalDevice::generate().unwrap();
+                serde_json::to_value(device.device_keys(2).await.unwrap()).unwrap()
+            }
+            ("POST", "/v1/messages/{worker_a}") => json!({
+                "id": self.unique("m"),
+                "messages": [{"device_id": 1, "registration_id": self.worker_a_registration, "type": "message", "content": "AAAA"}]
+            }),
+            ("POST", "/v1/messages/ack") => json!({"ids": [1, 2, 3]}),
             ("POST", _) | ("PUT", _) => json!({}),
             _ => return None,
         };
@@ -279,7 +317,8 @@ impl World {
         let mut path = row
             .path
             .replace("{org_a}", &self.org_a)
-            .replace("{path}", "index.html");
+            .replace("{path}", "index.html")
+            .replace("{worker_a}", &self.worker_a.account_id.0);
         if path.contains("{member_a}") {
             let member = app
                 .enrol_worker(&self.root, &self.org_a, &self.unique("member"), &["en"])

@@ -171,6 +171,9 @@ fn grant(
     })
 }
 
+/// Device numbers go up to 127, the range Signal's protocol addresses devices in.
+const MAX_DEVICE_NUMBER: i32 = 127;
+
 /// Adds a device to an account, refusing past the configured number of devices.
 fn add_device(
     state: &AppState,
@@ -178,7 +181,9 @@ fn add_device(
     account_id: &str,
     name: Option<&str>,
 ) -> ApiResult<i32> {
-    if store::count_devices(conn, account_id)? >= i64::from(state.config.max_devices) {
+    let exhausted = store::find_account(conn, account_id)?
+        .is_some_and(|a| a.next_device_id > MAX_DEVICE_NUMBER);
+    if exhausted || store::count_devices(conn, account_id)? >= i64::from(state.config.max_devices) {
         return Err(ApiError::conflict(
             ErrorCode::TooManyDevices,
             "This account has as many devices as allowed. Remove one first.",

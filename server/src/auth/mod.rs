@@ -36,7 +36,7 @@ impl Principal {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)?
@@ -50,7 +50,7 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 
 /// Verifies the token and that its session still exists: logout, device removal and account
 /// deletion take effect at once, not when the token expires.
-async fn authenticate(
+pub async fn authenticate(
     state: web::Data<AppState>,
     token: Option<String>,
     audience: Audience,

@@ -22,6 +22,13 @@ pub enum BusEvent {
         account_id: String,
         device_id: Option<u32>,
     },
+    /// New envelopes wait in this device's queue.
+    EnvelopesQueued { account_id: String, device_id: u32 },
+    /// This device has envelopes waiting and no live connection: a push service may wake it,
+    /// without content.
+    WakeUp { account_id: String, device_id: u32 },
+    /// This device is running out of one-time prekeys.
+    PreKeysLow { account_id: String, device_id: u32 },
 }
 
 #[derive(Clone)]

@@ -22,6 +22,18 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Runs one statement on the concrete connection, for SQL whose dialects differ (upserts):
+/// `on_backend!(conn, |c| query.execute(c))`.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Postgres($c) => $body,
+        }
+    };
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database unavailable: {0}")]
@@ -168,17 +180,24 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = db.get()?;
-            let _guard = match &db.write_lock {
-                Some(lock) => Some(lock.lock().map_err(|_| DbError::Blocking)?),
-                None => None,
-            };
-            let conn: &mut DbConn = &mut conn;
-            conn.transaction(work)
-        })
-        .await
-        .map_err(|_| E::from(DbError::Blocking))?
+        tokio::task::spawn_blocking(move || db.write_blocking(work))
+            .await
+            .map_err(|_| E::from(DbError::Blocking))?
+    }
+
+    /// [`Db::write`] for code already on a blocking thread (the envelope writer).
+    pub fn write_blocking<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+    {
+        let mut conn = self.get()?;
+        let _guard = match &self.write_lock {
+            Some(lock) => Some(lock.lock().map_err(|_| DbError::Blocking)?),
+            None => None,
+        };
+        let conn: &mut DbConn = &mut conn;
+        conn.transaction(work)
     }
 
     /// Whether the database answers.

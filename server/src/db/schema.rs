@@ -89,6 +89,63 @@ diesel::joinable!(devices -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(invites -> organisations (organisation_id));
 
+diesel::table! {
+    device_keys (account_id, device_id) {
+        account_id -> Text,
+        device_id -> Integer,
+        identity_key -> Binary,
+        registration_id -> Integer,
+        signed_pre_key_id -> BigInt,
+        signed_pre_key -> Binary,
+        signed_pre_key_signature -> Binary,
+        pq_last_resort_id -> BigInt,
+        pq_last_resort_key -> Binary,
+        pq_last_resort_signature -> Binary,
+    }
+}
+
+diesel::table! {
+    ec_pre_keys (account_id, device_id, key_id) {
+        account_id -> Text,
+        device_id -> Integer,
+        key_id -> BigInt,
+        public_key -> Binary,
+    }
+}
+
+diesel::table! {
+    pq_pre_keys (account_id, device_id, key_id) {
+        account_id -> Text,
+        device_id -> Integer,
+        key_id -> BigInt,
+        public_key -> Binary,
+        signature -> Binary,
+    }
+}
+
+diesel::table! {
+    envelopes (id) {
+        id -> BigInt,
+        account_id -> Text,
+        device_id -> Integer,
+        guid -> Text,
+        kind -> SmallInt,
+        source_account -> Nullable<Text>,
+        source_device -> Nullable<Integer>,
+        server_received -> BigInt,
+        expires_at -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
+    send_receipts (source_account, guid) {
+        source_account -> Text,
+        guid -> Text,
+        expires_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     accounts,
@@ -99,4 +156,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     invites,
     instance_setup,
+    device_keys,
+    ec_pre_keys,
+    pq_pre_keys,
+    envelopes,
+    send_receipts,
 );

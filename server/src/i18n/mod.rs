@@ -95,9 +95,10 @@ pub async fn localise(
         error: ErrorDetail {
             code: error.code,
             message: text.to_string(),
+            devices: error.devices.as_deref().cloned(),
         },
     };
-    let mut localised = actix_web::HttpResponse::build(error.status).json(body);
+    let mut localised = crate::error::padded_error(error.status, &body);
     localised
         .headers_mut()
         .insert(CONTENT_LANGUAGE, HeaderValue::from_static(language));

@@ -1,0 +1,426 @@
+//! The reference client: what a mobile app embeds to use Quietline, and what the tests drive.
+//! It signs up (a seeker) or takes an enrolled session (a worker), publishes and replenishes
+//! prekeys, starts Signal sessions from bundles, encrypts to every device of a peer, retries on a
+//! device mismatch, decrypts, acknowledges, and holds the delivery WebSocket.
+
+pub mod signal;
+
+use crate::api::{Challenge, SeekerSignup, SessionGrant};
+use crate::padding;
+use crate::relay::{
+    AckReceipt, Acknowledge, ClientFrame, DeviceMismatch, Envelope, EnvelopePage,
+    OutgoingCiphertext, PreKeyBundles, PreKeyCount, SendMessage, SendReceipt, ServerFrame,
+};
+use crate::{DeviceId, pow};
+use awc::ws;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use signal::{SignalDevice, SignalError};
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+/// One-time prekeys published at registration and per replenishment.
+pub const PRE_KEY_BATCH: u32 = 20;
+/// Sends retried after a device mismatch before giving up.
+const SEND_ATTEMPTS: usize = 3;
+
+#[derive(Debug)]
+pub enum ClientError {
+    /// The server refused: its status, stable error code and body.
+    Http {
+        status: u16,
+        code: String,
+        body: serde_json::Value,
+    },
+    Signal(SignalError),
+    Transport(String),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Http { status, code, .. } => write!(f, "server answered {status} {code}"),
+            ClientError::Signal(e) => e.fmt(f),
+            ClientError::Transport(e) => write!(f, "transport: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+impl From<SignalError> for ClientError {
+    fn from(e: SignalError) -> ClientError {
+        ClientError::Signal(e)
+    }
+}
+
+fn transport(e: impl std::fmt::Display) -> ClientError {
+    ClientError::Transport(e.to_string())
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+/// A decrypted message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub envelope_id: i64,
+    pub from_account: String,
+    pub from_device: u32,
+    pub plaintext: Vec<u8>,
+}
+
+pub struct Client {
+    base: String,
+    http: awc::Client,
+    pub session: SessionGrant,
+    pub signal: SignalDevice,
+    /// Devices of each peer this client holds sessions with.
+    peers: HashMap<String, BTreeSet<u32>>,
+}
+
+fn new_http() -> awc::Client {
+    awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish()
+}
+
+async fn exchange<B: Serialize, R: DeserializeOwned>(
+    http: &awc::Client,
+    method: awc::http::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<R> {
+    let mut request = http.request(method, url);
+    if let Some(token) = token {
+        request = request.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    let response = match body {
+        Some(body) => {
+            let bytes = padding::to_padded_json(body).map_err(transport)?;
+            request
+                .insert_header(("Content-Type", "application/json"))
+                .send_body(bytes)
+                .await
+        }
+        None => request.send().await,
+    };
+    let mut response = response.map_err(transport)?;
+    let bytes = response
+        .body()
+        .limit(16 * 1024 * 1024)
+        .await
+        .map_err(transport)?;
+    let status = response.status().as_u16();
+    if !(200..300).contains(&status) {
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let code = body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        return Err(ClientError::Http { status, code, body });
+    }
+    serde_json::from_slice(&bytes).map_err(transport)
+}
+
+impl Client {
+    /// Signs up an anonymous seeker (solving the proof of work) and publishes fresh keys.
+    pub async fn sign_up_seeker(base: &str) -> Result<Client> {
+        let http = new_http();
+        let challenge: Challenge = exchange(
+            &http,
+            awc::http::Method::POST,
+            format!("{base}/v1/signup/challenge"),
+            None,
+            Some(&serde_json::json!({})),
+        )
+        .await?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(&challenge.challenge)
+            .map_err(transport)?;
+        let solution = pow::solve(&bytes, challenge.bits);
+        let signup = SeekerSignup {
+            challenge: challenge.challenge,
+            solution,
+        };
+        let session: SessionGrant = exchange(
+            &http,
+            awc::http::Method::POST,
+            format!("{base}/v1/seekers"),
+            None,
+            Some(&signup),
+        )
+        .await?;
+        Self::with_session(base, session).await
+    }
+
+    /// A client for a device that already has a session (e.g. a worker after enrolment): makes a
+    /// new Signal identity for it and publishes its keys.
+    pub async fn with_session(base: &str, session: SessionGrant) -> Result<Client> {
+        let mut client = Client {
+            base: base.trim_end_matches('/').to_string(),
+            http: new_http(),
+            session,
+            signal: SignalDevice::generate()?,
+            peers: HashMap::new(),
+        };
+        client.publish_keys().await?;
+        Ok(client)
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.session.account_id.0
+    }
+
+    pub fn device_id(&self) -> u32 {
+        self.session.device_id.0
+    }
+
+    async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: awc::http::Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<R> {
+        exchange(
+            &self.http,
+            method,
+            format!("{}{path}", self.base),
+            Some(&self.session.access_token),
+            body,
+        )
+        .await
+    }
+
+    /// Publishes this device's identity, signed prekeys and a batch of one-time prekeys.
+    pub async fn publish_keys(&mut self) -> Result<PreKeyCount> {
+        let keys = self.signal.device_keys(PRE_KEY_BATCH).await?;
+        self.call(awc::http::Method::PUT, "/v1/keys", Some(&keys))
+            .await
+    }
+
+    /// Uploads more one-time prekeys and rotates the signed prekey.
+    pub async fn replenish(&mut self) -> Result<PreKeyCount> {
+        let upload = self.signal.replenish(PRE_KEY_BATCH).await?;
+        self.call(awc::http::Method::POST, "/v1/keys/prekeys", Some(&upload))
+            .await
+    }
+
+    pub async fn pre_key_count(&self) -> Result<PreKeyCount> {
+        self.call::<(), _>(awc::http::Method::GET, "/v1/keys/count", None)
+            .await
+    }
+
+    pub async fn fetch_bundles(&self, account_id: &str) -> Result<PreKeyBundles> {
+        self.call::<(), _>(
+            awc::http::Method::GET,
+            &format!("/v1/keys/{account_id}"),
+            None,
+        )
+        .await
+    }
+
+    /// Starts sessions with the listed devices of a peer (all of them when `only` is empty).
+    async fn start_sessions(&mut self, account_id: &str, only: &BTreeSet<u32>) -> Result<()> {
+        let bundles = self.fetch_bundles(account_id).await?;
+        let known = self.peers.entry(account_id.to_string()).or_default();
+        for bundle in bundles.devices {
+            if only.is_empty() || only.contains(&bundle.device_id.0) {
+                self.signal.start_session(account_id, &bundle).await?;
+                known.insert(bundle.device_id.0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Encrypts `plaintext` to every device of `recipient` and sends it under a new message id.
+    pub async fn send_text(&mut self, recipient: &str, plaintext: &[u8]) -> Result<SendReceipt> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.send_with_id(recipient, &id, plaintext).await
+    }
+
+    /// Sends under a chosen message id (a retry reuses it, and is accepted once). On a device
+    /// mismatch, fetches bundles for new and re-registered devices, drops removed ones, retries.
+    pub async fn send_with_id(
+        &mut self,
+        recipient: &str,
+        id: &str,
+        plaintext: &[u8],
+    ) -> Result<SendReceipt> {
+        if !self.peers.contains_key(recipient) {
+            self.start_sessions(recipient, &BTreeSet::new()).await?;
+        }
+        let mut last = None;
+        for _ in 0..SEND_ATTEMPTS {
+            let devices = self.peers.get(recipient).cloned().unwrap_or_default();
+            let mut messages = Vec::with_capacity(devices.len());
+            for device in devices {
+                let (kind, content, registration_id) =
+                    self.signal.encrypt(recipient, device, plaintext).await?;
+                messages.push(OutgoingCiphertext {
+                    device_id: DeviceId(device),
+                    registration_id,
+                    kind,
+                    content,
+                });
+            }
+            let message = SendMessage {
+                id: id.to_string(),
+                messages,
+            };
+            match self
+                .call(
+                    awc::http::Method::POST,
+                    &format!("/v1/messages/{recipient}"),
+                    Some(&message),
+                )
+                .await
+            {
+                Err(ClientError::Http {
+                    status: 409,
+                    body,
+                    code,
+                }) => {
+                    let mismatch: DeviceMismatch =
+                        serde_json::from_value(body["error"]["devices"].clone())
+                            .unwrap_or_default();
+                    self.apply_mismatch(recipient, &mismatch).await?;
+                    last = Some(ClientError::Http {
+                        status: 409,
+                        body,
+                        code,
+                    });
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| transport("send failed")))
+    }
+
+    async fn apply_mismatch(&mut self, recipient: &str, mismatch: &DeviceMismatch) -> Result<()> {
+        let known = self.peers.entry(recipient.to_string()).or_default();
+        for device in &mismatch.extra_devices {
+            known.remove(&device.0);
+        }
+        for device in mismatch.extra_devices.iter().chain(&mismatch.stale_devices) {
+            self.signal.forget_session(recipient, device.0).await?;
+        }
+        let refresh: BTreeSet<u32> = mismatch
+            .missing_devices
+            .iter()
+            .chain(&mismatch.stale_devices)
+            .map(|d| d.0)
+            .collect();
+        if refresh.is_empty() && mismatch.extra_devices.is_empty() {
+            // The server named nothing (a device vanished mid-send): start over from bundles.
+            self.peers.remove(recipient);
+            return self.start_sessions(recipient, &BTreeSet::new()).await;
+        }
+        if !refresh.is_empty() {
+            self.start_sessions(recipient, &refresh).await?;
+        }
+        Ok(())
+    }
+
+    /// The first page of this device's queue, over HTTP.
+    pub async fn fetch(&self) -> Result<EnvelopePage> {
+        self.call::<(), _>(awc::http::Method::GET, "/v1/messages", None)
+            .await
+    }
+
+    pub async fn acknowledge(&self, ids: Vec<i64>) -> Result<AckReceipt> {
+        self.call(
+            awc::http::Method::POST,
+            "/v1/messages/ack",
+            Some(&Acknowledge { ids }),
+        )
+        .await
+    }
+
+    /// Decrypts an envelope. A message from a device not yet known becomes a known peer device.
+    pub async fn open(&mut self, envelope: &Envelope) -> Result<Received> {
+        let from_account = envelope
+            .source_account
+            .as_ref()
+            .map(|a| a.0.clone())
+            .ok_or_else(|| transport("envelope without sender"))?;
+        let from_device = envelope
+            .source_device
+            .map(|d| d.0)
+            .ok_or_else(|| transport("envelope without sender device"))?;
+        let plaintext = self
+            .signal
+            .decrypt(&from_account, from_device, envelope.kind, &envelope.content)
+            .await?;
+        self.peers
+            .entry(from_account.clone())
+            .or_default()
+            .insert(from_device);
+        Ok(Received {
+            envelope_id: envelope.id,
+            from_account,
+            from_device,
+            plaintext,
+        })
+    }
+
+    /// Opens the delivery WebSocket, authenticated by header.
+    pub async fn connect(&self) -> Result<Socket> {
+        let url = format!("{}/v1/websocket", self.base.replacen("http", "ws", 1));
+        let (_, framed) = self
+            .http
+            .ws(url)
+            .bearer_auth(&self.session.access_token)
+            .max_frame_size(1024 * 1024)
+            .connect()
+            .await
+            .map_err(transport)?;
+        Ok(Socket { framed })
+    }
+}
+
+/// The delivery WebSocket of one device.
+pub struct Socket {
+    framed: actix_codec::Framed<awc::BoxedSocket, ws::Codec>,
+}
+
+impl Socket {
+    /// The next frame from the server; `None` once the server closed the socket.
+    pub async fn next_frame(&mut self) -> Result<Option<ServerFrame>> {
+        while let Some(frame) = self.framed.next().await {
+            match frame.map_err(transport)? {
+                ws::Frame::Text(bytes) => {
+                    return serde_json::from_slice(&bytes).map(Some).map_err(transport);
+                }
+                ws::Frame::Ping(bytes) => self
+                    .framed
+                    .send(ws::Message::Pong(bytes))
+                    .await
+                    .map_err(transport)?,
+                ws::Frame::Close(_) => return Ok(None),
+                _ => {}
+            }
+        }
+        Ok(None)
+    }
+
+    /// Acknowledges delivered envelopes over the socket.
+    pub async fn acknowledge(&mut self, ids: Vec<i64>) -> Result<()> {
+        let bytes = padding::to_padded_json(&ClientFrame::Ack { ids }).map_err(transport)?;
+        let text = String::from_utf8(bytes).map_err(transport)?;
+        self.framed
+            .send(ws::Message::Text(text.into()))
+            .await
+            .map_err(transport)
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        self.framed
+            .send(ws::Message::Close(None))
+            .await
+            .map_err(transport)
+    }
+}

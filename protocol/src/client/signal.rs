@@ -1,0 +1,362 @@
+//! The seam over libsignal: every call into Signal's protocol library is in this file, so that a
+//! later libsignal version is one change. A [`SignalDevice`] holds one device's identity, prekeys
+//! and sessions, and encrypts and decrypts with the Double Ratchet after a PQXDH handshake.
+
+use crate::relay::{DeviceBundle, DeviceKeys, EcPreKey, EnvelopeType, PreKeyUpload, SignedPreKey};
+use libsignal_protocol::{
+    DeviceId, GenericSignedPreKey, IdentityKey, IdentityKeyPair, IdentityKeyStore,
+    InMemSignalProtocolStore, KeyPair, KyberPreKeyId, KyberPreKeyRecord, KyberPreKeyStore,
+    PreKeyBundle, PreKeyId, PreKeyRecord, PreKeySignalMessage, PreKeyStore, ProtocolAddress,
+    PublicKey, SessionStore, SignalMessage, SignedPreKeyId, SignedPreKeyRecord, SignedPreKeyStore,
+    Timestamp, kem, message_decrypt_prekey, message_decrypt_signal, message_encrypt,
+    process_prekey_bundle,
+};
+use std::time::SystemTime;
+
+/// Plaintexts are padded to a multiple of this many bytes before encryption (as Signal's apps
+/// do), so ciphertext sizes do not reveal message lengths.
+const PLAINTEXT_BLOCK: usize = 160;
+
+#[derive(Debug)]
+pub struct SignalError(pub String);
+
+impl std::fmt::Display for SignalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "signal protocol: {}", self.0)
+    }
+}
+
+impl std::error::Error for SignalError {}
+
+fn err(e: impl std::fmt::Display) -> SignalError {
+    SignalError(e.to_string())
+}
+
+type Result<T> = std::result::Result<T, SignalError>;
+
+fn address(account_id: &str, device_id: u32) -> Result<ProtocolAddress> {
+    Ok(ProtocolAddress::new(
+        account_id.to_string(),
+        DeviceId::try_from(device_id).map_err(err)?,
+    ))
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+pub fn pad_plaintext(plaintext: &[u8]) -> Vec<u8> {
+    let mut padded = plaintext.to_vec();
+    padded.push(0x80);
+    let target = padded.len().div_ceil(PLAINTEXT_BLOCK) * PLAINTEXT_BLOCK;
+    padded.resize(target, 0);
+    padded
+}
+
+pub fn unpad_plaintext(padded: &[u8]) -> Result<Vec<u8>> {
+    let end = padded
+        .iter()
+        .rposition(|b| *b != 0)
+        .filter(|i| padded[*i] == 0x80)
+        .ok_or_else(|| SignalError("plaintext padding is malformed".into()))?;
+    Ok(padded[..end].to_vec())
+}
+
+/// One device's Signal state, held in memory.
+pub struct SignalDevice {
+    store: InMemSignalProtocolStore,
+    identity: IdentityKeyPair,
+    registration_id: u32,
+    next_pre_key_id: u32,
+    next_signed_id: u32,
+}
+
+impl SignalDevice {
+    /// A new identity key pair and registration id.
+    pub fn generate() -> Result<SignalDevice> {
+        let mut rng = rand::rng();
+        let identity = IdentityKeyPair::generate(&mut rng);
+        let registration_id = rand::random_range(1..16_380);
+        Ok(SignalDevice {
+            store: InMemSignalProtocolStore::new(identity, registration_id).map_err(err)?,
+            identity,
+            registration_id,
+            next_pre_key_id: 1,
+            next_signed_id: 1,
+        })
+    }
+
+    pub fn registration_id(&self) -> u32 {
+        self.registration_id
+    }
+
+    pub fn identity_key(&self) -> Vec<u8> {
+        self.identity.identity_key().serialize().to_vec()
+    }
+
+    async fn new_signed_pre_key(&mut self) -> Result<SignedPreKey> {
+        let mut rng = rand::rng();
+        let id = self.next_signed_id;
+        self.next_signed_id += 1;
+        let pair = KeyPair::generate(&mut rng);
+        let public = pair.public_key.serialize();
+        let signature = self
+            .identity
+            .private_key()
+            .calculate_signature(&public, &mut rng)
+            .map_err(err)?;
+        let record = SignedPreKeyRecord::new(
+            SignedPreKeyId::from(id),
+            Timestamp::from_epoch_millis(now_millis()),
+            &pair,
+            &signature,
+        );
+        // Earlier signed prekeys stay in the store: a PreKey message built on one before a
+        // rotation must still decrypt.
+        self.store
+            .save_signed_pre_key(SignedPreKeyId::from(id), &record)
+            .await
+            .map_err(err)?;
+        Ok(SignedPreKey {
+            key_id: id,
+            public_key: public.to_vec(),
+            signature: signature.to_vec(),
+        })
+    }
+
+    async fn new_kyber_pre_key(&mut self, id: u32) -> Result<SignedPreKey> {
+        let record = KyberPreKeyRecord::generate(
+            kem::KeyType::Kyber1024,
+            KyberPreKeyId::from(id),
+            self.identity.private_key(),
+        )
+        .map_err(err)?;
+        self.store
+            .save_kyber_pre_key(KyberPreKeyId::from(id), &record)
+            .await
+            .map_err(err)?;
+        Ok(SignedPreKey {
+            key_id: id,
+            public_key: record.public_key().map_err(err)?.serialize().to_vec(),
+            signature: record.signature().map_err(err)?.to_vec(),
+        })
+    }
+
+    async fn one_time_keys(&mut self, count: u32) -> Result<(Vec<EcPreKey>, Vec<SignedPreKey>)> {
+        let mut rng = rand::rng();
+        let mut ec = Vec::new();
+        let mut pq = Vec::new();
+        for _ in 0..count {
+            let id = self.next_pre_key_id;
+            self.next_pre_key_id += 1;
+            let pair = KeyPair::generate(&mut rng);
+            self.store
+                .save_pre_key(
+                    PreKeyId::from(id),
+                    &PreKeyRecord::new(PreKeyId::from(id), &pair),
+                )
+                .await
+                .map_err(err)?;
+            ec.push(EcPreKey {
+                key_id: id,
+                public_key: pair.public_key.serialize().to_vec(),
+            });
+            pq.push(self.new_kyber_pre_key(id).await?);
+        }
+        Ok((ec, pq))
+    }
+
+    /// Everything to publish at registration, with `count` one-time prekeys of each kind.
+    pub async fn device_keys(&mut self, count: u32) -> Result<DeviceKeys> {
+        let signed_pre_key = self.new_signed_pre_key().await?;
+        // Last-resort Kyber ids are kept apart from one-time ids.
+        let pq_last_resort_pre_key = self
+            .new_kyber_pre_key(1_000_000 + self.next_signed_id)
+            .await?;
+        let (pre_keys, pq_pre_keys) = self.one_time_keys(count).await?;
+        Ok(DeviceKeys {
+            identity_key: self.identity_key(),
+            registration_id: self.registration_id,
+            signed_pre_key,
+            pq_last_resort_pre_key,
+            pre_keys,
+            pq_pre_keys,
+        })
+    }
+
+    /// More one-time prekeys and a rotated signed prekey.
+    pub async fn replenish(&mut self, count: u32) -> Result<PreKeyUpload> {
+        let (pre_keys, pq_pre_keys) = self.one_time_keys(count).await?;
+        Ok(PreKeyUpload {
+            pre_keys,
+            pq_pre_keys,
+            signed_pre_key: Some(self.new_signed_pre_key().await?),
+            pq_last_resort_pre_key: None,
+        })
+    }
+
+    /// Starts a session with one device of a peer from its bundle (PQXDH).
+    pub async fn start_session(&mut self, account_id: &str, bundle: &DeviceBundle) -> Result<()> {
+        let pre_key = match &bundle.pre_key {
+            Some(key) => Some((
+                PreKeyId::from(key.key_id),
+                PublicKey::deserialize(&key.public_key).map_err(err)?,
+            )),
+            None => None,
+        };
+        let bundle_record = PreKeyBundle::new(
+            bundle.registration_id,
+            DeviceId::try_from(bundle.device_id.0).map_err(err)?,
+            pre_key,
+            SignedPreKeyId::from(bundle.signed_pre_key.key_id),
+            PublicKey::deserialize(&bundle.signed_pre_key.public_key).map_err(err)?,
+            bundle.signed_pre_key.signature.clone(),
+            KyberPreKeyId::from(bundle.pq_pre_key.key_id),
+            kem::PublicKey::deserialize(&bundle.pq_pre_key.public_key).map_err(err)?,
+            bundle.pq_pre_key.signature.clone(),
+            IdentityKey::decode(&bundle.identity_key).map_err(err)?,
+        )
+        .map_err(err)?;
+        let remote = address(account_id, bundle.device_id.0)?;
+        process_prekey_bundle(
+            &remote,
+            &mut self.store.session_store,
+            &mut self.store.identity_store,
+            &bundle_record,
+            SystemTime::now(),
+            &mut rand::rng(),
+        )
+        .await
+        .map_err(err)
+    }
+
+    /// Whether a session with that device exists.
+    pub async fn has_session(&self, account_id: &str, device_id: u32) -> Result<bool> {
+        let remote = address(account_id, device_id)?;
+        Ok(self
+            .store
+            .load_session(&remote)
+            .await
+            .map_err(err)?
+            .is_some())
+    }
+
+    /// Forgets the session with a device (it was removed or re-registered).
+    pub async fn forget_session(&mut self, account_id: &str, device_id: u32) -> Result<()> {
+        let remote = address(account_id, device_id)?;
+        if let Some(mut record) = self.store.load_session(&remote).await.map_err(err)? {
+            record.archive_current_state().map_err(err)?;
+            self.store
+                .store_session(&remote, &record)
+                .await
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Encrypts for one device: the envelope type, ciphertext and the registration id the
+    /// session was built with.
+    pub async fn encrypt(
+        &mut self,
+        account_id: &str,
+        device_id: u32,
+        plaintext: &[u8],
+    ) -> Result<(EnvelopeType, Vec<u8>, u32)> {
+        let remote = address(account_id, device_id)?;
+        let message = message_encrypt(
+            &pad_plaintext(plaintext),
+            &remote,
+            &mut self.store.session_store,
+            &mut self.store.identity_store,
+            SystemTime::now(),
+            &mut rand::rng(),
+        )
+        .await
+        .map_err(err)?;
+        let kind = match message {
+            libsignal_protocol::CiphertextMessage::PreKeySignalMessage(_) => EnvelopeType::Prekey,
+            _ => EnvelopeType::Message,
+        };
+        let registration_id = self
+            .store
+            .load_session(&remote)
+            .await
+            .map_err(err)?
+            .ok_or_else(|| SignalError("no session".into()))?
+            .remote_registration_id()
+            .map_err(err)?;
+        Ok((kind, message.serialize().to_vec(), registration_id))
+    }
+
+    /// Decrypts an envelope from `account_id`/`device_id`.
+    pub async fn decrypt(
+        &mut self,
+        account_id: &str,
+        device_id: u32,
+        kind: EnvelopeType,
+        content: &[u8],
+    ) -> Result<Vec<u8>> {
+        let remote = address(account_id, device_id)?;
+        let mut rng = rand::rng();
+        let padded = match kind {
+            EnvelopeType::Prekey => {
+                let message = PreKeySignalMessage::try_from(content).map_err(err)?;
+                message_decrypt_prekey(
+                    &message,
+                    &remote,
+                    &mut self.store.session_store,
+                    &mut self.store.identity_store,
+                    &mut self.store.pre_key_store,
+                    &self.store.signed_pre_key_store,
+                    &mut self.store.kyber_pre_key_store,
+                    &mut rng,
+                )
+                .await
+            }
+            EnvelopeType::Message | EnvelopeType::Control => {
+                let message = SignalMessage::try_from(content).map_err(err)?;
+                message_decrypt_signal(
+                    &message,
+                    &remote,
+                    &mut self.store.session_store,
+                    &mut self.store.identity_store,
+                    &mut rng,
+                )
+                .await
+            }
+        }
+        .map_err(err)?;
+        unpad_plaintext(&padded)
+    }
+
+    /// The identity key this device trusts for a peer device, if any.
+    pub async fn peer_identity(&self, account_id: &str, device_id: u32) -> Result<Option<Vec<u8>>> {
+        let remote = address(account_id, device_id)?;
+        Ok(self
+            .store
+            .get_identity(&remote)
+            .await
+            .map_err(err)?
+            .map(|key| key.serialize().to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plaintext_padding_round_trips_and_hides_length() {
+        for text in [&b""[..], b"hi", &[0u8; 159], &[7u8; 160]] {
+            let padded = pad_plaintext(text);
+            assert_eq!(padded.len() % PLAINTEXT_BLOCK, 0);
+            assert_eq!(unpad_plaintext(&padded).ok().as_deref(), Some(text));
+        }
+        assert_eq!(
+            pad_plaintext(b"a").len(),
+            pad_plaintext(b"a longer message").len()
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! Wire types of the encrypted relay: the key directory, envelopes, and WebSocket frames. The
+//! server stores and forwards these; it never reads `content`.
+
+use crate::ids::{AccountId, DeviceId};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// A one-time elliptic-curve prekey (Curve25519, 33 bytes with its type byte).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EcPreKey {
+    pub key_id: u32,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub public_key: Vec<u8>,
+}
+
+/// A prekey signed by the device's identity key: the signed EC prekey, or a Kyber prekey.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignedPreKey {
+    pub key_id: u32,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub public_key: Vec<u8>,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub signature: Vec<u8>,
+}
+
+/// Everything a device publishes so others can start sessions with it (PQXDH).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeviceKeys {
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub identity_key: Vec<u8>,
+    pub registration_id: u32,
+    pub signed_pre_key: SignedPreKey,
+    /// The Kyber prekey handed out when no one-time Kyber prekey is left.
+    pub pq_last_resort_pre_key: SignedPreKey,
+    #[serde(default)]
+    pub pre_keys: Vec<EcPreKey>,
+    #[serde(default)]
+    pub pq_pre_keys: Vec<SignedPreKey>,
+}
+
+/// More one-time prekeys, and optionally a rotated signed prekey or last-resort Kyber prekey.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PreKeyUpload {
+    #[serde(default)]
+    pub pre_keys: Vec<EcPreKey>,
+    #[serde(default)]
+    pub pq_pre_keys: Vec<SignedPreKey>,
+    #[serde(default)]
+    pub signed_pre_key: Option<SignedPreKey>,
+    #[serde(default)]
+    pub pq_last_resort_pre_key: Option<SignedPreKey>,
+}
+
+/// How many one-time prekeys a device has left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PreKeyCount {
+    pub ec: u32,
+    pub pq: u32,
+}
+
+/// What one device of the recipient offers to start a session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceBundle {
+    pub device_id: DeviceId,
+    pub registration_id: u32,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub identity_key: Vec<u8>,
+    pub signed_pre_key: SignedPreKey,
+    /// Absent when the device has run out of one-time EC prekeys.
+    pub pre_key: Option<EcPreKey>,
+    /// A one-time Kyber prekey, or the last-resort one.
+    pub pq_pre_key: SignedPreKey,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PreKeyBundles {
+    pub account_id: AccountId,
+    pub devices: Vec<DeviceBundle>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EnvelopeType {
+    /// Starts a session (PQXDH PreKey message).
+    Prekey,
+    /// A message within a session.
+    Message,
+    /// A control event between clients (e.g. timer changed); also end to end encrypted.
+    Control,
+}
+
+impl EnvelopeType {
+    pub fn code(self) -> i16 {
+        match self {
+            EnvelopeType::Prekey => 1,
+            EnvelopeType::Message => 2,
+            EnvelopeType::Control => 3,
+        }
+    }
+
+    pub fn from_code(code: i16) -> Option<EnvelopeType> {
+        match code {
+            1 => Some(EnvelopeType::Prekey),
+            2 => Some(EnvelopeType::Message),
+            3 => Some(EnvelopeType::Control),
+            _ => None,
+        }
+    }
+}
+
+/// One device's copy of a message, encrypted for that device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingCiphertext {
+    pub device_id: DeviceId,
+    /// The registration id the sender's session was built with; a mismatch means stale.
+    pub registration_id: u32,
+    #[serde(rename = "type")]
+    pub kind: EnvelopeType,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub content: Vec<u8>,
+}
+
+/// A message to every device of one account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SendMessage {
+    /// Chosen by the sender (a UUID); a retried send with the same id is accepted once.
+    pub id: String,
+    pub messages: Vec<OutgoingCiphertext>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SendReceipt {
+    pub id: String,
+    /// False when this id had been accepted before (a retry); nothing was queued twice.
+    pub queued: bool,
+}
+
+/// The devices a send must target, when it did not: fetch bundles for `missing`, drop `extra`,
+/// rebuild sessions with `stale`, then retry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DeviceMismatch {
+    pub missing_devices: Vec<DeviceId>,
+    pub extra_devices: Vec<DeviceId>,
+    pub stale_devices: Vec<DeviceId>,
+}
+
+/// A queued message for this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Envelope {
+    /// Server id; acknowledge with it.
+    pub id: i64,
+    /// The sender's message id.
+    pub guid: String,
+    #[serde(rename = "type")]
+    pub kind: EnvelopeType,
+    pub source_account: Option<AccountId>,
+    pub source_device: Option<DeviceId>,
+    /// When the server accepted it, to the minute.
+    pub server_received: i64,
+    pub expires_at: i64,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub content: Vec<u8>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EnvelopePage {
+    pub envelopes: Vec<Envelope>,
+    /// More are queued beyond this page.
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledge {
+    pub ids: Vec<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AckReceipt {
+    /// Envelopes deleted (ids already gone are not counted).
+    pub acknowledged: u32,
+}
+
+/// Frames the server sends over the WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Authentication succeeded; queued envelopes follow.
+    Ready,
+    Envelope {
+        envelope: Envelope,
+    },
+    /// Everything queued so far has been sent.
+    QueueEmpty,
+    /// One-time prekeys are running low: upload more.
+    PreKeysLow {
+        count: PreKeyCount,
+    },
+}
+
+/// Frames a client sends over the WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame, when the token was not sent in the `Authorization` header.
+    Auth {
+        token: String,
+    },
+    Ack {
+        ids: Vec<i64>,
+    },
+}

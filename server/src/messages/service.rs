@@ -1,0 +1,226 @@
+//! Relay rules: a send must target exactly the recipient's current devices; a message id is
+//! accepted once; a send is answered only after it is committed; an acknowledgement deletes.
+
+use super::store;
+use super::writer::{NewEnvelope, SendOutcome};
+use crate::auth::Principal;
+use crate::bus::BusEvent;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use quietline_protocol::relay::{
+    Acknowledge, DeviceMismatch, EnvelopePage, SendMessage, SendReceipt,
+};
+use quietline_protocol::{DeviceId, ErrorCode};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Largest ciphertext for one device.
+pub const MAX_CIPHERTEXT: usize = 64 * 1024;
+/// Largest send request: a ciphertext per device, base64-encoded, with room to spare.
+pub const MAX_SEND_BODY: usize = 2 * 1024 * 1024;
+/// Envelopes in one page of the HTTP fallback.
+pub const PAGE: i64 = 100;
+/// How long a sender's message id is remembered, to accept a retry once.
+const RECEIPT_TTL: i64 = 7 * 86_400;
+
+fn invalid(message: &'static str) -> ApiError {
+    ApiError::unprocessable(ErrorCode::InvalidBody, message)
+}
+
+pub fn presence_key(account_id: &str, device_id: u32) -> String {
+    format!("online:{account_id}:{device_id}")
+}
+
+/// Which devices a send must name, compared with the ones it names.
+fn mismatch(expected: &BTreeMap<u32, u32>, given: &SendMessage) -> Option<DeviceMismatch> {
+    let named: BTreeSet<u32> = given.messages.iter().map(|m| m.device_id.0).collect();
+    let missing: Vec<DeviceId> = expected
+        .keys()
+        .filter(|d| !named.contains(d))
+        .map(|d| DeviceId(*d))
+        .collect();
+    let extra: Vec<DeviceId> = named
+        .iter()
+        .filter(|d| !expected.contains_key(d))
+        .map(|d| DeviceId(*d))
+        .collect();
+    let stale: Vec<DeviceId> = given
+        .messages
+        .iter()
+        .filter(|m| {
+            expected
+                .get(&m.device_id.0)
+                .is_some_and(|r| *r != m.registration_id)
+        })
+        .map(|m| m.device_id)
+        .collect();
+    (!missing.is_empty() || !extra.is_empty() || !stale.is_empty()).then_some(DeviceMismatch {
+        missing_devices: missing,
+        extra_devices: extra,
+        stale_devices: stale,
+    })
+}
+
+/// Queues one message for every device of `recipient`, durably, and tells their connections.
+pub async fn send(
+    state: &AppState,
+    sender: &Principal,
+    recipient: String,
+    message: SendMessage,
+) -> ApiResult<SendReceipt> {
+    if message.id.is_empty() || message.id.len() > 64 {
+        return Err(invalid("A message id has 1 to 64 characters."));
+    }
+    if message.messages.is_empty() {
+        return Err(invalid(
+            "A message needs a ciphertext for at least one device.",
+        ));
+    }
+    let devices: BTreeSet<u32> = message.messages.iter().map(|m| m.device_id.0).collect();
+    if devices.len() != message.messages.len() {
+        return Err(invalid("Each device appears once."));
+    }
+    if message
+        .messages
+        .iter()
+        .any(|m| m.content.is_empty() || m.content.len() > MAX_CIPHERTEXT)
+    {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::CiphertextTooLarge,
+            "A ciphertext is empty or larger than 64 KiB.",
+        ));
+    }
+    let target = recipient.clone();
+    let (exists, receiving) = state
+        .db
+        .read(move |conn| {
+            Ok::<_, ApiError>((
+                store::account_exists(conn, &target)?,
+                store::receiving_devices(conn, &target)?,
+            ))
+        })
+        .await?;
+    if !exists {
+        return Err(ApiError::not_found());
+    }
+    // A sender's own other devices are recipients too; the sending device is not.
+    let expected: BTreeMap<u32, u32> = receiving
+        .into_iter()
+        .filter_map(|(d, r)| Some((u32::try_from(d).ok()?, u32::try_from(r).ok()?)))
+        .filter(|(d, _)| !(recipient == sender.account_id && *d == sender.device_id))
+        .collect();
+    if let Some(devices) = mismatch(&expected, &message) {
+        return Err(ApiError::device_mismatch(devices));
+    }
+
+    let now = state.clock.now();
+    let server_received = now - now.rem_euclid(60);
+    let expires_at = now + i64::try_from(state.config.message_ttl).unwrap_or(i64::MAX / 2);
+    let source_device = i32::try_from(sender.device_id).ok();
+    let envelopes = message
+        .messages
+        .into_iter()
+        .map(|m| NewEnvelope {
+            account_id: recipient.clone(),
+            device_id: i32::try_from(m.device_id.0).unwrap_or(i32::MAX),
+            guid: message.id.clone(),
+            kind: m.kind.code(),
+            source_account: Some(sender.account_id.clone()),
+            source_device,
+            server_received,
+            expires_at,
+            content: m.content,
+        })
+        .collect::<Vec<_>>();
+    let targets: Vec<u32> = envelopes
+        .iter()
+        .filter_map(|e| u32::try_from(e.device_id).ok())
+        .collect();
+    let outcome = state
+        .writer
+        .send(
+            Some(sender.account_id.clone()),
+            message.id.clone(),
+            now + RECEIPT_TTL,
+            envelopes,
+            i64::from(state.config.queue_limit),
+        )
+        .await?;
+    match outcome {
+        SendOutcome::Queued => {
+            announce(state, &recipient, &targets).await;
+            Ok(SendReceipt {
+                id: message.id,
+                queued: true,
+            })
+        }
+        SendOutcome::Duplicate => Ok(SendReceipt {
+            id: message.id,
+            queued: false,
+        }),
+        SendOutcome::QueueFull => Err(ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            ErrorCode::QueueFull,
+            "The recipient has too many undelivered messages. Try again later.",
+        )),
+        SendOutcome::DeviceGone => Err(ApiError::device_mismatch(DeviceMismatch::default())),
+    }
+}
+
+/// Tells every instance that envelopes wait; devices with no live connection anywhere also get
+/// a content-free wake-up event, for a push service to act on.
+async fn announce(state: &AppState, account_id: &str, devices: &[u32]) {
+    for device_id in devices {
+        let queued = BusEvent::EnvelopesQueued {
+            account_id: account_id.to_string(),
+            device_id: *device_id,
+        };
+        let online = state
+            .kv
+            .is_marked(&presence_key(account_id, *device_id))
+            .await
+            .unwrap_or(true);
+        let wake = (!online).then(|| BusEvent::WakeUp {
+            account_id: account_id.to_string(),
+            device_id: *device_id,
+        });
+        for event in std::iter::once(queued).chain(wake) {
+            if let Err(error) = state.bus.publish(event).await {
+                tracing::warn!(%error, "delivery notice not published; the device will find it on its next fetch");
+            }
+        }
+    }
+}
+
+/// The first page of the caller's queue (the HTTP fallback to the WebSocket).
+pub async fn fetch(state: &AppState, principal: &Principal) -> ApiResult<EnvelopePage> {
+    let account_id = principal.account_id.clone();
+    let device_id = i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())?;
+    let now = state.clock.now();
+    let mut envelopes = state
+        .db
+        .read(move |conn| {
+            store::queued(conn, &account_id, device_id, 0, now, PAGE + 1).map_err(ApiError::from)
+        })
+        .await?;
+    let more = envelopes.len() > usize::try_from(PAGE).unwrap_or(usize::MAX);
+    envelopes.truncate(usize::try_from(PAGE).unwrap_or(usize::MAX));
+    Ok(EnvelopePage { envelopes, more })
+}
+
+/// Deletes acknowledged envelopes of the caller's device at once.
+pub async fn acknowledge(
+    state: &AppState,
+    principal: &Principal,
+    ack: Acknowledge,
+) -> ApiResult<usize> {
+    if ack.ids.len() > 1_000 {
+        return Err(invalid("At most 1000 ids per acknowledgement."));
+    }
+    let device_id = i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())?;
+    state
+        .writer
+        .acknowledge(principal.account_id.clone(), device_id, ack.ids)
+        .await
+}

@@ -1,0 +1,235 @@
+//! GET /v1/websocket — live delivery. The device authenticates with its access token (in the
+//! `Authorization` header, or as the first frame: never in the URL), receives its queue in order,
+//! then new envelopes as they arrive on any instance, and acknowledges them. Text frames carry
+//! padded JSON (`ServerFrame` / `ClientFrame`).
+
+use super::{service, store};
+use crate::auth::{Audience, Principal, authenticate, bearer};
+use crate::bus::BusEvent;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use futures_util::StreamExt;
+use quietline_protocol::relay::{ClientFrame, PreKeyCount, ServerFrame};
+use quietline_protocol::{ErrorCode, padding};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Envelopes sent and not yet acknowledged, at most: a slow reader is not flooded.
+const IN_FLIGHT: usize = 64;
+const KEEPALIVE: Duration = Duration::from_secs(30);
+/// Presence lasts a little longer than two keepalives.
+const PRESENCE_TTL: u64 = 75;
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_FRAME: usize = 64 * 1024;
+
+/// GET /v1/websocket — upgrades to the delivery WebSocket.
+#[utoipa::path(tag = "messages", security(("bearer" = [])), responses(
+    (status = 101, description = "WebSocket of padded JSON text frames: ServerFrame from the server, ClientFrame from the device"),
+    (status = 400, description = "not a WebSocket upgrade", body = quietline_protocol::ErrorBody),
+    (status = 401, body = quietline_protocol::ErrorBody),
+))]
+#[get("/v1/websocket")]
+pub async fn connect(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = match bearer(&req) {
+        Some(token) => Some(authenticate(state.clone(), Some(token), Audience::Api).await?),
+        None => None,
+    };
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|_| {
+        ApiError::bad_request(
+            ErrorCode::InvalidParameter,
+            "A WebSocket upgrade is expected.",
+        )
+    })?;
+    actix_web::rt::spawn(run(
+        state,
+        principal,
+        session,
+        stream.max_frame_size(MAX_FRAME),
+    ));
+    Ok(response)
+}
+
+fn reason(code: CloseCode, description: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code,
+        description: Some(description.to_string()),
+    })
+}
+
+async fn send_frame(session: &mut Session, frame: &ServerFrame) -> bool {
+    let Ok(bytes) = padding::to_padded_json(frame) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return false;
+    };
+    session.text(text).await.is_ok()
+}
+
+/// Waits for `{"type":"auth","token":…}` as the first frame.
+async fn authenticate_first_frame(
+    state: &web::Data<AppState>,
+    stream: &mut MessageStream,
+) -> Option<Principal> {
+    let frame = tokio::time::timeout(AUTH_TIMEOUT, stream.next())
+        .await
+        .ok()??
+        .ok()?;
+    let Message::Text(text) = frame else {
+        return None;
+    };
+    match serde_json::from_str::<ClientFrame>(text.trim()) {
+        Ok(ClientFrame::Auth { token }) => authenticate(state.clone(), Some(token), Audience::Api)
+            .await
+            .ok(),
+        _ => None,
+    }
+}
+
+/// What this connection has sent and not yet seen acknowledged.
+struct Delivery {
+    account_id: String,
+    device_id: i32,
+    cursor: i64,
+    unacknowledged: BTreeSet<i64>,
+}
+
+impl Delivery {
+    /// Sends queued envelopes past the cursor, up to the in-flight bound. With `rescan`, starts
+    /// from the queue's head, skipping what is in flight: an envelope committed late by another
+    /// instance, behind the cursor, is still delivered. Returns false when the socket is gone.
+    async fn push(&mut self, state: &AppState, session: &mut Session, rescan: bool) -> bool {
+        let room = IN_FLIGHT.saturating_sub(self.unacknowledged.len());
+        if room == 0 {
+            return true;
+        }
+        let (account_id, device_id) = (self.account_id.clone(), self.device_id);
+        let after = if rescan { 0 } else { self.cursor };
+        let now = state.clock.now();
+        let limit = i64::try_from(room + self.unacknowledged.len()).unwrap_or(i64::MAX);
+        let Ok(envelopes) = state
+            .db
+            .read(move |conn| {
+                store::queued(conn, &account_id, device_id, after, now, limit)
+                    .map_err(ApiError::from)
+            })
+            .await
+        else {
+            return true;
+        };
+        let fresh: Vec<_> = envelopes
+            .into_iter()
+            .filter(|e| !self.unacknowledged.contains(&e.id))
+            .take(room)
+            .collect();
+        for envelope in fresh {
+            self.cursor = self.cursor.max(envelope.id);
+            self.unacknowledged.insert(envelope.id);
+            if !send_frame(session, &ServerFrame::Envelope { envelope }).await {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+async fn run(
+    state: web::Data<AppState>,
+    principal: Option<Principal>,
+    mut session: Session,
+    mut stream: MessageStream,
+) {
+    let principal = match principal {
+        Some(principal) => principal,
+        None => match authenticate_first_frame(&state, &mut stream).await {
+            Some(principal) => principal,
+            None => {
+                let _ = session
+                    .close(reason(CloseCode::Policy, "unauthenticated"))
+                    .await;
+                return;
+            }
+        },
+    };
+    let Ok(device_id) = i32::try_from(principal.device_id) else {
+        return;
+    };
+    let mut bus = state.bus.subscribe();
+    let mut shutdown = state.shutdown.subscribe();
+    let presence = service::presence_key(&principal.account_id, principal.device_id);
+    let _ = state.kv.mark(&presence, PRESENCE_TTL).await;
+    let mut delivery = Delivery {
+        account_id: principal.account_id.clone(),
+        device_id,
+        cursor: 0,
+        unacknowledged: BTreeSet::new(),
+    };
+    let mut open = send_frame(&mut session, &ServerFrame::Ready).await
+        && delivery.push(&state, &mut session, false).await
+        && send_frame(&mut session, &ServerFrame::QueueEmpty).await;
+    let mut keepalive =
+        tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
+    let mine = |account: &str, device: u32| {
+        account == principal.account_id && device == principal.device_id
+    };
+    let mut close = None;
+    while open {
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(text.trim()) {
+                    Ok(ClientFrame::Ack { ids }) => {
+                        let acknowledged = state.writer.acknowledge(principal.account_id.clone(), device_id, ids.clone()).await;
+                        if acknowledged.is_ok() {
+                            for id in ids {
+                                delivery.unacknowledged.remove(&id);
+                            }
+                        }
+                        open = delivery.push(&state, &mut session, false).await;
+                    }
+                    _ => {
+                        close = reason(CloseCode::Invalid, "unexpected frame");
+                        open = false;
+                    }
+                },
+                Some(Ok(Message::Ping(bytes))) => open = session.pong(&bytes).await.is_ok(),
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => open = false,
+                Some(Ok(_)) => {}
+            },
+            event = bus.recv() => match event {
+                Ok(BusEvent::EnvelopesQueued { account_id, device_id }) if mine(&account_id, device_id) => {
+                    open = delivery.push(&state, &mut session, false).await;
+                }
+                Ok(BusEvent::SessionsRevoked { account_id, device_id })
+                    if account_id == principal.account_id && device_id.is_none_or(|d| d == principal.device_id) =>
+                {
+                    close = reason(CloseCode::Policy, "session ended");
+                    open = false;
+                }
+                Ok(BusEvent::PreKeysLow { account_id, device_id }) if mine(&account_id, device_id) => {
+                    let count = crate::keys::service::count(&state, &principal).await.unwrap_or(PreKeyCount { ec: 0, pq: 0 });
+                    open = send_frame(&mut session, &ServerFrame::PreKeysLow { count }).await;
+                }
+                Err(RecvError::Lagged(_)) => open = delivery.push(&state, &mut session, true).await,
+                Err(RecvError::Closed) => open = false,
+                Ok(_) => {}
+            },
+            _ = keepalive.tick() => {
+                let _ = state.kv.mark(&presence, PRESENCE_TTL).await;
+                open = session.ping(b"").await.is_ok() && delivery.push(&state, &mut session, true).await;
+            }
+            _ = shutdown.changed() => {
+                close = reason(CloseCode::Restart, "server restarting");
+                open = false;
+            }
+        }
+    }
+    let _ = state.kv.unmark(&presence).await;
+    let _ = session.close(close).await;
+}

@@ -1,0 +1,291 @@
+//! The envelope writer: one thread per instance that commits sends and acknowledgements in
+//! groups. SQLite commits only so many transactions a second but many rows per transaction, so
+//! every request waiting at a moment shares one commit. Each operation runs in its own savepoint:
+//! one refused send (queue full, device just removed) does not undo the others.
+
+use crate::db::schema::{envelopes, send_receipts};
+use crate::db::{Db, DbConn, DbError};
+use crate::error::ApiError;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+/// Operations in one transaction at most.
+const MAX_BATCH: usize = 512;
+/// Operations waiting for the writer before senders wait too (backpressure).
+const QUEUE: usize = 4096;
+
+pub struct NewEnvelope {
+    pub account_id: String,
+    pub device_id: i32,
+    pub guid: String,
+    pub kind: i16,
+    pub source_account: Option<String>,
+    pub source_device: Option<i32>,
+    pub server_received: i64,
+    pub expires_at: i64,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendOutcome {
+    Queued,
+    /// The sender used this message id before: nothing was queued again.
+    Duplicate,
+    /// A recipient device's queue is full: nothing was queued.
+    QueueFull,
+    /// A recipient device was removed meanwhile: nothing was queued.
+    DeviceGone,
+}
+
+struct Send {
+    source_account: Option<String>,
+    guid: String,
+    receipt_expires_at: i64,
+    envelopes: Vec<NewEnvelope>,
+    queue_limit: i64,
+    reply: oneshot::Sender<Result<SendOutcome, String>>,
+}
+
+struct Ack {
+    account_id: String,
+    device_id: i32,
+    ids: Vec<i64>,
+    reply: oneshot::Sender<Result<usize, String>>,
+}
+
+enum Op {
+    Send(Send),
+    Ack(Ack),
+}
+
+#[derive(Clone)]
+pub struct EnvelopeWriter {
+    ops: mpsc::Sender<Op>,
+}
+
+/// Why one operation's savepoint was rolled back.
+enum Refusal {
+    Full,
+    Gone,
+    Db(DieselError),
+}
+
+impl From<DieselError> for Refusal {
+    fn from(error: DieselError) -> Refusal {
+        match error {
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Refusal::Gone,
+            other => Refusal::Db(other),
+        }
+    }
+}
+
+impl EnvelopeWriter {
+    /// Starts the writer thread; it ends when the last handle is dropped.
+    pub fn start(db: Db) -> std::io::Result<EnvelopeWriter> {
+        let (ops, receiver) = mpsc::channel(QUEUE);
+        std::thread::Builder::new()
+            .name("envelope-writer".into())
+            .spawn(move || run(&db, receiver))?;
+        Ok(EnvelopeWriter { ops })
+    }
+
+    /// Queues a message for every listed device, durably: it returns once committed.
+    pub async fn send(
+        &self,
+        source_account: Option<String>,
+        guid: String,
+        receipt_expires_at: i64,
+        envelopes: Vec<NewEnvelope>,
+        queue_limit: i64,
+    ) -> Result<SendOutcome, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let op = Op::Send(Send {
+            source_account,
+            guid,
+            receipt_expires_at,
+            envelopes,
+            queue_limit,
+            reply,
+        });
+        self.ops
+            .send(op)
+            .await
+            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?
+            .map_err(ApiError::internal)
+    }
+
+    /// Deletes acknowledged envelopes of one device; returns how many were deleted.
+    pub async fn acknowledge(
+        &self,
+        account_id: String,
+        device_id: i32,
+        ids: Vec<i64>,
+    ) -> Result<usize, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        let op = Op::Ack(Ack {
+            account_id,
+            device_id,
+            ids,
+            reply,
+        });
+        self.ops
+            .send(op)
+            .await
+            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?;
+        answer
+            .await
+            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?
+            .map_err(ApiError::internal)
+    }
+}
+
+fn run(db: &Db, mut receiver: mpsc::Receiver<Op>) {
+    while let Some(first) = receiver.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(op) => batch.push(op),
+                Err(_) => break,
+            }
+        }
+        commit(db, batch);
+    }
+}
+
+enum Outcome {
+    Send(Result<SendOutcome, String>),
+    Ack(Result<usize, String>),
+}
+
+/// Applies a batch in one transaction, then answers every waiting request.
+fn commit(db: &Db, batch: Vec<Op>) {
+    let result = db.write_blocking(|conn| {
+        let mut depths = HashMap::new();
+        batch
+            .iter()
+            .map(|op| match op {
+                Op::Send(send) => apply_send(conn, send, &mut depths).map(Outcome::Send),
+                Op::Ack(ack) => apply_ack(conn, ack).map(|n| Outcome::Ack(Ok(n))),
+            })
+            .collect::<Result<Vec<_>, DbError>>()
+    });
+    match result {
+        Ok(outcomes) => {
+            for (op, outcome) in batch.into_iter().zip(outcomes) {
+                match (op, outcome) {
+                    (Op::Send(send), Outcome::Send(result)) => drop(send.reply.send(result)),
+                    (Op::Ack(ack), Outcome::Ack(result)) => drop(ack.reply.send(result)),
+                    (Op::Send(send), Outcome::Ack(_)) => {
+                        drop(send.reply.send(Err("mismatched outcome".into())))
+                    }
+                    (Op::Ack(ack), Outcome::Send(_)) => {
+                        drop(ack.reply.send(Err("mismatched outcome".into())))
+                    }
+                }
+            }
+        }
+        Err(error) => {
+            // Nothing of the batch was committed: every request learns so.
+            let message = error.to_string();
+            for op in batch {
+                match op {
+                    Op::Send(send) => drop(send.reply.send(Err(message.clone()))),
+                    Op::Ack(ack) => drop(ack.reply.send(Err(message.clone()))),
+                }
+            }
+        }
+    }
+}
+
+fn queue_depth(
+    conn: &mut DbConn,
+    depths: &mut HashMap<(String, i32), i64>,
+    account_id: &str,
+    device_id: i32,
+) -> Result<i64, DieselError> {
+    if let Some(depth) = depths.get(&(account_id.to_string(), device_id)) {
+        return Ok(*depth);
+    }
+    let depth = envelopes::table
+        .filter(envelopes::account_id.eq(account_id))
+        .filter(envelopes::device_id.eq(device_id))
+        .count()
+        .get_result(conn)?;
+    depths.insert((account_id.to_string(), device_id), depth);
+    Ok(depth)
+}
+
+/// One send in its own savepoint. `Err` only for failures that must abort the whole batch.
+fn apply_send(
+    conn: &mut DbConn,
+    send: &Send,
+    depths: &mut HashMap<(String, i32), i64>,
+) -> Result<Result<SendOutcome, String>, DbError> {
+    let mut added = Vec::new();
+    let result = conn.transaction::<_, Refusal, _>(|conn| {
+        if let Some(source) = &send.source_account {
+            let fresh = crate::on_backend!(conn, |c| diesel::insert_into(send_receipts::table)
+                .values((
+                    send_receipts::source_account.eq(source),
+                    send_receipts::guid.eq(&send.guid),
+                    send_receipts::expires_at.eq(send.receipt_expires_at),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c))?;
+            if fresh == 0 {
+                return Ok(SendOutcome::Duplicate);
+            }
+        }
+        for envelope in &send.envelopes {
+            let depth = queue_depth(conn, depths, &envelope.account_id, envelope.device_id)?;
+            if depth >= send.queue_limit {
+                return Err(Refusal::Full);
+            }
+            let inserted = crate::on_backend!(conn, |c| diesel::insert_into(envelopes::table)
+                .values((
+                    envelopes::account_id.eq(&envelope.account_id),
+                    envelopes::device_id.eq(envelope.device_id),
+                    envelopes::guid.eq(&envelope.guid),
+                    envelopes::kind.eq(envelope.kind),
+                    envelopes::source_account.eq(&envelope.source_account),
+                    envelopes::source_device.eq(envelope.source_device),
+                    envelopes::server_received.eq(envelope.server_received),
+                    envelopes::expires_at.eq(envelope.expires_at),
+                    envelopes::content.eq(&envelope.content),
+                ))
+                .on_conflict_do_nothing()
+                .execute(c))?;
+            if inserted == 1 {
+                added.push((envelope.account_id.clone(), envelope.device_id));
+            }
+        }
+        Ok(SendOutcome::Queued)
+    });
+    match result {
+        Ok(outcome) => {
+            for key in added {
+                *depths.entry(key).or_insert(0) += 1;
+            }
+            Ok(Ok(outcome))
+        }
+        Err(Refusal::Full) => Ok(Ok(SendOutcome::QueueFull)),
+        Err(Refusal::Gone) => Ok(Ok(SendOutcome::DeviceGone)),
+        Err(Refusal::Db(error)) => Err(DbError::Query(error)),
+    }
+}
+
+fn apply_ack(conn: &mut DbConn, ack: &Ack) -> Result<usize, DbError> {
+    diesel::delete(
+        envelopes::table
+            .filter(envelopes::account_id.eq(&ack.account_id))
+            .filter(envelopes::device_id.eq(ack.device_id))
+            .filter(envelopes::id.eq_any(&ack.ids)),
+    )
+    .execute(conn)
+    .map_err(DbError::from)
+}

@@ -1,0 +1,313 @@
+//! The encrypted relay end to end: real Signal-protocol clients (the reference client) talking
+//! through the real server, on both backends.
+
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use quietline_protocol::api::SessionGrant;
+use quietline_protocol::client::{Client, Received};
+use quietline_protocol::relay::{DeviceKeys, ServerFrame};
+use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+async fn seeker(app: &TestApp) -> Client {
+    Client::sign_up_seeker(&app.public).await.unwrap()
+}
+
+/// A worker of a fresh organisation, with its client.
+async fn worker(app: &TestApp, handle: &str) -> (Client, quietline_tests::AdminLogin, String) {
+    let root = app.set_up_root().await;
+    let org = app.create_organisation(&root, "Harbour House").await.id.0;
+    let grant = app.enrol_worker(&root, &org, handle, &["tl", "en"]).await;
+    (
+        Client::with_session(&app.public, grant).await.unwrap(),
+        root,
+        org,
+    )
+}
+
+/// Fetches, decrypts and acknowledges everything queued for a client, over HTTP.
+async fn receive_all(client: &mut Client) -> Vec<Received> {
+    let page = client.fetch().await.unwrap();
+    let mut received = Vec::new();
+    for envelope in &page.envelopes {
+        received.push(client.open(envelope).await.unwrap());
+    }
+    let ids: Vec<i64> = page.envelopes.iter().map(|e| e.id).collect();
+    if !ids.is_empty() {
+        assert_eq!(
+            client.acknowledge(ids.clone()).await.unwrap().acknowledged as usize,
+            ids.len()
+        );
+    }
+    received
+}
+
+fn texts(received: &[Received]) -> Vec<String> {
+    received
+        .iter()
+        .map(|r| String::from_utf8(r.plaintext.clone()).unwrap())
+        .collect()
+}
+
+both_backends! {
+    async fn seeker_and_worker_exchange_end_to_end_encrypted_messages(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "maria").await;
+
+        // The first message starts a session (PQXDH PreKey message).
+        seeker.send_text(worker.account_id(), b"Kumusta, kailangan ko ng tulong").await.unwrap();
+        let page = worker.fetch().await.unwrap();
+        assert_eq!(page.envelopes.len(), 1);
+        assert_eq!(page.envelopes[0].kind, quietline_protocol::relay::EnvelopeType::Prekey);
+        assert_eq!(page.envelopes[0].server_received % 60, 0, "arrival is kept to the minute");
+        let received = receive_all(&mut worker).await;
+        assert_eq!(texts(&received), vec!["Kumusta, kailangan ko ng tulong"]);
+        assert_eq!(received[0].from_account, seeker.account_id());
+
+        // The reply and what follows are ordinary ratchet messages.
+        worker.send_text(seeker.account_id(), b"Nandito ako. Ligtas ka ba ngayon?").await.unwrap();
+        worker.send_text(seeker.account_id(), b"Maaari tayong mag-usap sa Tagalog.").await.unwrap();
+        let page = seeker.fetch().await.unwrap();
+        assert!(page.envelopes.iter().all(|e| e.kind == quietline_protocol::relay::EnvelopeType::Message));
+        assert_eq!(texts(&receive_all(&mut seeker).await), vec!["Nandito ako. Ligtas ka ba ngayon?", "Maaari tayong mag-usap sa Tagalog."]);
+        seeker.send_text(worker.account_id(), b"Oo, salamat.").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["Oo, salamat."]);
+        // Acknowledged envelopes are gone at once.
+        assert_eq!(app.count_rows("envelopes", None).await, 0);
+    }
+
+    async fn a_worker_with_two_devices_receives_on_both(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut phone, _, _) = worker(&app, "amal").await;
+        let desktop_grant: SessionGrant = app
+            .post(Listener::Public, "/v1/devices", Some(&phone.session.access_token), json!({"name": "desktop"}))
+            .await
+            .expect(200)
+            .json();
+        let mut desktop = Client::with_session(&app.public, desktop_grant).await.unwrap();
+
+        seeker.send_text(phone.account_id(), b"to both devices").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut phone).await), vec!["to both devices"]);
+        assert_eq!(texts(&receive_all(&mut desktop).await), vec!["to both devices"]);
+        // Each device has its own queue: acknowledging on one left the other's until it acked.
+        assert_eq!(app.count_rows("envelopes", None).await, 0);
+    }
+
+    async fn a_new_device_of_the_recipient_is_reported_and_the_sender_recovers(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut phone, _, _) = worker(&app, "jun").await;
+        seeker.send_text(phone.account_id(), b"first").await.unwrap();
+        receive_all(&mut phone).await;
+
+        // The worker adds a device: the seeker's next send names only the phone.
+        let grant: SessionGrant = app
+            .post(Listener::Public, "/v1/devices", Some(&phone.session.access_token), json!({}))
+            .await
+            .expect(200)
+            .json();
+        let mut tablet = Client::with_session(&app.public, grant).await.unwrap();
+        let bare = json!({"id": "raw-1", "messages": [{"device_id": phone.device_id(), "registration_id": phone.signal.registration_id(), "type": "message", "content": "AAAA"}]});
+        let refused = app
+            .post(Listener::Public, &format!("/v1/messages/{}", phone.account_id()), Some(&seeker.session.access_token), bare)
+            .await
+            .expect(409);
+        assert_eq!(refused.code(), "device_mismatch");
+        assert_eq!(refused.body["error"]["devices"]["missing_devices"], json!([tablet.device_id()]));
+
+        // The client fetches the new device's bundle and retries by itself.
+        seeker.send_text(phone.account_id(), b"second").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut phone).await), vec!["second"]);
+        assert_eq!(texts(&receive_all(&mut tablet).await), vec!["second"]);
+
+        // A removed device is reported as extra, and dropped.
+        app.call("DELETE", Listener::Public, &format!("/v1/devices/{}", tablet.device_id()), Some(&phone.session.access_token), None)
+            .await
+            .expect(204);
+        seeker.send_text(phone.account_id(), b"third").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut phone).await), vec!["third"]);
+
+        // A stale registration id is reported too.
+        let stale = json!({"id": "raw-2", "messages": [{"device_id": phone.device_id(), "registration_id": phone.signal.registration_id() + 1, "type": "message", "content": "AAAA"}]});
+        let refused = app
+            .post(Listener::Public, &format!("/v1/messages/{}", phone.account_id()), Some(&seeker.session.access_token), stale)
+            .await
+            .expect(409);
+        assert_eq!(refused.body["error"]["devices"]["stale_devices"], json!([phone.device_id()]));
+    }
+
+    async fn a_retried_send_with_the_same_id_is_queued_once(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "lena").await;
+        let first = seeker.send_with_id(worker.account_id(), "6f1c9a52-retry", b"only once").await.unwrap();
+        assert!(first.queued);
+        let again = seeker.send_with_id(worker.account_id(), "6f1c9a52-retry", b"only once").await.unwrap();
+        assert!(!again.queued);
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["only once"]);
+        // Even after delivery, the same id is not queued again.
+        let later = seeker.send_with_id(worker.account_id(), "6f1c9a52-retry", b"only once").await.unwrap();
+        assert!(!later.queued);
+        assert!(worker.fetch().await.unwrap().envelopes.is_empty());
+    }
+
+    async fn an_offline_device_gets_its_queue_in_order_over_the_websocket(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "sam").await;
+        for i in 0..12 {
+            seeker.send_text(worker.account_id(), format!("message {i:02}").as_bytes()).await.unwrap();
+        }
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        let mut got = Vec::new();
+        let mut ids = Vec::new();
+        loop {
+            match socket.next_frame().await.unwrap() {
+                Some(ServerFrame::Envelope { envelope }) => {
+                    ids.push(envelope.id);
+                    got.push(String::from_utf8(worker.open(&envelope).await.unwrap().plaintext).unwrap());
+                }
+                Some(ServerFrame::QueueEmpty) => break,
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+        let expected: Vec<String> = (0..12).map(|i| format!("message {i:02}")).collect();
+        assert_eq!(got, expected);
+        socket.acknowledge(ids).await.unwrap();
+
+        // A message sent while connected arrives live.
+        seeker.send_text(worker.account_id(), b"live").await.unwrap();
+        let Some(ServerFrame::Envelope { envelope }) = socket.next_frame().await.unwrap() else { panic!("expected an envelope") };
+        assert_eq!(worker.open(&envelope).await.unwrap().plaintext, b"live");
+        socket.acknowledge(vec![envelope.id]).await.unwrap();
+        // Acknowledgements over the socket delete at once (checked by a fresh HTTP fetch).
+        let mut emptied = false;
+        for _ in 0..50 {
+            if worker.fetch().await.unwrap().envelopes.is_empty() {
+                emptied = true;
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(emptied, "acknowledged envelopes were not deleted");
+        socket.close().await.unwrap();
+    }
+
+    async fn removing_a_device_closes_its_websocket(app: TestApp) {
+        let (worker, _, _) = worker(&app, "ines").await;
+        let grant: SessionGrant = app
+            .post(Listener::Public, "/v1/devices", Some(&worker.session.access_token), json!({}))
+            .await
+            .expect(200)
+            .json();
+        let second = Client::with_session(&app.public, grant).await.unwrap();
+        let mut socket = second.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
+        app.call("DELETE", Listener::Public, &format!("/v1/devices/{}", second.device_id()), Some(&worker.session.access_token), None)
+            .await
+            .expect(204);
+        assert_eq!(socket.next_frame().await.unwrap(), None, "the server closes the removed device's socket");
+    }
+
+    async fn a_key_with_a_bad_signature_is_refused(app: TestApp) {
+        let seeker = seeker(&app).await;
+        let mut device = quietline_protocol::client::signal::SignalDevice::generate().unwrap();
+        let mut keys: DeviceKeys = device.device_keys(3).await.unwrap();
+        keys.signed_pre_key.signature[5] ^= 0x01;
+        let body = serde_json::to_value(&keys).unwrap();
+        let refused = app.call("PUT", Listener::Public, "/v1/keys", Some(&seeker.session.access_token), Some(&body)).await.expect(422);
+        assert_eq!(refused.code(), "invalid_signature");
+
+        let mut keys: DeviceKeys = device.device_keys(3).await.unwrap();
+        keys.pq_pre_keys[1].signature[0] ^= 0x80;
+        let body = serde_json::to_value(&keys).unwrap();
+        assert_eq!(app.call("PUT", Listener::Public, "/v1/keys", Some(&seeker.session.access_token), Some(&body)).await.expect(422).code(), "invalid_signature");
+
+        // A prekey signed by another identity is refused too.
+        let other = quietline_protocol::client::signal::SignalDevice::generate().unwrap();
+        let mut keys: DeviceKeys = device.device_keys(3).await.unwrap();
+        keys.identity_key = other.identity_key();
+        let body = serde_json::to_value(&keys).unwrap();
+        assert_eq!(app.call("PUT", Listener::Public, "/v1/keys", Some(&seeker.session.access_token), Some(&body)).await.expect(422).code(), "invalid_signature");
+    }
+
+    async fn concurrent_bundle_fetches_never_share_a_one_time_prekey(app: TestApp) {
+        let (worker, _, _) = worker(&app, "kai").await;
+        let mut fetchers = Vec::new();
+        for _ in 0..6 {
+            fetchers.push(seeker(&app).await);
+        }
+        let target = worker.account_id().to_string();
+        let fetches = fetchers.iter().flat_map(|f| [f, f, f, f]).map(|f| f.fetch_bundles(&target));
+        let bundles = futures_util::future::join_all(fetches).await;
+        let mut ec = Vec::new();
+        let mut pq = Vec::new();
+        for bundle in bundles {
+            let device = bundle.unwrap().devices.remove(0);
+            ec.extend(device.pre_key.map(|k| k.key_id));
+            pq.push(device.pq_pre_key.key_id);
+        }
+        // 24 fetches, 20 one-time keys of each kind: 20 distinct EC keys, then none; 20 distinct
+        // Kyber keys, then the last-resort one.
+        let distinct_ec: BTreeSet<u32> = ec.iter().copied().collect();
+        assert_eq!(ec.len(), 20);
+        assert_eq!(distinct_ec.len(), 20, "an EC prekey was handed out twice");
+        let one_time_pq: Vec<u32> = pq.iter().copied().filter(|id| *id < 1_000_000).collect();
+        let distinct_pq: BTreeSet<u32> = one_time_pq.iter().copied().collect();
+        assert_eq!(one_time_pq.len(), 20);
+        assert_eq!(distinct_pq.len(), 20, "a Kyber prekey was handed out twice");
+        assert_eq!(pq.len() - one_time_pq.len(), 4, "then the last-resort key");
+        assert_eq!(worker.pre_key_count().await.unwrap().ec, 0);
+    }
+
+    async fn a_device_running_low_on_prekeys_is_told_and_replenishes(app: TestApp) {
+        let (mut worker, _, _) = worker(&app, "ada").await;
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
+        let fetcher = seeker(&app).await;
+        for _ in 0..11 {
+            fetcher.fetch_bundles(worker.account_id()).await.unwrap();
+        }
+        let Some(ServerFrame::PreKeysLow { count }) = socket.next_frame().await.unwrap() else { panic!("expected a low prekey notice") };
+        assert!(count.ec < 10);
+        let after = worker.replenish().await.unwrap();
+        assert_eq!(after.ec, count.ec + 20);
+    }
+
+    async fn no_plaintext_reaches_storage_or_logs(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "canary").await;
+        let canaries = ["CANARY-plaintext-ab12cd", "CANARY-reply-ef34gh"];
+        seeker.send_text(worker.account_id(), canaries[0].as_bytes()).await.unwrap();
+        // Scan while the envelope is stored, before delivery.
+        let stored = app.storage_dump();
+        let logs = captured_logs();
+        assert!(String::from_utf8_lossy(&stored).contains(worker.account_id()), "the dump holds the queue");
+        for canary in canaries {
+            assert!(!String::from_utf8_lossy(&stored).contains(canary), "storage holds {canary}");
+            assert!(!logs.contains(canary), "logs hold {canary}");
+        }
+        receive_all(&mut worker).await;
+        worker.send_text(seeker.account_id(), canaries[1].as_bytes()).await.unwrap();
+        let stored = String::from_utf8_lossy(&app.storage_dump()).into_owned();
+        assert!(!stored.contains(canaries[1]));
+        assert!(!captured_logs().contains(canaries[1]));
+        assert_eq!(texts(&receive_all(&mut seeker).await), vec![canaries[1]]);
+    }
+
+    async fn sends_refuse_oversized_or_unknown_targets(app: TestApp) {
+        let seeker = seeker(&app).await;
+        let (worker, _, _) = worker(&app, "zoe").await;
+        let huge = "A".repeat(90_000);
+        let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": worker.signal.registration_id(), "type": "message", "content": huge}]});
+        let refused = app.post(Listener::Public, &format!("/v1/messages/{}", worker.account_id()), Some(&seeker.session.access_token), body).await.expect(413);
+        assert_eq!(refused.code(), "ciphertext_too_large");
+        let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": 1, "type": "message", "content": "AAAA"}]});
+        app.post(Listener::Public, "/v1/messages/no-such-account", Some(&seeker.session.access_token), body).await.expect(404);
+        // Bodies of the messaging API are padded to size buckets.
+        let answer = app.get(Listener::Public, "/v1/messages", Some(&seeker.session.access_token)).await.expect(200);
+        assert!(quietline_protocol::padding::BUCKETS.contains(&answer.raw.len()), "{} bytes", answer.raw.len());
+    }
+}
