@@ -311,3 +311,79 @@ both_backends! {
         assert!(quietline_protocol::padding::BUCKETS.contains(&answer.raw.len()), "{} bytes", answer.raw.len());
     }
 }
+
+both_backends! {
+    async fn the_websocket_accepts_the_token_as_its_first_frame_only(app: TestApp) {
+        let client = seeker(&app).await;
+        let url = format!("{}/v1/websocket", app.public.replacen("http", "ws", 1));
+
+        // No header: the token comes as the first frame.
+        let (_, mut framed) = awc::Client::new().ws(url.clone()).connect().await.unwrap();
+        use futures_util::{SinkExt, StreamExt};
+        let auth = serde_json::to_string(&json!({"type": "auth", "token": client.session.access_token})).unwrap();
+        framed.send(awc::ws::Message::Text(auth.into())).await.unwrap();
+        let Some(Ok(awc::ws::Frame::Text(bytes))) = framed.next().await else { panic!("expected a text frame") };
+        assert_eq!(serde_json::from_slice::<ServerFrame>(&bytes).unwrap(), ServerFrame::Ready);
+
+        // A wrong token in the first frame closes the socket without a Ready.
+        let (_, mut framed) = awc::Client::new().ws(url.clone()).connect().await.unwrap();
+        framed.send(awc::ws::Message::Text(r#"{"type":"auth","token":"forged"}"#.into())).await.unwrap();
+        assert!(matches!(framed.next().await, Some(Ok(awc::ws::Frame::Close(_))) | None));
+
+        // A wrong token in the header is refused before the upgrade.
+        let refused = awc::Client::new().ws(url).bearer_auth("forged").connect().await;
+        assert!(refused.is_err());
+    }
+
+    async fn live_websockets_are_closed_cleanly_when_the_server_stops(app: TestApp) {
+        let client = seeker(&app).await;
+        let mut socket = client.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
+        app.stop().await;
+        assert_eq!(socket.next_frame().await.unwrap(), None, "a close frame, not a cut connection");
+    }
+
+    async fn a_session_started_before_a_signed_prekey_rotation_still_decrypts(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "rotor").await;
+        // The seeker's client builds its session from the current bundle, on first send.
+        seeker.send_text(worker.account_id(), b"before rotation").await.unwrap();
+        // The worker rotates its signed prekey before reading.
+        let count = worker.replenish().await.unwrap();
+        assert_eq!(count.ec, quietline_protocol::client::PRE_KEY_BATCH * 2 - 1);
+        seeker.send_text(worker.account_id(), b"still the first session").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["before rotation", "still the first session"]);
+    }
+}
+
+#[actix_web::test]
+async fn a_full_queue_refuses_further_messages_with_a_stable_code() {
+    let app = TestApp::spawn_with(quietline_tests::Backend::Sqlite, |config| {
+        config.queue_limit = 3
+    })
+    .await
+    .unwrap();
+    let mut seeker = seeker(&app).await;
+    let (mut worker, _, _) = worker(&app, "full").await;
+    for i in 0..3 {
+        seeker
+            .send_text(worker.account_id(), format!("{i}").as_bytes())
+            .await
+            .unwrap();
+    }
+    let refused = seeker.send_text(worker.account_id(), b"one too many").await;
+    match refused {
+        Err(quietline_protocol::client::ClientError::Http { status, code, .. }) => {
+            assert_eq!((status, code.as_str()), (507, "queue_full"));
+        }
+        other => panic!("expected queue_full, got {other:?}"),
+    }
+    // Nothing accepted was lost, and draining the queue makes room.
+    assert_eq!(texts(&receive_all(&mut worker).await), vec!["0", "1", "2"]);
+    seeker
+        .send_text(worker.account_id(), b"room again")
+        .await
+        .unwrap();
+    assert_eq!(texts(&receive_all(&mut worker).await), vec!["room again"]);
+}
