@@ -387,3 +387,51 @@ async fn a_full_queue_refuses_further_messages_with_a_stable_code() {
         .unwrap();
     assert_eq!(texts(&receive_all(&mut worker).await), vec!["room again"]);
 }
+
+both_backends! {
+    async fn a_peer_reregistering_its_identity_is_a_visible_safety_number_change(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "reinstall").await;
+        seeker.send_text(worker.account_id(), b"hello").await.unwrap();
+        receive_all(&mut worker).await;
+
+        // The worker's device re-registers with a new identity key (a reinstall).
+        worker.reregister().await.unwrap();
+        let refused = seeker.send_text(worker.account_id(), b"are you still you?").await;
+        match refused {
+            Err(quietline_protocol::client::ClientError::IdentityChanged { account_id, devices }) => {
+                assert_eq!(account_id, worker.account_id());
+                assert_eq!(devices, vec![worker.device_id()]);
+            }
+            other => panic!("expected a safety number change, got {other:?}"),
+        }
+        // Nothing was sent to the new identity until the person accepted it.
+        assert!(worker.fetch().await.unwrap().envelopes.is_empty());
+        seeker.accept_new_identity(worker.account_id()).await.unwrap();
+        seeker.send_text(worker.account_id(), b"verified in person").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["verified in person"]);
+    }
+}
+
+both_backends! {
+    async fn a_client_saved_to_its_encrypted_file_resumes_its_sessions(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "saver").await;
+        seeker.send_text(worker.account_id(), b"before the restart").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["before the restart"]);
+
+        let path = app.data_dir.join("worker.ql");
+        worker.save(&path, "worker passphrase").await.unwrap();
+        let file = std::fs::read(&path).unwrap();
+        assert!(!String::from_utf8_lossy(&file).contains(worker.account_id()), "the state file is encrypted");
+        assert!(Client::load(&path, "wrong passphrase").await.is_err());
+        drop(worker);
+
+        let mut worker = Client::load(&path, "worker passphrase").await.unwrap();
+        worker.refresh().await.unwrap();
+        seeker.send_text(worker.account_id(), b"after the restart").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["after the restart"]);
+        worker.send_text(seeker.account_id(), b"reply from the restored device").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut seeker).await), vec!["reply from the restored device"]);
+    }
+}

@@ -4,6 +4,7 @@
 //! device mismatch, decrypts, acknowledges, and holds the delivery WebSocket.
 
 pub mod signal;
+pub mod vault;
 
 use crate::api::{Challenge, SeekerSignup, SessionGrant};
 use crate::padding;
@@ -37,6 +38,13 @@ pub enum ClientError {
     },
     Signal(SignalError),
     Transport(String),
+    /// These devices of the peer present a new identity key (a reinstall, or someone else):
+    /// show the person that the safety number changed, and call
+    /// [`Client::accept_new_identity`] only once they accept it.
+    IdentityChanged {
+        account_id: String,
+        devices: Vec<u32>,
+    },
 }
 
 impl std::fmt::Display for ClientError {
@@ -45,6 +53,15 @@ impl std::fmt::Display for ClientError {
             ClientError::Http { status, code, .. } => write!(f, "server answered {status} {code}"),
             ClientError::Signal(e) => e.fmt(f),
             ClientError::Transport(e) => write!(f, "transport: {e}"),
+            ClientError::IdentityChanged {
+                account_id,
+                devices,
+            } => {
+                write!(
+                    f,
+                    "safety number changed for {account_id} devices {devices:?}"
+                )
+            }
         }
     }
 }
@@ -157,6 +174,20 @@ impl Client {
         Self::with_session(base, session).await
     }
 
+    /// Redeems a worker invite (handle and passphrase chosen by the worker) and publishes keys.
+    pub async fn accept_invite(base: &str, invite: crate::api::AcceptInvite) -> Result<Client> {
+        let http = new_http();
+        let enrolment: crate::api::Enrolment = exchange(
+            &http,
+            awc::http::Method::POST,
+            format!("{base}/v1/invites/accept"),
+            None,
+            Some(&invite),
+        )
+        .await?;
+        Self::with_session(base, enrolment.session).await
+    }
+
     /// A client for a device that already has a session (e.g. a worker after enrolment): makes a
     /// new Signal identity for it and publishes its keys.
     pub async fn with_session(base: &str, session: SessionGrant) -> Result<Client> {
@@ -224,16 +255,57 @@ impl Client {
     }
 
     /// Starts sessions with the listed devices of a peer (all of them when `only` is empty).
+    /// A device whose identity key changed is not trusted silently: the send stops with
+    /// [`ClientError::IdentityChanged`].
     async fn start_sessions(&mut self, account_id: &str, only: &BTreeSet<u32>) -> Result<()> {
         let bundles = self.fetch_bundles(account_id).await?;
-        let known = self.peers.entry(account_id.to_string()).or_default();
+        let mut changed = Vec::new();
         for bundle in bundles.devices {
             if only.is_empty() || only.contains(&bundle.device_id.0) {
+                if self.signal.identity_changed(account_id, &bundle).await? {
+                    changed.push(bundle.device_id.0);
+                    continue;
+                }
                 self.signal.start_session(account_id, &bundle).await?;
-                known.insert(bundle.device_id.0);
+                self.peers
+                    .entry(account_id.to_string())
+                    .or_default()
+                    .insert(bundle.device_id.0);
+            }
+        }
+        if changed.is_empty() {
+            Ok(())
+        } else {
+            Err(ClientError::IdentityChanged {
+                account_id: account_id.to_string(),
+                devices: changed,
+            })
+        }
+    }
+
+    /// After the person accepted a changed safety number: trusts the peer's new identity keys
+    /// and starts fresh sessions with those devices.
+    pub async fn accept_new_identity(&mut self, account_id: &str) -> Result<()> {
+        let bundles = self.fetch_bundles(account_id).await?;
+        for bundle in bundles.devices {
+            if self.signal.identity_changed(account_id, &bundle).await? {
+                self.signal.trust_identity(account_id, &bundle).await?;
+                self.signal.start_session(account_id, &bundle).await?;
+                self.peers
+                    .entry(account_id.to_string())
+                    .or_default()
+                    .insert(bundle.device_id.0);
             }
         }
         Ok(())
+    }
+
+    /// Replaces this device's Signal identity and keys, as a reinstall does. Peers see a changed
+    /// safety number on their next send.
+    pub async fn reregister(&mut self) -> Result<PreKeyCount> {
+        self.signal = SignalDevice::generate()?;
+        self.peers.clear();
+        self.publish_keys().await
     }
 
     /// Encrypts `plaintext` to every device of `recipient` and sends it under a new message id.
@@ -367,6 +439,64 @@ impl Client {
         })
     }
 
+    /// Writes this client's whole state (tokens, Signal identity, prekeys, sessions) to `path`,
+    /// encrypted under `passphrase`.
+    pub async fn save(&self, path: &std::path::Path, passphrase: &str) -> Result<()> {
+        let peers: Vec<(String, u32)> = self
+            .peers
+            .iter()
+            .flat_map(|(account, devices)| devices.iter().map(move |d| (account.clone(), *d)))
+            .collect();
+        let state = SavedState {
+            base: self.base.clone(),
+            session: self.session.clone(),
+            peers: self
+                .peers
+                .iter()
+                .map(|(a, d)| (a.clone(), d.iter().copied().collect()))
+                .collect(),
+            signal: URL_SAFE_NO_PAD.encode(self.signal.export(&peers).await?),
+        };
+        let json = serde_json::to_vec(&state).map_err(transport)?;
+        let sealed = vault::seal(&json, passphrase).map_err(transport)?;
+        std::fs::write(path, sealed).map_err(transport)
+    }
+
+    /// Restores a client saved with [`Client::save`].
+    pub async fn load(path: &std::path::Path, passphrase: &str) -> Result<Client> {
+        let sealed = std::fs::read(path).map_err(transport)?;
+        let json = vault::open(&sealed, passphrase).map_err(transport)?;
+        let state: SavedState = serde_json::from_slice(&json).map_err(transport)?;
+        let snapshot = URL_SAFE_NO_PAD.decode(&state.signal).map_err(transport)?;
+        Ok(Client {
+            base: state.base,
+            http: new_http(),
+            session: state.session,
+            signal: SignalDevice::import(&snapshot).await?,
+            peers: state
+                .peers
+                .into_iter()
+                .map(|(a, d)| (a, d.into_iter().collect()))
+                .collect(),
+        })
+    }
+
+    /// Exchanges the refresh token for a new token pair (before the access token expires).
+    pub async fn refresh(&mut self) -> Result<()> {
+        let body = crate::api::Refresh {
+            refresh_token: self.session.refresh_token.clone(),
+        };
+        self.session = exchange(
+            &self.http,
+            awc::http::Method::POST,
+            format!("{}/v1/sessions/refresh", self.base),
+            None,
+            Some(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Opens the delivery WebSocket, authenticated by header.
     pub async fn connect(&self) -> Result<Socket> {
         let url = format!("{}/v1/websocket", self.base.replacen("http", "ws", 1));
@@ -380,6 +510,14 @@ impl Client {
             .map_err(transport)?;
         Ok(Socket { framed })
     }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedState {
+    base: String,
+    session: SessionGrant,
+    peers: Vec<(String, Vec<u32>)>,
+    signal: String,
 }
 
 /// The delivery WebSocket of one device.

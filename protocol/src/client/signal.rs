@@ -64,6 +64,36 @@ pub fn unpad_plaintext(padded: &[u8]) -> Result<Vec<u8>> {
     Ok(padded[..end].to_vec())
 }
 
+/// A device's Signal state as bytes (for the encrypted state file). Records are libsignal's own
+/// serialisations, base64url-encoded.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    identity: String,
+    registration_id: u32,
+    next_pre_key_id: u32,
+    next_signed_id: u32,
+    pre_keys: Vec<(u32, String)>,
+    signed_pre_keys: Vec<(u32, String)>,
+    kyber_pre_keys: Vec<(u32, String)>,
+    sessions: Vec<(String, u32, String)>,
+    identities: Vec<(String, u32, String)>,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(text: &str) -> Result<Vec<u8>> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(err)
+}
+
+/// Ids of last-resort Kyber prekeys, kept apart from one-time ones.
+const LAST_RESORT_BASE: u32 = 1_000_000;
+
 /// One device's Signal state, held in memory.
 pub struct SignalDevice {
     store: InMemSignalProtocolStore,
@@ -173,7 +203,7 @@ impl SignalDevice {
         let signed_pre_key = self.new_signed_pre_key().await?;
         // Last-resort Kyber ids are kept apart from one-time ids.
         let pq_last_resort_pre_key = self
-            .new_kyber_pre_key(1_000_000 + self.next_signed_id)
+            .new_kyber_pre_key(LAST_RESORT_BASE + self.next_signed_id)
             .await?;
         let (pre_keys, pq_pre_keys) = self.one_time_keys(count).await?;
         Ok(DeviceKeys {
@@ -195,6 +225,25 @@ impl SignalDevice {
             signed_pre_key: Some(self.new_signed_pre_key().await?),
             pq_last_resort_pre_key: None,
         })
+    }
+
+    /// Whether the bundle's identity key differs from the one trusted for that device before
+    /// (the peer re-registered: their safety number changed).
+    pub async fn identity_changed(&self, account_id: &str, bundle: &DeviceBundle) -> Result<bool> {
+        let known = self.peer_identity(account_id, bundle.device_id.0).await?;
+        Ok(known.is_some_and(|known| known != bundle.identity_key))
+    }
+
+    /// Trusts the bundle's identity key for that device from now on (after the person accepted
+    /// the changed safety number).
+    pub async fn trust_identity(&mut self, account_id: &str, bundle: &DeviceBundle) -> Result<()> {
+        let remote = address(account_id, bundle.device_id.0)?;
+        let identity = IdentityKey::decode(&bundle.identity_key).map_err(err)?;
+        self.store
+            .save_identity(&remote, &identity)
+            .await
+            .map_err(err)?;
+        Ok(())
     }
 
     /// Starts a session with one device of a peer from its bundle (PQXDH).
@@ -329,6 +378,120 @@ impl SignalDevice {
         }
         .map_err(err)?;
         unpad_plaintext(&padded)
+    }
+
+    /// Everything needed to resume this device later, including sessions and trusted identities
+    /// of the listed peer devices.
+    pub async fn export(&self, peers: &[(String, u32)]) -> Result<Vec<u8>> {
+        let mut snapshot = Snapshot {
+            identity: b64(&self.identity.serialize()),
+            registration_id: self.registration_id,
+            next_pre_key_id: self.next_pre_key_id,
+            next_signed_id: self.next_signed_id,
+            pre_keys: Vec::new(),
+            signed_pre_keys: Vec::new(),
+            kyber_pre_keys: Vec::new(),
+            sessions: Vec::new(),
+            identities: Vec::new(),
+        };
+        for id in 1..self.next_pre_key_id {
+            // Used one-time prekeys are gone from the store; only live ones are kept.
+            if let Ok(record) = self.store.get_pre_key(PreKeyId::from(id)).await {
+                snapshot
+                    .pre_keys
+                    .push((id, b64(&record.serialize().map_err(err)?)));
+            }
+        }
+        let kyber_ids = (1..self.next_pre_key_id)
+            .chain(LAST_RESORT_BASE..=LAST_RESORT_BASE + self.next_signed_id);
+        for id in kyber_ids {
+            if let Ok(record) = self.store.get_kyber_pre_key(KyberPreKeyId::from(id)).await {
+                snapshot
+                    .kyber_pre_keys
+                    .push((id, b64(&record.serialize().map_err(err)?)));
+            }
+        }
+        for id in 1..self.next_signed_id {
+            if let Ok(record) = self
+                .store
+                .get_signed_pre_key(SignedPreKeyId::from(id))
+                .await
+            {
+                snapshot
+                    .signed_pre_keys
+                    .push((id, b64(&record.serialize().map_err(err)?)));
+            }
+        }
+        for (account_id, device_id) in peers {
+            let remote = address(account_id, *device_id)?;
+            if let Some(session) = self.store.load_session(&remote).await.map_err(err)? {
+                snapshot.sessions.push((
+                    account_id.clone(),
+                    *device_id,
+                    b64(&session.serialize().map_err(err)?),
+                ));
+            }
+            if let Some(identity) = self.store.get_identity(&remote).await.map_err(err)? {
+                snapshot.identities.push((
+                    account_id.clone(),
+                    *device_id,
+                    b64(&identity.serialize()),
+                ));
+            }
+        }
+        serde_json::to_vec(&snapshot).map_err(err)
+    }
+
+    /// Restores a device exported with [`SignalDevice::export`].
+    pub async fn import(bytes: &[u8]) -> Result<SignalDevice> {
+        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(err)?;
+        let identity =
+            IdentityKeyPair::try_from(unb64(&snapshot.identity)?.as_slice()).map_err(err)?;
+        let mut store =
+            InMemSignalProtocolStore::new(identity, snapshot.registration_id).map_err(err)?;
+        for (id, record) in &snapshot.pre_keys {
+            let record = PreKeyRecord::deserialize(&unb64(record)?).map_err(err)?;
+            store
+                .save_pre_key(PreKeyId::from(*id), &record)
+                .await
+                .map_err(err)?;
+        }
+        for (id, record) in &snapshot.signed_pre_keys {
+            let record = SignedPreKeyRecord::deserialize(&unb64(record)?).map_err(err)?;
+            store
+                .save_signed_pre_key(SignedPreKeyId::from(*id), &record)
+                .await
+                .map_err(err)?;
+        }
+        for (id, record) in &snapshot.kyber_pre_keys {
+            let record = KyberPreKeyRecord::deserialize(&unb64(record)?).map_err(err)?;
+            store
+                .save_kyber_pre_key(KyberPreKeyId::from(*id), &record)
+                .await
+                .map_err(err)?;
+        }
+        for (account_id, device_id, identity) in &snapshot.identities {
+            let identity = IdentityKey::decode(&unb64(identity)?).map_err(err)?;
+            store
+                .save_identity(&address(account_id, *device_id)?, &identity)
+                .await
+                .map_err(err)?;
+        }
+        for (account_id, device_id, session) in &snapshot.sessions {
+            let session =
+                libsignal_protocol::SessionRecord::deserialize(&unb64(session)?).map_err(err)?;
+            store
+                .store_session(&address(account_id, *device_id)?, &session)
+                .await
+                .map_err(err)?;
+        }
+        Ok(SignalDevice {
+            store,
+            identity,
+            registration_id: snapshot.registration_id,
+            next_pre_key_id: snapshot.next_pre_key_id,
+            next_signed_id: snapshot.next_signed_id,
+        })
     }
 
     /// The identity key this device trusts for a peer device, if any.

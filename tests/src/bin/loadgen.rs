@@ -1,0 +1,189 @@
+//! Load generator for the relay: N online device pairs; each sender posts envelopes of a given
+//! size to its partner as fast as the server accepts them, each receiver holds the delivery
+//! WebSocket and acknowledges. Reports envelopes accepted and delivered per second.
+//!
+//!     cargo run --release -p quietline-tests --bin loadgen -- --pairs 100 --seconds 20 --size 1024
+//!
+//! Without `--url` it starts the server in-process on a fresh SQLite file (the default
+//! deployment); with `--url http://host:port` it drives a running server (public listener), whose
+//! proof-of-work difficulty and sign-up rate limit must allow the sign-ups.
+// A failed step should stop the benchmark where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use quietline_protocol::client::Client;
+use quietline_protocol::relay::ServerFrame;
+use quietline_server::clock::SystemClock;
+use quietline_server::startup::Application;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Options {
+    pairs: usize,
+    seconds: u64,
+    size: usize,
+    url: Option<String>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        pairs: 100,
+        seconds: 20,
+        size: 1024,
+        url: None,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let value = pair.get(1).cloned().unwrap_or_default();
+        match pair[0].as_str() {
+            "--pairs" => options.pairs = value.parse().expect("--pairs N"),
+            "--seconds" => options.seconds = value.parse().expect("--seconds N"),
+            "--size" => options.size = value.parse().expect("--size BYTES"),
+            "--url" => options.url = Some(value),
+            other => panic!("unknown option {other}; see the file's doc comment"),
+        }
+    }
+    options
+}
+
+#[derive(Default)]
+struct Counters {
+    accepted: u64,
+    delivered: u64,
+    latencies_us: Vec<u64>,
+}
+
+fn main() {
+    let options = options();
+    actix_web::rt::System::new().block_on(run(options));
+}
+
+async fn run(options: Options) {
+    let data_dir = std::env::temp_dir().join(format!("quietline-loadgen-{}", std::process::id()));
+    let base = match &options.url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let mut config = quietline_tests::base_config(&data_dir);
+            config.workers = 2;
+            config.signup_pow_bits = 1;
+            config.signup_rate_limit = 100_000;
+            config.queue_limit = 1_000_000;
+            let app = Application::build(config, Arc::new(SystemClock), false)
+                .await
+                .expect("server starts");
+            let base = format!("http://{}", app.public_addr());
+            actix_web::rt::spawn(app.run_until_stopped());
+            base
+        }
+    };
+    eprintln!("setting up {} device pairs against {base}", options.pairs);
+    let mut pairs = Vec::new();
+    for _ in 0..options.pairs {
+        let sender = Client::sign_up_seeker(&base)
+            .await
+            .expect("sender signs up");
+        let receiver = Client::sign_up_seeker(&base)
+            .await
+            .expect("receiver signs up");
+        pairs.push((sender, receiver));
+    }
+    let counters = Rc::new(RefCell::new(Counters::default()));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let mut tasks = Vec::new();
+    let mut content = vec![0u8; options.size];
+    fill_pattern(&mut content);
+    let content = URL_SAFE_NO_PAD.encode(&content);
+    for (sender, receiver) in pairs {
+        let mut socket = receiver.connect().await.expect("receiver connects");
+        let counters_rx = counters.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            let mut pending = Vec::new();
+            while let Ok(Some(frame)) = socket.next_frame().await {
+                if let ServerFrame::Envelope { envelope } = frame {
+                    counters_rx.borrow_mut().delivered += 1;
+                    pending.push(envelope.id);
+                    if pending.len() >= 16 {
+                        socket
+                            .acknowledge(std::mem::take(&mut pending))
+                            .await
+                            .expect("ack");
+                    }
+                }
+                if Instant::now() > deadline + Duration::from_secs(5) {
+                    break;
+                }
+            }
+        }));
+        let counters_tx = counters.clone();
+        let url = format!("{base}/v1/messages/{}", receiver.account_id());
+        let token = sender.session.access_token.clone();
+        let registration_id = receiver.signal.registration_id();
+        let content = content.clone();
+        tasks.push(actix_web::rt::spawn(async move {
+            let http = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let body = serde_json::json!({
+                    "id": format!("lg-{n}"),
+                    "messages": [{"device_id": 1, "registration_id": registration_id, "type": "message", "content": content}],
+                });
+                let bytes = quietline_protocol::padding::to_padded_json(&body).expect("json");
+                let sent = Instant::now();
+                let mut response = http
+                    .post(&url)
+                    .insert_header(("Authorization", format!("Bearer {token}")))
+                    .insert_header(("Content-Type", "application/json"))
+                    .send_body(bytes)
+                    .await
+                    .expect("the server answers");
+                let _ = response.body().await;
+                if response.status().is_success() {
+                    let mut counters = counters_tx.borrow_mut();
+                    counters.accepted += 1;
+                    counters.latencies_us.push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
+                }
+            }
+        }));
+    }
+    actix_web::rt::time::sleep_until((deadline + Duration::from_secs(3)).into()).await;
+    let elapsed = options.seconds as f64;
+    let mut counters = counters.borrow_mut();
+    counters.latencies_us.sort_unstable();
+    let percentile = |p: f64| {
+        let n = counters.latencies_us.len();
+        if n == 0 {
+            0
+        } else {
+            counters.latencies_us[((n as f64 * p) as usize).min(n - 1)]
+        }
+    };
+    println!(
+        "pairs={} size={}B seconds={} accepted={} ({:.0}/s) delivered={} ({:.0}/s) send latency p50={:.1}ms p99={:.1}ms",
+        options.pairs,
+        options.size,
+        options.seconds,
+        counters.accepted,
+        counters.accepted as f64 / elapsed,
+        counters.delivered,
+        counters.delivered as f64 / elapsed,
+        percentile(0.50) as f64 / 1000.0,
+        percentile(0.99) as f64 / 1000.0,
+    );
+    drop(counters);
+    for task in tasks {
+        task.abort();
+    }
+    let _ = std::fs::remove_dir_all(data_dir);
+}
+
+fn fill_pattern(buffer: &mut [u8]) {
+    // Ciphertext is indistinguishable from random bytes; its value does not matter to the server.
+    for (i, byte) in buffer.iter_mut().enumerate() {
+        *byte = (i.wrapping_mul(2_654_435_761) >> 13) as u8;
+    }
+}
