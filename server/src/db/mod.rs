@@ -191,11 +191,13 @@ impl Db {
         E: From<DbError> + From<diesel::result::Error>,
         F: FnOnce(&mut DbConn) -> Result<T, E>,
     {
-        let mut conn = self.get()?;
+        // Queue for the write lock before taking a connection, so that waiting writers do not
+        // hold the pool's connections and starve readers.
         let _guard = match &self.write_lock {
             Some(lock) => Some(lock.lock().map_err(|_| DbError::Blocking)?),
             None => None,
         };
+        let mut conn = self.get()?;
         let conn: &mut DbConn = &mut conn;
         conn.transaction(work)
     }
