@@ -410,6 +410,17 @@ both_backends! {
         seeker.accept_new_identity(worker.account_id()).await.unwrap();
         seeker.send_text(worker.account_id(), b"verified in person").await.unwrap();
         assert_eq!(texts(&receive_all(&mut worker).await), vec!["verified in person"]);
+
+        // The other way round: the seeker re-registers and writes first; the worker is warned.
+        seeker.reregister().await.unwrap();
+        seeker.send_text(worker.account_id(), b"new phone, same person").await.unwrap();
+        let page = worker.fetch().await.unwrap();
+        match worker.open(&page.envelopes[0]).await {
+            Err(quietline_protocol::client::ClientError::IdentityChanged { account_id, .. }) => {
+                assert_eq!(account_id, seeker.account_id());
+            }
+            other => panic!("expected a safety number change, got {other:?}"),
+        }
     }
 }
 

@@ -423,6 +423,17 @@ impl Client {
             .source_device
             .map(|d| d.0)
             .ok_or_else(|| transport("envelope without sender device"))?;
+        if envelope.kind == crate::relay::EnvelopeType::Prekey
+            && self
+                .signal
+                .prekey_identity_changed(&from_account, from_device, &envelope.content)
+                .await?
+        {
+            return Err(ClientError::IdentityChanged {
+                account_id: from_account,
+                devices: vec![from_device],
+            });
+        }
         let plaintext = self
             .signal
             .decrypt(&from_account, from_device, envelope.kind, &envelope.content)

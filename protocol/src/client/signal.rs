@@ -339,6 +339,19 @@ impl SignalDevice {
         Ok((kind, message.serialize().to_vec(), registration_id))
     }
 
+    /// Whether a PreKey message comes from an identity other than the one trusted for its sender
+    /// device (the sender re-registered).
+    pub async fn prekey_identity_changed(
+        &self,
+        account_id: &str,
+        device_id: u32,
+        content: &[u8],
+    ) -> Result<bool> {
+        let message = PreKeySignalMessage::try_from(content).map_err(err)?;
+        let known = self.peer_identity(account_id, device_id).await?;
+        Ok(known.is_some_and(|known| known != message.identity_key().serialize().to_vec()))
+    }
+
     /// Decrypts an envelope from `account_id`/`device_id`.
     pub async fn decrypt(
         &mut self,
