@@ -54,6 +54,38 @@ pub struct Challenge {
 pub struct SeekerSignup {
     pub challenge: String,
     pub solution: u64,
+    /// The entry point code the seeker came through, if any: it decides which organisation
+    /// their conversations reach.
+    #[serde(default)]
+    pub entry_point: Option<String>,
+}
+
+/// An entry point as its organisation's administrators see it. The code is shown once, at
+/// creation: only its hash is stored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EntryPoint {
+    pub id: String,
+    pub organisation_id: OrganisationId,
+    /// For administrators only (e.g. "recipes poster, Surrey"); never shown to seekers.
+    pub label: String,
+    pub default_language: String,
+    /// Topics the organisation offers through this entry point (e.g. work, housing, safety).
+    pub topics: Vec<String>,
+    pub created_at: i64,
+    /// Present only in the answer that created it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateEntryPoint {
+    pub label: String,
+    pub default_language: String,
+    #[serde(default)]
+    pub topics: Vec<String>,
 }
 
 /// Tokens for one device. The access token goes in `Authorization: Bearer …`; the refresh token is

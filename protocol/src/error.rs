@@ -32,6 +32,8 @@ pub enum ErrorCode {
     InvalidTotp,
     /// A second factor is already active on this account.
     TotpAlreadyEnabled,
+    /// The entry point code is unknown.
+    InvalidEntryPoint,
     /// The invite does not exist, has expired or has been used.
     InvalidInvite,
     /// The setup token is wrong, or setup has already been done.

@@ -8,6 +8,7 @@ pub mod bus;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod entry_points;
 pub mod error;
 pub mod i18n;
 pub mod keys;

@@ -1,7 +1,7 @@
 //! The OpenAPI document: every endpoint of both listeners. A test checks that the routes served
 //! and the routes listed here are the same set.
 
-use crate::{accounts, keys, messages, ops, organisations};
+use crate::{accounts, entry_points, keys, messages, ops, organisations};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -51,6 +51,9 @@ use utoipa::{Modify, OpenApi};
         organisations::routes::create_invite,
         organisations::routes::list_members,
         organisations::routes::remove_member,
+        entry_points::routes::create_entry_point,
+        entry_points::routes::list_entry_points,
+        entry_points::routes::delete_entry_point,
         ops::openapi_document,
         ops::docs_page,
         ops::metrics,

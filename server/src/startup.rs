@@ -203,6 +203,7 @@ impl Application {
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
                 accounts::configure_admin,
                 organisations::configure_admin,
+                crate::entry_points::configure_admin,
                 ops::configure_admin
             )
         })

@@ -329,4 +329,35 @@ both_backends! {
         assert_eq!(statuses, vec![200, 404, 404, 404]);
         assert_eq!(app.count_rows("credentials", None).await, 2, "root and one worker");
     }
+
+    async fn a_seeker_signs_up_through_an_entry_point_of_an_organisation(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let path = format!("/admin/v1/organisations/{}/entry-points", org.id.0);
+        let created = app
+            .post(Listener::Admin, &path, Some(&root.session.access_token), json!({"label": "recipes poster", "default_language": "tl", "topics": ["work", "housing"]}))
+            .await
+            .expect(200);
+        let code = created.body["code"].as_str().unwrap().to_string();
+        let id = created.body["id"].as_str().unwrap().to_string();
+        let listed = app.get(Listener::Admin, &path, Some(&root.session.access_token)).await.expect(200);
+        assert_eq!(listed.body[0]["topics"], json!(["work", "housing"]));
+        assert!(listed.body[0].get("code").is_none(), "a code is shown once, at creation");
+
+        // An unknown code is refused without spending the solved challenge.
+        let mut body = app.solved_signup().await;
+        body["entry_point"] = json!("not-a-code");
+        let refused = app.post(Listener::Public, "/v1/seekers", None, body.clone()).await.expect(422);
+        assert_eq!(refused.code(), "invalid_entry_point");
+        body["entry_point"] = json!(code);
+        let seeker: SessionGrant = app.post(Listener::Public, "/v1/seekers", None, body).await.expect(200).json();
+        assert_eq!(app.count_rows("accounts", Some(("entry_point_id", id.clone()))).await, 1);
+        // Only a hash of the code is stored.
+        assert!(!String::from_utf8_lossy(&app.storage_dump()).contains(&code));
+
+        // Retiring the entry point leaves the seeker's account.
+        app.call("DELETE", Listener::Admin, &format!("{path}/{id}"), Some(&root.session.access_token), None).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
+        assert_eq!(app.count_rows("accounts", Some(("entry_point_id", id))).await, 0);
+    }
 }

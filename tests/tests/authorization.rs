@@ -170,6 +170,27 @@ fn rows() -> Vec<Row> {
                 ADMINS_OF_A,
             )
         },
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points",
+            ADMINS_OF_A,
+        ),
+        Row {
+            fresh: true,
+            ..row(
+                "DELETE",
+                Admin,
+                "/admin/v1/organisations/{org_a}/entry-points/{entry_a}",
+                ADMINS_OF_A,
+            )
+        },
         row("GET", Admin, "/openapi.json", ANYONE),
         row("GET", Admin, "/docs/{path}", ANYONE),
         row("GET", Admin, "/metrics", ANYONE),
@@ -298,6 +319,9 @@ impl World {
                 json!({"name": self.unique("Organisation "), "default_language": "fr"})
             }
             ("POST", "/admin/v1/organisations/{org_a}/invites") => json!({"role": "worker"}),
+            ("POST", "/admin/v1/organisations/{org_a}/entry-points") => {
+                json!({"label": self.unique("poster "), "default_language": "fr", "topics": ["work"]})
+            }
             ("PUT", "/v1/keys") => {
                 let mut device = SignalDevice::generate().unwrap();
                 serde_json::to_value(device.device_keys(2).await.unwrap()).unwrap()
@@ -319,6 +343,18 @@ impl World {
             .replace("{org_a}", &self.org_a)
             .replace("{path}", "index.html")
             .replace("{worker_a}", &self.worker_a.account_id.0);
+        if path.contains("{entry_a}") {
+            let created = app
+                .post(
+                    Listener::Admin,
+                    &format!("/admin/v1/organisations/{}/entry-points", self.org_a),
+                    Some(&self.root.session.access_token),
+                    json!({"label": self.unique("door "), "default_language": "en"}),
+                )
+                .await
+                .expect(200);
+            path = path.replace("{entry_a}", created.body["id"].as_str().unwrap());
+        }
         if path.contains("{member_a}") {
             let member = app
                 .enrol_worker(&self.root, &self.org_a, &self.unique("member"), &["en"])

@@ -3,7 +3,7 @@
 //!     # terminal 1, a worker redeeming an invite from an administrator
 //!     QUIETLINE_CLIENT_PASSPHRASE='a long passphrase' quietline-client --state worker.ql worker --invite CODE --handle maria
 //!     # terminal 2, an anonymous seeker
-//!     QUIETLINE_CLIENT_PASSPHRASE='another passphrase' quietline-client --state seeker.ql seeker
+//!     QUIETLINE_CLIENT_PASSPHRASE='another passphrase' quietline-client --state seeker.ql seeker --entry CODE
 //!
 //! Then type `/to ACCOUNT_ID` (shown by the other side) and write; `/whoami`, `/quit`. State
 //! (identity, keys, sessions, tokens) is kept in the state file, encrypted with the passphrase;
@@ -40,7 +40,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Sign up as an anonymous seeker, then chat.
-    Seeker,
+    Seeker {
+        /// The entry point code (from a poster or a disguised app) of the organisation to reach.
+        #[arg(long)]
+        entry: Option<String>,
+    },
     /// Redeem a worker invite, then chat.
     Worker {
         #[arg(long)]
@@ -78,7 +82,9 @@ fn main() {
 async fn run(cli: Cli) -> Result<(), ClientError> {
     let passphrase = passphrase();
     let mut client = match cli.command {
-        Command::Seeker => Client::sign_up_seeker(&cli.server).await?,
+        Command::Seeker { entry } => {
+            Client::sign_up_seeker_through(&cli.server, entry.as_deref()).await?
+        }
         Command::Worker {
             invite,
             handle,

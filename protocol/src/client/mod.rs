@@ -146,6 +146,12 @@ async fn exchange<B: Serialize, R: DeserializeOwned>(
 impl Client {
     /// Signs up an anonymous seeker (solving the proof of work) and publishes fresh keys.
     pub async fn sign_up_seeker(base: &str) -> Result<Client> {
+        Self::sign_up_seeker_through(base, None).await
+    }
+
+    /// Signs up a seeker who came through an entry point (its code decides which organisation
+    /// their conversations reach).
+    pub async fn sign_up_seeker_through(base: &str, entry_point: Option<&str>) -> Result<Client> {
         let http = new_http();
         let challenge: Challenge = exchange(
             &http,
@@ -162,6 +168,7 @@ impl Client {
         let signup = SeekerSignup {
             challenge: challenge.challenge,
             solution,
+            entry_point: entry_point.map(str::to_string),
         };
         let session: SessionGrant = exchange(
             &http,

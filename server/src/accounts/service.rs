@@ -265,6 +265,13 @@ pub async fn sign_up_seeker(
             "The proof of work does not solve the challenge.",
         ));
     }
+    // An unknown entry point is refused before the challenge is spent, so the person can retry.
+    if let Some(code) = request.entry_point.clone() {
+        state
+            .db
+            .read(move |conn| crate::entry_points::service::resolve(conn, &code).map(|_| ()))
+            .await?;
+    }
     let key = address_key(state, &address).await?;
     let signups = state
         .kv
@@ -289,6 +296,10 @@ pub async fn sign_up_seeker(
             let id = new_account_id()?;
             let day = day_of(state.clock.now());
             store::insert_account(conn, &id, Role::Seeker.as_str(), None, false, day)?;
+            if let Some(code) = &request.entry_point {
+                let (entry_point_id, ..) = crate::entry_points::service::resolve(conn, code)?;
+                crate::entry_points::store::link_account(conn, &id, &entry_point_id)?;
+            }
             let device = add_device(&state, conn, &id, None)?;
             let account = store::find_account(conn, &id)?
                 .ok_or_else(|| ApiError::internal("account vanished"))?;

@@ -17,6 +17,7 @@ pub struct AccountRow {
     pub next_device_id: i32,
     pub created_day: i64,
     pub active_day: i64,
+    pub entry_point_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable)]

@@ -18,6 +18,19 @@ diesel::table! {
         next_device_id -> Integer,
         created_day -> BigInt,
         active_day -> BigInt,
+        entry_point_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    entry_points (id) {
+        id -> Text,
+        organisation_id -> Text,
+        code_hash -> Text,
+        label -> Text,
+        default_language -> Text,
+        topics -> Text,
+        created_at -> BigInt,
     }
 }
 
@@ -88,6 +101,7 @@ diesel::joinable!(member_languages -> accounts (account_id));
 diesel::joinable!(devices -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(invites -> organisations (organisation_id));
+diesel::joinable!(entry_points -> organisations (organisation_id));
 
 diesel::table! {
     device_keys (account_id, device_id) {
@@ -161,4 +175,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     pq_pre_keys,
     envelopes,
     send_receipts,
+    entry_points,
 );

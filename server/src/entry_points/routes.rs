@@ -1,0 +1,66 @@
+//! HTTP handlers for entry points (admin listener).
+
+use super::service;
+use crate::auth::AdminAuth;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use quietline_protocol::ErrorBody;
+use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+
+pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+    cfg.service(create_entry_point)
+        .service(list_entry_points)
+        .service(delete_entry_point);
+}
+
+/// POST /admin/v1/organisations/{organisation_id}/entry-points — a new entry point; its code is
+/// in this answer only.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), request_body = CreateEntryPoint, responses(
+    (status = 200, body = EntryPoint),
+    (status = 403, body = ErrorBody),
+))]
+#[post("/admin/v1/organisations/{organisation_id}/entry-points")]
+async fn create_entry_point(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    body: web::Json<CreateEntryPoint>,
+) -> ApiResult<web::Json<EntryPoint>> {
+    service::create(&state, &admin.0, path.into_inner(), body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/entry-points — the organisation's entry points.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), responses(
+    (status = 200, body = Vec<EntryPoint>),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/entry-points")]
+async fn list_entry_points(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<EntryPoint>>> {
+    service::list(&state, &admin.0, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// DELETE /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id} — retires one.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[delete("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}")]
+async fn delete_entry_point(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (organisation_id, id) = path.into_inner();
+    service::delete(&state, &admin.0, organisation_id, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,131 @@
+//! Entry point rules: an organisation's administrators create and retire them; the code is shown
+//! once and only its hash is kept.
+
+use super::store::{self, EntryPointRow};
+use crate::accounts::service::canonical_languages;
+use crate::auth::Principal;
+use crate::auth::secrets::random_token;
+use crate::auth::tokens::hash_token;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+use quietline_protocol::{ErrorCode, OrganisationId};
+
+fn invalid(message: &'static str) -> ApiError {
+    ApiError::unprocessable(ErrorCode::InvalidBody, message)
+}
+
+fn to_api(row: EntryPointRow, code: Option<String>) -> EntryPoint {
+    EntryPoint {
+        id: row.0,
+        organisation_id: OrganisationId(row.1),
+        label: row.2,
+        default_language: row.3,
+        topics: serde_json::from_str(&row.4).unwrap_or_default(),
+        created_at: row.5,
+        code,
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    request: CreateEntryPoint,
+) -> ApiResult<EntryPoint> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    let label = request.label.trim().to_string();
+    if !(1..=100).contains(&label.chars().count()) || label.chars().any(char::is_control) {
+        return Err(invalid("A label has 1 to 100 characters."));
+    }
+    let topic_ok = |t: &String| {
+        (1..=40).contains(&t.len())
+            && t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b))
+    };
+    if request.topics.len() > 20 || !request.topics.iter().all(topic_ok) {
+        return Err(invalid(
+            "At most 20 topics of 1 to 40 characters: a-z, 0-9, '_' or '-'.",
+        ));
+    }
+    let language = canonical_languages(std::slice::from_ref(&request.default_language))?
+        .pop()
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::InvalidLanguageTag,
+                "A default language is required.",
+            )
+        })?;
+    let code = random_token::<18>()?;
+    let row = (
+        uuid::Uuid::new_v4().to_string(),
+        organisation_id,
+        label,
+        language,
+        serde_json::to_string(&request.topics).map_err(ApiError::internal)?,
+        state.clock.now(),
+    );
+    let code_hash = hash_token(&code);
+    state
+        .db
+        .write(move |conn| {
+            if crate::organisations::store::find_organisation(conn, &row.1)?.is_none() {
+                return Err(ApiError::not_found());
+            }
+            store::insert(conn, &row, &code_hash)?;
+            Ok(to_api(row, Some(code)))
+        })
+        .await
+}
+
+pub async fn list(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+) -> ApiResult<Vec<EntryPoint>> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    state
+        .db
+        .read(move |conn| {
+            store::list(conn, &organisation_id)
+                .map(|rows| rows.into_iter().map(|row| to_api(row, None)).collect())
+                .map_err(ApiError::from)
+        })
+        .await
+}
+
+/// Retires an entry point. Seekers who came through it keep their accounts.
+pub async fn delete(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    id: String,
+) -> ApiResult<()> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    state
+        .db
+        .write(
+            move |conn| match store::delete(conn, &organisation_id, &id)? {
+                0 => Err(ApiError::not_found()),
+                _ => Ok(()),
+            },
+        )
+        .await
+}
+
+/// The entry point a code opens, inside the caller's transaction.
+pub fn resolve(conn: &mut DbConn, code: &str) -> ApiResult<EntryPointRow> {
+    store::find_by_code_hash(conn, &hash_token(code))?.ok_or_else(|| {
+        ApiError::unprocessable(
+            ErrorCode::InvalidEntryPoint,
+            "This code is not known. Check it and try again.",
+        )
+    })
+}
