@@ -477,7 +477,24 @@ impl Client {
         };
         let json = serde_json::to_vec(&state).map_err(transport)?;
         let sealed = vault::seal(&json, passphrase).map_err(transport)?;
-        std::fs::write(path, sealed).map_err(transport)
+        // Readable by its owner only; written whole to a temporary file, then renamed, so a crash
+        // never leaves half a state file.
+        let temporary = path.with_extension("tmp");
+        {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&temporary)
+                .map_err(transport)?;
+            file.write_all(&sealed)
+                .and_then(|()| file.sync_all())
+                .map_err(transport)?;
+        }
+        std::fs::rename(&temporary, path).map_err(transport)
     }
 
     /// Restores a client saved with [`Client::save`].
