@@ -100,23 +100,17 @@ impl EnvelopeWriter {
         envelopes: Vec<NewEnvelope>,
         queue_limit: i64,
     ) -> Result<SendOutcome, ApiError> {
-        let (reply, answer) = oneshot::channel();
-        let op = Op::Send(Send {
-            source_account,
-            guid,
-            receipt_expires_at,
-            envelopes,
-            queue_limit,
-            reply,
-        });
-        self.ops
-            .send(op)
-            .await
-            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?;
-        answer
-            .await
-            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?
-            .map_err(ApiError::internal)
+        self.submit(|reply| {
+            Op::Send(Send {
+                source_account,
+                guid,
+                receipt_expires_at,
+                envelopes,
+                queue_limit,
+                reply,
+            })
+        })
+        .await
     }
 
     /// Deletes acknowledged envelopes of one device; returns how many were deleted.
@@ -126,20 +120,28 @@ impl EnvelopeWriter {
         device_id: i32,
         ids: Vec<i64>,
     ) -> Result<usize, ApiError> {
+        self.submit(|reply| {
+            Op::Ack(Ack {
+                account_id,
+                device_id,
+                ids,
+                reply,
+            })
+        })
+        .await
+    }
+
+    /// Hands an operation to the writer thread and waits for its commit.
+    async fn submit<T>(
+        &self,
+        op: impl FnOnce(oneshot::Sender<Result<T, String>>) -> Op,
+    ) -> Result<T, ApiError> {
+        let stopped = || ApiError::unavailable("envelope writer stopped");
         let (reply, answer) = oneshot::channel();
-        let op = Op::Ack(Ack {
-            account_id,
-            device_id,
-            ids,
-            reply,
-        });
-        self.ops
-            .send(op)
-            .await
-            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?;
+        self.ops.send(op(reply)).await.map_err(|_| stopped())?;
         answer
             .await
-            .map_err(|_| ApiError::unavailable("envelope writer stopped"))?
+            .map_err(|e| stopped(e.to_string()))?
             .map_err(ApiError::internal)
     }
 }
