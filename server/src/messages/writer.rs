@@ -141,7 +141,7 @@ impl EnvelopeWriter {
         self.ops.send(op(reply)).await.map_err(|_| stopped())?;
         answer
             .await
-            .map_err(|e| stopped(e.to_string()))?
+            .map_err(|_| stopped())?
             .map_err(ApiError::internal)
     }
 }
