@@ -446,3 +446,38 @@ both_backends! {
         assert_eq!(texts(&receive_all(&mut seeker).await), vec!["reply from the restored device"]);
     }
 }
+
+both_backends! {
+    async fn a_send_to_a_device_removed_meanwhile_is_refused_alone(app: TestApp) {
+        use quietline_server::messages::writer::{NewEnvelope, SendOutcome};
+        let seeker = seeker(&app).await;
+        let (worker, _, _) = worker(&app, "batch").await;
+        let envelope = |device_id: i32, guid: &str| NewEnvelope {
+            account_id: worker.account_id().to_string(),
+            device_id,
+            guid: guid.to_string(),
+            kind: 2,
+            source_account: Some(seeker.account_id().to_string()),
+            source_device: Some(1),
+            server_received: 0,
+            expires_at: i64::MAX,
+            content: b"opaque".to_vec(),
+        };
+        // Sends racing into one batch: one to a device that no longer exists.
+        let writer = &app.state.writer;
+        let sends = (0..8).map(|i| {
+            let device = if i == 3 { 99 } else { 1 };
+            let guid = format!("batch-{i}");
+            writer.send(Some(seeker.account_id().to_string()), guid.clone(), i64::MAX, vec![envelope(device, &guid)], 1_000)
+        });
+        let outcomes = futures_util::future::join_all(sends).await;
+        for (i, outcome) in outcomes.into_iter().enumerate() {
+            let expected = if i == 3 { SendOutcome::DeviceGone } else { SendOutcome::Queued };
+            assert_eq!(outcome.unwrap(), expected, "send {i}");
+        }
+        assert_eq!(worker.fetch().await.unwrap().envelopes.len(), 7);
+        // The refused send left no receipt: the same id can be used again.
+        let retry = writer.send(Some(seeker.account_id().to_string()), "batch-3".into(), i64::MAX, vec![envelope(1, "batch-3")], 1_000).await;
+        assert_eq!(retry.unwrap(), SendOutcome::Queued);
+    }
+}

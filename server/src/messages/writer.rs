@@ -164,18 +164,26 @@ enum Outcome {
     Ack(Result<usize, String>),
 }
 
-/// Applies a batch in one transaction, then answers every waiting request.
+/// Applies a batch in one transaction, then answers every waiting request. The batch first runs
+/// without savepoints (the common case: nothing fails); if an operation fails midway (a device
+/// removed during a send), the transaction is rolled back and the batch runs again with a savepoint
+/// per operation, so that only that operation is refused.
 fn commit(db: &Db, batch: Vec<Op>) {
-    let result = db.write_blocking(|conn| {
+    let apply = |conn: &mut DbConn, savepoints: bool| {
         let mut depths = HashMap::new();
         batch
             .iter()
             .map(|op| match op {
-                Op::Send(send) => apply_send(conn, send, &mut depths).map(Outcome::Send),
+                Op::Send(send) => {
+                    apply_send(conn, send, &mut depths, savepoints).map(Outcome::Send)
+                }
                 Op::Ack(ack) => apply_ack(conn, ack).map(|n| Outcome::Ack(Ok(n))),
             })
             .collect::<Result<Vec<_>, DbError>>()
-    });
+    };
+    let result = db
+        .write_blocking(|conn| apply(conn, false))
+        .or_else(|_| db.write_blocking(|conn| apply(conn, true)));
     match result {
         Ok(outcomes) => {
             for (op, outcome) in batch.into_iter().zip(outcomes) {
@@ -222,52 +230,86 @@ fn queue_depth(
     Ok(depth)
 }
 
-/// One send in its own savepoint. `Err` only for failures that must abort the whole batch.
+/// Whether the sender used this message id before.
+fn seen_before(conn: &mut DbConn, send: &Send) -> Result<bool, DieselError> {
+    let Some(source) = &send.source_account else {
+        return Ok(false);
+    };
+    diesel::select(diesel::dsl::exists(
+        send_receipts::table
+            .filter(send_receipts::source_account.eq(source))
+            .filter(send_receipts::guid.eq(&send.guid)),
+    ))
+    .get_result(conn)
+}
+
+/// The statements of one send. A full queue is found before anything is written, so refusing it
+/// needs no rollback.
+fn write_send(
+    conn: &mut DbConn,
+    send: &Send,
+    depths: &mut HashMap<(String, i32), i64>,
+    added: &mut Vec<(String, i32)>,
+) -> Result<SendOutcome, Refusal> {
+    for envelope in &send.envelopes {
+        if queue_depth(conn, depths, &envelope.account_id, envelope.device_id)? >= send.queue_limit
+        {
+            return if seen_before(conn, send)? {
+                Ok(SendOutcome::Duplicate)
+            } else {
+                Err(Refusal::Full)
+            };
+        }
+    }
+    if let Some(source) = &send.source_account {
+        let fresh = crate::on_backend!(conn, |c| diesel::insert_into(send_receipts::table)
+            .values((
+                send_receipts::source_account.eq(source),
+                send_receipts::guid.eq(&send.guid),
+                send_receipts::expires_at.eq(send.receipt_expires_at),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        if fresh == 0 {
+            return Ok(SendOutcome::Duplicate);
+        }
+    }
+    for envelope in &send.envelopes {
+        let inserted = crate::on_backend!(conn, |c| diesel::insert_into(envelopes::table)
+            .values((
+                envelopes::account_id.eq(&envelope.account_id),
+                envelopes::device_id.eq(envelope.device_id),
+                envelopes::guid.eq(&envelope.guid),
+                envelopes::kind.eq(envelope.kind),
+                envelopes::source_account.eq(&envelope.source_account),
+                envelopes::source_device.eq(envelope.source_device),
+                envelopes::server_received.eq(envelope.server_received),
+                envelopes::expires_at.eq(envelope.expires_at),
+                envelopes::content.eq(&envelope.content),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
+        if inserted == 1 {
+            added.push((envelope.account_id.clone(), envelope.device_id));
+        }
+    }
+    Ok(SendOutcome::Queued)
+}
+
+/// One send, in its own savepoint when `savepoint`. `Err` aborts the whole batch: without a
+/// savepoint, any failure does (the batch then runs again with savepoints).
 fn apply_send(
     conn: &mut DbConn,
     send: &Send,
     depths: &mut HashMap<(String, i32), i64>,
+    savepoint: bool,
 ) -> Result<Result<SendOutcome, String>, DbError> {
     let mut added = Vec::new();
-    let result = conn.transaction::<_, Refusal, _>(|conn| {
-        if let Some(source) = &send.source_account {
-            let fresh = crate::on_backend!(conn, |c| diesel::insert_into(send_receipts::table)
-                .values((
-                    send_receipts::source_account.eq(source),
-                    send_receipts::guid.eq(&send.guid),
-                    send_receipts::expires_at.eq(send.receipt_expires_at),
-                ))
-                .on_conflict_do_nothing()
-                .execute(c))?;
-            if fresh == 0 {
-                return Ok(SendOutcome::Duplicate);
-            }
-        }
-        for envelope in &send.envelopes {
-            let depth = queue_depth(conn, depths, &envelope.account_id, envelope.device_id)?;
-            if depth >= send.queue_limit {
-                return Err(Refusal::Full);
-            }
-            let inserted = crate::on_backend!(conn, |c| diesel::insert_into(envelopes::table)
-                .values((
-                    envelopes::account_id.eq(&envelope.account_id),
-                    envelopes::device_id.eq(envelope.device_id),
-                    envelopes::guid.eq(&envelope.guid),
-                    envelopes::kind.eq(envelope.kind),
-                    envelopes::source_account.eq(&envelope.source_account),
-                    envelopes::source_device.eq(envelope.source_device),
-                    envelopes::server_received.eq(envelope.server_received),
-                    envelopes::expires_at.eq(envelope.expires_at),
-                    envelopes::content.eq(&envelope.content),
-                ))
-                .on_conflict_do_nothing()
-                .execute(c))?;
-            if inserted == 1 {
-                added.push((envelope.account_id.clone(), envelope.device_id));
-            }
-        }
-        Ok(SendOutcome::Queued)
-    });
+    let result = if savepoint {
+        conn.transaction::<_, Refusal, _>(|conn| write_send(conn, send, depths, &mut added))
+    } else {
+        write_send(conn, send, depths, &mut added)
+    };
     match result {
         Ok(outcome) => {
             for key in added {
@@ -276,7 +318,8 @@ fn apply_send(
             Ok(Ok(outcome))
         }
         Err(Refusal::Full) => Ok(Ok(SendOutcome::QueueFull)),
-        Err(Refusal::Gone) => Ok(Ok(SendOutcome::DeviceGone)),
+        Err(Refusal::Gone) if savepoint => Ok(Ok(SendOutcome::DeviceGone)),
+        Err(Refusal::Gone) => Err(DbError::Query(DieselError::RollbackTransaction)),
         Err(Refusal::Db(error)) => Err(DbError::Query(error)),
     }
 }
