@@ -481,3 +481,63 @@ both_backends! {
         assert_eq!(retry.unwrap(), SendOutcome::Queued);
     }
 }
+
+both_backends! {
+    async fn a_slow_reader_gets_at_most_64_unacknowledged_envelopes_and_can_reconnect(app: TestApp) {
+        let mut seeker = seeker(&app).await;
+        let (mut worker, _, _) = worker(&app, "slow").await;
+        for i in 0..80 {
+            seeker.send_text(worker.account_id(), format!("{i}").as_bytes()).await.unwrap();
+        }
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        let mut ids = Vec::new();
+        for _ in 0..64 {
+            let Some(ServerFrame::Envelope { envelope }) = socket.next_frame().await.unwrap() else { panic!("expected an envelope") };
+            worker.open(&envelope).await.unwrap();
+            ids.push(envelope.id);
+        }
+        // Nothing more until something is acknowledged: not even "queue empty".
+        let more = actix_web::rt::time::timeout(std::time::Duration::from_millis(500), socket.next_frame()).await;
+        assert!(more.is_err(), "the server sent beyond the in-flight bound: {more:?}");
+        socket.acknowledge(ids[..10].to_vec()).await.unwrap();
+        for _ in 0..10 {
+            let Some(ServerFrame::Envelope { envelope }) = socket.next_frame().await.unwrap() else { panic!("expected an envelope") };
+            worker.open(&envelope).await.unwrap();
+        }
+        // The connection drops; unacknowledged envelopes come again, in order, on reconnect.
+        drop(socket);
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        let Some(ServerFrame::Envelope { envelope }) = socket.next_frame().await.unwrap() else { panic!("expected an envelope") };
+        assert_eq!(envelope.id, ids[10], "redelivery starts at the oldest unacknowledged envelope");
+    }
+
+    async fn a_device_without_a_connection_gets_a_content_free_wake_up_event(app: TestApp) {
+        use quietline_server::bus::BusEvent;
+        let mut seeker = seeker(&app).await;
+        let (worker, _, _) = worker(&app, "sleepy").await;
+        let mut events = app.state.bus.subscribe();
+        seeker.send_text(worker.account_id(), b"wake up").await.unwrap();
+        let mut woken = false;
+        while let Ok(Ok(event)) = actix_web::rt::time::timeout(std::time::Duration::from_secs(5), events.recv()).await {
+            if event == (BusEvent::WakeUp { account_id: worker.account_id().to_string(), device_id: worker.device_id() }) {
+                woken = true;
+                break;
+            }
+        }
+        assert!(woken, "no wake-up event for the offline device");
+
+        // Online devices are not woken.
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        let mut events = app.state.bus.subscribe();
+        seeker.send_text(worker.account_id(), b"you are online").await.unwrap();
+        let mut queued = false;
+        while let Ok(Ok(event)) = actix_web::rt::time::timeout(std::time::Duration::from_secs(2), events.recv()).await {
+            assert!(!matches!(event, BusEvent::WakeUp { .. }), "an online device was woken");
+            queued |= matches!(event, BusEvent::EnvelopesQueued { .. });
+        }
+        assert!(queued);
+    }
+}

@@ -177,3 +177,35 @@ async fn the_in_process_bus_carries_revocations_on_sqlite() {
         }
     );
 }
+
+#[actix_web::test]
+async fn a_message_sent_through_one_instance_reaches_a_websocket_on_another() {
+    let Some((a, b)) = two_instances(|_| {}).await else {
+        return;
+    };
+    let mut seeker = quietline_protocol::client::Client::sign_up_seeker(&a.public)
+        .await
+        .unwrap();
+    let receiver = quietline_protocol::client::Client::sign_up_seeker(&b.public)
+        .await
+        .unwrap();
+    let mut receiver = receiver;
+    let mut socket = receiver.connect().await.unwrap();
+    use quietline_protocol::relay::ServerFrame;
+    assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+    assert_eq!(
+        socket.next_frame().await.unwrap(),
+        Some(ServerFrame::QueueEmpty)
+    );
+    seeker
+        .send_text(receiver.account_id(), b"across instances")
+        .await
+        .unwrap();
+    let Some(ServerFrame::Envelope { envelope }) = socket.next_frame().await.unwrap() else {
+        panic!("expected an envelope")
+    };
+    assert_eq!(
+        receiver.open(&envelope).await.unwrap().plaintext,
+        b"across instances"
+    );
+}

@@ -99,6 +99,8 @@ struct Delivery {
     device_id: i32,
     cursor: i64,
     unacknowledged: BTreeSet<i64>,
+    /// Whether `queue_empty` has been sent: once, when what was queued at connection is all sent.
+    drained: bool,
 }
 
 impl Delivery {
@@ -124,17 +126,25 @@ impl Delivery {
         else {
             return true;
         };
-        let fresh: Vec<_> = envelopes
+        let found = envelopes.len();
+        let mut fresh: Vec<_> = envelopes
             .into_iter()
             .filter(|e| !self.unacknowledged.contains(&e.id))
-            .take(room)
             .collect();
+        let all_sent = fresh.len() <= room;
+        fresh.truncate(room);
         for envelope in fresh {
             self.cursor = self.cursor.max(envelope.id);
             self.unacknowledged.insert(envelope.id);
             if !send_frame(session, &ServerFrame::Envelope { envelope }).await {
                 return false;
             }
+        }
+        // The query returned fewer than asked for and all of them were sent: nothing queued is
+        // left unsent.
+        if !self.drained && all_sent && found < usize::try_from(limit).unwrap_or(usize::MAX) {
+            self.drained = true;
+            return send_frame(session, &ServerFrame::QueueEmpty).await;
         }
         true
     }
@@ -170,10 +180,10 @@ async fn run(
         device_id,
         cursor: 0,
         unacknowledged: BTreeSet::new(),
+        drained: false,
     };
     let mut open = send_frame(&mut session, &ServerFrame::Ready).await
-        && delivery.push(&state, &mut session, false).await
-        && send_frame(&mut session, &ServerFrame::QueueEmpty).await;
+        && delivery.push(&state, &mut session, false).await;
     let mut keepalive =
         tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
     let mine = |account: &str, device: u32| {
