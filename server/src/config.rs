@@ -78,6 +78,12 @@ pub struct Cli {
     /// Envelopes one device's queue may hold [default: 10000]
     #[arg(long, env = "QUIETLINE_QUEUE_LIMIT")]
     pub queue_limit: Option<String>,
+    /// Seconds between purges of expired data; expired envelopes are gone within this delay [default: 60]
+    #[arg(long, env = "QUIETLINE_REAPER_INTERVAL")]
+    pub reaper_interval: Option<String>,
+    /// Days a seeker account may go unused before it is wiped [default: 30]
+    #[arg(long, env = "QUIETLINE_SEEKER_INACTIVITY_DAYS")]
+    pub seeker_inactivity_days: Option<String>,
 }
 
 /// The same keys as the command line, read from the `--config` file.
@@ -105,6 +111,8 @@ struct FileConfig {
     workers: Option<usize>,
     message_ttl: Option<u64>,
     queue_limit: Option<u32>,
+    reaper_interval: Option<u64>,
+    seeker_inactivity_days: Option<u32>,
 }
 
 /// Which database, decided from the URL scheme.
@@ -138,6 +146,8 @@ pub struct Config {
     pub workers: usize,
     pub message_ttl: u64,
     pub queue_limit: u32,
+    pub reaper_interval: u64,
+    pub seeker_inactivity_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -415,6 +425,30 @@ impl Config {
                 "must be between 1 and 1000000",
             ));
         }
+        let reaper_interval = pick(
+            "QUIETLINE_REAPER_INTERVAL",
+            cli.reaper_interval.as_ref(),
+            file.reaper_interval,
+            60,
+        )?;
+        if !(1..=3_600).contains(&reaper_interval) {
+            return Err(bad(
+                "QUIETLINE_REAPER_INTERVAL",
+                "must be between 1 and 3600 seconds",
+            ));
+        }
+        let seeker_inactivity_days = pick(
+            "QUIETLINE_SEEKER_INACTIVITY_DAYS",
+            cli.seeker_inactivity_days.as_ref(),
+            file.seeker_inactivity_days,
+            30,
+        )?;
+        if !(1..=365).contains(&seeker_inactivity_days) {
+            return Err(bad(
+                "QUIETLINE_SEEKER_INACTIVITY_DAYS",
+                "must be between 1 and 365",
+            ));
+        }
         Ok(Config {
             public_listen,
             admin_listen,
@@ -437,6 +471,8 @@ impl Config {
             workers,
             message_ttl,
             queue_limit,
+            reaper_interval,
+            seeker_inactivity_days,
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod ops;
 pub mod organisations;
 pub mod padded;
+pub mod reaper;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -237,6 +237,7 @@ impl Application {
             state,
             setup_token,
         };
+        actix_web::rt::spawn(crate::reaper::run(application.state.clone()));
         if handle_signals {
             let stop = application.stop_handle();
             actix_web::rt::spawn(async move {

@@ -20,8 +20,6 @@ pub const MAX_CIPHERTEXT: usize = 64 * 1024;
 pub const MAX_SEND_BODY: usize = 2 * 1024 * 1024;
 /// Envelopes in one page of the HTTP fallback.
 pub const PAGE: i64 = 100;
-/// How long a sender's message id is remembered, to accept a retry once.
-const RECEIPT_TTL: i64 = 7 * 86_400;
 
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
@@ -142,7 +140,7 @@ pub async fn send(
         .send(
             Some(sender.account_id.clone()),
             message.id.clone(),
-            now + RECEIPT_TTL,
+            expires_at,
             envelopes,
             i64::from(state.config.queue_limit),
         )

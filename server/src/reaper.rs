@@ -1,0 +1,100 @@
+//! The reaper: what is not kept cannot be exposed. On a fixed interval (and on demand in tests) it
+//! deletes expired envelopes (never delivered after their expiry anyway), expired sessions with
+//! their refresh tokens, expired invites and send receipts, and wipes seeker accounts unused for
+//! longer than the configured number of days. Every instance runs it; the deletes are idempotent.
+
+use crate::bus::BusEvent;
+use crate::clock::day_of;
+use crate::db::DbError;
+use crate::db::schema::{accounts, envelopes, invites, refresh_tokens, send_receipts, sessions};
+use crate::state::AppState;
+use diesel::prelude::*;
+use std::time::Duration;
+
+/// Rows deleted by one pass.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reaped {
+    pub envelopes: usize,
+    pub sessions: usize,
+    pub refresh_tokens: usize,
+    pub invites: usize,
+    pub send_receipts: usize,
+    pub inactive_seekers: usize,
+}
+
+/// One pass over everything that has expired at the clock's current time.
+pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
+    let now = state.clock.now();
+    let oldest_active_day = day_of(now) - i64::from(state.config.seeker_inactivity_days);
+    let (reaped, wiped) = state
+        .db
+        .write(move |conn| {
+            let wiped: Vec<String> = accounts::table
+                .filter(accounts::role.eq("seeker"))
+                .filter(accounts::active_day.lt(oldest_active_day))
+                .select(accounts::id)
+                .load(conn)?;
+            let reaped = Reaped {
+                envelopes: diesel::delete(envelopes::table.filter(envelopes::expires_at.le(now)))
+                    .execute(conn)?,
+                refresh_tokens: diesel::delete(
+                    refresh_tokens::table.filter(refresh_tokens::expires_at.le(now)),
+                )
+                .execute(conn)?,
+                sessions: diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
+                    .execute(conn)?,
+                invites: diesel::delete(invites::table.filter(invites::expires_at.le(now)))
+                    .execute(conn)?,
+                send_receipts: diesel::delete(
+                    send_receipts::table.filter(send_receipts::expires_at.le(now)),
+                )
+                .execute(conn)?,
+                inactive_seekers: diesel::delete(
+                    accounts::table.filter(accounts::id.eq_any(&wiped)),
+                )
+                .execute(conn)?,
+            };
+            // Envelopes such a seeker sent are removed with them: nothing links to a wiped account.
+            diesel::delete(envelopes::table.filter(envelopes::source_account.eq_any(&wiped)))
+                .execute(conn)?;
+            Ok::<_, DbError>((reaped, wiped))
+        })
+        .await?;
+    for account_id in wiped {
+        let _ = state
+            .bus
+            .publish(BusEvent::SessionsRevoked {
+                account_id,
+                device_id: None,
+            })
+            .await;
+    }
+    if reaped != Reaped::default() {
+        tracing::info!(
+            envelopes = reaped.envelopes,
+            sessions = reaped.sessions,
+            refresh_tokens = reaped.refresh_tokens,
+            invites = reaped.invites,
+            send_receipts = reaped.send_receipts,
+            inactive_seekers = reaped.inactive_seekers,
+            "reaped expired data"
+        );
+    }
+    Ok(reaped)
+}
+
+/// Runs [`reap`] every `QUIETLINE_REAPER_INTERVAL` seconds until the server stops.
+pub async fn run(state: actix_web::web::Data<AppState>) {
+    let mut shutdown = state.shutdown.subscribe();
+    let mut interval = tokio::time::interval(Duration::from_secs(state.config.reaper_interval));
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {
+                if let Err(error) = reap(&state).await {
+                    tracing::warn!(%error, "reaper pass failed; retrying next interval");
+                }
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Retention enforced by the server: expired ciphertext is purged and never delivered; expired
+//! sessions, invites and receipts go; unused seeker accounts are wiped. The clock is moved, not
+//! waited for.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use quietline_protocol::api::SessionGrant;
+use quietline_protocol::client::Client;
+use quietline_server::reaper::reap;
+use quietline_tests::{Backend, Listener, TestApp, both_backends};
+use serde_json::json;
+
+both_backends! {
+    async fn an_envelope_past_its_expiry_is_never_delivered_and_then_purged(app: TestApp) {
+        let mut seeker = Client::sign_up_seeker(&app.public).await.unwrap();
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let grant = app.enrol_worker(&root, &org, "offline", &["en"]).await;
+        let mut worker = Client::with_session(&app.public, grant).await.unwrap();
+        seeker.send_text(worker.account_id(), b"this should not outlive its expiry").await.unwrap();
+        assert_eq!(app.count_rows("envelopes", None).await, 1);
+
+        app.clock.advance(i64::try_from(app.state.config.message_ttl).unwrap() + 1);
+        worker.refresh().await.unwrap();
+        // Expired, not yet reaped: still never handed out.
+        assert!(worker.fetch().await.unwrap().envelopes.is_empty());
+        let reaped = reap(&app.state).await.unwrap();
+        assert_eq!(reaped.envelopes, 1);
+        assert_eq!(app.count_rows("envelopes", None).await, 0);
+        // The sender's message id is remembered no longer than the envelope could wait.
+        assert_eq!(reaped.send_receipts, 1);
+        assert_eq!(app.count_rows("send_receipts", None).await, 0);
+    }
+
+    async fn expired_sessions_and_invites_are_purged(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        app.invite(&root, &org, quietline_protocol::api::Role::Worker).await;
+        let seeker = app.sign_up_seeker().await;
+        assert_eq!(app.count_rows("invites", None).await, 1);
+        let ttl = i64::try_from(app.state.config.refresh_token_ttl).unwrap();
+        app.clock.advance(ttl + 1);
+        let reaped = reap(&app.state).await.unwrap();
+        assert_eq!(reaped.invites, 1);
+        assert!(reaped.sessions >= 2, "root's and the seeker's sessions");
+        assert_eq!(app.count_rows("sessions", None).await, 0);
+        assert_eq!(app.count_rows("refresh_tokens", None).await, 0);
+        app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": seeker.refresh_token}))
+            .await
+            .expect(401);
+    }
+
+    async fn a_seeker_unused_past_the_limit_is_wiped_and_others_are_not(app: TestApp) {
+        let mut idle = Client::sign_up_seeker(&app.public).await.unwrap();
+        let active = app.sign_up_seeker().await;
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let worker_grant = app.enrol_worker(&root, &org, "stays", &["en"]).await;
+        let worker = Client::with_session(&app.public, worker_grant.clone()).await.unwrap();
+        idle.send_text(worker.account_id(), b"sent before going quiet").await.unwrap();
+
+        let days = i64::from(app.state.config.seeker_inactivity_days);
+        app.clock.advance((days - 1) * 86_400);
+        // One seeker keeps using the service (refreshing marks the day).
+        let active: SessionGrant = app
+            .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": active.refresh_token}))
+            .await
+            .expect(200)
+            .json();
+        app.clock.advance(2 * 86_400);
+        let reaped = reap(&app.state).await.unwrap();
+        assert_eq!(reaped.inactive_seekers, 1);
+
+        let id = idle.account_id().to_string();
+        for (table, column) in [("accounts", "id"), ("devices", "account_id"), ("sessions", "account_id"), ("device_keys", "account_id"), ("envelopes", "account_id"), ("envelopes", "source_account"), ("send_receipts", "source_account")] {
+            assert_eq!(app.count_rows(table, Some((column, id.clone()))).await, 0, "{table}.{column} still references the wiped seeker");
+        }
+        app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": active.refresh_token}))
+            .await
+            .expect(200);
+        assert_eq!(app.count_rows("accounts", Some(("id", worker_grant.account_id.0.clone()))).await, 1, "workers are not wiped");
+    }
+}
+
+#[actix_web::test]
+async fn the_reaper_runs_by_itself_on_its_interval() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| config.reaper_interval = 1)
+        .await
+        .unwrap();
+    let root = app.set_up_root().await;
+    let org = app.create_organisation(&root, "Harbour House").await.id.0;
+    app.invite(&root, &org, quietline_protocol::api::Role::Worker)
+        .await;
+    app.clock.advance(72 * 3_600 + 1);
+    let mut purged = false;
+    for _ in 0..100 {
+        if app.count_rows("invites", None).await == 0 {
+            purged = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        purged,
+        "the background reaper did not purge the expired invite"
+    );
+}
