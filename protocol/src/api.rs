@@ -280,3 +280,71 @@ pub struct Health {
     pub database: bool,
     pub bus: bool,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationState {
+    Waiting,
+    Active,
+    Closed,
+}
+
+/// Opens a conversation with the organisation behind an entry point. Nothing typed by the seeker
+/// travels here in the clear: only choices from lists.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OpenConversation {
+    /// Languages the seeker can read, BCP 47, most preferred first.
+    pub languages: Vec<String>,
+    /// The entry point code, when the seeker did not present one at sign-up.
+    #[serde(default)]
+    pub entry_point: Option<String>,
+    /// Province or territory, optionally a city: e.g. "CA-BC" or "CA-BC/Surrey".
+    #[serde(default)]
+    pub region: Option<String>,
+    /// One of the entry point's topics.
+    #[serde(default)]
+    pub topic: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Conversation {
+    pub id: String,
+    pub organisation_id: OrganisationId,
+    pub state: ConversationState,
+    pub languages: Vec<String>,
+    pub region: Option<String>,
+    pub topic: Option<String>,
+    /// Minute the conversation was opened.
+    pub opened_at: i64,
+    /// The seeker, for the workers of the conversation; the seeker's own id for the seeker.
+    pub seeker: AccountId,
+    /// The workers in the conversation (whose devices the seeker's client encrypts to).
+    pub workers: Vec<AccountId>,
+}
+
+/// A waiting conversation as workers see it in their queue.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WaitingConversation {
+    pub id: String,
+    pub languages: Vec<String>,
+    pub region: Option<String>,
+    pub topic: Option<String>,
+    pub waiting_seconds: i64,
+    /// Whether the calling worker speaks one of the seeker's languages.
+    pub speaks_language: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CloseConversation {
+    /// Outcome category for aggregate statistics: information_given, referred, no_response,
+    /// safety_concern or other.
+    #[serde(default)]
+    pub outcome: Option<String>,
+}

@@ -34,6 +34,10 @@ pub enum ErrorCode {
     TotpAlreadyEnabled,
     /// The entry point code is unknown.
     InvalidEntryPoint,
+    /// Someone else claimed this conversation first.
+    AlreadyClaimed,
+    /// The seeker has not come through an entry point, and did not give one.
+    EntryPointRequired,
     /// The invite does not exist, has expired or has been used.
     InvalidInvite,
     /// The setup token is wrong, or setup has already been done.

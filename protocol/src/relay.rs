@@ -223,6 +223,10 @@ pub enum ServerFrame {
     },
     /// Everything queued so far has been sent.
     QueueEmpty,
+    /// (Workers) A conversation is waiting in the organisation's queue.
+    ConversationWaiting {
+        conversation_id: String,
+    },
     /// One-time prekeys are running low: upload more.
     PreKeysLow {
         count: PreKeyCount,

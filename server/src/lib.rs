@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bus;
 pub mod clock;
 pub mod config;
+pub mod conversations;
 pub mod db;
 pub mod entry_points;
 pub mod error;

@@ -1,7 +1,7 @@
 //! The OpenAPI document: every endpoint of both listeners. A test checks that the routes served
 //! and the routes listed here are the same set.
 
-use crate::{accounts, entry_points, keys, messages, ops, organisations};
+use crate::{accounts, conversations, entry_points, keys, messages, ops, organisations};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -44,6 +44,11 @@ use utoipa::{Modify, OpenApi};
         messages::routes::fetch_messages,
         messages::routes::acknowledge_messages,
         messages::socket::connect,
+        conversations::routes::open_conversation,
+        conversations::routes::list_conversations,
+        conversations::routes::waiting_conversations,
+        conversations::routes::claim_conversation,
+        conversations::routes::close_conversation,
         organisations::routes::get_own_organisation,
         organisations::routes::list_organisations,
         organisations::routes::create_organisation,

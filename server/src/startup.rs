@@ -189,7 +189,8 @@ impl Application {
                 accounts::configure_public,
                 organisations::configure_public,
                 crate::keys::configure_public,
-                crate::messages::configure_public
+                crate::messages::configure_public,
+                crate::conversations::configure_public
             )
         })
         .workers(workers)

@@ -551,6 +551,49 @@ impl TestApp {
         }
     }
 
+    /// A seeker (reference client) who came through a new entry point of `organisation_id`, in an
+    /// active conversation with `worker`: opened by the seeker, claimed by the worker.
+    pub async fn seeker_in_conversation_with(
+        &self,
+        admin: &AdminLogin,
+        organisation_id: &str,
+        worker: &quietline_protocol::client::Client,
+    ) -> quietline_protocol::client::Client {
+        let entry = self
+            .post(
+                Listener::Admin,
+                &format!("/admin/v1/organisations/{organisation_id}/entry-points"),
+                Some(&admin.session.access_token),
+                json!({"label": "poster", "default_language": "tl", "topics": ["work"]}),
+            )
+            .await
+            .expect(200);
+        let code = entry.body["code"].as_str().expect("an entry point code");
+        let seeker =
+            quietline_protocol::client::Client::sign_up_seeker_through(&self.public, Some(code))
+                .await
+                .expect("the seeker signs up");
+        let opened = self
+            .post(
+                Listener::Public,
+                "/v1/conversations",
+                Some(&seeker.session.access_token),
+                json!({"languages": ["tl", "en"]}),
+            )
+            .await
+            .expect(200);
+        let id = opened.body["id"].as_str().expect("a conversation id");
+        self.post(
+            Listener::Public,
+            &format!("/v1/conversations/{id}/claim"),
+            Some(&worker.session.access_token),
+            json!({}),
+        )
+        .await
+        .expect(200);
+        seeker
+    }
+
     /// Rows in a table, counted directly in storage.
     pub async fn count_rows(
         &self,

@@ -33,6 +33,8 @@ const CLIENTS: &[Who] = &[Who::Seeker, Who::WorkerA, Who::WorkerB];
 const WORKERS: &[Who] = &[Who::WorkerA, Who::WorkerB];
 const ADMINS: &[Who] = &[Who::AdminA, Who::AdminB, Who::Root];
 const ADMINS_OF_A: &[Who] = &[Who::AdminA, Who::Root];
+/// The seeker is in an active conversation with worker A.
+const SEEKER_AND_WORKER_A: &[Who] = &[Who::Seeker, Who::WorkerA];
 
 /// One endpoint: who may call it, and which statuses count as "got through" for them.
 struct Row {
@@ -118,11 +120,26 @@ fn rows() -> Vec<Row> {
             ..row("POST", Public, "/v1/keys/prekeys", CLIENTS)
         },
         row("GET", Public, "/v1/keys/count", CLIENTS),
-        row("GET", Public, "/v1/keys/{worker_a}", CLIENTS),
-        // Worker A sending to itself names its own sending device: a device mismatch.
+        row("GET", Public, "/v1/keys/{worker_a}", SEEKER_AND_WORKER_A),
+        row("POST", Public, "/v1/conversations", &[Who::Seeker]),
+        row("GET", Public, "/v1/conversations", CLIENTS),
+        row("GET", Public, "/v1/desk/waiting", WORKERS),
+        row(
+            "POST",
+            Public,
+            "/v1/conversations/{waiting_a}/claim",
+            &[Who::WorkerA],
+        ),
+        // Worker A sending to itself names its own sending device: a device mismatch. Worker B
+        // shares no conversation with worker A.
         Row {
             ok: &[200, 409],
-            ..row("POST", Public, "/v1/messages/{worker_a}", CLIENTS)
+            ..row(
+                "POST",
+                Public,
+                "/v1/messages/{worker_a}",
+                SEEKER_AND_WORKER_A,
+            )
         },
         row("GET", Public, "/v1/messages", CLIENTS),
         row("POST", Public, "/v1/messages/ack", CLIENTS),
@@ -195,6 +212,13 @@ fn rows() -> Vec<Row> {
         row("GET", Admin, "/docs/{path}", ANYONE),
         row("GET", Admin, "/metrics", ANYONE),
         row("GET", Admin, "/healthz", ANYONE),
+        // Near the end: it closes the conversation the message rows above rely on.
+        row(
+            "POST",
+            Public,
+            "/v1/conversations/{conversation_a}/close",
+            SEEKER_AND_WORKER_A,
+        ),
         // Last: it ends the instance administrator's session.
         Row {
             fresh: true,
@@ -214,6 +238,9 @@ struct World {
     admin_b: AdminLogin,
     /// Worker A has published keys, so sends and bundle fetches can reach it.
     worker_a_registration: u32,
+    /// The seeker's active conversation with worker A.
+    conversation_a: String,
+    entry_a: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -226,8 +253,45 @@ impl World {
         let worker_a_client = Client::with_session(&app.public, worker_a.clone())
             .await
             .unwrap();
+        let entry = app
+            .post(
+                Listener::Admin,
+                &format!("/admin/v1/organisations/{org_a}/entry-points"),
+                Some(&root.session.access_token),
+                json!({"label": "world door", "default_language": "fr"}),
+            )
+            .await
+            .expect(200);
+        let entry_a = entry.body["code"].as_str().unwrap().to_string();
+        let mut signup = app.solved_signup().await;
+        signup["entry_point"] = json!(entry_a);
+        let seeker: SessionGrant = app
+            .post(Listener::Public, "/v1/seekers", None, signup)
+            .await
+            .expect(200)
+            .json();
+        let opened = app
+            .post(
+                Listener::Public,
+                "/v1/conversations",
+                Some(&seeker.access_token),
+                json!({"languages": ["fr"]}),
+            )
+            .await
+            .expect(200);
+        let conversation_a = opened.body["id"].as_str().unwrap().to_string();
+        app.post(
+            Listener::Public,
+            &format!("/v1/conversations/{conversation_a}/claim"),
+            Some(&worker_a.access_token),
+            json!({}),
+        )
+        .await
+        .expect(200);
         World {
-            seeker: app.sign_up_seeker().await,
+            seeker,
+            conversation_a,
+            entry_a,
             worker_a_registration: worker_a_client.signal.registration_id(),
             worker_a,
             worker_b: app.enrol_worker(&root, &org_b, "worker-b", &["fr"]).await,
@@ -331,6 +395,10 @@ impl World {
                 "messages": [{"device_id": 1, "registration_id": self.worker_a_registration, "type": "message", "content": "AAAA"}]
             }),
             ("POST", "/v1/messages/ack") => json!({"ids": [1, 2, 3]}),
+            ("POST", "/v1/conversations") => json!({"languages": ["fr"]}),
+            ("POST", "/v1/conversations/{conversation_a}/close") => {
+                json!({"outcome": "information_given"})
+            }
             ("POST", _) | ("PUT", _) => json!({}),
             _ => return None,
         };
@@ -342,7 +410,28 @@ impl World {
             .path
             .replace("{org_a}", &self.org_a)
             .replace("{path}", "index.html")
-            .replace("{worker_a}", &self.worker_a.account_id.0);
+            .replace("{worker_a}", &self.worker_a.account_id.0)
+            .replace("{conversation_a}", &self.conversation_a);
+        if path.contains("{waiting_a}") {
+            // A new seeker through organisation A's door, waiting to be claimed.
+            let mut signup = app.solved_signup().await;
+            signup["entry_point"] = json!(self.entry_a);
+            let seeker: SessionGrant = app
+                .post(Listener::Public, "/v1/seekers", None, signup)
+                .await
+                .expect(200)
+                .json();
+            let opened = app
+                .post(
+                    Listener::Public,
+                    "/v1/conversations",
+                    Some(&seeker.access_token),
+                    json!({"languages": ["en"]}),
+                )
+                .await
+                .expect(200);
+            path = path.replace("{waiting_a}", opened.body["id"].as_str().unwrap());
+        }
         if path.contains("{entry_a}") {
             let created = app
                 .post(

@@ -27,6 +27,22 @@ async fn worker(app: &TestApp, handle: &str) -> (Client, quietline_tests::AdminL
     )
 }
 
+async fn join(
+    app: &TestApp,
+    root: &quietline_tests::AdminLogin,
+    org: &str,
+    worker: &Client,
+) -> Client {
+    app.seeker_in_conversation_with(root, org, worker).await
+}
+
+/// A worker of a fresh organisation and a seeker in an active conversation with them.
+async fn pair(app: &TestApp, handle: &str) -> (Client, Client) {
+    let (worker, root, org) = worker(app, handle).await;
+    let seeker = join(app, &root, &org, &worker).await;
+    (seeker, worker)
+}
+
 /// Fetches, decrypts and acknowledges everything queued for a client, over HTTP.
 async fn receive_all(client: &mut Client) -> Vec<Received> {
     let page = client.fetch().await.unwrap();
@@ -53,8 +69,7 @@ fn texts(received: &[Received]) -> Vec<String> {
 
 both_backends! {
     async fn seeker_and_worker_exchange_end_to_end_encrypted_messages(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "maria").await;
+        let (mut seeker, mut worker) = pair(&app, "maria").await;
 
         // The first message starts a session (PQXDH PreKey message).
         seeker.send_text(worker.account_id(), b"Kumusta, kailangan ko ng tulong").await.unwrap();
@@ -79,8 +94,7 @@ both_backends! {
     }
 
     async fn a_worker_with_two_devices_receives_on_both(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut phone, _, _) = worker(&app, "amal").await;
+        let (mut seeker, mut phone) = pair(&app, "amal").await;
         let desktop_grant: SessionGrant = app
             .post(Listener::Public, "/v1/devices", Some(&phone.session.access_token), json!({"name": "desktop"}))
             .await
@@ -96,8 +110,7 @@ both_backends! {
     }
 
     async fn a_new_device_of_the_recipient_is_reported_and_the_sender_recovers(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut phone, _, _) = worker(&app, "jun").await;
+        let (mut seeker, mut phone) = pair(&app, "jun").await;
         seeker.send_text(phone.account_id(), b"first").await.unwrap();
         receive_all(&mut phone).await;
 
@@ -138,8 +151,7 @@ both_backends! {
     }
 
     async fn a_retried_send_with_the_same_id_is_queued_once(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "lena").await;
+        let (mut seeker, mut worker) = pair(&app, "lena").await;
         let first = seeker.send_with_id(worker.account_id(), "6f1c9a52-retry", b"only once").await.unwrap();
         assert!(first.queued);
         let again = seeker.send_with_id(worker.account_id(), "6f1c9a52-retry", b"only once").await.unwrap();
@@ -152,8 +164,7 @@ both_backends! {
     }
 
     async fn an_offline_device_gets_its_queue_in_order_over_the_websocket(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "sam").await;
+        let (mut seeker, mut worker) = pair(&app, "sam").await;
         for i in 0..12 {
             seeker.send_text(worker.account_id(), format!("message {i:02}").as_bytes()).await.unwrap();
         }
@@ -233,10 +244,10 @@ both_backends! {
     }
 
     async fn concurrent_bundle_fetches_never_share_a_one_time_prekey(app: TestApp) {
-        let (worker, _, _) = worker(&app, "kai").await;
+        let (worker, root, org) = worker(&app, "kai").await;
         let mut fetchers = Vec::new();
         for _ in 0..6 {
-            fetchers.push(seeker(&app).await);
+            fetchers.push(join(&app, &root, &org, &worker).await);
         }
         let target = worker.account_id().to_string();
         let fetches = fetchers.iter().flat_map(|f| [f, f, f, f]).map(|f| f.fetch_bundles(&target));
@@ -262,11 +273,10 @@ both_backends! {
     }
 
     async fn a_device_running_low_on_prekeys_is_told_and_replenishes(app: TestApp) {
-        let (mut worker, _, _) = worker(&app, "ada").await;
+        let (fetcher, mut worker) = pair(&app, "ada").await;
         let mut socket = worker.connect().await.unwrap();
         assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
         assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
-        let fetcher = seeker(&app).await;
         for _ in 0..11 {
             fetcher.fetch_bundles(worker.account_id()).await.unwrap();
         }
@@ -277,8 +287,7 @@ both_backends! {
     }
 
     async fn no_plaintext_reaches_storage_or_logs(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "canary").await;
+        let (mut seeker, mut worker) = pair(&app, "canary").await;
         let canaries = ["CANARY-plaintext-ab12cd", "CANARY-reply-ef34gh"];
         seeker.send_text(worker.account_id(), canaries[0].as_bytes()).await.unwrap();
         // Scan while the envelope is stored, before delivery.
@@ -298,8 +307,7 @@ both_backends! {
     }
 
     async fn sends_refuse_oversized_or_unknown_targets(app: TestApp) {
-        let seeker = seeker(&app).await;
-        let (worker, _, _) = worker(&app, "zoe").await;
+        let (seeker, worker) = pair(&app, "zoe").await;
         let huge = "A".repeat(90_000);
         let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": worker.signal.registration_id(), "type": "message", "content": huge}]});
         let refused = app.post(Listener::Public, &format!("/v1/messages/{}", worker.account_id()), Some(&seeker.session.access_token), body).await.expect(413);
@@ -345,8 +353,7 @@ both_backends! {
     }
 
     async fn a_session_started_before_a_signed_prekey_rotation_still_decrypts(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "rotor").await;
+        let (mut seeker, mut worker) = pair(&app, "rotor").await;
         // The seeker's client builds its session from the current bundle, on first send.
         seeker.send_text(worker.account_id(), b"before rotation").await.unwrap();
         // The worker rotates its signed prekey before reading.
@@ -364,8 +371,7 @@ async fn a_full_queue_refuses_further_messages_with_a_stable_code() {
     })
     .await
     .unwrap();
-    let mut seeker = seeker(&app).await;
-    let (mut worker, _, _) = worker(&app, "full").await;
+    let (mut seeker, mut worker) = pair(&app, "full").await;
     for i in 0..3 {
         seeker
             .send_text(worker.account_id(), format!("{i}").as_bytes())
@@ -390,8 +396,7 @@ async fn a_full_queue_refuses_further_messages_with_a_stable_code() {
 
 both_backends! {
     async fn a_peer_reregistering_its_identity_is_a_visible_safety_number_change(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "reinstall").await;
+        let (mut seeker, mut worker) = pair(&app, "reinstall").await;
         seeker.send_text(worker.account_id(), b"hello").await.unwrap();
         receive_all(&mut worker).await;
 
@@ -426,8 +431,7 @@ both_backends! {
 
 both_backends! {
     async fn a_client_saved_to_its_encrypted_file_resumes_its_sessions(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "saver").await;
+        let (mut seeker, mut worker) = pair(&app, "saver").await;
         seeker.send_text(worker.account_id(), b"before the restart").await.unwrap();
         assert_eq!(texts(&receive_all(&mut worker).await), vec!["before the restart"]);
 
@@ -450,8 +454,7 @@ both_backends! {
 both_backends! {
     async fn a_send_to_a_device_removed_meanwhile_is_refused_alone(app: TestApp) {
         use quietline_server::messages::writer::{NewEnvelope, SendOutcome};
-        let seeker = seeker(&app).await;
-        let (worker, _, _) = worker(&app, "batch").await;
+        let (seeker, worker) = pair(&app, "batch").await;
         let envelope = |device_id: i32, guid: &str| NewEnvelope {
             account_id: worker.account_id().to_string(),
             device_id,
@@ -484,8 +487,7 @@ both_backends! {
 
 both_backends! {
     async fn a_slow_reader_gets_at_most_64_unacknowledged_envelopes_and_can_reconnect(app: TestApp) {
-        let mut seeker = seeker(&app).await;
-        let (mut worker, _, _) = worker(&app, "slow").await;
+        let (mut seeker, mut worker) = pair(&app, "slow").await;
         for i in 0..80 {
             seeker.send_text(worker.account_id(), format!("{i}").as_bytes()).await.unwrap();
         }
@@ -515,8 +517,7 @@ both_backends! {
 
     async fn a_device_without_a_connection_gets_a_content_free_wake_up_event(app: TestApp) {
         use quietline_server::bus::BusEvent;
-        let mut seeker = seeker(&app).await;
-        let (worker, _, _) = worker(&app, "sleepy").await;
+        let (mut seeker, worker) = pair(&app, "sleepy").await;
         let mut events = app.state.bus.subscribe();
         seeker.send_text(worker.account_id(), b"wake up").await.unwrap();
         let mut woken = false;
@@ -540,4 +541,38 @@ both_backends! {
         }
         assert!(queued);
     }
+}
+
+both_backends! {
+    async fn only_members_of_an_active_conversation_reach_each_other(app: TestApp) {
+        let (mut staff, root, org) = worker(&app, "member").await;
+        let mut seeker = join(&app, &root, &org, &staff).await;
+        // A worker of another organisation, and a stranger seeker, are refused with 403.
+        let other = app.create_organisation(&root, "Other House").await.id.0;
+        let grant = app.enrol_worker(&root, &other, "outsider", &["en"]).await;
+        let mut outsider = Client::with_session(&app.public, grant).await.unwrap();
+        let mut stranger = seeker_without_conversation(&app).await;
+        for client in [&mut outsider, &mut stranger] {
+            let refused = client.send_text(seeker.account_id(), b"let me in").await;
+            assert!(matches!(refused, Err(quietline_protocol::client::ClientError::Http { status: 403, .. })), "{refused:?}");
+            let bundles = client.fetch_bundles(seeker.account_id()).await;
+            assert!(matches!(bundles, Err(quietline_protocol::client::ClientError::Http { status: 403, .. })), "{bundles:?}");
+        }
+        // Members do.
+        seeker.send_text(staff.account_id(), b"member to member").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut staff).await), vec!["member to member"]);
+
+        // Once the conversation is closed, neither side reaches the other.
+        let conversations = app.get(Listener::Public, "/v1/conversations", Some(&staff.session.access_token)).await.expect(200);
+        let id = conversations.body[0]["id"].as_str().unwrap().to_string();
+        app.post(Listener::Public, &format!("/v1/conversations/{id}/close"), Some(&staff.session.access_token), json!({"outcome": "information_given"}))
+            .await
+            .expect(200);
+        let after = staff.send_text(seeker.account_id(), b"after closing").await;
+        assert!(matches!(after, Err(quietline_protocol::client::ClientError::Http { status: 403, .. })), "{after:?}");
+    }
+}
+
+async fn seeker_without_conversation(app: &TestApp) -> Client {
+    seeker(app).await
 }

@@ -12,11 +12,11 @@ use serde_json::json;
 
 both_backends! {
     async fn an_envelope_past_its_expiry_is_never_delivered_and_then_purged(app: TestApp) {
-        let mut seeker = Client::sign_up_seeker(&app.public).await.unwrap();
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;
         let grant = app.enrol_worker(&root, &org, "offline", &["en"]).await;
         let mut worker = Client::with_session(&app.public, grant).await.unwrap();
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
         seeker.send_text(worker.account_id(), b"this should not outlive its expiry").await.unwrap();
         assert_eq!(app.count_rows("envelopes", None).await, 1);
 
@@ -51,12 +51,12 @@ both_backends! {
     }
 
     async fn a_seeker_unused_past_the_limit_is_wiped_and_others_are_not(app: TestApp) {
-        let mut idle = Client::sign_up_seeker(&app.public).await.unwrap();
         let active = app.sign_up_seeker().await;
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;
         let worker_grant = app.enrol_worker(&root, &org, "stays", &["en"]).await;
         let worker = Client::with_session(&app.public, worker_grant.clone()).await.unwrap();
+        let mut idle = app.seeker_in_conversation_with(&root, &org, &worker).await;
         idle.send_text(worker.account_id(), b"sent before going quiet").await.unwrap();
 
         let days = i64::from(app.state.config.seeker_inactivity_days);
@@ -72,7 +72,7 @@ both_backends! {
         assert_eq!(reaped.inactive_seekers, 1);
 
         let id = idle.account_id().to_string();
-        for (table, column) in [("accounts", "id"), ("devices", "account_id"), ("sessions", "account_id"), ("device_keys", "account_id"), ("envelopes", "account_id"), ("envelopes", "source_account"), ("send_receipts", "source_account")] {
+        for (table, column) in [("accounts", "id"), ("conversations", "seeker_id"), ("conversation_members", "account_id"), ("devices", "account_id"), ("sessions", "account_id"), ("device_keys", "account_id"), ("envelopes", "account_id"), ("envelopes", "source_account"), ("send_receipts", "source_account")] {
             assert_eq!(app.count_rows(table, Some((column, id.clone()))).await, 0, "{table}.{column} still references the wiped seeker");
         }
         app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": active.refresh_token}))

@@ -183,13 +183,15 @@ async fn a_message_sent_through_one_instance_reaches_a_websocket_on_another() {
     let Some((a, b)) = two_instances(|_| {}).await else {
         return;
     };
-    let mut seeker = quietline_protocol::client::Client::sign_up_seeker(&a.public)
+    // A worker connected to instance B; a seeker talking to them through instance A. (Instance A
+    // started last, so it holds the live setup token.)
+    let root = a.set_up_root().await;
+    let org = b.create_organisation(&root, "Harbour House").await.id.0;
+    let grant = b.enrol_worker(&root, &org, "across", &["tl"]).await;
+    let mut receiver = quietline_protocol::client::Client::with_session(&b.public, grant)
         .await
         .unwrap();
-    let receiver = quietline_protocol::client::Client::sign_up_seeker(&b.public)
-        .await
-        .unwrap();
-    let mut receiver = receiver;
+    let mut seeker = a.seeker_in_conversation_with(&root, &org, &receiver).await;
     let mut socket = receiver.connect().await.unwrap();
     use quietline_protocol::relay::ServerFrame;
     assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));

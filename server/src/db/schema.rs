@@ -160,6 +160,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversations (id) {
+        id -> Text,
+        organisation_id -> Text,
+        seeker_id -> Text,
+        state -> Text,
+        languages -> Text,
+        region -> Nullable<Text>,
+        topic -> Nullable<Text>,
+        opened_at -> BigInt,
+        claimed_at -> Nullable<BigInt>,
+        closed_at -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    conversation_members (conversation_id, account_id) {
+        conversation_id -> Text,
+        account_id -> Text,
+    }
+}
+
+diesel::joinable!(conversation_members -> conversations (conversation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     accounts,
@@ -176,4 +201,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     envelopes,
     send_receipts,
     entry_points,
+    conversations,
+    conversation_members,
 );

@@ -70,3 +70,20 @@ pub fn link_account(conn: &mut DbConn, account_id: &str, entry_point_id: &str) -
         .execute(conn)
         .map(|_| ())
 }
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<EntryPointRow>> {
+    entry_points::table
+        .find(id)
+        .select(COLUMNS)
+        .first(conn)
+        .optional()
+}
+
+pub fn of_account(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<String>> {
+    accounts::table
+        .find(account_id)
+        .select(accounts::entry_point_id)
+        .first::<Option<String>>(conn)
+        .optional()
+        .map(Option::flatten)
+}

@@ -61,15 +61,16 @@ async fn count_pre_keys(
 /// GET /v1/keys/{account_id} — prekey bundles of every device of an account.
 #[utoipa::path(tag = "keys", security(("bearer" = [])), params(("account_id" = String, Path)), responses(
     (status = 200, body = PreKeyBundles),
+    (status = 403, description = "not a member of an active conversation with the account", body = ErrorBody),
     (status = 404, description = "keys_missing", body = ErrorBody),
 ))]
 #[get("/v1/keys/{account_id}")]
 async fn fetch_bundles(
     state: web::Data<AppState>,
-    _principal: Principal,
+    principal: Principal,
     path: web::Path<String>,
 ) -> ApiResult<Padded<PreKeyBundles>> {
-    service::fetch_bundles(&state, path.into_inner())
+    service::fetch_bundles(&state, &principal, path.into_inner())
         .await
         .map(Padded)
 }

@@ -128,11 +128,21 @@ pub async fn count(state: &AppState, principal: &Principal) -> ApiResult<PreKeyC
 /// Bundles for every device of `account_id` that has published keys. Each includes at most one
 /// one-time EC prekey and one one-time Kyber prekey (else the last-resort Kyber prekey), removed in
 /// the same transaction that hands them out.
-pub async fn fetch_bundles(state: &AppState, account_id: String) -> ApiResult<PreKeyBundles> {
+pub async fn fetch_bundles(
+    state: &AppState,
+    principal: &Principal,
+    account_id: String,
+) -> ApiResult<PreKeyBundles> {
     let target = account_id.clone();
+    let caller = principal.clone();
     let (bundles, low) = state
         .db
         .write(move |conn| {
+            // Bundles are for those who may message the account; nobody else can drain its
+            // one-time prekeys or learn which devices it has.
+            if !crate::conversations::service::may_reach(conn, &caller, &target)? {
+                return Err(ApiError::forbidden());
+            }
             let mut bundles = Vec::new();
             let mut low = Vec::new();
             for (device, registration_id, identity_key, signed_pre_key, last_resort) in

@@ -90,17 +90,23 @@ pub async fn send(
         ));
     }
     let target = recipient.clone();
-    let (exists, receiving) = state
+    let caller = sender.clone();
+    let (exists, allowed, receiving) = state
         .db
         .read(move |conn| {
             Ok::<_, ApiError>((
                 store::account_exists(conn, &target)?,
+                crate::conversations::service::may_reach(conn, &caller, &target)?,
                 store::receiving_devices(conn, &target)?,
             ))
         })
         .await?;
     if !exists {
         return Err(ApiError::not_found());
+    }
+    // Only members of one active conversation message each other.
+    if !allowed {
+        return Err(ApiError::forbidden());
     }
     // A sender's own other devices are recipients too; the sending device is not.
     let expected: BTreeMap<u32, u32> = receiving

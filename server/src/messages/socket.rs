@@ -226,6 +226,12 @@ async fn run(
                     let count = crate::keys::service::count(&state, &principal).await.unwrap_or(PreKeyCount { ec: 0, pq: 0 });
                     open = send_frame(&mut session, &ServerFrame::PreKeysLow { count }).await;
                 }
+                Ok(BusEvent::ConversationWaiting { organisation_id, conversation_id })
+                    if principal.role == quietline_protocol::api::Role::Worker
+                        && principal.organisation_id.as_deref() == Some(organisation_id.as_str()) =>
+                {
+                    open = send_frame(&mut session, &ServerFrame::ConversationWaiting { conversation_id }).await;
+                }
                 Err(RecvError::Lagged(_)) => open = delivery.push(&state, &mut session, true).await,
                 Err(RecvError::Closed) => open = false,
                 Ok(_) => {}

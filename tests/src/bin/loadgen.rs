@@ -4,9 +4,9 @@
 //!
 //!     cargo run --release -p quietline-tests --bin loadgen -- --pairs 100 --seconds 20 --size 1024
 //!
-//! Without `--url` it starts the server in-process on a fresh SQLite file (the default
-//! deployment); with `--url http://host:port` it drives a running server (public listener), whose
-//! proof-of-work difficulty and sign-up rate limit must allow the sign-ups.
+//! It starts the server in-process on a fresh SQLite file (the default deployment), creates an
+//! organisation, and pairs each worker (receiver) with a seeker (sender) in an active
+//! conversation, as in production where only conversation members reach each other.
 // A failed step should stop the benchmark where it happens.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -25,7 +25,6 @@ struct Options {
     pairs: usize,
     seconds: u64,
     size: usize,
-    url: Option<String>,
 }
 
 fn options() -> Options {
@@ -33,7 +32,6 @@ fn options() -> Options {
         pairs: 100,
         seconds: 20,
         size: 1024,
-        url: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -42,7 +40,6 @@ fn options() -> Options {
             "--pairs" => options.pairs = value.parse().expect("--pairs N"),
             "--seconds" => options.seconds = value.parse().expect("--seconds N"),
             "--size" => options.size = value.parse().expect("--size BYTES"),
-            "--url" => options.url = Some(value),
             other => panic!("unknown option {other}; see the file's doc comment"),
         }
     }
@@ -63,33 +60,21 @@ fn main() {
 
 async fn run(options: Options) {
     let data_dir = std::env::temp_dir().join(format!("quietline-loadgen-{}", std::process::id()));
-    let base = match &options.url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => {
-            let mut config = quietline_tests::base_config(&data_dir);
-            config.workers = 2;
-            config.signup_pow_bits = 1;
-            config.signup_rate_limit = 100_000;
-            config.queue_limit = 1_000_000;
-            let app = Application::build(config, Arc::new(SystemClock), false)
-                .await
-                .expect("server starts");
-            let base = format!("http://{}", app.public_addr());
-            actix_web::rt::spawn(app.run_until_stopped());
-            base
-        }
-    };
+    let mut config = quietline_tests::base_config(&data_dir);
+    config.workers = 2;
+    config.signup_pow_bits = 1;
+    config.signup_rate_limit = 100_000;
+    config.queue_limit = 1_000_000;
+    config.admin_totp_required = false;
+    let app = Application::build(config, Arc::new(SystemClock), false)
+        .await
+        .expect("server starts");
+    let base = format!("http://{}", app.public_addr());
+    let admin_base = format!("http://{}", app.admin_addr());
+    let setup_token = app.setup_token().map(str::to_string);
+    actix_web::rt::spawn(app.run_until_stopped());
     eprintln!("setting up {} device pairs against {base}", options.pairs);
-    let mut pairs = Vec::new();
-    for _ in 0..options.pairs {
-        let sender = Client::sign_up_seeker(&base)
-            .await
-            .expect("sender signs up");
-        let receiver = Client::sign_up_seeker(&base)
-            .await
-            .expect("receiver signs up");
-        pairs.push((sender, receiver));
-    }
+    let pairs = set_up_pairs(&base, &admin_base, setup_token.as_deref(), options.pairs).await;
     let counters = Rc::new(RefCell::new(Counters::default()));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(options.seconds);
@@ -179,6 +164,95 @@ async fn run(options: Options) {
         task.abort();
     }
     let _ = std::fs::remove_dir_all(data_dir);
+}
+
+/// One organisation and entry point; per pair, a worker (the receiver) and a seeker (the sender)
+/// in an active conversation.
+async fn set_up_pairs(
+    base: &str,
+    admin_base: &str,
+    setup_token: Option<&str>,
+    count: usize,
+) -> Vec<(Client, Client)> {
+    let http = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .finish();
+    let call = |url: String, token: Option<String>, body: serde_json::Value| {
+        let http = http.clone();
+        async move {
+            let mut request = http.post(url);
+            if let Some(token) = token {
+                request = request.insert_header(("Authorization", format!("Bearer {token}")));
+            }
+            let mut response = request.send_json(&body).await.expect("the server answers");
+            let value: serde_json::Value =
+                response.json().limit(1 << 20).await.expect("a JSON answer");
+            assert!(response.status().is_success(), "{value}");
+            value
+        }
+    };
+    let passphrase = "load generator passphrase";
+    let setup = call(
+        format!("{admin_base}/admin/v1/setup"),
+        None,
+        serde_json::json!({"setup_token": setup_token.expect("a fresh server"), "handle": "loadgen", "passphrase": passphrase, "device_name": "loadgen"}),
+    )
+    .await;
+    let admin = setup["session"]["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let org = call(
+        format!("{admin_base}/admin/v1/organisations"),
+        Some(admin.clone()),
+        serde_json::json!({"name": "Load", "default_language": "en"}),
+    )
+    .await;
+    let org = org["id"].as_str().expect("an organisation").to_string();
+    let entry = call(
+        format!("{admin_base}/admin/v1/organisations/{org}/entry-points"),
+        Some(admin.clone()),
+        serde_json::json!({"label": "load", "default_language": "en"}),
+    )
+    .await;
+    let entry = entry["code"].as_str().expect("a code").to_string();
+    let mut pairs = Vec::new();
+    for i in 0..count {
+        let invite = call(
+            format!("{admin_base}/admin/v1/organisations/{org}/invites"),
+            Some(admin.clone()),
+            serde_json::json!({"role": "worker"}),
+        )
+        .await;
+        let accept = quietline_protocol::api::AcceptInvite {
+            code: invite["code"].as_str().expect("a code").to_string(),
+            handle: format!("worker-{i}"),
+            passphrase: passphrase.into(),
+            languages: vec!["en".into()],
+            device_name: "loadgen".into(),
+        };
+        let worker = Client::accept_invite(base, accept)
+            .await
+            .expect("the worker enrols");
+        let seeker = Client::sign_up_seeker_through(base, Some(&entry))
+            .await
+            .expect("the seeker signs up");
+        let opened = call(
+            format!("{base}/v1/conversations"),
+            Some(seeker.session.access_token.clone()),
+            serde_json::json!({"languages": ["en"]}),
+        )
+        .await;
+        let id = opened["id"].as_str().expect("a conversation");
+        call(
+            format!("{base}/v1/conversations/{id}/claim"),
+            Some(worker.session.access_token.clone()),
+            serde_json::json!({}),
+        )
+        .await;
+        pairs.push((seeker, worker));
+    }
+    pairs
 }
 
 fn fill_pattern(buffer: &mut [u8]) {

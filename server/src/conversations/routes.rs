@@ -1,0 +1,91 @@
+//! HTTP handlers for conversations and the workers' queue.
+
+use super::service;
+use crate::auth::{Principal, WorkerAuth};
+use crate::error::ApiResult;
+use crate::padded::Padded;
+use crate::state::AppState;
+use actix_web::{get, post, web};
+use quietline_protocol::ErrorBody;
+use quietline_protocol::api::{
+    CloseConversation, Conversation, OpenConversation, WaitingConversation,
+};
+
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(open_conversation)
+        .service(list_conversations)
+        .service(waiting_conversations)
+        .service(claim_conversation)
+        .service(close_conversation);
+}
+
+/// POST /v1/conversations — a seeker opens a conversation with the organisation behind their
+/// entry point (or returns the one already open).
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), request_body = OpenConversation, responses(
+    (status = 200, body = Conversation),
+    (status = 422, description = "entry_point_required, invalid_entry_point, invalid_language_tag", body = ErrorBody),
+))]
+#[post("/v1/conversations")]
+async fn open_conversation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<OpenConversation>,
+) -> ApiResult<Padded<Conversation>> {
+    service::open(&state, &principal, body.into_inner())
+        .await
+        .map(Padded)
+}
+
+/// GET /v1/conversations — the caller's conversations that are not closed.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), responses((status = 200, body = Vec<Conversation>)))]
+#[get("/v1/conversations")]
+async fn list_conversations(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> ApiResult<Padded<Vec<Conversation>>> {
+    service::list(&state, &principal).await.map(Padded)
+}
+
+/// GET /v1/desk/waiting — the organisation's waiting conversations, those in the worker's
+/// languages first.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), responses((status = 200, body = Vec<WaitingConversation>)))]
+#[get("/v1/desk/waiting")]
+async fn waiting_conversations(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+) -> ApiResult<Padded<Vec<WaitingConversation>>> {
+    service::waiting(&state, &worker.0).await.map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/claim — a worker takes a waiting conversation.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), responses(
+    (status = 200, body = Conversation),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "already_claimed", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/claim")]
+async fn claim_conversation(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    path: web::Path<String>,
+) -> ApiResult<Padded<Conversation>> {
+    service::claim(&state, &worker.0, path.into_inner())
+        .await
+        .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/close — a member closes the conversation.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), request_body = CloseConversation, responses(
+    (status = 200, body = Vec<Conversation>),
+    (status = 404, body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/close")]
+async fn close_conversation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    body: web::Json<CloseConversation>,
+) -> ApiResult<Padded<Vec<Conversation>>> {
+    service::close(&state, &principal, path.into_inner(), body.into_inner()).await?;
+    service::list(&state, &principal).await.map(Padded)
+}

@@ -1,0 +1,306 @@
+//! Conversation rules. Seekers open conversations with the organisation behind their entry point;
+//! that organisation's workers see the waiting ones (those speaking one of the seeker's languages
+//! first) and claim them, one worker winning a race; members close them. Envelopes and prekey
+//! bundles flow only between members of an active conversation.
+
+use super::store::{self, ConversationRow};
+use crate::accounts::service::canonical_languages;
+use crate::accounts::store as accounts_store;
+use crate::auth::Principal;
+use crate::bus::BusEvent;
+use crate::db::DbConn;
+use crate::entry_points::{service as entry_points, store as entry_point_store};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use quietline_protocol::api::{
+    CloseConversation, Conversation, ConversationState, OpenConversation, Role, WaitingConversation,
+};
+use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
+
+/// Outcome categories of a closed conversation, for aggregate statistics only.
+pub const OUTCOMES: [&str; 5] = [
+    "information_given",
+    "referred",
+    "no_response",
+    "safety_concern",
+    "other",
+];
+/// Waiting conversations shown to a worker at once.
+const QUEUE_PAGE: i64 = 200;
+
+fn invalid(message: &'static str) -> ApiError {
+    ApiError::unprocessable(ErrorCode::InvalidBody, message)
+}
+
+fn state_of(row: &ConversationRow) -> ConversationState {
+    match row.state.as_str() {
+        "waiting" => ConversationState::Waiting,
+        "active" => ConversationState::Active,
+        _ => ConversationState::Closed,
+    }
+}
+
+fn languages_of(row: &ConversationRow) -> Vec<String> {
+    serde_json::from_str(&row.languages).unwrap_or_default()
+}
+
+fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
+    let workers = store::members(conn, &row.id)?
+        .into_iter()
+        .filter(|member| *member != row.seeker_id)
+        .map(AccountId)
+        .collect();
+    Ok(Conversation {
+        state: state_of(&row),
+        languages: languages_of(&row),
+        id: row.id,
+        organisation_id: OrganisationId(row.organisation_id),
+        region: row.region,
+        topic: row.topic,
+        opened_at: row.opened_at,
+        seeker: AccountId(row.seeker_id),
+        workers,
+    })
+}
+
+fn minute(now: i64) -> i64 {
+    now - now.rem_euclid(60)
+}
+
+fn validate_region(region: &Option<String>) -> ApiResult<()> {
+    let ok = region.as_ref().is_none_or(|r| {
+        (2..=64).contains(&r.len()) && r.chars().all(|c| c.is_alphanumeric() || "-/ ".contains(c))
+    });
+    ok.then_some(()).ok_or_else(|| {
+        invalid("A region is a code such as CA-BC, optionally with a city: CA-BC/Surrey.")
+    })
+}
+
+/// Opens (or returns the already open) conversation of a seeker with the organisation behind
+/// their entry point.
+pub async fn open(
+    state: &AppState,
+    principal: &Principal,
+    request: OpenConversation,
+) -> ApiResult<Conversation> {
+    if principal.role != Role::Seeker {
+        return Err(ApiError::forbidden());
+    }
+    let languages = canonical_languages(&request.languages)?;
+    if languages.is_empty() || languages.len() > 10 {
+        return Err(invalid("Give one to ten languages the seeker can read."));
+    }
+    validate_region(&request.region)?;
+    let seeker_id = principal.account_id.clone();
+    let now = minute(state.clock.now());
+    let (conversation, created) = state
+        .db
+        .write(move |conn| {
+            let entry = match &request.entry_point {
+                Some(code) => entry_points::resolve(conn, code)?,
+                None => {
+                    let id = entry_point_store::of_account(conn, &seeker_id)?.ok_or_else(|| {
+                        ApiError::unprocessable(
+                            ErrorCode::EntryPointRequired,
+                            "Open the conversation through an entry point.",
+                        )
+                    })?;
+                    entry_point_store::find(conn, &id)?.ok_or_else(|| {
+                        ApiError::unprocessable(
+                            ErrorCode::InvalidEntryPoint,
+                            "This entry point is no longer open.",
+                        )
+                    })?
+                }
+            };
+            let (_, organisation_id, _, _, topics, _) = entry;
+            let topics: Vec<String> = serde_json::from_str(&topics).unwrap_or_default();
+            if request.topic.as_ref().is_some_and(|t| !topics.contains(t)) {
+                return Err(invalid("The topic is not one this organisation offers."));
+            }
+            if let Some(open) = store::open_for_seeker(conn, &seeker_id, &organisation_id)? {
+                return Ok((to_api(conn, open)?, false));
+            }
+            let row = ConversationRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                organisation_id,
+                seeker_id,
+                state: "waiting".into(),
+                languages: serde_json::to_string(&languages).map_err(ApiError::internal)?,
+                region: request.region,
+                topic: request.topic,
+                opened_at: now,
+                claimed_at: None,
+                closed_at: None,
+                outcome: None,
+            };
+            store::insert(conn, &row)?;
+            Ok((to_api(conn, row)?, true))
+        })
+        .await?;
+    if created {
+        let event = BusEvent::ConversationWaiting {
+            organisation_id: conversation.organisation_id.0.clone(),
+            conversation_id: conversation.id.clone(),
+        };
+        if let Err(error) = state.bus.publish(event).await {
+            tracing::warn!(%error, "waiting conversation not announced; workers see it on their next refresh");
+        }
+    }
+    Ok(conversation)
+}
+
+/// The caller's conversations that are not closed.
+pub async fn list(state: &AppState, principal: &Principal) -> ApiResult<Vec<Conversation>> {
+    let account_id = principal.account_id.clone();
+    state
+        .db
+        .read(move |conn| {
+            store::open_for_member(conn, &account_id)?
+                .into_iter()
+                .map(|row| to_api(conn, row))
+                .collect()
+        })
+        .await
+}
+
+/// The organisation's waiting conversations as one worker sees them: those in a language the
+/// worker speaks first, then the rest; oldest first within each.
+pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<WaitingConversation>> {
+    let organisation_id = worker
+        .organisation_id
+        .clone()
+        .ok_or_else(ApiError::forbidden)?;
+    let account_id = worker.account_id.clone();
+    let now = state.clock.now();
+    let (rows, spoken) = state
+        .db
+        .read(move |conn| {
+            Ok::<_, ApiError>((
+                store::waiting(conn, &organisation_id, QUEUE_PAGE)?,
+                accounts_store::languages(conn, &account_id)?,
+            ))
+        })
+        .await?;
+    let speaks = |languages: &[String]| {
+        languages
+            .iter()
+            .any(|l| spoken.iter().any(|s| same_language(l, s)))
+    };
+    let mut waiting: Vec<WaitingConversation> = rows
+        .into_iter()
+        .map(|row| {
+            let languages = languages_of(&row);
+            WaitingConversation {
+                speaks_language: speaks(&languages),
+                waiting_seconds: (now - row.opened_at).max(0),
+                id: row.id,
+                languages,
+                region: row.region,
+                topic: row.topic,
+            }
+        })
+        .collect();
+    // Stable: within each group the oldest stays first.
+    waiting.sort_by_key(|w| !w.speaks_language);
+    Ok(waiting)
+}
+
+/// `fr-CA` and `fr` are the same language for matching a worker to a seeker.
+fn same_language(a: &str, b: &str) -> bool {
+    let base = |tag: &str| {
+        tag.split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    base(a) == base(b)
+}
+
+/// Claims a waiting conversation of the worker's organisation. Of concurrent claims, one wins;
+/// the others get 409 `already_claimed`.
+pub async fn claim(
+    state: &AppState,
+    worker: &Principal,
+    conversation_id: String,
+) -> ApiResult<Conversation> {
+    let organisation_id = worker
+        .organisation_id
+        .clone()
+        .ok_or_else(ApiError::forbidden)?;
+    let account_id = worker.account_id.clone();
+    let now = minute(state.clock.now());
+    state
+        .db
+        .write(move |conn| {
+            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            if row.organisation_id != organisation_id {
+                return Err(ApiError::forbidden());
+            }
+            if !store::claim(conn, &conversation_id, &organisation_id, now)? {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::AlreadyClaimed,
+                    "Another worker has taken this conversation.",
+                ));
+            }
+            store::add_member(conn, &conversation_id, &account_id)?;
+            let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
+            to_api(conn, row)
+        })
+        .await
+}
+
+/// Closes a conversation the caller takes part in, with an outcome for statistics.
+pub async fn close(
+    state: &AppState,
+    principal: &Principal,
+    conversation_id: String,
+    request: CloseConversation,
+) -> ApiResult<()> {
+    if request
+        .outcome
+        .as_deref()
+        .is_some_and(|o| !OUTCOMES.contains(&o))
+    {
+        return Err(invalid(
+            "The outcome is one of information_given, referred, no_response, safety_concern, other.",
+        ));
+    }
+    let account_id = principal.account_id.clone();
+    let now = minute(state.clock.now());
+    state
+        .db
+        .write(move |conn| {
+            if store::find(conn, &conversation_id)?.is_none() {
+                return Err(ApiError::not_found());
+            }
+            if !store::members(conn, &conversation_id)?.contains(&account_id) {
+                return Err(ApiError::forbidden());
+            }
+            store::close(conn, &conversation_id, now, request.outcome.as_deref())?;
+            Ok(())
+        })
+        .await
+}
+
+/// Whether `sender` may send envelopes to, and fetch prekey bundles of, `recipient`: their own
+/// other devices; members of one active conversation; workers of the same organisation (for the
+/// notes they keep encrypted to each other).
+pub fn may_reach(conn: &mut DbConn, sender: &Principal, recipient: &str) -> ApiResult<bool> {
+    if sender.account_id == recipient {
+        return Ok(true);
+    }
+    if store::share_active_conversation(conn, &sender.account_id, recipient)? {
+        return Ok(true);
+    }
+    if sender.role == Role::Worker {
+        let colleague =
+            store::role_and_organisation(conn, recipient)?.is_some_and(|(role, organisation)| {
+                role == "worker" && organisation == sender.organisation_id
+            });
+        return Ok(colleague);
+    }
+    Ok(false)
+}
