@@ -198,6 +198,12 @@ pub struct EnvelopePage {
     pub more: bool,
 }
 
+/// Body of a sync, and of a quick exit, which must look the same on the wire.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Sync {}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -223,6 +229,11 @@ pub enum ServerFrame {
     },
     /// Everything queued so far has been sent.
     QueueEmpty,
+    /// A conversation this device takes part in has ended (the other side left it). Its session
+    /// keys should be dropped.
+    ConversationEnded {
+        conversation_id: String,
+    },
     /// (Workers) A conversation is waiting in the organisation's queue.
     ConversationWaiting {
         conversation_id: String,

@@ -43,6 +43,8 @@ use utoipa::{Modify, OpenApi};
         messages::routes::send_message,
         messages::routes::fetch_messages,
         messages::routes::acknowledge_messages,
+        messages::routes::sync,
+        messages::routes::quick_exit,
         messages::socket::connect,
         conversations::routes::open_conversation,
         conversations::routes::list_conversations,

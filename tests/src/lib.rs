@@ -594,6 +594,57 @@ impl TestApp {
         seeker
     }
 
+    /// Every (table, text column) in storage, read from the database's own catalogue, so that a
+    /// table added later is covered without changing the tests.
+    pub async fn text_columns(&self) -> Vec<(String, String)> {
+        #[derive(diesel::QueryableByName)]
+        struct Column {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            table_name: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            column_name: String,
+        }
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' \
+                 AND upper(p.type) = 'TEXT'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND data_type = 'text' AND table_name <> '__diesel_schema_migrations'"
+            }
+        };
+        self.state
+            .db
+            .read(move |conn| {
+                diesel::sql_query(sql)
+                    .load::<Column>(conn)
+                    .map_err(quietline_server::db::DbError::from)
+            })
+            .await
+            .expect("reading the catalogue")
+            .into_iter()
+            .map(|c| (c.table_name, c.column_name))
+            .collect()
+    }
+
+    /// Where `value` appears in any text column of any table: (table, column, rows).
+    pub async fn rows_mentioning(&self, value: &str) -> Vec<(String, String, i64)> {
+        let mut found = Vec::new();
+        for (table, column) in self.text_columns().await {
+            let table: &'static str = Box::leak(table.into_boxed_str());
+            let column: &'static str = Box::leak(column.into_boxed_str());
+            let n = self
+                .count_rows(table, Some((column, value.to_string())))
+                .await;
+            if n > 0 {
+                found.push((table.to_string(), column.to_string(), n));
+            }
+        }
+        found
+    }
+
     /// Rows in a table, counted directly in storage.
     pub async fn count_rows(
         &self,

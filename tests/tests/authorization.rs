@@ -142,6 +142,12 @@ fn rows() -> Vec<Row> {
             )
         },
         row("GET", Public, "/v1/messages", CLIENTS),
+        row("POST", Public, "/v1/sync", CLIENTS),
+        // Wipes the caller: fresh callers. Only seekers can leave this way.
+        Row {
+            fresh: true,
+            ..row("POST", Public, "/v1/quick-exit", &[Who::Seeker])
+        },
         row("POST", Public, "/v1/messages/ack", CLIENTS),
         // GET /v1/websocket is an upgrade handshake; its authentication is proven in relay.rs.
         Row {

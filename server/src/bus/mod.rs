@@ -29,6 +29,11 @@ pub enum BusEvent {
     WakeUp { account_id: String, device_id: u32 },
     /// This device is running out of one-time prekeys.
     PreKeysLow { account_id: String, device_id: u32 },
+    /// A conversation ended for these members (e.g. the seeker left with a quick exit).
+    ConversationEnded {
+        conversation_id: String,
+        members: Vec<String>,
+    },
     /// A conversation is waiting in this organisation's queue.
     ConversationWaiting {
         organisation_id: String,

@@ -226,6 +226,9 @@ async fn run(
                     let count = crate::keys::service::count(&state, &principal).await.unwrap_or(PreKeyCount { ec: 0, pq: 0 });
                     open = send_frame(&mut session, &ServerFrame::PreKeysLow { count }).await;
                 }
+                Ok(BusEvent::ConversationEnded { conversation_id, members }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::ConversationEnded { conversation_id }).await;
+                }
                 Ok(BusEvent::ConversationWaiting { organisation_id, conversation_id })
                     if principal.role == quietline_protocol::api::Role::Worker
                         && principal.organisation_id.as_deref() == Some(organisation_id.as_str()) =>

@@ -1,0 +1,74 @@
+//! Quick exit: one call wipes a seeker's account and everything linked to it, and looks on the
+//! wire exactly like an ordinary sync.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use quietline_protocol::api::SessionGrant;
+use quietline_protocol::client::Client;
+use quietline_protocol::relay::ServerFrame;
+use quietline_tests::{Listener, TestApp, both_backends};
+use serde_json::json;
+
+both_backends! {
+    async fn quick_exit_leaves_no_row_behind(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let grant = app.enrol_worker(&root, &org, "wren", &["en"]).await;
+        let mut worker = Client::with_session(&app.public, grant).await.unwrap();
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
+        let second: SessionGrant = app
+            .post(Listener::Public, "/v1/devices", Some(&seeker.session.access_token), json!({}))
+            .await
+            .expect(200)
+            .json();
+        let second_device = Client::with_session(&app.public, second).await.unwrap();
+        // Envelopes queued both ways, undelivered.
+        seeker.send_text(worker.account_id(), b"are you there?").await.unwrap();
+        worker.send_text(seeker.account_id(), b"yes, I am here").await.unwrap();
+        let mut worker_socket = worker.connect().await.unwrap();
+        assert_eq!(worker_socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
+        let Some(ServerFrame::Envelope { envelope }) = worker_socket.next_frame().await.unwrap() else { panic!("expected the seeker's message") };
+        worker.open(&envelope).await.unwrap();
+        assert_eq!(worker_socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
+
+        let id = seeker.account_id().to_string();
+        let before = app.rows_mentioning(&id).await;
+        for table in ["accounts", "devices", "sessions", "device_keys", "conversations", "conversation_members", "envelopes", "send_receipts"] {
+            assert!(before.iter().any(|(t, _, _)| t == table), "the scan should find the seeker in {table}: {before:?}");
+        }
+
+        let answer = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.session.access_token), json!({})).await.expect(200);
+        assert_eq!(answer.body, json!({"envelopes": [], "more": false}));
+
+        let after = app.rows_mentioning(&id).await;
+        assert!(after.is_empty(), "rows still mention the wiped seeker: {after:?}");
+        if let Some(services) = &app.services {
+            assert!(!services.redis_dump().contains(&id), "Redis still mentions the wiped seeker");
+        }
+        // Every token of the account is refused, on every device.
+        app.get(Listener::Public, "/v1/account", Some(&seeker.session.access_token)).await.expect(401);
+        assert!(second_device.fetch().await.is_err());
+        // The worker is told, neutrally, that the conversation ended.
+        let Some(ServerFrame::ConversationEnded { .. }) = worker_socket.next_frame().await.unwrap() else { panic!("expected the conversation to end") };
+        // Repeating it (a retry, a double tap) answers the same.
+        let again = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.session.access_token), json!({})).await.expect(200);
+        assert_eq!(again.raw, answer.raw);
+    }
+
+    async fn a_quick_exit_exchange_looks_like_an_ordinary_sync(app: TestApp) {
+        let seeker = app.sign_up_seeker().await;
+        let sync = app.post(Listener::Public, "/v1/sync", Some(&seeker.access_token), json!({})).await.expect(200);
+        let exit = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.access_token), json!({})).await.expect(200);
+        assert_eq!(sync.raw.len(), exit.raw.len(), "padded to the same size");
+        assert_eq!(sync.raw, exit.raw, "an idle sync and a quick exit answer the same bytes");
+        let names = |answer: &quietline_tests::Answer| {
+            let mut names: Vec<String> = answer.headers.keys().map(|k| k.as_str().to_string()).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&sync), names(&exit));
+        for header in ["content-length", "content-type", "cache-control"] {
+            assert_eq!(sync.headers.get(header), exit.headers.get(header), "{header}");
+        }
+    }
+}
