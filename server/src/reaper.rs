@@ -70,6 +70,10 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
             .await;
     }
     if reaped != Reaped::default() {
+        // Deleted ciphertext and accounts should not linger in SQLite's log.
+        if let Err(error) = state.db.checkpoint().await {
+            tracing::warn!(%error, "checkpoint after reaping failed");
+        }
         tracing::info!(
             envelopes = reaped.envelopes,
             sessions = reaped.sessions,

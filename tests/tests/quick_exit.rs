@@ -42,6 +42,10 @@ both_backends! {
 
         let after = app.rows_mentioning(&id).await;
         assert!(after.is_empty(), "rows still mention the wiped seeker: {after:?}");
+        // Nor do the bytes a seized server would yield: the SQLite file with its WAL, or a dump.
+        let raw = app.storage_dump();
+        assert!(String::from_utf8_lossy(&raw).contains(worker.account_id()), "the dump holds live rows");
+        assert!(!String::from_utf8_lossy(&raw).contains(&id), "the storage bytes still hold the wiped seeker's id");
         if let Some(services) = &app.services {
             assert!(!services.redis_dump().contains(&id), "Redis still mentions the wiped seeker");
         }

@@ -57,6 +57,10 @@ pub async fn quick_exit(state: &AppState, token: Option<String>) -> ApiResult<()
             })
         })
         .await?;
+    // A seized SQLite file should not hold the account's rows in its log either.
+    if let Err(error) = state.db.checkpoint().await {
+        tracing::warn!(%error, "checkpoint after quick exit failed");
+    }
     for device in &wiped.devices {
         let device = u32::try_from(*device).unwrap_or_default();
         let _ = state

@@ -202,6 +202,27 @@ impl Db {
         conn.transaction(work)
     }
 
+    /// On SQLite, copies the write-ahead log into the database file and empties it, so that
+    /// page images from before a deletion no longer sit in the log (with `secure_delete`, the
+    /// database file itself holds zeros where deleted rows were). Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), DbError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _guard = match &db.write_lock {
+                Some(lock) => Some(lock.lock().map_err(|_| DbError::Blocking)?),
+                None => None,
+            };
+            let mut conn = db.get()?;
+            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")
+                .map_err(DbError::from)
+        })
+        .await
+        .map_err(|_| DbError::Blocking)?
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         self.read(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
