@@ -230,6 +230,8 @@ pub struct Organisation {
     pub name: String,
     pub default_language: String,
     pub created_at: i64,
+    /// Default and longest disappearing-message timer of its conversations, in seconds.
+    pub disappearing_seconds: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -239,6 +241,10 @@ pub struct CreateOrganisation {
     pub name: String,
     /// BCP 47 tag used when a seeker's languages are not known.
     pub default_language: String,
+    /// Default and longest disappearing-message timer: 300, 3600, 86400 or 604800 seconds, or
+    /// absent for none.
+    #[serde(default)]
+    pub disappearing_seconds: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -324,6 +330,18 @@ pub struct Conversation {
     pub seeker: AccountId,
     /// The workers in the conversation (whose devices the seeker's client encrypts to).
     pub workers: Vec<AccountId>,
+    /// Messages disappear this many seconds after sending; undelivered ones are purged then.
+    pub disappearing_seconds: Option<u64>,
+}
+
+/// Changes a conversation's disappearing-message timer (never beyond the organisation's default).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetTimer {
+    /// 300, 3600, 86400 or 604800 seconds, or absent for none.
+    #[serde(default)]
+    pub seconds: Option<u64>,
 }
 
 /// A waiting conversation as workers see it in their queue.

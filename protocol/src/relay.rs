@@ -185,6 +185,10 @@ pub struct Envelope {
     /// When the server accepted it, to the minute.
     pub server_received: i64,
     pub expires_at: i64,
+    /// The conversation's disappearing timer when this was sent: a client deletes the message
+    /// this many seconds after reading it.
+    #[serde(default)]
+    pub disappearing_seconds: Option<u64>,
     #[serde(with = "crate::bytes")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
     pub content: Vec<u8>,
@@ -233,6 +237,11 @@ pub enum ServerFrame {
     /// keys should be dropped.
     ConversationEnded {
         conversation_id: String,
+    },
+    /// A conversation's disappearing-message timer changed.
+    DisappearingTimer {
+        conversation_id: String,
+        seconds: Option<u64>,
     },
     /// (Workers) A conversation is waiting in the organisation's queue.
     ConversationWaiting {

@@ -22,6 +22,7 @@ fn envelope(recipient: usize, guid: String) -> NewEnvelope {
         source_device: Some(1),
         server_received: 0,
         expires_at: i64::MAX,
+        disappearing_seconds: None,
         content: vec![0xA5; SIZE],
     }
 }

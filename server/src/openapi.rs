@@ -51,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         conversations::routes::waiting_conversations,
         conversations::routes::claim_conversation,
         conversations::routes::close_conversation,
+        conversations::routes::set_conversation_timer,
         organisations::routes::get_own_organisation,
         organisations::routes::list_organisations,
         organisations::routes::create_organisation,

@@ -402,6 +402,7 @@ impl World {
             }),
             ("POST", "/v1/messages/ack") => json!({"ids": [1, 2, 3]}),
             ("POST", "/v1/conversations") => json!({"languages": ["fr"]}),
+            ("PUT", "/v1/conversations/{conversation_a}/timer") => json!({"seconds": 3600}),
             ("POST", "/v1/conversations/{conversation_a}/close") => {
                 json!({"outcome": "information_given"})
             }

@@ -464,6 +464,7 @@ both_backends! {
             source_device: Some(1),
             server_received: 0,
             expires_at: i64::MAX,
+            disappearing_seconds: None,
             content: b"opaque".to_vec(),
         };
         // Sends racing into one batch: one to a device that no longer exists.

@@ -6,6 +6,7 @@
 
 use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::Client;
+use quietline_server::clock::Clock;
 use quietline_server::reaper::reap;
 use quietline_tests::{Backend, Listener, TestApp, both_backends};
 use serde_json::json;
@@ -104,4 +105,52 @@ async fn the_reaper_runs_by_itself_on_its_interval() {
         purged,
         "the background reaper did not purge the expired invite"
     );
+}
+
+both_backends! {
+    async fn a_disappearing_timer_purges_undelivered_messages_when_it_runs_out(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app
+            .post(Listener::Admin, "/admin/v1/organisations", Some(&root.session.access_token), json!({"name": "Harbour House", "default_language": "en", "disappearing_seconds": 3600}))
+            .await
+            .expect(200)
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let grant = app.enrol_worker(&root, &org, "timer", &["en"]).await;
+        let worker = Client::with_session(&app.public, grant).await.unwrap();
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
+        let listed = app.get(Listener::Public, "/v1/conversations", Some(&seeker.session.access_token)).await.expect(200);
+        assert_eq!(listed.body[0]["disappearing_seconds"], 3600, "a conversation starts with the organisation's default");
+        let id = listed.body[0]["id"].as_str().unwrap().to_string();
+        let timer = format!("/v1/conversations/{id}/timer");
+
+        // Nobody may lengthen it past the default, or turn it off; the seeker may shorten it.
+        let longer = app.call("PUT", Listener::Public, &timer, Some(&seeker.session.access_token), Some(&json!({"seconds": 86400}))).await.expect(422);
+        assert_eq!(longer.code(), "invalid_body");
+        app.call("PUT", Listener::Public, &timer, Some(&worker.session.access_token), Some(&json!({}))).await.expect(422);
+        app.call("PUT", Listener::Public, &timer, Some(&seeker.session.access_token), Some(&json!({"seconds": 37}))).await.expect(422);
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(socket.next_frame().await.unwrap(), Some(quietline_protocol::relay::ServerFrame::Ready));
+        assert_eq!(socket.next_frame().await.unwrap(), Some(quietline_protocol::relay::ServerFrame::QueueEmpty));
+        let shortened = app.call("PUT", Listener::Public, &timer, Some(&seeker.session.access_token), Some(&json!({"seconds": 300}))).await.expect(200);
+        assert_eq!(shortened.body["disappearing_seconds"], 300);
+        assert_eq!(
+            socket.next_frame().await.unwrap(),
+            Some(quietline_protocol::relay::ServerFrame::DisappearingTimer { conversation_id: id.clone(), seconds: Some(300) }),
+            "the other side is told"
+        );
+        socket.close().await.unwrap();
+
+        // A message to the (now offline) worker carries the timer and expires with it.
+        seeker.send_text(worker.account_id(), b"gone in five minutes").await.unwrap();
+        let page = worker.fetch().await.unwrap();
+        assert_eq!(page.envelopes[0].disappearing_seconds, Some(300));
+        assert!(page.envelopes[0].expires_at <= app.clock.now() + 300);
+        app.clock.advance(301);
+        assert!(worker.fetch().await.unwrap().envelopes.is_empty(), "an expired envelope is never delivered");
+        assert_eq!(reap(&app.state).await.unwrap().envelopes, 1);
+        assert_eq!(app.count_rows("envelopes", None).await, 0);
+    }
 }

@@ -34,6 +34,12 @@ pub enum BusEvent {
         conversation_id: String,
         members: Vec<String>,
     },
+    /// A conversation's disappearing timer changed; its members are told.
+    DisappearingTimer {
+        conversation_id: String,
+        members: Vec<String>,
+        seconds: Option<u64>,
+    },
     /// A conversation is waiting in this organisation's queue.
     ConversationWaiting {
         organisation_id: String,

@@ -5,10 +5,10 @@ use crate::auth::{Principal, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
-use actix_web::{get, post, web};
+use actix_web::{get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
-    CloseConversation, Conversation, OpenConversation, WaitingConversation,
+    CloseConversation, Conversation, OpenConversation, SetTimer, WaitingConversation,
 };
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
@@ -16,7 +16,8 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
         .service(list_conversations)
         .service(waiting_conversations)
         .service(claim_conversation)
-        .service(close_conversation);
+        .service(close_conversation)
+        .service(set_conversation_timer);
 }
 
 /// POST /v1/conversations — a seeker opens a conversation with the organisation behind their
@@ -88,4 +89,27 @@ async fn close_conversation(
 ) -> ApiResult<Padded<Vec<Conversation>>> {
     service::close(&state, &principal, path.into_inner(), body.into_inner()).await?;
     service::list(&state, &principal).await.map(Padded)
+}
+
+/// PUT /v1/conversations/{conversation_id}/timer — changes the disappearing-message timer.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), request_body = SetTimer, responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 422, description = "not an offered value, or longer than the organisation's default", body = ErrorBody),
+))]
+#[put("/v1/conversations/{conversation_id}/timer")]
+async fn set_conversation_timer(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+    body: web::Json<SetTimer>,
+) -> ApiResult<Padded<Conversation>> {
+    service::set_timer(
+        &state,
+        &principal,
+        path.into_inner(),
+        body.into_inner().seconds,
+    )
+    .await
+    .map(Padded)
 }

@@ -18,6 +18,20 @@ use quietline_protocol::api::{
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
+/// Disappearing-message timers offered: 5 minutes, 1 hour, 1 day, 1 week (or none).
+pub const TIMERS: [u64; 4] = [300, 3_600, 86_400, 604_800];
+
+/// Checks a timer against the offered values.
+pub fn checked_timer(seconds: Option<u64>) -> ApiResult<Option<i64>> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if TIMERS.contains(&s) => Ok(i64::try_from(s).ok()),
+        Some(_) => Err(invalid(
+            "A timer is 300, 3600, 86400 or 604800 seconds, or none.",
+        )),
+    }
+}
+
 /// Outcome categories of a closed conversation, for aggregate statistics only.
 pub const OUTCOMES: [&str; 5] = [
     "information_given",
@@ -61,6 +75,7 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         opened_at: row.opened_at,
         seeker: AccountId(row.seeker_id),
         workers,
+        disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
     })
 }
 
@@ -124,7 +139,7 @@ pub async fn open(
             }
             let row = ConversationRow {
                 id: uuid::Uuid::new_v4().to_string(),
-                organisation_id,
+                organisation_id: organisation_id.clone(),
                 seeker_id,
                 state: "waiting".into(),
                 languages: serde_json::to_string(&languages).map_err(ApiError::internal)?,
@@ -134,6 +149,7 @@ pub async fn open(
                 claimed_at: None,
                 closed_at: None,
                 outcome: None,
+                disappearing_seconds: store::organisation_timer(conn, &organisation_id)?,
             };
             store::insert(conn, &row)?;
             Ok((to_api(conn, row)?, true))
@@ -289,18 +305,71 @@ pub async fn close(
 /// other devices; members of one active conversation; workers of the same organisation (for the
 /// notes they keep encrypted to each other).
 pub fn may_reach(conn: &mut DbConn, sender: &Principal, recipient: &str) -> ApiResult<bool> {
+    reach(conn, sender, recipient).map(|reach| reach.is_some())
+}
+
+/// [`may_reach`], with the disappearing timer messages between them are under: `None` when they
+/// may not reach each other; `Some(None)` when no timer applies. Of several shared conversations,
+/// the shortest timer wins.
+pub fn reach(
+    conn: &mut DbConn,
+    sender: &Principal,
+    recipient: &str,
+) -> ApiResult<Option<Option<i64>>> {
     if sender.account_id == recipient {
-        return Ok(true);
+        return Ok(Some(None));
     }
-    if store::share_active_conversation(conn, &sender.account_id, recipient)? {
-        return Ok(true);
+    let timers = store::shared_active_timers(conn, &sender.account_id, recipient)?;
+    if !timers.is_empty() {
+        return Ok(Some(timers.into_iter().flatten().min()));
     }
     if sender.role == Role::Worker {
         let colleague =
             store::role_and_organisation(conn, recipient)?.is_some_and(|(role, organisation)| {
                 role == "worker" && organisation == sender.organisation_id
             });
-        return Ok(colleague);
+        return Ok(colleague.then_some(None));
     }
-    Ok(false)
+    Ok(None)
+}
+
+/// Changes a conversation's disappearing timer. Either side may; nobody may make it longer than
+/// the organisation's default. Both sides are told.
+pub async fn set_timer(
+    state: &AppState,
+    principal: &Principal,
+    conversation_id: String,
+    seconds: Option<u64>,
+) -> ApiResult<Conversation> {
+    let timer = checked_timer(seconds)?;
+    let account_id = principal.account_id.clone();
+    let (conversation, members) = state
+        .db
+        .write(move |conn| {
+            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let members = store::members(conn, &conversation_id)?;
+            if !members.contains(&account_id) {
+                return Err(ApiError::forbidden());
+            }
+            if let Some(limit) = store::organisation_timer(conn, &row.organisation_id)?
+                && timer.is_none_or(|t| t > limit)
+            {
+                return Err(invalid(
+                    "The timer cannot be longer than the organisation's default.",
+                ));
+            }
+            store::set_timer(conn, &conversation_id, timer)?;
+            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            Ok((to_api(conn, row)?, members))
+        })
+        .await?;
+    let event = BusEvent::DisappearingTimer {
+        conversation_id: conversation.id.clone(),
+        members,
+        seconds: conversation.disappearing_seconds,
+    };
+    if let Err(error) = state.bus.publish(event).await {
+        tracing::warn!(%error, "timer change not announced; clients see it on their next refresh");
+    }
+    Ok(conversation)
 }

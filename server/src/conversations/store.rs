@@ -18,6 +18,7 @@ pub struct ConversationRow {
     pub claimed_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub outcome: Option<String>,
+    pub disappearing_seconds: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {
@@ -31,6 +32,7 @@ pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {
             conversations::region.eq(&row.region),
             conversations::topic.eq(&row.topic),
             conversations::opened_at.eq(row.opened_at),
+            conversations::disappearing_seconds.eq(row.disappearing_seconds),
         ))
         .execute(conn)?;
     add_member(conn, &row.id, &row.seeker_id)
@@ -161,4 +163,44 @@ pub fn role_and_organisation(
         .select((accounts::role, accounts::organisation_id))
         .first(conn)
         .optional()
+}
+
+/// The disappearing timers of the active conversations two accounts share; empty when they share
+/// none.
+pub fn shared_active_timers(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<Vec<Option<i64>>> {
+    let (first, second) = diesel::alias!(
+        conversation_members as first_member,
+        conversation_members as second_member
+    );
+    first
+        .inner_join(
+            second.on(second
+                .field(conversation_members::conversation_id)
+                .eq(first.field(conversation_members::conversation_id))),
+        )
+        .inner_join(
+            conversations::table
+                .on(conversations::id.eq(first.field(conversation_members::conversation_id))),
+        )
+        .filter(first.field(conversation_members::account_id).eq(a))
+        .filter(second.field(conversation_members::account_id).eq(b))
+        .filter(conversations::state.eq("active"))
+        .select(conversations::disappearing_seconds)
+        .load(conn)
+}
+
+pub fn set_timer(conn: &mut DbConn, id: &str, seconds: Option<i64>) -> QueryResult<usize> {
+    diesel::update(conversations::table.find(id))
+        .set(conversations::disappearing_seconds.eq(seconds))
+        .execute(conn)
+}
+
+pub fn organisation_timer(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Option<i64>> {
+    use crate::db::schema::organisations;
+    organisations::table
+        .find(organisation_id)
+        .select(organisations::disappearing_seconds)
+        .first::<Option<i64>>(conn)
+        .optional()
+        .map(Option::flatten)
 }

@@ -6,6 +6,7 @@ diesel::table! {
         name -> Text,
         default_language -> Text,
         created_at -> BigInt,
+        disappearing_seconds -> Nullable<BigInt>,
     }
 }
 
@@ -149,6 +150,7 @@ diesel::table! {
         server_received -> BigInt,
         expires_at -> BigInt,
         content -> Binary,
+        disappearing_seconds -> Nullable<BigInt>,
     }
 }
 
@@ -173,6 +175,7 @@ diesel::table! {
         claimed_at -> Nullable<BigInt>,
         closed_at -> Nullable<BigInt>,
         outcome -> Nullable<Text>,
+        disappearing_seconds -> Nullable<BigInt>,
     }
 }
 

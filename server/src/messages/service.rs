@@ -96,7 +96,7 @@ pub async fn send(
         .read(move |conn| {
             Ok::<_, ApiError>((
                 store::account_exists(conn, &target)?,
-                crate::conversations::service::may_reach(conn, &caller, &target)?,
+                crate::conversations::service::reach(conn, &caller, &target)?,
                 store::receiving_devices(conn, &target)?,
             ))
         })
@@ -105,9 +105,9 @@ pub async fn send(
         return Err(ApiError::not_found());
     }
     // Only members of one active conversation message each other.
-    if !allowed {
+    let Some(timer) = allowed else {
         return Err(ApiError::forbidden());
-    }
+    };
     // A sender's own other devices are recipients too; the sending device is not.
     let expected: BTreeMap<u32, u32> = receiving
         .into_iter()
@@ -120,7 +120,10 @@ pub async fn send(
 
     let now = state.clock.now();
     let server_received = now - now.rem_euclid(60);
-    let expires_at = now + i64::try_from(state.config.message_ttl).unwrap_or(i64::MAX / 2);
+    // Undelivered ciphertext lives until the conversation's timer or the maximum queue age,
+    // whichever comes first.
+    let max_age = i64::try_from(state.config.message_ttl).unwrap_or(i64::MAX / 2);
+    let expires_at = now + timer.map_or(max_age, |t| t.min(max_age));
     let source_device = i32::try_from(sender.device_id).ok();
     let envelopes = message
         .messages
@@ -134,6 +137,7 @@ pub async fn send(
             source_device,
             server_received,
             expires_at,
+            disappearing_seconds: timer,
             content: m.content,
         })
         .collect::<Vec<_>>();

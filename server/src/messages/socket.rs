@@ -226,6 +226,9 @@ async fn run(
                     let count = crate::keys::service::count(&state, &principal).await.unwrap_or(PreKeyCount { ec: 0, pq: 0 });
                     open = send_frame(&mut session, &ServerFrame::PreKeysLow { count }).await;
                 }
+                Ok(BusEvent::DisappearingTimer { conversation_id, members, seconds }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::DisappearingTimer { conversation_id, seconds }).await;
+                }
                 Ok(BusEvent::ConversationEnded { conversation_id, members }) if members.contains(&principal.account_id) => {
                     open = send_frame(&mut session, &ServerFrame::ConversationEnded { conversation_id }).await;
                 }

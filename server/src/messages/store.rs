@@ -29,11 +29,22 @@ type Row = (
     Option<i32>,
     i64,
     i64,
+    Option<i64>,
     Vec<u8>,
 );
 
 fn to_envelope(row: Row) -> Envelope {
-    let (id, guid, kind, source_account, source_device, server_received, expires_at, content) = row;
+    let (
+        id,
+        guid,
+        kind,
+        source_account,
+        source_device,
+        server_received,
+        expires_at,
+        timer,
+        content,
+    ) = row;
     Envelope {
         id,
         guid,
@@ -44,6 +55,7 @@ fn to_envelope(row: Row) -> Envelope {
             .map(DeviceId),
         server_received,
         expires_at,
+        disappearing_seconds: timer.and_then(|t| u64::try_from(t).ok()),
         content,
     }
 }
@@ -72,6 +84,7 @@ pub fn queued(
             envelopes::source_device,
             envelopes::server_received,
             envelopes::expires_at,
+            envelopes::disappearing_seconds,
             envelopes::content,
         ))
         .load::<Row>(conn)

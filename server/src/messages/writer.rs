@@ -25,6 +25,7 @@ pub struct NewEnvelope {
     pub source_device: Option<i32>,
     pub server_received: i64,
     pub expires_at: i64,
+    pub disappearing_seconds: Option<i64>,
     pub content: Vec<u8>,
 }
 
@@ -285,6 +286,7 @@ fn write_send(
                 envelopes::source_device.eq(envelope.source_device),
                 envelopes::server_received.eq(envelope.server_received),
                 envelopes::expires_at.eq(envelope.expires_at),
+                envelopes::disappearing_seconds.eq(envelope.disappearing_seconds),
                 envelopes::content.eq(&envelope.content),
             ))
             .on_conflict_do_nothing()

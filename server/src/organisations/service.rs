@@ -21,6 +21,7 @@ fn to_api(row: store::OrganisationRow) -> Organisation {
         name: row.1,
         default_language: row.2,
         created_at: row.3,
+        disappearing_seconds: row.4.and_then(|s| u64::try_from(s).ok()),
     }
 }
 
@@ -47,11 +48,13 @@ pub async fn create_organisation(
                 "A default language is required.",
             )
         })?;
+    let timer = crate::conversations::service::checked_timer(request.disappearing_seconds)?;
     let row = (
         uuid::Uuid::new_v4().to_string(),
         name,
         language,
         state.clock.now(),
+        timer,
     );
     state
         .db

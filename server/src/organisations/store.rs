@@ -5,7 +5,8 @@ use crate::db::schema::{accounts, credentials, invites, organisations};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 
-pub type OrganisationRow = (String, String, String, i64);
+/// id, name, default language, created at, disappearing timer.
+pub type OrganisationRow = (String, String, String, i64, Option<i64>);
 
 pub fn insert_organisation(conn: &mut DbConn, row: &OrganisationRow) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
@@ -14,6 +15,7 @@ pub fn insert_organisation(conn: &mut DbConn, row: &OrganisationRow) -> QueryRes
             organisations::name.eq(&row.1),
             organisations::default_language.eq(&row.2),
             organisations::created_at.eq(row.3),
+            organisations::disappearing_seconds.eq(row.4),
         ))
         .execute(conn)
         .map(|_| ())

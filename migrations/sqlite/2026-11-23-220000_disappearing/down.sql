@@ -1,0 +1,3 @@
+ALTER TABLE envelopes DROP COLUMN disappearing_seconds;
+ALTER TABLE conversations DROP COLUMN disappearing_seconds;
+ALTER TABLE organisations DROP COLUMN disappearing_seconds;
