@@ -6,7 +6,7 @@
 use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::Client;
 use quietline_protocol::relay::ServerFrame;
-use quietline_tests::{Listener, TestApp, both_backends};
+use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
 use serde_json::json;
 
 both_backends! {
@@ -49,6 +49,8 @@ both_backends! {
         if let Some(services) = &app.services {
             assert!(!services.redis_dump().contains(&id), "Redis still mentions the wiped seeker");
         }
+        assert!(captured_logs().contains("route=/v1/quick-exit status=200"), "the log capture works");
+        assert!(!captured_logs().contains(&id), "the logs mention the wiped seeker");
         // Every token of the account is refused, on every device.
         app.get(Listener::Public, "/v1/account", Some(&seeker.session.access_token)).await.expect(401);
         assert!(second_device.fetch().await.is_err());
