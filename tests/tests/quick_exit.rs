@@ -22,9 +22,11 @@ both_backends! {
             .expect(200)
             .json();
         let second_device = Client::with_session(&app.public, second).await.unwrap();
-        // Envelopes queued both ways, undelivered.
-        seeker.send_text(worker.account_id(), b"are you there?").await.unwrap();
-        worker.send_text(seeker.account_id(), b"yes, I am here").await.unwrap();
+        // Envelopes queued both ways, undelivered, with canary plaintext.
+        seeker.send_text(worker.account_id(), b"are you there? CANARY-seized-1").await.unwrap();
+        worker.send_text(seeker.account_id(), b"yes, I am here CANARY-seized-2").await.unwrap();
+        let conversation = app.get(Listener::Public, "/v1/conversations", Some(&seeker.session.access_token)).await.expect(200);
+        let conversation_id = conversation.body[0]["id"].as_str().unwrap().to_string();
         let mut worker_socket = worker.connect().await.unwrap();
         assert_eq!(worker_socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
         let Some(ServerFrame::Envelope { envelope }) = worker_socket.next_frame().await.unwrap() else { panic!("expected the seeker's message") };
@@ -37,6 +39,11 @@ both_backends! {
             assert!(before.iter().any(|(t, _, _)| t == table), "the scan should find the seeker in {table}: {before:?}");
         }
 
+        // The seeker's client does it, and removes its own state file too.
+        let state_file = app.data_dir.join("seeker.ql");
+        seeker.save(&state_file, "seeker passphrase").await.unwrap();
+        seeker.quick_exit(Some(&state_file)).await.unwrap();
+        assert!(!state_file.exists(), "the client's state file is gone");
         let answer = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.session.access_token), json!({})).await.expect(200);
         assert_eq!(answer.body, json!({"envelopes": [], "more": false}));
 
@@ -45,7 +52,10 @@ both_backends! {
         // Nor do the bytes a seized server would yield: the SQLite file with its WAL, or a dump.
         let raw = app.storage_dump();
         assert!(String::from_utf8_lossy(&raw).contains(worker.account_id()), "the dump holds live rows");
-        assert!(!String::from_utf8_lossy(&raw).contains(&id), "the storage bytes still hold the wiped seeker's id");
+        let raw = String::from_utf8_lossy(&raw);
+        for gone in [id.as_str(), conversation_id.as_str(), "CANARY-seized-1", "CANARY-seized-2"] {
+            assert!(!raw.contains(gone), "the storage bytes still hold {gone}");
+        }
         if let Some(services) = &app.services {
             assert!(!services.redis_dump().contains(&id), "Redis still mentions the wiped seeker");
         }

@@ -5,7 +5,8 @@
 //!     # terminal 2, an anonymous seeker
 //!     QUIETLINE_CLIENT_PASSPHRASE='another passphrase' quietline-client --state seeker.ql seeker --entry CODE
 //!
-//! Then type `/to ACCOUNT_ID` (shown by the other side) and write; `/whoami`, `/quit`. State
+//! Then type `/to ACCOUNT_ID` (shown by the other side) and write; `/whoami`, `/quit`; a seeker's
+//! `/exit` is the quick exit (wipes the account and the state file). State
 //! (identity, keys, sessions, tokens) is kept in the state file, encrypted with the passphrase;
 //! `resume` continues from it.
 
@@ -136,6 +137,11 @@ async fn chat(
                 let line = line.trim().to_string();
                 if line == "/quit" {
                     break;
+                } else if line == "/exit" {
+                    // Quick exit: the account and this device's state file are wiped at once.
+                    client.quick_exit(Some(state)).await?;
+                    println!("done");
+                    return Ok(());
                 } else if line == "/whoami" {
                     println!("you are {} (device {})", client.account_id(), client.device_id());
                 } else if let Some(account) = line.strip_prefix("/to ") {

@@ -457,6 +457,22 @@ impl Client {
         })
     }
 
+    /// Quick exit: wipes this seeker's account on the server, then the local state file. Sent
+    /// exactly like a sync, so the traffic does not show it.
+    pub async fn quick_exit(&self, state_file: Option<&std::path::Path>) -> Result<()> {
+        let _: EnvelopePage = self
+            .call(
+                awc::http::Method::POST,
+                "/v1/quick-exit",
+                Some(&crate::relay::Sync {}),
+            )
+            .await?;
+        if let Some(path) = state_file {
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(())
+    }
+
     /// Writes this client's whole state (tokens, Signal identity, prekeys, sessions) to `path`,
     /// encrypted under `passphrase`.
     pub async fn save(&self, path: &std::path::Path, passphrase: &str) -> Result<()> {
