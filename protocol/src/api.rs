@@ -366,3 +366,28 @@ pub struct CloseConversation {
     #[serde(default)]
     pub outcome: Option<String>,
 }
+
+/// A count in published statistics: exact from 5 up, "<5" below, so nobody can be singled out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(untagged)]
+pub enum Count {
+    Exact(u64),
+    Suppressed(String),
+}
+
+/// One day's conversations of an organisation in one language (the seeker's first).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DailyStatistics {
+    /// Start of the day, Unix seconds (UTC).
+    pub day: i64,
+    pub language: String,
+    pub opened: Count,
+    pub claimed: Count,
+    /// Closed conversations by outcome.
+    pub closed: std::collections::BTreeMap<String, Count>,
+    /// Time from opening to first claim, as a range, when at least 5 were claimed.
+    pub first_claim_median: Option<String>,
+    pub first_claim_p90: Option<String>,
+}

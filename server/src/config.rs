@@ -84,6 +84,9 @@ pub struct Cli {
     /// Days a seeker account may go unused before it is wiped [default: 30]
     #[arg(long, env = "QUIETLINE_SEEKER_INACTIVITY_DAYS")]
     pub seeker_inactivity_days: Option<String>,
+    /// Days a closed conversation is kept before only its aggregate counts remain [default: 30]
+    #[arg(long, env = "QUIETLINE_CLOSED_RETENTION_DAYS")]
+    pub closed_retention_days: Option<String>,
 }
 
 /// The same keys as the command line, read from the `--config` file.
@@ -113,6 +116,7 @@ struct FileConfig {
     queue_limit: Option<u32>,
     reaper_interval: Option<u64>,
     seeker_inactivity_days: Option<u32>,
+    closed_retention_days: Option<u32>,
 }
 
 /// Which database, decided from the URL scheme.
@@ -148,6 +152,7 @@ pub struct Config {
     pub queue_limit: u32,
     pub reaper_interval: u64,
     pub seeker_inactivity_days: u32,
+    pub closed_retention_days: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -449,6 +454,18 @@ impl Config {
                 "must be between 1 and 365",
             ));
         }
+        let closed_retention_days = pick(
+            "QUIETLINE_CLOSED_RETENTION_DAYS",
+            cli.closed_retention_days.as_ref(),
+            file.closed_retention_days,
+            30,
+        )?;
+        if !(1..=365).contains(&closed_retention_days) {
+            return Err(bad(
+                "QUIETLINE_CLOSED_RETENTION_DAYS",
+                "must be between 1 and 365",
+            ));
+        }
         Ok(Config {
             public_listen,
             admin_listen,
@@ -473,6 +490,7 @@ impl Config {
             queue_limit,
             reaper_interval,
             seeker_inactivity_days,
+            closed_retention_days,
         })
     }
 }

@@ -6,7 +6,9 @@
 use crate::bus::BusEvent;
 use crate::clock::day_of;
 use crate::db::DbError;
-use crate::db::schema::{accounts, envelopes, invites, refresh_tokens, send_receipts, sessions};
+use crate::db::schema::{
+    accounts, conversations, envelopes, invites, refresh_tokens, send_receipts, sessions,
+};
 use crate::state::AppState;
 use diesel::prelude::*;
 use std::time::Duration;
@@ -20,12 +22,14 @@ pub struct Reaped {
     pub invites: usize,
     pub send_receipts: usize,
     pub inactive_seekers: usize,
+    pub closed_conversations: usize,
 }
 
 /// One pass over everything that has expired at the clock's current time.
 pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
     let now = state.clock.now();
     let oldest_active_day = day_of(now) - i64::from(state.config.seeker_inactivity_days);
+    let closed_before = now - i64::from(state.config.closed_retention_days) * 86_400;
     let (reaped, wiped) = state
         .db
         .write(move |conn| {
@@ -47,6 +51,13 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
                     .execute(conn)?,
                 send_receipts: diesel::delete(
                     send_receipts::table.filter(send_receipts::expires_at.le(now)),
+                )
+                .execute(conn)?,
+                // Only the aggregate counters outlive a closed conversation.
+                closed_conversations: diesel::delete(
+                    conversations::table
+                        .filter(conversations::state.eq("closed"))
+                        .filter(conversations::closed_at.le(closed_before)),
                 )
                 .execute(conn)?,
                 inactive_seekers: diesel::delete(
@@ -81,6 +92,7 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
             invites = reaped.invites,
             send_receipts = reaped.send_receipts,
             inactive_seekers = reaped.inactive_seekers,
+            closed_conversations = reaped.closed_conversations,
             "reaped expired data"
         );
     }

@@ -205,6 +205,12 @@ fn rows() -> Vec<Row> {
             "/admin/v1/organisations/{org_a}/entry-points",
             ADMINS_OF_A,
         ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/statistics",
+            ADMINS_OF_A,
+        ),
         Row {
             fresh: true,
             ..row(

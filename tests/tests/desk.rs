@@ -6,6 +6,7 @@
 use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::Client;
 use quietline_protocol::relay::ServerFrame;
+use quietline_server::clock::Clock;
 use quietline_tests::{AdminLogin, Listener, TestApp, both_backends};
 use serde_json::{Value, json};
 
@@ -153,5 +154,60 @@ both_backends! {
         assert_eq!(remaining.body, json!([]));
         let seekers_view = app.get(Listener::Public, "/v1/conversations", Some(&walk_in.access_token)).await.expect(200);
         assert_eq!(seekers_view.body, json!([]), "closed conversations are no longer listed");
+    }
+}
+
+both_backends! {
+    async fn statistics_count_conversations_without_singling_anyone_out(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let code = entry_point(&app, &root, &org, &[]).await;
+        let worker = app.enrol_worker(&root, &org, "stat", &["tl", "fr"]).await;
+        let mut tagalog = Vec::new();
+        for _ in 0..6 {
+            let seeker = seeker_through(&app, &code).await;
+            tagalog.push(open(&app, &seeker, json!({"languages": ["tl", "en"]})).await["id"].as_str().unwrap().to_string());
+        }
+        for _ in 0..2 {
+            let seeker = seeker_through(&app, &code).await;
+            open(&app, &seeker, json!({"languages": ["fr"]})).await;
+        }
+        app.clock.advance(90);
+        for (i, id) in tagalog.iter().enumerate() {
+            app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(&worker.access_token), json!({})).await.expect(200);
+            let outcome = if i == 0 { "safety_concern" } else { "information_given" };
+            app.post(Listener::Public, &format!("/v1/conversations/{id}/close"), Some(&worker.access_token), json!({"outcome": outcome}))
+                .await
+                .expect(200);
+        }
+
+        let path = format!("/admin/v1/organisations/{org}/statistics");
+        let report = app.get(Listener::Admin, &path, Some(&root.session.access_token)).await.expect(200).body;
+        let by_language = |language: &str| report.as_array().unwrap().iter().find(|d| d["language"] == language).cloned().unwrap();
+        let tl = by_language("tl");
+        assert_eq!(tl["opened"], 6);
+        assert_eq!(tl["claimed"], 6);
+        assert_eq!(tl["closed"]["information_given"], 5);
+        assert_eq!(tl["closed"]["safety_concern"], "<5", "one safety concern must not be visible as such");
+        assert_eq!(tl["first_claim_median"], "1 to 5 minutes");
+        let fr = by_language("fr");
+        assert_eq!(fr["opened"], "<5");
+        assert_eq!(fr["first_claim_median"], Value::Null);
+        // Another organisation's administrator sees nothing of it.
+        let other = app.create_organisation(&root, "Other House").await.id.0;
+        let other_admin = app.enrol_admin(&root, &other, "other-admin").await;
+        app.get(Listener::Admin, &path, Some(&other_admin.session.access_token)).await.expect(403);
+
+        // After the retention period, closed conversations are purged; the counts remain.
+        app.clock.advance(31 * 86_400);
+        let reaped = quietline_server::reaper::reap(&app.state).await.unwrap();
+        assert_eq!(reaped.closed_conversations, 6);
+        assert_eq!(app.count_rows("conversations", Some(("state", "closed".to_string()))).await, 0);
+        let code = app.totp_code(root.totp_secret.as_deref().unwrap());
+        let login = json!({"handle": "root", "passphrase": quietline_tests::PASSPHRASE, "totp": code, "device_name": "laptop"});
+        let root_again: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(200).json();
+        let from = app.clock.now() - 40 * 86_400;
+        let later = app.get(Listener::Admin, &format!("{path}?from={from}"), Some(&root_again.access_token)).await.expect(200).body;
+        assert_eq!(later, report);
     }
 }

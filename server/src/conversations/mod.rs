@@ -4,6 +4,7 @@
 
 pub mod routes;
 pub mod service;
+pub mod statistics;
 pub mod store;
 
 pub use routes::configure_public;

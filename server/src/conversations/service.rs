@@ -3,11 +3,13 @@
 //! first) and claim them, one worker winning a race; members close them. Envelopes and prekey
 //! bundles flow only between members of an active conversation.
 
+use super::statistics;
 use super::store::{self, ConversationRow};
 use crate::accounts::service::canonical_languages;
 use crate::accounts::store as accounts_store;
 use crate::auth::Principal;
 use crate::bus::BusEvent;
+use crate::clock::day_of;
 use crate::db::DbConn;
 use crate::entry_points::{service as entry_points, store as entry_point_store};
 use crate::error::{ApiError, ApiResult};
@@ -77,6 +79,14 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         workers,
         disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
     })
+}
+
+/// The seeker's first language: what statistics are kept by.
+fn first_language(row: &ConversationRow) -> String {
+    languages_of(row)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "und".into())
 }
 
 fn minute(now: i64) -> i64 {
@@ -152,6 +162,12 @@ pub async fn open(
                 disappearing_seconds: store::organisation_timer(conn, &organisation_id)?,
             };
             store::insert(conn, &row)?;
+            statistics::opened(
+                conn,
+                day_of(now),
+                &row.organisation_id,
+                &first_language(&row),
+            )?;
             Ok((to_api(conn, row)?, true))
         })
         .await?;
@@ -262,6 +278,13 @@ pub async fn claim(
                 ));
             }
             store::add_member(conn, &conversation_id, &account_id)?;
+            statistics::claimed(
+                conn,
+                day_of(now),
+                &row.organisation_id,
+                &first_language(&row),
+                now - row.opened_at,
+            )?;
             let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
             to_api(conn, row)
         })
@@ -289,13 +312,19 @@ pub async fn close(
     state
         .db
         .write(move |conn| {
-            if store::find(conn, &conversation_id)?.is_none() {
-                return Err(ApiError::not_found());
-            }
+            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
             if !store::members(conn, &conversation_id)?.contains(&account_id) {
                 return Err(ApiError::forbidden());
             }
-            store::close(conn, &conversation_id, now, request.outcome.as_deref())?;
+            if store::close(conn, &conversation_id, now, request.outcome.as_deref())? == 1 {
+                statistics::closed(
+                    conn,
+                    day_of(now),
+                    &row.organisation_id,
+                    &first_language(&row),
+                    request.outcome.as_deref(),
+                )?;
+            }
             Ok(())
         })
         .await
@@ -372,4 +401,26 @@ pub async fn set_timer(
         tracing::warn!(%error, "timer change not announced; clients see it on their next refresh");
     }
     Ok(conversation)
+}
+
+/// An organisation's statistics between two instants, for its administrators.
+pub async fn statistics(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> ApiResult<Vec<quietline_protocol::api::DailyStatistics>> {
+    if !admin.administers(&organisation_id) {
+        return Err(ApiError::forbidden());
+    }
+    let now = state.clock.now();
+    let to_day = day_of(to.unwrap_or(now));
+    let from_day = from.map_or(to_day - 30, day_of);
+    state
+        .db
+        .read(move |conn| {
+            statistics::report(conn, &organisation_id, from_day, to_day).map_err(ApiError::from)
+        })
+        .await
 }

@@ -207,3 +207,25 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     conversation_members,
 );
+
+diesel::table! {
+    conversation_statistics (day, organisation_id, language) {
+        day -> BigInt,
+        organisation_id -> Text,
+        language -> Text,
+        opened -> BigInt,
+        claimed -> BigInt,
+        closed_information_given -> BigInt,
+        closed_referred -> BigInt,
+        closed_no_response -> BigInt,
+        closed_safety_concern -> BigInt,
+        closed_other -> BigInt,
+        wait_1m -> BigInt,
+        wait_5m -> BigInt,
+        wait_15m -> BigInt,
+        wait_1h -> BigInt,
+        wait_4h -> BigInt,
+        wait_1d -> BigInt,
+        wait_longer -> BigInt,
+    }
+}

@@ -18,7 +18,8 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .service(get_organisation)
         .service(create_invite)
         .service(list_members)
-        .service(remove_member);
+        .service(remove_member)
+        .service(organisation_statistics);
 }
 
 /// GET /v1/organisations/{organisation_id} — a worker's own organisation.
@@ -131,4 +132,37 @@ async fn remove_member(
     let (organisation_id, account_id) = path.into_inner();
     service::remove_member(&state, &admin.0, organisation_id, account_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct Period {
+    /// Unix seconds; default: 30 days before `to`.
+    from: Option<i64>,
+    /// Unix seconds; default: now.
+    to: Option<i64>,
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/statistics — aggregate counts per day and
+/// language; counts below 5 read "<5".
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), Period), responses(
+    (status = 200, body = Vec<quietline_protocol::api::DailyStatistics>),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/statistics")]
+async fn organisation_statistics(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    period: web::Query<Period>,
+) -> ApiResult<web::Json<Vec<quietline_protocol::api::DailyStatistics>>> {
+    crate::conversations::service::statistics(
+        &state,
+        &admin.0,
+        path.into_inner(),
+        period.from,
+        period.to,
+    )
+    .await
+    .map(web::Json)
 }

@@ -1,0 +1,186 @@
+//! Aggregate statistics of conversations, with nothing that identifies anyone: counters per day,
+//! organisation and first language, bumped as conversations open, are claimed and close. They
+//! outlive the conversations, which are purged after their retention period. Counts below 5 are
+//! shown as "<5" so nobody can be singled out.
+
+use crate::db::DbConn;
+use crate::db::schema::conversation_statistics;
+use diesel::prelude::*;
+use diesel::result::QueryResult;
+use diesel::sql_types::{BigInt, Text};
+use quietline_protocol::api::{Count, DailyStatistics};
+use std::collections::BTreeMap;
+
+/// Upper bounds (minutes) of the waiting-time histogram, and the column of each bucket.
+const WAIT_BUCKETS: [(i64, &str, &str); 7] = [
+    (1, "wait_1m", "under 1 minute"),
+    (5, "wait_5m", "1 to 5 minutes"),
+    (15, "wait_15m", "5 to 15 minutes"),
+    (60, "wait_1h", "15 to 60 minutes"),
+    (240, "wait_4h", "1 to 4 hours"),
+    (1_440, "wait_1d", "4 to 24 hours"),
+    (i64::MAX, "wait_longer", "over a day"),
+];
+
+/// Adds one to a counter. `column` comes from this module's fixed lists, never from input.
+fn bump(
+    conn: &mut DbConn,
+    day: i64,
+    organisation_id: &str,
+    language: &str,
+    column: &'static str,
+) -> QueryResult<()> {
+    let sql = format!(
+        "INSERT INTO conversation_statistics (day, organisation_id, language, {column}) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (day, organisation_id, language) DO UPDATE SET {column} = conversation_statistics.{column} + 1"
+    );
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(day)
+        .bind::<Text, _>(organisation_id)
+        .bind::<Text, _>(language)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn opened(
+    conn: &mut DbConn,
+    day: i64,
+    organisation_id: &str,
+    language: &str,
+) -> QueryResult<()> {
+    bump(conn, day, organisation_id, language, "opened")
+}
+
+pub fn claimed(
+    conn: &mut DbConn,
+    day: i64,
+    organisation_id: &str,
+    language: &str,
+    waited_seconds: i64,
+) -> QueryResult<()> {
+    bump(conn, day, organisation_id, language, "claimed")?;
+    let minutes = waited_seconds.max(0) / 60;
+    let column = WAIT_BUCKETS
+        .iter()
+        .find(|(bound, _, _)| minutes < *bound)
+        .map_or("wait_longer", |(_, column, _)| column);
+    bump(conn, day, organisation_id, language, column)
+}
+
+pub fn closed(
+    conn: &mut DbConn,
+    day: i64,
+    organisation_id: &str,
+    language: &str,
+    outcome: Option<&str>,
+) -> QueryResult<()> {
+    let column = match outcome {
+        Some("information_given") => "closed_information_given",
+        Some("referred") => "closed_referred",
+        Some("no_response") => "closed_no_response",
+        Some("safety_concern") => "closed_safety_concern",
+        _ => "closed_other",
+    };
+    bump(conn, day, organisation_id, language, column)
+}
+
+fn count(n: i64) -> Count {
+    if n < 5 {
+        Count::Suppressed("<5".into())
+    } else {
+        Count::Exact(u64::try_from(n).unwrap_or_default())
+    }
+}
+
+/// The bucket holding the `fraction` quantile of the histogram, when enough conversations were
+/// claimed to say so without pointing at anyone.
+fn quantile(histogram: &[i64; 7], fraction: f64) -> Option<String> {
+    let total: i64 = histogram.iter().sum();
+    if total < 5 {
+        return None;
+    }
+    let target = (total as f64 * fraction).ceil() as i64;
+    let mut seen = 0;
+    for (n, (_, _, label)) in histogram.iter().zip(WAIT_BUCKETS) {
+        seen += n;
+        if seen >= target {
+            return Some(label.to_string());
+        }
+    }
+    None
+}
+
+type Row = (
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+/// An organisation's statistics between two days (inclusive), by day and language.
+pub fn report(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    from_day: i64,
+    to_day: i64,
+) -> QueryResult<Vec<DailyStatistics>> {
+    use conversation_statistics as s;
+    let rows: Vec<Row> = s::table
+        .filter(s::organisation_id.eq(organisation_id))
+        .filter(s::day.ge(from_day))
+        .filter(s::day.le(to_day))
+        .order((s::day, s::language))
+        .select((
+            s::day,
+            s::language,
+            s::opened,
+            s::claimed,
+            s::closed_information_given,
+            s::closed_referred,
+            s::closed_no_response,
+            s::closed_safety_concern,
+            s::closed_other,
+            s::wait_1m,
+            s::wait_5m,
+            s::wait_15m,
+            s::wait_1h,
+            s::wait_4h,
+            s::wait_1d,
+            s::wait_longer,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let histogram = [r.9, r.10, r.11, r.12, r.13, r.14, r.15];
+            let closed = BTreeMap::from([
+                ("information_given".to_string(), count(r.4)),
+                ("referred".to_string(), count(r.5)),
+                ("no_response".to_string(), count(r.6)),
+                ("safety_concern".to_string(), count(r.7)),
+                ("other".to_string(), count(r.8)),
+            ]);
+            DailyStatistics {
+                day: r.0 * 86_400,
+                language: r.1,
+                opened: count(r.2),
+                claimed: count(r.3),
+                closed,
+                first_claim_median: quantile(&histogram, 0.5),
+                first_claim_p90: quantile(&histogram, 0.9),
+            }
+        })
+        .collect())
+}
