@@ -88,3 +88,26 @@ both_backends! {
         }
     }
 }
+
+both_backends! {
+    async fn a_duress_code_wipes_the_account_and_the_local_files(app: TestApp) {
+        let seeker = Client::sign_up_seeker(&app.public).await.unwrap();
+        let state_file = app.data_dir.join("phone.ql");
+        seeker.save(&state_file, "the real passphrase").await.unwrap();
+        seeker.arm_duress_code(&state_file, "1234-duress").unwrap();
+        let duress_file = app.data_dir.join("phone.ql.d");
+        assert!(duress_file.exists());
+        assert!(!String::from_utf8_lossy(&std::fs::read(&duress_file).unwrap()).contains(&seeker.session.refresh_token), "the duress file is sealed");
+
+        // Any other code does nothing.
+        assert!(!Client::exit_under_duress(&state_file, "9999").await.unwrap());
+        assert!(state_file.exists());
+        app.get(Listener::Public, "/v1/account", Some(&seeker.session.access_token)).await.expect(200);
+
+        // The duress code wipes, even once the armed access token has expired.
+        app.clock.advance(i64::try_from(app.state.config.access_token_ttl).unwrap() + 60);
+        assert!(Client::exit_under_duress(&state_file, "1234-duress").await.unwrap());
+        assert!(!state_file.exists() && !duress_file.exists(), "both local files are gone");
+        assert!(app.rows_mentioning(seeker.account_id()).await.is_empty());
+    }
+}

@@ -34,6 +34,10 @@ struct Cli {
     /// Encrypted state file (identity, keys, sessions, tokens).
     #[arg(long, default_value = "quietline-client.ql")]
     state: PathBuf,
+    /// A duress code: entered instead of the passphrase on `resume`, it wipes the account and the
+    /// state files, and shows an empty screen.
+    #[arg(long, env = "QUIETLINE_CLIENT_DURESS", hide_env_values = true)]
+    duress_code: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -100,13 +104,25 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             };
             Client::accept_invite(&cli.server, request).await?
         }
-        Command::Resume => {
-            let mut client = Client::load(&cli.state, &passphrase).await?;
-            client.refresh().await?;
-            client
-        }
+        Command::Resume => match Client::load(&cli.state, &passphrase).await {
+            Ok(mut client) => {
+                client.refresh().await?;
+                client
+            }
+            Err(error) => {
+                if Client::exit_under_duress(&cli.state, &passphrase).await? {
+                    // Looks like an app with nothing in it.
+                    println!("no conversations yet.");
+                    return Ok(());
+                }
+                return Err(error);
+            }
+        },
     };
     client.save(&cli.state, &passphrase).await?;
+    if let Some(code) = &cli.duress_code {
+        client.arm_duress_code(&cli.state, code)?;
+    }
     println!(
         "you are {} (device {}). /to ACCOUNT_ID to choose whom to write to.",
         client.account_id(),

@@ -473,6 +473,72 @@ impl Client {
         Ok(())
     }
 
+    /// Ties the quick exit to a duress code: writes, next to the state file, a small file sealed
+    /// under the code holding only what the wipe needs (the server address and this device's
+    /// tokens). Entering the code instead of the passphrase then wipes everything
+    /// ([`Client::exit_under_duress`]).
+    pub fn arm_duress_code(&self, state_file: &std::path::Path, duress_code: &str) -> Result<()> {
+        let armed = DuressState {
+            base: self.base.clone(),
+            access_token: self.session.access_token.clone(),
+            refresh_token: self.session.refresh_token.clone(),
+        };
+        let json = serde_json::to_vec(&armed).map_err(transport)?;
+        write_private(
+            &duress_file(state_file),
+            &vault::seal(&json, duress_code).map_err(transport)?,
+        )
+    }
+
+    /// If `code` is the duress code, wipes the account on the server and both local files, and
+    /// returns true: the app can then show an empty start screen. Returns false for any other code.
+    pub async fn exit_under_duress(state_file: &std::path::Path, code: &str) -> Result<bool> {
+        let Ok(sealed) = std::fs::read(duress_file(state_file)) else {
+            return Ok(false);
+        };
+        let Ok(json) = vault::open(&sealed, code) else {
+            return Ok(false);
+        };
+        // The files go first: whatever happens on the network, nothing is left to find here.
+        let _ = std::fs::remove_file(state_file);
+        let _ = std::fs::remove_file(duress_file(state_file));
+        let armed: DuressState = serde_json::from_slice(&json).map_err(transport)?;
+        let http = new_http();
+        let url = format!("{}/v1/quick-exit", armed.base);
+        let body = crate::relay::Sync {};
+        let exited: Result<EnvelopePage> = exchange(
+            &http,
+            awc::http::Method::POST,
+            url.clone(),
+            Some(&armed.access_token),
+            Some(&body),
+        )
+        .await;
+        if exited.is_err() {
+            // The access token may have expired since it was armed: refresh, then wipe.
+            let refresh = crate::api::Refresh {
+                refresh_token: armed.refresh_token,
+            };
+            let session: SessionGrant = exchange(
+                &http,
+                awc::http::Method::POST,
+                format!("{}/v1/sessions/refresh", armed.base),
+                None,
+                Some(&refresh),
+            )
+            .await?;
+            let _: EnvelopePage = exchange(
+                &http,
+                awc::http::Method::POST,
+                url,
+                Some(&session.access_token),
+                Some(&body),
+            )
+            .await?;
+        }
+        Ok(true)
+    }
+
     /// Writes this client's whole state (tokens, Signal identity, prekeys, sessions) to `path`,
     /// encrypted under `passphrase`.
     pub async fn save(&self, path: &std::path::Path, passphrase: &str) -> Result<()> {
@@ -493,24 +559,7 @@ impl Client {
         };
         let json = serde_json::to_vec(&state).map_err(transport)?;
         let sealed = vault::seal(&json, passphrase).map_err(transport)?;
-        // Readable by its owner only; written whole to a temporary file, then renamed, so a crash
-        // never leaves half a state file.
-        let temporary = path.with_extension("tmp");
-        {
-            use std::io::Write;
-            use std::os::unix::fs::OpenOptionsExt;
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&temporary)
-                .map_err(transport)?;
-            file.write_all(&sealed)
-                .and_then(|()| file.sync_all())
-                .map_err(transport)?;
-        }
-        std::fs::rename(&temporary, path).map_err(transport)
+        write_private(path, &sealed)
     }
 
     /// Restores a client saved with [`Client::save`].
@@ -561,6 +610,40 @@ impl Client {
             .map_err(transport)?;
         Ok(Socket { framed })
     }
+}
+
+/// Readable by its owner only; written whole to a temporary file, then renamed, so a crash never
+/// leaves half a file.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let temporary = path.with_extension("tmp");
+    {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&temporary)
+            .map_err(transport)?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(transport)?;
+    }
+    std::fs::rename(&temporary, path).map_err(transport)
+}
+
+fn duress_file(state_file: &std::path::Path) -> std::path::PathBuf {
+    let mut name = state_file.as_os_str().to_owned();
+    name.push(".d");
+    std::path::PathBuf::from(name)
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DuressState {
+    base: String,
+    access_token: String,
+    refresh_token: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
