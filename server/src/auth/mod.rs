@@ -29,6 +29,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Refuses (403) unless this administrator may manage `organisation_id`.
+    pub fn must_administer(&self, organisation_id: &str) -> Result<(), ApiError> {
+        if self.administers(organisation_id) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
     /// Whether this administrator may manage `organisation_id`.
     pub fn administers(&self, organisation_id: &str) -> bool {
         self.role == Role::Admin

@@ -411,9 +411,7 @@ pub async fn statistics(
     from: Option<i64>,
     to: Option<i64>,
 ) -> ApiResult<Vec<quietline_protocol::api::DailyStatistics>> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     let now = state.clock.now();
     let to_day = day_of(to.unwrap_or(now));
     let from_day = from.map_or(to_day - 30, day_of);

@@ -34,9 +34,7 @@ pub async fn create(
     organisation_id: String,
     request: CreateEntryPoint,
 ) -> ApiResult<EntryPoint> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     let label = request.label.trim().to_string();
     if !(1..=100).contains(&label.chars().count()) || label.chars().any(char::is_control) {
         return Err(invalid("A label has 1 to 100 characters."));
@@ -86,9 +84,7 @@ pub async fn list(
     admin: &Principal,
     organisation_id: String,
 ) -> ApiResult<Vec<EntryPoint>> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     state
         .db
         .read(move |conn| {
@@ -106,9 +102,7 @@ pub async fn delete(
     organisation_id: String,
     id: String,
 ) -> ApiResult<()> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     state
         .db
         .write(

@@ -101,9 +101,7 @@ pub async fn get_organisation(
     admin: &Principal,
     organisation_id: String,
 ) -> ApiResult<Organisation> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     find(state, organisation_id).await
 }
 
@@ -127,9 +125,7 @@ pub async fn create_invite(
     organisation_id: String,
     request: CreateInvite,
 ) -> ApiResult<Invite> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     if request.role == Role::Seeker {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidBody,
@@ -173,9 +169,7 @@ pub async fn list_members(
     admin: &Principal,
     organisation_id: String,
 ) -> ApiResult<Vec<Member>> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     state
         .db
         .read(move |conn| {
@@ -206,9 +200,7 @@ pub async fn remove_member(
     organisation_id: String,
     account_id: String,
 ) -> ApiResult<()> {
-    if !admin.administers(&organisation_id) {
-        return Err(ApiError::forbidden());
-    }
+    admin.must_administer(&organisation_id)?;
     let id = account_id.clone();
     let member = state
         .db
