@@ -60,6 +60,7 @@ use utoipa::{Modify, OpenApi};
         organisations::routes::list_members,
         organisations::routes::remove_member,
         organisations::routes::organisation_statistics,
+        organisations::routes::set_disappearing,
         entry_points::routes::create_entry_point,
         entry_points::routes::list_entry_points,
         entry_points::routes::delete_entry_point,

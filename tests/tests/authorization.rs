@@ -220,6 +220,12 @@ fn rows() -> Vec<Row> {
                 ADMINS_OF_A,
             )
         },
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/disappearing",
+            ADMINS_OF_A,
+        ),
         row("GET", Admin, "/openapi.json", ANYONE),
         row("GET", Admin, "/docs/{path}", ANYONE),
         row("GET", Admin, "/metrics", ANYONE),
@@ -409,6 +415,7 @@ impl World {
             ("POST", "/v1/messages/ack") => json!({"ids": [1, 2, 3]}),
             ("POST", "/v1/conversations") => json!({"languages": ["fr"]}),
             ("PUT", "/v1/conversations/{conversation_a}/timer") => json!({"seconds": 3600}),
+            ("PUT", "/admin/v1/organisations/{org_a}/disappearing") => json!({"seconds": 86400}),
             ("POST", "/v1/conversations/{conversation_a}/close") => {
                 json!({"outcome": "information_given"})
             }

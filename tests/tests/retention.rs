@@ -143,6 +143,16 @@ both_backends! {
         );
         socket.close().await.unwrap();
 
+        // An administrator lowering the organisation's default shortens longer timers at once.
+        let lowered = app
+            .call("PUT", Listener::Admin, &format!("/admin/v1/organisations/{org}/disappearing"), Some(&root.session.access_token), Some(&json!({"seconds": 300})))
+            .await
+            .expect(200);
+        assert_eq!(lowered.body["disappearing_seconds"], 300);
+        let listed = app.get(Listener::Public, "/v1/conversations", Some(&seeker.session.access_token)).await.expect(200);
+        assert_eq!(listed.body[0]["disappearing_seconds"], 300);
+        app.call("PUT", Listener::Public, &timer, Some(&worker.session.access_token), Some(&json!({"seconds": 3600}))).await.expect(422);
+
         // A message to the (now offline) worker carries the timer and expires with it.
         seeker.send_text(worker.account_id(), b"gone in five minutes").await.unwrap();
         let page = worker.fetch().await.unwrap();

@@ -204,3 +204,19 @@ pub fn organisation_timer(conn: &mut DbConn, organisation_id: &str) -> QueryResu
         .optional()
         .map(Option::flatten)
 }
+
+/// Shortens the timers of an organisation's open conversations to at most `limit`.
+pub fn cap_timers(conn: &mut DbConn, organisation_id: &str, limit: i64) -> QueryResult<usize> {
+    diesel::update(
+        conversations::table
+            .filter(conversations::organisation_id.eq(organisation_id))
+            .filter(conversations::state.ne("closed"))
+            .filter(
+                conversations::disappearing_seconds
+                    .is_null()
+                    .or(conversations::disappearing_seconds.gt(limit)),
+            ),
+    )
+    .set(conversations::disappearing_seconds.eq(Some(limit)))
+    .execute(conn)
+}

@@ -4,7 +4,7 @@ use super::service;
 use crate::auth::{AdminAuth, Principal};
 use crate::error::ApiResult;
 use crate::state::AppState;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{CreateInvite, CreateOrganisation, Invite, Member, Organisation};
 
@@ -19,7 +19,8 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .service(create_invite)
         .service(list_members)
         .service(remove_member)
-        .service(organisation_statistics);
+        .service(organisation_statistics)
+        .service(set_disappearing);
 }
 
 /// GET /v1/organisations/{organisation_id} — a worker's own organisation.
@@ -162,6 +163,30 @@ async fn organisation_statistics(
         path.into_inner(),
         period.from,
         period.to,
+    )
+    .await
+    .map(web::Json)
+}
+
+/// PUT /admin/v1/organisations/{organisation_id}/disappearing — the default and longest
+/// disappearing-message timer of the organisation's conversations.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), request_body = quietline_protocol::api::SetTimer, responses(
+    (status = 200, body = Organisation),
+    (status = 403, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[put("/admin/v1/organisations/{organisation_id}/disappearing")]
+async fn set_disappearing(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    body: web::Json<quietline_protocol::api::SetTimer>,
+) -> ApiResult<web::Json<Organisation>> {
+    service::set_disappearing(
+        &state,
+        &admin.0,
+        path.into_inner(),
+        body.into_inner().seconds,
     )
     .await
     .map(web::Json)

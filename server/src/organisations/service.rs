@@ -211,3 +211,29 @@ pub async fn remove_member(
     }
     crate::accounts::service::remove_account(state, account_id).await
 }
+
+/// Changes the organisation's default (and longest) disappearing timer. Conversations keep
+/// theirs, except that none may stay longer than the new default.
+pub async fn set_disappearing(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    seconds: Option<u64>,
+) -> ApiResult<Organisation> {
+    admin.must_administer(&organisation_id)?;
+    let timer = crate::conversations::service::checked_timer(seconds)?;
+    state
+        .db
+        .write(move |conn| {
+            if store::set_disappearing(conn, &organisation_id, timer)? == 0 {
+                return Err(ApiError::not_found());
+            }
+            if let Some(limit) = timer {
+                crate::conversations::store::cap_timers(conn, &organisation_id, limit)?;
+            }
+            store::find_organisation(conn, &organisation_id)?
+                .map(to_api)
+                .ok_or_else(ApiError::not_found)
+        })
+        .await
+}

@@ -111,3 +111,9 @@ pub fn is_member(conn: &mut DbConn, organisation_id: &str, account_id: &str) -> 
     ))
     .get_result(conn)
 }
+
+pub fn set_disappearing(conn: &mut DbConn, id: &str, seconds: Option<i64>) -> QueryResult<usize> {
+    diesel::update(organisations::table.find(id))
+        .set(organisations::disappearing_seconds.eq(seconds))
+        .execute(conn)
+}
