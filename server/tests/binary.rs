@@ -191,3 +191,95 @@ fn default_start_serves_both_listeners_on_sqlite_and_stops_cleanly_on_sigterm() 
     assert_eq!(again.wait().unwrap().code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `QUIETLINE_TEST_DATABASE_URL` without its query (so TLS is negotiated as in production) and
+/// `QUIETLINE_TEST_REDIS_URL`; `None` (skip, with a reason) when absent, except under `CI=true`.
+fn scale_out_services() -> Option<(String, String)> {
+    let database = std::env::var("QUIETLINE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let redis = std::env::var("QUIETLINE_TEST_REDIS_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    match (database, redis) {
+        (Some(database), Some(redis)) => Some((
+            database.split('?').next().unwrap_or_default().to_string(),
+            redis,
+        )),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "QUIETLINE_TEST_DATABASE_URL and QUIETLINE_TEST_REDIS_URL are required when CI=true"
+            );
+            eprintln!("skipped: PostgreSQL/Redis URLs not set");
+            None
+        }
+    }
+}
+
+#[test]
+fn on_postgres_and_redis_the_binary_serves_and_stops_cleanly() {
+    use diesel::{Connection, RunQueryDsl};
+    let Some((admin_url, redis_url)) = scale_out_services() else {
+        return;
+    };
+    let database = format!("quietline_binary_{}", std::process::id());
+    let mut admin = diesel::PgConnection::establish(&admin_url).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {database}"))
+        .execute(&mut admin)
+        .unwrap();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    let dir = std::env::temp_dir().join(format!("ql-bin-pg-{}", std::process::id()));
+    let (public, admin_port) = (free_port(), free_port());
+    let mut child = Command::new(BINARY)
+        .env_clear()
+        .env("QUIETLINE_PUBLIC_LISTEN", format!("127.0.0.1:{public}"))
+        .env("QUIETLINE_ADMIN_LISTEN", format!("127.0.0.1:{admin_port}"))
+        .env("QUIETLINE_DATA_DIR", &dir)
+        .env("QUIETLINE_DATABASE_URL", format!("{base}/{database}"))
+        .env("QUIETLINE_REDIS_URL", &redis_url)
+        .env(
+            "QUIETLINE_REDIS_PREFIX",
+            format!("qlbin{}:", std::process::id()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_listening(admin_port);
+    wait_until_listening(public);
+    for _ in 0..3 {
+        let (status, _) = http(public, "POST", "/v1/signup/challenge");
+        assert!(status.contains("200"), "{status}");
+    }
+    let (status, body) = http(admin_port, "GET", "/healthz");
+    assert!(
+        status.contains("200") && body.contains("\"bus\":true"),
+        "{status} {body}"
+    );
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let exit = child.wait().unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert_eq!(
+        exit.code(),
+        Some(0),
+        "SIGTERM must end the server with status 0: {logs}"
+    );
+    assert!(
+        logs.contains("database=Postgres") && logs.contains("bus=\"redis\""),
+        "{logs}"
+    );
+    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        .execute(&mut admin);
+    let _ = std::fs::remove_dir_all(dir);
+}
