@@ -138,6 +138,24 @@ impl From<crate::db::DbError> for ApiError {
     }
 }
 
+impl From<crate::auth::secrets::SecretError> for ApiError {
+    fn from(error: crate::auth::secrets::SecretError) -> ApiError {
+        ApiError::internal(error)
+    }
+}
+
+impl From<crate::kv::KvError> for ApiError {
+    fn from(error: crate::kv::KvError) -> ApiError {
+        ApiError::unavailable(error)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> ApiError {
+        ApiError::internal(crate::db::DbError::Query(error))
+    }
+}
+
 /// Extractor errors: malformed or mistyped input is the client's to fix, never a 500.
 /// Messages name the position of the problem but never echo the input.
 pub mod extractors {

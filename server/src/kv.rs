@@ -5,6 +5,7 @@
 use crate::clock::SharedClock;
 use redis::aio::ConnectionManager;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,10 +30,11 @@ pub enum Kv {
 pub struct MemoryKv {
     entries: Mutex<HashMap<String, (String, i64)>>,
     clock: SharedClock,
+    last_sweep: AtomicI64,
 }
 
-/// Above this many entries, expired ones are swept on the next write.
-const SWEEP_ABOVE: usize = 10_000;
+/// Seconds between sweeps of expired entries.
+const SWEEP_EVERY: i64 = 60;
 
 impl MemoryKv {
     fn with_live<T>(
@@ -44,16 +46,15 @@ impl MemoryKv {
             .entries
             .lock()
             .map_err(|_| KvError("lock poisoned".into()))?;
-        if entries.len() > SWEEP_ABOVE {
-            entries.retain(|_, (_, expires)| *expires > now);
-        }
-        if let Some(expired) = entries
-            .iter()
-            .filter(|(_, (_, expires))| *expires <= now)
-            .map(|(k, _)| k.clone())
-            .next()
+        // Reads ignore expired entries; removing them is needed only now and then.
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        if now - last >= SWEEP_EVERY
+            && self
+                .last_sweep
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
         {
-            entries.remove(&expired);
+            entries.retain(|_, (_, expires)| *expires > now);
         }
         Ok(work(&mut entries, now))
     }
@@ -68,6 +69,7 @@ impl Kv {
         Kv::Memory(Arc::new(MemoryKv {
             entries: Mutex::new(HashMap::new()),
             clock,
+            last_sweep: AtomicI64::new(0),
         }))
     }
 

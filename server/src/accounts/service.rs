@@ -29,24 +29,6 @@ const LOGIN_ATTEMPTS: u64 = 10;
 const LOGIN_WINDOW: u64 = 900;
 const MAX_LANGUAGES: usize = 20;
 
-impl From<crate::auth::secrets::SecretError> for ApiError {
-    fn from(error: crate::auth::secrets::SecretError) -> ApiError {
-        ApiError::internal(error)
-    }
-}
-
-impl From<crate::kv::KvError> for ApiError {
-    fn from(error: crate::kv::KvError) -> ApiError {
-        ApiError::unavailable(error)
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> ApiError {
-        ApiError::internal(crate::db::DbError::Query(error))
-    }
-}
-
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
 }

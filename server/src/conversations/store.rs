@@ -129,30 +129,6 @@ pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> Qu
     .execute(conn)
 }
 
-/// Whether two accounts are members of one active conversation.
-pub fn share_active_conversation(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
-    let (first, second) = diesel::alias!(
-        conversation_members as first,
-        conversation_members as second
-    );
-    diesel::select(diesel::dsl::exists(
-        first
-            .inner_join(
-                second.on(second
-                    .field(conversation_members::conversation_id)
-                    .eq(first.field(conversation_members::conversation_id))),
-            )
-            .inner_join(
-                conversations::table
-                    .on(conversations::id.eq(first.field(conversation_members::conversation_id))),
-            )
-            .filter(first.field(conversation_members::account_id).eq(a))
-            .filter(second.field(conversation_members::account_id).eq(b))
-            .filter(conversations::state.eq("active")),
-    ))
-    .get_result(conn)
-}
-
 /// The role and organisation of an account.
 pub fn role_and_organisation(
     conn: &mut DbConn,
