@@ -332,6 +332,211 @@ pub struct Conversation {
     pub workers: Vec<AccountId>,
     /// Messages disappear this many seconds after sending; undelivered ones are purged then.
     pub disappearing_seconds: Option<u64>,
+    /// A referral to a partner organisation awaiting the seeker's answer.
+    #[serde(default)]
+    pub referral: Option<Partner>,
+}
+
+/// Hands an active conversation to another worker of the organisation, or back to the queue.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransferConversation {
+    /// The worker who takes over; absent to put the conversation back in the queue.
+    #[serde(default)]
+    pub worker: Option<AccountId>,
+}
+
+/// Offers the seeker a referral to a partner organisation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferConversation {
+    pub organisation_id: OrganisationId,
+}
+
+/// A partner organisation: one a conversation may be referred to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Partner {
+    pub organisation_id: OrganisationId,
+    pub name: String,
+    /// Whether the partner has declared this organisation a partner too; referrals need both.
+    pub mutual: bool,
+}
+
+/// The organisations an organisation declares as partners (replacing the previous list).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetPartners {
+    pub partners: Vec<OrganisationId>,
+}
+
+/// A worker's availability at the desk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WorkerAvailability {
+    /// Whether the worker takes new conversations now (rather than away).
+    pub available: bool,
+    /// Most active conversations the worker takes at once; absent for no limit.
+    pub max_active: Option<u32>,
+    /// Active conversations the worker is in now.
+    pub active: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetAvailability {
+    pub available: bool,
+    /// 1 to 50, or absent for no limit.
+    #[serde(default)]
+    pub max_active: Option<u32>,
+}
+
+/// A seeker asks whether someone reading one of their languages is available, before or while
+/// waiting. The answer names nobody.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    /// Languages the seeker can read, BCP 47.
+    pub languages: Vec<String>,
+    /// The entry point code, when the seeker did not present one at sign-up.
+    #[serde(default)]
+    pub entry_point: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Outlook {
+    /// Someone who reads one of the languages is available and has room now.
+    pub available_now: bool,
+    /// Typical wait before a worker answers, from the last two weeks, rounded up to the minute;
+    /// absent when there is too little history to say.
+    pub expected_wait_seconds: Option<u64>,
+}
+
+/// A canned reply, for workers' clients to insert into messages. Placeholders are written
+/// `{name}` and filled in by the worker's client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CannedReply {
+    pub id: String,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+    /// The placeholder names in the body, in order of first appearance.
+    pub placeholders: Vec<String>,
+    /// Starts at 1; each edit adds one.
+    pub version: u32,
+    pub updated_at: i64,
+    pub deleted: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateCannedReply {
+    pub language: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// An edit; `version` is the version being edited, so two administrators' edits cannot silently
+/// overwrite each other.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCannedReply {
+    pub version: u32,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// One version of a canned reply, for audit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CannedReplyVersion {
+    pub version: u32,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+    pub deleted: bool,
+    /// The administrator who made this version.
+    pub edited_by: AccountId,
+    pub edited_at: i64,
+}
+
+/// Placeholder names in a canned reply body (`{name}`: lowercase letters, digits and `_`), in
+/// order of first appearance; `None` when a brace is unbalanced or a name is not of that form.
+/// `{{` and `}}` stand for literal braces.
+pub fn placeholders(body: &str) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+            }
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        c if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' => {
+                            name.push(c)
+                        }
+                        _ => return None,
+                    }
+                }
+                if name.is_empty() || name.len() > 32 {
+                    return None;
+                }
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            '}' => return None,
+            _ => {}
+        }
+    }
+    Some(names)
+}
+
+/// Fills a canned reply's placeholders; `Err` names the first placeholder without a value.
+pub fn fill_placeholders(
+    body: &str,
+    values: &std::collections::HashMap<&str, &str>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                match values.get(name.as_str()) {
+                    Some(value) => out.push_str(value),
+                    None => return Err(name),
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }
 
 /// Changes a conversation's disappearing-message timer (never beyond the organisation's default).
@@ -390,4 +595,34 @@ pub struct DailyStatistics {
     /// Time from opening to first claim, as a range, when at least 5 were claimed.
     pub first_claim_median: Option<String>,
     pub first_claim_p90: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_named_in_order_and_literal_braces_escape() {
+        assert_eq!(
+            placeholders("Hi {name}, call {hotline} or {name}. {{not one}}"),
+            Some(vec!["name".to_string(), "hotline".to_string()])
+        );
+        assert_eq!(placeholders("no placeholders"), Some(vec![]));
+        for bad in ["{", "}", "{}", "{Name}", "{a b}", "open {name"] {
+            assert_eq!(placeholders(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn filling_replaces_every_placeholder_or_names_the_missing_one() {
+        let values = std::collections::HashMap::from([("name", "Ana"), ("hotline", "211")]);
+        assert_eq!(
+            fill_placeholders("Hi {name}, call {hotline}. {{ok}}", &values).as_deref(),
+            Ok("Hi Ana, call 211. {ok}")
+        );
+        assert_eq!(
+            fill_placeholders("{name} {city}", &values),
+            Err("city".to_string())
+        );
+    }
 }

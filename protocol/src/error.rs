@@ -36,6 +36,19 @@ pub enum ErrorCode {
     InvalidEntryPoint,
     /// Someone else claimed this conversation first.
     AlreadyClaimed,
+    /// The conversation is not in a state that allows this (e.g. transferring one that is not
+    /// active, answering a referral that was not offered).
+    InvalidState,
+    /// The caller already has as many active conversations as they set as their limit.
+    CapacityReached,
+    /// The worker named is away or has no room for another conversation.
+    WorkerUnavailable,
+    /// The organisation is not a partner (declared by both sides) of this one.
+    NotAPartner,
+    /// A closed conversation can no longer be reopened.
+    ReopenWindowPassed,
+    /// Someone else changed this since the version the request was based on.
+    VersionConflict,
     /// The seeker has not come through an entry point, and did not give one.
     EntryPointRequired,
     /// The invite does not exist, has expired or has been used.

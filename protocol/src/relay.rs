@@ -247,6 +247,25 @@ pub enum ServerFrame {
     ConversationWaiting {
         conversation_id: String,
     },
+    /// The workers of a conversation changed (a transfer, a return to the queue, a referral that
+    /// was accepted): encrypt to these workers' devices from now on. The server re-shares nothing
+    /// of what was said before.
+    WorkersChanged {
+        conversation_id: String,
+        workers: Vec<String>,
+    },
+    /// (Seekers) A worker offers a referral to a partner organisation; the conversation moves
+    /// only if the seeker accepts.
+    ReferralOffered {
+        conversation_id: String,
+        organisation_id: String,
+        organisation_name: String,
+    },
+    /// (Workers) The seeker answered a referral.
+    ReferralAnswered {
+        conversation_id: String,
+        accepted: bool,
+    },
     /// One-time prekeys are running low: upload more.
     PreKeysLow {
         count: PreKeyCount,

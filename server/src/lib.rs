@@ -5,10 +5,12 @@
 pub mod accounts;
 pub mod auth;
 pub mod bus;
+pub mod canned_replies;
 pub mod clock;
 pub mod config;
 pub mod conversations;
 pub mod db;
+pub mod desk;
 pub mod entry_points;
 pub mod error;
 pub mod i18n;

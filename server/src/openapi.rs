@@ -1,7 +1,9 @@
 //! The OpenAPI document: every endpoint of both listeners. A test checks that the routes served
 //! and the routes listed here are the same set.
 
-use crate::{accounts, conversations, entry_points, keys, messages, ops, organisations};
+use crate::{
+    accounts, canned_replies, conversations, desk, entry_points, keys, messages, ops, organisations,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -52,6 +54,23 @@ use utoipa::{Modify, OpenApi};
         conversations::routes::claim_conversation,
         conversations::routes::close_conversation,
         conversations::routes::set_conversation_timer,
+        conversations::routes::transfer_conversation,
+        conversations::routes::refer_conversation,
+        conversations::routes::accept_referral,
+        conversations::routes::decline_referral,
+        conversations::routes::reopen_conversation,
+        desk::routes::get_availability,
+        desk::routes::set_availability,
+        desk::routes::outlook,
+        canned_replies::routes::worker_replies,
+        canned_replies::routes::list_replies,
+        canned_replies::routes::create_reply,
+        canned_replies::routes::update_reply,
+        canned_replies::routes::delete_reply,
+        canned_replies::routes::reply_versions,
+        organisations::routes::referral_partners,
+        organisations::routes::list_partners,
+        organisations::routes::set_partners,
         organisations::routes::get_own_organisation,
         organisations::routes::list_organisations,
         organisations::routes::create_organisation,

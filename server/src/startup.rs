@@ -190,7 +190,9 @@ impl Application {
                 organisations::configure_public,
                 crate::keys::configure_public,
                 crate::messages::configure_public,
-                crate::conversations::configure_public
+                crate::conversations::configure_public,
+                crate::desk::configure_public,
+                crate::canned_replies::configure_public
             )
         })
         .workers(workers)
@@ -205,6 +207,7 @@ impl Application {
                 accounts::configure_admin,
                 organisations::configure_admin,
                 crate::entry_points::configure_admin,
+                crate::canned_replies::configure_admin,
                 ops::configure_admin
             )
         })

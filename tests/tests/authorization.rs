@@ -124,6 +124,59 @@ fn rows() -> Vec<Row> {
         row("POST", Public, "/v1/conversations", &[Who::Seeker]),
         row("GET", Public, "/v1/conversations", CLIENTS),
         row("GET", Public, "/v1/desk/waiting", WORKERS),
+        row("GET", Public, "/v1/desk/availability", WORKERS),
+        row("PUT", Public, "/v1/desk/availability", WORKERS),
+        row("POST", Public, "/v1/desk/outlook", &[Who::Seeker]),
+        row("GET", Public, "/v1/desk/partners", WORKERS),
+        row("GET", Public, "/v1/desk/canned-replies", WORKERS),
+        // The allowed caller gets past authorisation to the check of the worker named.
+        Row {
+            ok: &[422],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/transfer",
+                &[Who::WorkerA],
+            )
+        },
+        // Organisation B is not a partner: past authorisation, refused as such.
+        Row {
+            ok: &[422],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/referral",
+                &[Who::WorkerA],
+            )
+        },
+        // No referral is pending, nor is the conversation closed: `invalid_state`.
+        Row {
+            ok: &[409],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/referral/accept",
+                &[Who::Seeker],
+            )
+        },
+        Row {
+            ok: &[409],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/referral/decline",
+                &[Who::Seeker],
+            )
+        },
+        Row {
+            ok: &[409],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/reopen",
+                &[Who::Seeker],
+            )
+        },
         row(
             "POST",
             Public,
@@ -224,6 +277,48 @@ fn rows() -> Vec<Row> {
             "PUT",
             Admin,
             "/admin/v1/organisations/{org_a}/disappearing",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/partners",
+            ADMINS_OF_A,
+        ),
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/partners",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/canned-replies",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/canned-replies",
+            ADMINS_OF_A,
+        ),
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/canned-replies/{reply_a}",
+            ADMINS_OF_A,
+        ),
+        row(
+            "DELETE",
+            Admin,
+            "/admin/v1/organisations/{org_a}/canned-replies/{reply_a}",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/canned-replies/{reply_a}/versions",
             ADMINS_OF_A,
         ),
         row("GET", Admin, "/openapi.json", ANYONE),
@@ -414,6 +509,23 @@ impl World {
             }),
             ("POST", "/v1/messages/ack") => json!({"ids": [1, 2, 3]}),
             ("POST", "/v1/conversations") => json!({"languages": ["fr"]}),
+            ("PUT", "/v1/desk/availability") => json!({"available": true}),
+            ("POST", "/v1/desk/outlook") => json!({"languages": ["fr"]}),
+            ("POST", "/v1/conversations/{conversation_a}/transfer") => {
+                json!({"worker": self.worker_b.account_id.0})
+            }
+            ("POST", "/v1/conversations/{conversation_a}/referral") => {
+                json!({"organisation_id": self.org_b})
+            }
+            ("PUT", "/admin/v1/organisations/{org_a}/partners") => {
+                json!({"partners": [self.org_b]})
+            }
+            ("POST", "/admin/v1/organisations/{org_a}/canned-replies") => {
+                json!({"language": "fr", "title": self.unique("Bonjour "), "body": "Bonjour {name}"})
+            }
+            ("PUT", "/admin/v1/organisations/{org_a}/canned-replies/{reply_a}") => {
+                json!({"version": 1, "language": "fr", "title": "Salut", "body": "Salut"})
+            }
             ("PUT", "/v1/conversations/{conversation_a}/timer") => json!({"seconds": 3600}),
             ("PUT", "/admin/v1/organisations/{org_a}/disappearing") => json!({"seconds": 86400}),
             ("POST", "/v1/conversations/{conversation_a}/close") => {
@@ -463,6 +575,18 @@ impl World {
                 .await
                 .expect(200);
             path = path.replace("{entry_a}", created.body["id"].as_str().unwrap());
+        }
+        if path.contains("{reply_a}") {
+            let created = app
+                .post(
+                    Listener::Admin,
+                    &format!("/admin/v1/organisations/{}/canned-replies", self.org_a),
+                    Some(&self.root.session.access_token),
+                    json!({"language": "fr", "title": self.unique("Réponse "), "body": "Bonjour"}),
+                )
+                .await
+                .expect(200);
+            path = path.replace("{reply_a}", created.body["id"].as_str().unwrap());
         }
         if path.contains("{member_a}") {
             let member = app

@@ -211,3 +211,449 @@ both_backends! {
         assert_eq!(later, report);
     }
 }
+
+/// Waits (at most 10 s) for the first frame that `wanted` picks out, skipping others.
+async fn frame_matching<T>(
+    socket: &mut quietline_protocol::client::Socket,
+    wanted: impl Fn(ServerFrame) -> Option<T>,
+) -> T {
+    let deadline = std::time::Duration::from_secs(10);
+    actix_web::rt::time::timeout(deadline, async {
+        loop {
+            let frame = socket
+                .next_frame()
+                .await
+                .unwrap()
+                .expect("the socket stays open");
+            if let Some(found) = wanted(frame) {
+                return found;
+            }
+        }
+    })
+    .await
+    .expect("the event arrives within 10 s")
+}
+
+/// Fetches the recipient's queue and decrypts the first message.
+async fn receive(client: &mut Client) -> (String, String) {
+    let page = client.fetch().await.unwrap();
+    let envelope = page.envelopes.first().expect("a message is queued").clone();
+    let received = client.open(&envelope).await.unwrap();
+    client.acknowledge(vec![envelope.id]).await.unwrap();
+    (
+        received.from_account,
+        String::from_utf8(received.plaintext).unwrap(),
+    )
+}
+
+/// An organisation's (opened, claimed, closed as referred) counters, summed over days.
+async fn counters(app: &TestApp, organisation_id: &str) -> (i64, i64, i64) {
+    use diesel::prelude::*;
+    use quietline_server::db::schema::conversation_statistics as s;
+    let organisation_id = organisation_id.to_string();
+    app.state
+        .db
+        .read(move |conn| {
+            let rows: Vec<(i64, i64, i64)> = quietline_server::on_backend!(conn, |c| s::table
+                .filter(s::organisation_id.eq(&organisation_id))
+                .select((s::opened, s::claimed, s::closed_referred))
+                .load(c))?;
+            Ok::<_, quietline_server::db::DbError>(
+                rows.into_iter()
+                    .fold((0, 0, 0), |a, r| (a.0 + r.0, a.1 + r.1, a.2 + r.2)),
+            )
+        })
+        .await
+        .unwrap()
+}
+
+fn refused_status(
+    result: Result<impl std::fmt::Debug, quietline_protocol::client::ClientError>,
+) -> u16 {
+    match result {
+        Err(quietline_protocol::client::ClientError::Http { status, .. }) => status,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn set_available(app: &TestApp, worker: &str, body: Value) -> Value {
+    app.call(
+        "PUT",
+        Listener::Public,
+        "/v1/desk/availability",
+        Some(worker),
+        Some(&body),
+    )
+    .await
+    .expect(200)
+    .body
+}
+
+both_backends! {
+    async fn availability_and_limits_decide_who_takes_conversations_and_seekers_learn_only_yes_or_no(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let code = entry_point(&app, &root, &org, &[]).await;
+        let tala = app.enrol_worker(&root, &org, "tala", &["tl", "en"]).await;
+        let fleur = app.enrol_worker(&root, &org, "fleur", &["fr"]).await;
+        let seeker = seeker_through(&app, &code).await;
+        let outlook = |languages: Value| {
+            let token = seeker.access_token.clone();
+            let app = &app;
+            async move {
+                app.post(Listener::Public, "/v1/desk/outlook", Some(&token), json!({"languages": languages})).await.expect(200).body
+            }
+        };
+
+        // Workers start away.
+        let mine = app.get(Listener::Public, "/v1/desk/availability", Some(&tala.access_token)).await.expect(200).body;
+        assert_eq!(mine, json!({"available": false, "max_active": null, "active": 0}));
+        assert_eq!(outlook(json!(["tl"])).await, json!({"available_now": false, "expected_wait_seconds": null}));
+        set_available(&app, &fleur.access_token, json!({"available": true})).await;
+        assert_eq!(outlook(json!(["tl"])).await["available_now"], false, "fleur reads no Tagalog");
+        assert_eq!(outlook(json!(["fr-CA"])).await["available_now"], true);
+        let bad = app.call("PUT", Listener::Public, "/v1/desk/availability", Some(&tala.access_token), Some(&json!({"available": true, "max_active": 0}))).await.expect(422);
+        assert_eq!(bad.code(), "invalid_body");
+        let set = set_available(&app, &tala.access_token, json!({"available": true, "max_active": 1})).await;
+        assert_eq!(set, json!({"available": true, "max_active": 1, "active": 0}));
+        let answer = outlook(json!(["tl"])).await;
+        assert_eq!(answer["available_now"], true);
+        let text = answer.to_string();
+        assert!(!text.contains(&tala.account_id.0) && !text.contains("tala"), "the answer names nobody: {text}");
+
+        // At the limit: no more claims, and nobody with room reads Tagalog.
+        let first = open(&app, &seeker, json!({"languages": ["tl"]})).await;
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", first["id"].as_str().unwrap()), Some(&tala.access_token), json!({})).await.expect(200);
+        let other = seeker_through(&app, &code).await;
+        let second = open(&app, &other, json!({"languages": ["tl"]})).await;
+        let refused = app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(&tala.access_token), json!({})).await.expect(409);
+        assert_eq!(refused.code(), "capacity_reached");
+        assert_eq!(outlook(json!(["tl"])).await["available_now"], false);
+        let mine = app.get(Listener::Public, "/v1/desk/availability", Some(&tala.access_token)).await.expect(200).body;
+        assert_eq!(mine["active"], 1);
+
+        // The typical wait comes from recent first claims in the seeker's language.
+        let many = app.enrol_worker(&root, &org, "many", &["tl"]).await;
+        app.clock.advance(60);
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(&many.access_token), json!({})).await.expect(200);
+        for _ in 0..2 {
+            let seeker = seeker_through(&app, &code).await;
+            let waiting = open(&app, &seeker, json!({"languages": ["tl"]})).await;
+            app.clock.advance(240);
+            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", waiting["id"].as_str().unwrap()), Some(&many.access_token), json!({})).await.expect(200);
+        }
+        // Waits: 0 (the first, claimed at once), 60 and 240 (x2): the median is 240 s.
+        assert_eq!(outlook(json!(["tl"])).await["expected_wait_seconds"], 240);
+        // Workers may not ask as seekers; seekers may not set availability.
+        app.post(Listener::Public, "/v1/desk/outlook", Some(&tala.access_token), json!({"languages": ["tl"]})).await.expect(403);
+        app.call("PUT", Listener::Public, "/v1/desk/availability", Some(&seeker.access_token), Some(&json!({"available": true}))).await.expect(403);
+    }
+
+    async fn a_transfer_hands_the_conversation_over_and_the_seeker_writes_to_the_new_worker(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let mut ana = Client::with_session(&app.public, app.enrol_worker(&root, &org, "ana", &["tl"]).await).await.unwrap();
+        let mut ben = Client::with_session(&app.public, app.enrol_worker(&root, &org, "ben", &["tl"]).await).await.unwrap();
+        let away = app.enrol_worker(&root, &org, "away", &["tl"]).await;
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &ana).await;
+        let conversation = seeker.conversations().await.unwrap().remove(0);
+        assert_eq!(conversation.workers, vec![quietline_protocol::AccountId(ana.account_id().to_string())]);
+        seeker.send_text(ana.account_id(), b"kumusta").await.unwrap();
+        assert_eq!(receive(&mut ana).await.1, "kumusta");
+        let mut socket = seeker.connect().await.unwrap();
+
+        let transfer = format!("/v1/conversations/{}/transfer", conversation.id);
+        let to_away = app.post(Listener::Public, &transfer, Some(&ana.session.access_token), json!({"worker": away.account_id.0})).await.expect(409);
+        assert_eq!(to_away.code(), "worker_unavailable");
+        set_available(&app, &ben.session.access_token, json!({"available": true})).await;
+        let by_outsider = app.post(Listener::Public, &transfer, Some(&ben.session.access_token), json!({"worker": ben.account_id()})).await.expect(403);
+        assert_eq!(by_outsider.code(), "forbidden");
+        let moved = app.post(Listener::Public, &transfer, Some(&ana.session.access_token), json!({"worker": ben.account_id()})).await.expect(200).body;
+        assert_eq!(moved["workers"], json!([ben.account_id()]));
+        assert_eq!(moved["state"], "active");
+
+        let workers = frame_matching(&mut socket, |frame| match frame {
+            ServerFrame::WorkersChanged { conversation_id, workers } if conversation_id == conversation.id => Some(workers),
+            _ => None,
+        })
+        .await;
+        assert_eq!(workers, vec![ben.account_id().to_string()]);
+        // The seeker's client builds a session with the new worker's devices; nothing of the past
+        // is re-shared, and the previous worker is out of reach both ways.
+        seeker.send_text(ben.account_id(), b"salamat").await.unwrap();
+        assert_eq!(receive(&mut ben).await, (seeker.account_id().to_string(), "salamat".to_string()));
+        assert_eq!(refused_status(seeker.send_text(ana.account_id(), b"still there?").await), 403);
+        assert_eq!(refused_status(ana.send_text(seeker.account_id(), b"hello?").await), 403);
+
+        // Back to the queue: waiting again, no workers, the organisation's workers see it.
+        let queued = app.post(Listener::Public, &transfer, Some(&ben.session.access_token), json!({})).await.expect(200).body;
+        assert_eq!(queued["state"], "waiting");
+        assert_eq!(queued["workers"], json!([]));
+        let workers = frame_matching(&mut socket, |frame| match frame {
+            ServerFrame::WorkersChanged { workers, .. } => Some(workers),
+            _ => None,
+        })
+        .await;
+        assert!(workers.is_empty());
+        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(&ana.session.access_token)).await.expect(200).body;
+        assert_eq!(waiting[0]["id"], conversation.id.as_str());
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", conversation.id), Some(&ana.session.access_token), json!({})).await.expect(200);
+        let again = app.post(Listener::Public, &transfer, Some(&ben.session.access_token), json!({})).await.expect(403);
+        assert_eq!(again.code(), "forbidden", "ben is no longer in the conversation");
+    }
+
+    async fn a_referral_moves_the_conversation_only_when_the_seeker_accepts(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let partner = app.create_organisation(&root, "Partner Place").await.id.0;
+        let stranger = app.create_organisation(&root, "Stranger Centre").await.id.0;
+        let partners = |org: &str| format!("/admin/v1/organisations/{org}/partners");
+        let token = root.session.access_token.clone();
+        let declared = app.call("PUT", Listener::Admin, &partners(&org), Some(&token), Some(&json!({"partners": [partner, stranger]}))).await.expect(200).body;
+        assert_eq!(declared.as_array().unwrap().iter().map(|p| p["mutual"].clone()).collect::<Vec<_>>(), vec![json!(false), json!(false)]);
+        app.call("PUT", Listener::Admin, &partners(&partner), Some(&token), Some(&json!({"partners": [org]}))).await.expect(200);
+        let itself = app.call("PUT", Listener::Admin, &partners(&org), Some(&token), Some(&json!({"partners": [org]}))).await.expect(422);
+        assert_eq!(itself.code(), "invalid_body");
+        let listed = app.get(Listener::Admin, &partners(&org), Some(&token)).await.expect(200).body;
+        assert_eq!(listed, json!([
+            {"organisation_id": partner, "name": "Partner Place", "mutual": true},
+            {"organisation_id": stranger, "name": "Stranger Centre", "mutual": false},
+        ]));
+
+        let mut worker = Client::with_session(&app.public, app.enrol_worker(&root, &org, "wren", &["tl"]).await).await.unwrap();
+        let offered_to = app.get(Listener::Public, "/v1/desk/partners", Some(&worker.session.access_token)).await.expect(200).body;
+        assert_eq!(offered_to, json!([{"organisation_id": partner, "name": "Partner Place", "mutual": true}]), "only partners both ways");
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
+        let id = seeker.conversations().await.unwrap().remove(0).id;
+        let refer = format!("/v1/conversations/{id}/referral");
+        let not_partner = app.post(Listener::Public, &refer, Some(&worker.session.access_token), json!({"organisation_id": stranger})).await.expect(422);
+        assert_eq!(not_partner.code(), "not_a_partner");
+        let mut seeker_socket = seeker.connect().await.unwrap();
+        let mut worker_socket = worker.connect().await.unwrap();
+
+        // Declined: nothing moves.
+        let offer = app.post(Listener::Public, &refer, Some(&worker.session.access_token), json!({"organisation_id": partner})).await.expect(200).body;
+        assert_eq!(offer["referral"]["name"], "Partner Place");
+        assert_eq!(offer["organisation_id"], org.as_str(), "an offer moves nothing");
+        let (name, offered) = frame_matching(&mut seeker_socket, |frame| match frame {
+            ServerFrame::ReferralOffered { organisation_name, organisation_id, .. } => Some((organisation_name, organisation_id)),
+            _ => None,
+        })
+        .await;
+        assert_eq!((name.as_str(), offered.as_str()), ("Partner Place", partner.as_str()));
+        assert_eq!(seeker.conversations().await.unwrap()[0].referral.as_ref().unwrap().name, "Partner Place");
+        let by_worker = app.post(Listener::Public, &format!("{refer}/accept"), Some(&worker.session.access_token), json!({})).await.expect(403);
+        assert_eq!(by_worker.code(), "forbidden", "only the seeker consents");
+        let kept = seeker.answer_referral(&id, false).await.unwrap();
+        assert_eq!(kept.organisation_id.0, org);
+        assert_eq!(kept.workers.len(), 1);
+        assert!(kept.referral.is_none());
+        let accepted = frame_matching(&mut worker_socket, |frame| match frame {
+            ServerFrame::ReferralAnswered { accepted, .. } => Some(accepted),
+            _ => None,
+        })
+        .await;
+        assert!(!accepted);
+        seeker.send_text(worker.account_id(), b"I will stay").await.unwrap();
+        assert_eq!(receive(&mut worker).await.1, "I will stay");
+        assert_eq!(refused_status(seeker.answer_referral(&id, true).await), 409, "no referral is pending any more");
+
+        // Accepted: the conversation leaves this organisation for the partner's queue.
+        app.post(Listener::Public, &refer, Some(&worker.session.access_token), json!({"organisation_id": partner})).await.expect(200);
+        let moved = seeker.answer_referral(&id, true).await.unwrap();
+        assert_eq!(moved.organisation_id.0, partner);
+        assert!(moved.workers.is_empty());
+        assert_eq!(moved.state, quietline_protocol::api::ConversationState::Waiting);
+        let accepted = frame_matching(&mut worker_socket, |frame| match frame {
+            ServerFrame::ReferralAnswered { accepted, .. } => Some(accepted),
+            _ => None,
+        })
+        .await;
+        assert!(accepted);
+        assert_eq!(refused_status(worker.send_text(seeker.account_id(), b"still here").await), 403);
+        let ours = app.get(Listener::Public, "/v1/desk/waiting", Some(&worker.session.access_token)).await.expect(200).body;
+        assert_eq!(ours, json!([]));
+        let mut theirs = Client::with_session(&app.public, app.enrol_worker(&root, &partner, "pat", &["tl"]).await).await.unwrap();
+        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(&theirs.session.access_token)).await.expect(200).body;
+        assert_eq!(waiting[0]["id"], id.as_str());
+        app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(&theirs.session.access_token), json!({})).await.expect(200);
+        seeker.send_text(theirs.account_id(), b"hello from the referral").await.unwrap();
+        assert_eq!(receive(&mut theirs).await.1, "hello from the referral");
+        // Counted as referred at the first organisation, opened and claimed at the partner.
+        assert_eq!(counters(&app, &org).await, (1, 1, 1));
+        assert_eq!(counters(&app, &partner).await, (1, 1, 0));
+    }
+
+    async fn canned_replies_are_versioned_deleted_softly_and_served_to_workers(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let admin = app.enrol_admin(&root, &org, "editor").await;
+        let other = app.create_organisation(&root, "Other House").await.id.0;
+        let other_admin = app.enrol_admin(&root, &other, "other-editor").await;
+        let worker = app.enrol_worker(&root, &org, "wren", &["tl"]).await;
+        let token = admin.session.access_token.clone();
+        let base = format!("/admin/v1/organisations/{org}/canned-replies");
+
+        let bad = app.post(Listener::Admin, &base, Some(&token), json!({"language": "tl", "title": "Greeting", "body": "Hello {Name"})).await.expect(422);
+        assert_eq!(bad.code(), "invalid_body");
+        let created = app
+            .post(Listener::Admin, &base, Some(&token), json!({"language": "tl", "title": "Pagbati", "body": "Kumusta, ako si {worker_name}. Ligtas ka ba ngayon?"}))
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(created["version"], 1);
+        assert_eq!(created["placeholders"], json!(["worker_name"]));
+        app.post(Listener::Admin, &base, Some(&token), json!({"language": "fr", "title": "Bonjour", "body": "Bonjour, je m'appelle {worker_name}."})).await.expect(200);
+        let id = created["id"].as_str().unwrap();
+
+        let served = app.get(Listener::Public, "/v1/desk/canned-replies?language=tl", Some(&worker.access_token)).await.expect(200).body;
+        assert_eq!(served.as_array().unwrap().len(), 1);
+        let body = served[0]["body"].as_str().unwrap();
+        let filled = quietline_protocol::api::fill_placeholders(body, &std::collections::HashMap::from([("worker_name", "Tala")])).unwrap();
+        assert_eq!(filled, "Kumusta, ako si Tala. Ligtas ka ba ngayon?");
+        assert_eq!(app.get(Listener::Public, "/v1/desk/canned-replies", Some(&worker.access_token)).await.expect(200).body.as_array().unwrap().len(), 2);
+
+        let edit = json!({"version": 1, "language": "tl", "title": "Pagbati", "body": "Kumusta! Ako si {worker_name}."});
+        let edited = app.call("PUT", Listener::Admin, &format!("{base}/{id}"), Some(&token), Some(&edit)).await.expect(200).body;
+        assert_eq!(edited["version"], 2);
+        let stale = app.call("PUT", Listener::Admin, &format!("{base}/{id}"), Some(&token), Some(&edit)).await.expect(409);
+        assert_eq!(stale.code(), "version_conflict", "an edit of an old version does not overwrite a newer one");
+        app.call("DELETE", Listener::Admin, &format!("{base}/{id}"), Some(&token), None).await.expect(204);
+        let served = app.get(Listener::Public, "/v1/desk/canned-replies?language=tl", Some(&worker.access_token)).await.expect(200).body;
+        assert_eq!(served, json!([]));
+        let live = app.get(Listener::Admin, &base, Some(&token)).await.expect(200).body;
+        assert_eq!(live.as_array().unwrap().len(), 1);
+        let all = app.get(Listener::Admin, &format!("{base}?include_deleted=true"), Some(&token)).await.expect(200).body;
+        let deleted = all.as_array().unwrap().iter().find(|r| r["id"] == id).unwrap();
+        assert_eq!((deleted["deleted"].clone(), deleted["version"].clone()), (json!(true), json!(3)));
+        let versions = app.get(Listener::Admin, &format!("{base}/{id}/versions"), Some(&token)).await.expect(200).body;
+        let versions = versions.as_array().unwrap();
+        assert_eq!(versions.len(), 3);
+        assert_eq!(versions[0]["body"], "Kumusta, ako si {worker_name}. Ligtas ka ba ngayon?");
+        assert_eq!(versions[1]["body"], "Kumusta! Ako si {worker_name}.");
+        assert_eq!(versions[2]["deleted"], true);
+        assert!(versions.iter().all(|v| v["edited_by"] == admin.session.account_id.0.as_str()));
+        app.get(Listener::Admin, &format!("{base}/{id}/versions"), Some(&other_admin.session.access_token)).await.expect(403);
+        let through_own = format!("/admin/v1/organisations/{other}/canned-replies/{id}/versions");
+        app.get(Listener::Admin, &through_own, Some(&other_admin.session.access_token)).await.expect(404);
+    }
+}
+
+/// A closed conversation can be reopened by the seeker within the retention period, not after.
+async fn reopening(backend: quietline_tests::Backend) {
+    // The reaper runs once at start, then not during the test; access tokens outlast the jumps.
+    let Some(app) = TestApp::spawn_with(backend, |config| {
+        config.reaper_interval = 3_600;
+        config.access_token_ttl = 90 * 86_400;
+        config.refresh_token_ttl = 90 * 86_400;
+    })
+    .await
+    else {
+        return;
+    };
+    let root = app.set_up_root().await;
+    let org = app.create_organisation(&root, "Harbour House").await.id.0;
+    let code = entry_point(&app, &root, &org, &[]).await;
+    let worker = app.enrol_worker(&root, &org, "wren", &["en"]).await;
+    let seeker = seeker_through(&app, &code).await;
+    let id = open(&app, &seeker, json!({"languages": ["en"]})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reopen = format!("/v1/conversations/{id}/reopen");
+    let not_closed = app
+        .post(
+            Listener::Public,
+            &reopen,
+            Some(&seeker.access_token),
+            json!({}),
+        )
+        .await
+        .expect(409);
+    assert_eq!(not_closed.code(), "invalid_state");
+    app.post(
+        Listener::Public,
+        &format!("/v1/conversations/{id}/claim"),
+        Some(&worker.access_token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let close = format!("/v1/conversations/{id}/close");
+    app.post(
+        Listener::Public,
+        &close,
+        Some(&worker.access_token),
+        json!({"outcome": "no_response"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        Listener::Public,
+        &reopen,
+        Some(&worker.access_token),
+        json!({}),
+    )
+    .await
+    .expect(403);
+    app.clock.advance(29 * 86_400);
+    let reopened = app
+        .post(
+            Listener::Public,
+            &reopen,
+            Some(&seeker.access_token),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(reopened["state"], "waiting");
+    assert_eq!(reopened["workers"], json!([]));
+    let waiting = app
+        .get(
+            Listener::Public,
+            "/v1/desk/waiting",
+            Some(&worker.access_token),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(waiting[0]["id"], id.as_str());
+    app.post(
+        Listener::Public,
+        &format!("/v1/conversations/{id}/claim"),
+        Some(&worker.access_token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        Listener::Public,
+        &close,
+        Some(&seeker.access_token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.clock.advance(30 * 86_400);
+    let too_late = app
+        .post(
+            Listener::Public,
+            &reopen,
+            Some(&seeker.access_token),
+            json!({}),
+        )
+        .await
+        .expect(409);
+    assert_eq!(too_late.code(), "reopen_window_passed");
+}
+
+#[actix_web::test]
+async fn a_closed_conversation_can_be_reopened_within_the_retention_period_sqlite() {
+    reopening(quietline_tests::Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_closed_conversation_can_be_reopened_within_the_retention_period_postgres() {
+    reopening(quietline_tests::Backend::Postgres).await;
+}

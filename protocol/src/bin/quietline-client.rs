@@ -160,6 +160,12 @@ async fn chat(
                     return Ok(());
                 } else if line == "/whoami" {
                     println!("you are {} (device {})", client.account_id(), client.device_id());
+                } else if let Some(id) = line.strip_prefix("/accept ").or_else(|| line.strip_prefix("/decline ")) {
+                    match client.answer_referral(id.trim(), line.starts_with("/accept")).await {
+                        Ok(_) if line.starts_with("/accept") => println!("moved; waiting for someone to answer"),
+                        Ok(_) => println!("you stay in this conversation"),
+                        Err(error) => println!("not answered: {error}"),
+                    }
                 } else if let Some(account) = line.strip_prefix("/to ") {
                     peer = Some(account.trim().to_string());
                     println!("writing to {}", account.trim());
@@ -203,6 +209,17 @@ async fn chat(
                 Some(ServerFrame::PreKeysLow { .. }) => {
                     client.replenish().await?;
                     client.save(state, passphrase).await?;
+                }
+                Some(ServerFrame::WorkersChanged { workers, .. }) => {
+                    // Someone else answers now: later messages go to them.
+                    peer = workers.into_iter().next();
+                    match &peer {
+                        Some(worker) => println!("you are now talking with {worker}"),
+                        None => println!("waiting for someone to answer"),
+                    }
+                }
+                Some(ServerFrame::ReferralOffered { conversation_id, organisation_name, .. }) => {
+                    println!("{organisation_name} may be able to help better. /accept {conversation_id} to go there, /decline {conversation_id} to stay.");
                 }
                 Some(_) => {}
                 None => {

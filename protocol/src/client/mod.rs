@@ -419,6 +419,29 @@ impl Client {
         .await
     }
 
+    /// The conversations this account takes part in that are not closed. A seeker's client
+    /// encrypts to the `workers` listed here; after a `workers_changed` event it reads them again.
+    pub async fn conversations(&self) -> Result<Vec<crate::api::Conversation>> {
+        self.call::<(), _>(awc::http::Method::GET, "/v1/conversations", None)
+            .await
+    }
+
+    /// (Seekers) Answers a referral offered in a conversation: the conversation moves to the
+    /// partner organisation only when `accept` is true.
+    pub async fn answer_referral(
+        &self,
+        conversation_id: &str,
+        accept: bool,
+    ) -> Result<crate::api::Conversation> {
+        let answer = if accept { "accept" } else { "decline" };
+        self.call::<(), _>(
+            awc::http::Method::POST,
+            &format!("/v1/conversations/{conversation_id}/referral/{answer}"),
+            None,
+        )
+        .await
+    }
+
     /// Decrypts an envelope. A message from a device not yet known becomes a known peer device.
     pub async fn open(&mut self, envelope: &Envelope) -> Result<Received> {
         let from_account = envelope

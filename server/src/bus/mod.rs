@@ -45,6 +45,25 @@ pub enum BusEvent {
         organisation_id: String,
         conversation_id: String,
     },
+    /// A conversation's workers changed; `members` are those to tell (before and after).
+    WorkersChanged {
+        conversation_id: String,
+        members: Vec<String>,
+        workers: Vec<String>,
+    },
+    /// A referral to a partner organisation awaits this seeker's answer.
+    ReferralOffered {
+        conversation_id: String,
+        seeker: String,
+        organisation_id: String,
+        organisation_name: String,
+    },
+    /// The seeker answered a referral; `members` are the workers to tell.
+    ReferralAnswered {
+        conversation_id: String,
+        members: Vec<String>,
+        accepted: bool,
+    },
 }
 
 #[derive(Clone)]

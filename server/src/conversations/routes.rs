@@ -8,7 +8,8 @@ use crate::state::AppState;
 use actix_web::{get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
-    CloseConversation, Conversation, OpenConversation, SetTimer, WaitingConversation,
+    CloseConversation, Conversation, OpenConversation, ReferConversation, SetTimer,
+    TransferConversation, WaitingConversation,
 };
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
@@ -17,7 +18,12 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
         .service(waiting_conversations)
         .service(claim_conversation)
         .service(close_conversation)
-        .service(set_conversation_timer);
+        .service(set_conversation_timer)
+        .service(transfer_conversation)
+        .service(refer_conversation)
+        .service(accept_referral)
+        .service(decline_referral)
+        .service(reopen_conversation);
 }
 
 /// POST /v1/conversations — a seeker opens a conversation with the organisation behind their
@@ -112,4 +118,104 @@ async fn set_conversation_timer(
     )
     .await
     .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/transfer — the worker hands the conversation to
+/// another worker of the organisation, or back to the queue.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), request_body = TransferConversation, responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state, worker_unavailable", body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/transfer")]
+async fn transfer_conversation(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    path: web::Path<String>,
+    body: web::Json<TransferConversation>,
+) -> ApiResult<Padded<Conversation>> {
+    let to = body.into_inner().worker.map(|w| w.0);
+    service::transfer(&state, &worker.0, path.into_inner(), to)
+        .await
+        .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/referral — the worker offers the seeker a referral
+/// to a partner organisation.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), request_body = ReferConversation, responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state", body = ErrorBody),
+    (status = 422, description = "not_a_partner", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/referral")]
+async fn refer_conversation(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    path: web::Path<String>,
+    body: web::Json<ReferConversation>,
+) -> ApiResult<Padded<Conversation>> {
+    service::refer(
+        &state,
+        &worker.0,
+        path.into_inner(),
+        body.into_inner().organisation_id.0,
+    )
+    .await
+    .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/referral/accept — the seeker accepts the referral:
+/// the conversation moves to the partner's queue.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/referral/accept")]
+async fn accept_referral(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> ApiResult<Padded<Conversation>> {
+    service::answer_referral(&state, &principal, path.into_inner(), true)
+        .await
+        .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/referral/decline — the seeker declines the
+/// referral: the conversation stays where it is.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/referral/decline")]
+async fn decline_referral(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> ApiResult<Padded<Conversation>> {
+    service::answer_referral(&state, &principal, path.into_inner(), false)
+        .await
+        .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/reopen — the seeker reopens a closed conversation
+/// within the retention period; it waits in the queue again.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state, reopen_window_passed", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/reopen")]
+async fn reopen_conversation(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> ApiResult<Padded<Conversation>> {
+    service::reopen(&state, &principal, path.into_inner())
+        .await
+        .map(Padded)
 }

@@ -11,12 +11,15 @@ use crate::auth::Principal;
 use crate::bus::BusEvent;
 use crate::clock::day_of;
 use crate::db::DbConn;
+use crate::desk::service as desk;
 use crate::entry_points::{service as entry_points, store as entry_point_store};
 use crate::error::{ApiError, ApiResult};
+use crate::organisations::store as organisations;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use quietline_protocol::api::{
-    CloseConversation, Conversation, ConversationState, OpenConversation, Role, WaitingConversation,
+    CloseConversation, Conversation, ConversationState, OpenConversation, Partner, Role,
+    WaitingConversation,
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
@@ -78,6 +81,14 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         seeker: AccountId(row.seeker_id),
         workers,
         disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
+        referral: match row.referred_to {
+            None => None,
+            Some(partner) => organisations::find_organisation(conn, &partner)?.map(|org| Partner {
+                organisation_id: OrganisationId(org.0),
+                name: org.1,
+                mutual: true,
+            }),
+        },
     })
 }
 
@@ -102,6 +113,29 @@ fn validate_region(region: &Option<String>) -> ApiResult<()> {
     })
 }
 
+/// The entry point a seeker comes through: the code they give, else the one they signed up with.
+pub fn entry_point_of(
+    conn: &mut DbConn,
+    seeker_id: &str,
+    code: Option<&str>,
+) -> ApiResult<entry_point_store::EntryPointRow> {
+    if let Some(code) = code {
+        return entry_points::resolve(conn, code);
+    }
+    let id = entry_point_store::of_account(conn, seeker_id)?.ok_or_else(|| {
+        ApiError::unprocessable(
+            ErrorCode::EntryPointRequired,
+            "Open the conversation through an entry point.",
+        )
+    })?;
+    entry_point_store::find(conn, &id)?.ok_or_else(|| {
+        ApiError::unprocessable(
+            ErrorCode::InvalidEntryPoint,
+            "This entry point is no longer open.",
+        )
+    })
+}
+
 /// Opens (or returns the already open) conversation of a seeker with the organisation behind
 /// their entry point.
 pub async fn open(
@@ -122,23 +156,7 @@ pub async fn open(
     let (conversation, created) = state
         .db
         .write(move |conn| {
-            let entry = match &request.entry_point {
-                Some(code) => entry_points::resolve(conn, code)?,
-                None => {
-                    let id = entry_point_store::of_account(conn, &seeker_id)?.ok_or_else(|| {
-                        ApiError::unprocessable(
-                            ErrorCode::EntryPointRequired,
-                            "Open the conversation through an entry point.",
-                        )
-                    })?;
-                    entry_point_store::find(conn, &id)?.ok_or_else(|| {
-                        ApiError::unprocessable(
-                            ErrorCode::InvalidEntryPoint,
-                            "This entry point is no longer open.",
-                        )
-                    })?
-                }
-            };
+            let entry = entry_point_of(conn, &seeker_id, request.entry_point.as_deref())?;
             let (_, organisation_id, _, _, topics, _) = entry;
             let topics: Vec<String> = serde_json::from_str(&topics).unwrap_or_default();
             if request.topic.as_ref().is_some_and(|t| !topics.contains(t)) {
@@ -160,6 +178,7 @@ pub async fn open(
                 closed_at: None,
                 outcome: None,
                 disappearing_seconds: store::organisation_timer(conn, &organisation_id)?,
+                referred_to: None,
             };
             store::insert(conn, &row)?;
             statistics::opened(
@@ -172,15 +191,47 @@ pub async fn open(
         })
         .await?;
     if created {
-        let event = BusEvent::ConversationWaiting {
-            organisation_id: conversation.organisation_id.0.clone(),
-            conversation_id: conversation.id.clone(),
-        };
-        if let Err(error) = state.bus.publish(event).await {
-            tracing::warn!(%error, "waiting conversation not announced; workers see it on their next refresh");
-        }
+        announce_waiting(state, &conversation).await;
     }
     Ok(conversation)
+}
+
+/// Tells the organisation's workers that a conversation waits in their queue.
+async fn announce_waiting(state: &AppState, conversation: &Conversation) {
+    announce(
+        state,
+        BusEvent::ConversationWaiting {
+            organisation_id: conversation.organisation_id.0.clone(),
+            conversation_id: conversation.id.clone(),
+        },
+    )
+    .await;
+}
+
+/// Publishes a control event. Not fatal when it fails: clients see the change on their next
+/// refresh.
+async fn announce(state: &AppState, event: BusEvent) {
+    if let Err(error) = state.bus.publish(event).await {
+        tracing::warn!(%error, "conversation change not announced; clients see it on their next refresh");
+    }
+}
+
+fn conflict_state(message: &'static str) -> ApiError {
+    ApiError::conflict(ErrorCode::InvalidState, message)
+}
+
+/// The conversation, if the caller is one of its workers.
+fn as_worker_member(
+    conn: &mut DbConn,
+    worker: &Principal,
+    conversation_id: &str,
+) -> ApiResult<(ConversationRow, Vec<String>)> {
+    let row = store::find(conn, conversation_id)?.ok_or_else(ApiError::not_found)?;
+    let members = store::members(conn, conversation_id)?;
+    if worker.role != Role::Worker || !members.contains(&worker.account_id) {
+        return Err(ApiError::forbidden());
+    }
+    Ok((row, members))
 }
 
 /// The caller's conversations that are not closed.
@@ -240,7 +291,7 @@ pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<Wait
 }
 
 /// `fr-CA` and `fr` are the same language for matching a worker to a seeker.
-fn same_language(a: &str, b: &str) -> bool {
+pub fn same_language(a: &str, b: &str) -> bool {
     let base = |tag: &str| {
         tag.split('-')
             .next()
@@ -270,7 +321,14 @@ pub async fn claim(
             if row.organisation_id != organisation_id {
                 return Err(ApiError::forbidden());
             }
-            if !store::claim(conn, &conversation_id, &organisation_id, now)? {
+            if row.state == "waiting" && !desk::has_room(conn, &account_id)? {
+                return Err(ApiError::conflict(
+                    ErrorCode::CapacityReached,
+                    "You have as many active conversations as your limit.",
+                ));
+            }
+            let first_claim = row.claimed_at.unwrap_or(now);
+            if !store::claim(conn, &conversation_id, &organisation_id, first_claim)? {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     ErrorCode::AlreadyClaimed,
@@ -278,13 +336,15 @@ pub async fn claim(
                 ));
             }
             store::add_member(conn, &conversation_id, &account_id)?;
-            statistics::claimed(
-                conn,
-                day_of(now),
-                &row.organisation_id,
-                &first_language(&row),
-                now - row.opened_at,
-            )?;
+            if row.claimed_at.is_none() {
+                statistics::claimed(
+                    conn,
+                    day_of(now),
+                    &row.organisation_id,
+                    &first_language(&row),
+                    now - row.opened_at,
+                )?;
+            }
             let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
             to_api(conn, row)
         })
@@ -421,4 +481,272 @@ pub async fn statistics(
             statistics::report(conn, &organisation_id, from_day, to_day).map_err(ApiError::from)
         })
         .await
+}
+
+/// Hands an active conversation from the calling worker to another worker of the organisation
+/// (available, with room), or back to the queue. The seeker is told that the workers changed; the
+/// server re-shares nothing of what was said.
+pub async fn transfer(
+    state: &AppState,
+    worker: &Principal,
+    conversation_id: String,
+    to: Option<String>,
+) -> ApiResult<Conversation> {
+    let caller = worker.clone();
+    let (conversation, told) = state
+        .db
+        .write(move |conn| {
+            let (row, members) = as_worker_member(conn, &caller, &conversation_id)?;
+            if row.state != "active" {
+                return Err(conflict_state(
+                    "Only an active conversation can be transferred.",
+                ));
+            }
+            match &to {
+                Some(target) => {
+                    if *target == caller.account_id || members.contains(target) {
+                        return Err(invalid("Transfer to another worker."));
+                    }
+                    let colleague = store::role_and_organisation(conn, target)?.is_some_and(
+                        |(role, organisation)| {
+                            role == "worker"
+                                && organisation.as_deref() == Some(&row.organisation_id)
+                        },
+                    );
+                    if !colleague {
+                        return Err(invalid("Transfer to a worker of the same organisation."));
+                    }
+                    if !desk::can_take(conn, target)? {
+                        return Err(ApiError::conflict(
+                            ErrorCode::WorkerUnavailable,
+                            "That worker is away or has no room for another conversation.",
+                        ));
+                    }
+                    store::remove_member(conn, &row.id, &caller.account_id)?;
+                    store::add_member(conn, &row.id, target)?;
+                    // A pending referral was the previous worker's offer.
+                    store::set_referral(conn, &row.id, None)?;
+                }
+                None => {
+                    if !store::requeue(conn, &row.id)? {
+                        return Err(conflict_state(
+                            "Only an active conversation can be transferred.",
+                        ));
+                    }
+                    store::remove_workers(conn, &row.id, &row.seeker_id)?;
+                }
+            }
+            let mut told = members;
+            told.extend(to);
+            let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
+            Ok((to_api(conn, row)?, told))
+        })
+        .await?;
+    announce(
+        state,
+        BusEvent::WorkersChanged {
+            conversation_id: conversation.id.clone(),
+            members: told,
+            workers: conversation.workers.iter().map(|w| w.0.clone()).collect(),
+        },
+    )
+    .await;
+    if conversation.state == ConversationState::Waiting {
+        announce_waiting(state, &conversation).await;
+    }
+    Ok(conversation)
+}
+
+/// A worker offers the seeker a referral to a partner organisation (partners both ways). Nothing
+/// moves until the seeker accepts.
+pub async fn refer(
+    state: &AppState,
+    worker: &Principal,
+    conversation_id: String,
+    partner: String,
+) -> ApiResult<Conversation> {
+    let caller = worker.clone();
+    let (conversation, partner_name) = state
+        .db
+        .write(move |conn| {
+            let (row, _) = as_worker_member(conn, &caller, &conversation_id)?;
+            if row.state != "active" {
+                return Err(conflict_state(
+                    "Only an active conversation can be referred.",
+                ));
+            }
+            if !organisations::mutual_partners(conn, &row.organisation_id, &partner)? {
+                return Err(ApiError::unprocessable(
+                    ErrorCode::NotAPartner,
+                    "Refer only to an organisation that is a partner both ways.",
+                ));
+            }
+            store::set_referral(conn, &row.id, Some(&partner))?;
+            let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
+            let conversation = to_api(conn, row)?;
+            let name = conversation
+                .referral
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            Ok((conversation, name))
+        })
+        .await?;
+    announce(
+        state,
+        BusEvent::ReferralOffered {
+            conversation_id: conversation.id.clone(),
+            seeker: conversation.seeker.0.clone(),
+            organisation_id: conversation
+                .referral
+                .as_ref()
+                .map(|p| p.organisation_id.0.clone())
+                .unwrap_or_default(),
+            organisation_name: partner_name,
+        },
+    )
+    .await;
+    Ok(conversation)
+}
+
+/// The seeker answers a referral. Accepted: the conversation leaves this organisation's workers
+/// and waits in the partner's queue (counted as referred here, opened there). Declined: it stays
+/// as it was.
+pub async fn answer_referral(
+    state: &AppState,
+    seeker: &Principal,
+    conversation_id: String,
+    accept: bool,
+) -> ApiResult<Conversation> {
+    let seeker_id = seeker.account_id.clone();
+    let now = minute(state.clock.now());
+    let (conversation, workers_before) = state
+        .db
+        .write(move |conn| {
+            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            if row.seeker_id != seeker_id {
+                return Err(ApiError::forbidden());
+            }
+            let members = store::members(conn, &row.id)?;
+            let workers: Vec<String> = members.into_iter().filter(|m| *m != seeker_id).collect();
+            let Some(partner) = row.referred_to.clone().filter(|_| row.state == "active") else {
+                return Err(conflict_state("There is no referral to answer."));
+            };
+            if !accept {
+                store::set_referral(conn, &row.id, None)?;
+            } else {
+                if !organisations::mutual_partners(conn, &row.organisation_id, &partner)? {
+                    store::set_referral(conn, &row.id, None)?;
+                    return Err(ApiError::unprocessable(
+                        ErrorCode::NotAPartner,
+                        "This referral is no longer possible.",
+                    ));
+                }
+                if store::open_for_seeker(conn, &seeker_id, &partner)?.is_some() {
+                    return Err(conflict_state(
+                        "There is already a conversation with that organisation.",
+                    ));
+                }
+                let timer = match (
+                    row.disappearing_seconds,
+                    store::organisation_timer(conn, &partner)?,
+                ) {
+                    (Some(mine), Some(limit)) => Some(mine.min(limit)),
+                    (mine, limit) => mine.or(limit),
+                };
+                if !store::move_to_partner(conn, &row.id, &partner, now, timer)? {
+                    return Err(conflict_state("There is no referral to answer."));
+                }
+                store::remove_workers(conn, &row.id, &seeker_id)?;
+                let language = first_language(&row);
+                statistics::closed(
+                    conn,
+                    day_of(now),
+                    &row.organisation_id,
+                    &language,
+                    Some("referred"),
+                )?;
+                statistics::opened(conn, day_of(now), &partner, &language)?;
+            }
+            let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
+            Ok((to_api(conn, row)?, workers))
+        })
+        .await?;
+    announce(
+        state,
+        BusEvent::ReferralAnswered {
+            conversation_id: conversation.id.clone(),
+            members: workers_before.clone(),
+            accepted: accept,
+        },
+    )
+    .await;
+    if accept {
+        let mut told = workers_before;
+        told.push(conversation.seeker.0.clone());
+        announce(
+            state,
+            BusEvent::WorkersChanged {
+                conversation_id: conversation.id.clone(),
+                members: told,
+                workers: Vec::new(),
+            },
+        )
+        .await;
+        announce_waiting(state, &conversation).await;
+    }
+    Ok(conversation)
+}
+
+/// The seeker reopens a closed conversation within the retention period (after it, the
+/// conversation is purged). It waits in the queue again.
+pub async fn reopen(
+    state: &AppState,
+    seeker: &Principal,
+    conversation_id: String,
+) -> ApiResult<Conversation> {
+    let seeker_id = seeker.account_id.clone();
+    let now = minute(state.clock.now());
+    let window = i64::from(state.config.closed_retention_days) * 86_400;
+    let conversation = state
+        .db
+        .write(move |conn| {
+            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            if row.seeker_id != seeker_id {
+                return Err(ApiError::forbidden());
+            }
+            if row.state != "closed" {
+                return Err(conflict_state(
+                    "Only a closed conversation can be reopened.",
+                ));
+            }
+            if row.closed_at.is_none_or(|closed| closed + window <= now) {
+                return Err(ApiError::conflict(
+                    ErrorCode::ReopenWindowPassed,
+                    "This conversation can no longer be reopened.",
+                ));
+            }
+            if store::open_for_seeker(conn, &seeker_id, &row.organisation_id)?.is_some() {
+                return Err(conflict_state(
+                    "There is already an open conversation with this organisation.",
+                ));
+            }
+            if !store::reopen(conn, &row.id, now)? {
+                return Err(conflict_state(
+                    "Only a closed conversation can be reopened.",
+                ));
+            }
+            store::remove_workers(conn, &row.id, &seeker_id)?;
+            statistics::opened(
+                conn,
+                day_of(now),
+                &row.organisation_id,
+                &first_language(&row),
+            )?;
+            let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
+            to_api(conn, row)
+        })
+        .await?;
+    announce_waiting(state, &conversation).await;
+    Ok(conversation)
 }

@@ -19,6 +19,7 @@ pub struct ConversationRow {
     pub closed_at: Option<i64>,
     pub outcome: Option<String>,
     pub disappearing_seconds: Option<i64>,
+    pub referred_to: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {
@@ -100,7 +101,13 @@ pub fn waiting(
 }
 
 /// Moves a waiting conversation to active. Only one of concurrent claims changes the row.
-pub fn claim(conn: &mut DbConn, id: &str, organisation_id: &str, now: i64) -> QueryResult<bool> {
+/// `claimed_at` is the first claim's minute; a conversation back from the queue keeps it.
+pub fn claim(
+    conn: &mut DbConn,
+    id: &str,
+    organisation_id: &str,
+    claimed_at: i64,
+) -> QueryResult<bool> {
     diesel::update(
         conversations::table
             .filter(conversations::id.eq(id))
@@ -109,7 +116,7 @@ pub fn claim(conn: &mut DbConn, id: &str, organisation_id: &str, now: i64) -> Qu
     )
     .set((
         conversations::state.eq("active"),
-        conversations::claimed_at.eq(Some(now)),
+        conversations::claimed_at.eq(Some(claimed_at)),
     ))
     .execute(conn)
     .map(|n| n == 1)
@@ -125,6 +132,7 @@ pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> Qu
         conversations::state.eq("closed"),
         conversations::closed_at.eq(Some(now)),
         conversations::outcome.eq(outcome),
+        conversations::referred_to.eq(None::<String>),
     ))
     .execute(conn)
 }
@@ -195,4 +203,130 @@ pub fn cap_timers(conn: &mut DbConn, organisation_id: &str, limit: i64) -> Query
     )
     .set(conversations::disappearing_seconds.eq(Some(limit)))
     .execute(conn)
+}
+
+pub fn remove_member(
+    conn: &mut DbConn,
+    conversation_id: &str,
+    account_id: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation_id))
+            .filter(conversation_members::account_id.eq(account_id)),
+    )
+    .execute(conn)
+}
+
+/// Removes every member but the seeker.
+pub fn remove_workers(
+    conn: &mut DbConn,
+    conversation_id: &str,
+    seeker_id: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation_id))
+            .filter(conversation_members::account_id.ne(seeker_id)),
+    )
+    .execute(conn)
+}
+
+/// Puts an active conversation back in its organisation's queue. Only one of concurrent changes
+/// takes effect.
+pub fn requeue(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+    diesel::update(
+        conversations::table
+            .find(id)
+            .filter(conversations::state.eq("active")),
+    )
+    .set((
+        conversations::state.eq("waiting"),
+        conversations::referred_to.eq(None::<String>),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn set_referral(conn: &mut DbConn, id: &str, partner: Option<&str>) -> QueryResult<usize> {
+    diesel::update(conversations::table.find(id))
+        .set(conversations::referred_to.eq(partner))
+        .execute(conn)
+}
+
+/// Moves a conversation whose referral was accepted to the partner's queue, as if opened now
+/// there.
+pub fn move_to_partner(
+    conn: &mut DbConn,
+    id: &str,
+    partner: &str,
+    now: i64,
+    timer: Option<i64>,
+) -> QueryResult<bool> {
+    diesel::update(
+        conversations::table
+            .find(id)
+            .filter(conversations::state.eq("active"))
+            .filter(conversations::referred_to.eq(partner)),
+    )
+    .set((
+        conversations::organisation_id.eq(partner),
+        conversations::state.eq("waiting"),
+        conversations::opened_at.eq(now),
+        conversations::claimed_at.eq(None::<i64>),
+        conversations::referred_to.eq(None::<String>),
+        conversations::disappearing_seconds.eq(timer),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Reopens a closed conversation: back in the queue, as if opened now.
+pub fn reopen(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<bool> {
+    diesel::update(
+        conversations::table
+            .find(id)
+            .filter(conversations::state.eq("closed")),
+    )
+    .set((
+        conversations::state.eq("waiting"),
+        conversations::opened_at.eq(now),
+        conversations::claimed_at.eq(None::<i64>),
+        conversations::closed_at.eq(None::<i64>),
+        conversations::outcome.eq(None::<String>),
+        conversations::referred_to.eq(None::<String>),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// How many active conversations an account takes part in.
+pub fn active_count(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
+    conversations::table
+        .inner_join(conversation_members::table)
+        .filter(conversation_members::account_id.eq(account_id))
+        .filter(conversations::state.eq("active"))
+        .count()
+        .get_result(conn)
+}
+
+/// Languages and minutes waited of an organisation's conversations first claimed since `since`.
+pub fn recent_waits(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    since: i64,
+) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64, Option<i64>)> = conversations::table
+        .filter(conversations::organisation_id.eq(organisation_id))
+        .filter(conversations::claimed_at.ge(since))
+        .select((
+            conversations::languages,
+            conversations::opened_at,
+            conversations::claimed_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(languages, opened, claimed)| claimed.map(|c| (languages, c - opened)))
+        .collect())
 }

@@ -176,6 +176,7 @@ diesel::table! {
         closed_at -> Nullable<BigInt>,
         outcome -> Nullable<Text>,
         disappearing_seconds -> Nullable<BigInt>,
+        referred_to -> Nullable<Text>,
     }
 }
 
@@ -206,7 +207,56 @@ diesel::allow_tables_to_appear_in_same_query!(
     entry_points,
     conversations,
     conversation_members,
+    worker_availability,
+    organisation_partners,
+    canned_replies,
+    canned_reply_versions,
 );
+
+diesel::table! {
+    worker_availability (account_id) {
+        account_id -> Text,
+        available -> Bool,
+        max_active -> Nullable<Integer>,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    organisation_partners (organisation_id, partner_id) {
+        organisation_id -> Text,
+        partner_id -> Text,
+    }
+}
+
+diesel::table! {
+    canned_replies (id) {
+        id -> Text,
+        organisation_id -> Text,
+        language -> Text,
+        title -> Text,
+        body -> Text,
+        version -> Integer,
+        updated_at -> BigInt,
+        deleted -> Bool,
+    }
+}
+
+diesel::table! {
+    canned_reply_versions (reply_id, version) {
+        reply_id -> Text,
+        version -> Integer,
+        language -> Text,
+        title -> Text,
+        body -> Text,
+        deleted -> Bool,
+        edited_by -> Text,
+        edited_at -> BigInt,
+    }
+}
+
+diesel::joinable!(canned_reply_versions -> canned_replies (reply_id));
+diesel::joinable!(worker_availability -> accounts (account_id));
 
 diesel::table! {
     conversation_statistics (day, organisation_id, language) {

@@ -238,6 +238,15 @@ async fn run(
                 {
                     open = send_frame(&mut session, &ServerFrame::ConversationWaiting { conversation_id }).await;
                 }
+                Ok(BusEvent::WorkersChanged { conversation_id, members, workers }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::WorkersChanged { conversation_id, workers }).await;
+                }
+                Ok(BusEvent::ReferralOffered { conversation_id, seeker, organisation_id, organisation_name }) if seeker == principal.account_id => {
+                    open = send_frame(&mut session, &ServerFrame::ReferralOffered { conversation_id, organisation_id, organisation_name }).await;
+                }
+                Ok(BusEvent::ReferralAnswered { conversation_id, members, accepted }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::ReferralAnswered { conversation_id, accepted }).await;
+                }
                 Err(RecvError::Lagged(_)) => open = delivery.push(&state, &mut session, true).await,
                 Err(RecvError::Closed) => open = false,
                 Ok(_) => {}

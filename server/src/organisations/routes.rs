@@ -1,15 +1,18 @@
 //! HTTP handlers for organisations, invites and members.
 
 use super::service;
-use crate::auth::{AdminAuth, Principal};
+use crate::auth::{AdminAuth, Principal, WorkerAuth};
 use crate::error::ApiResult;
+use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
-use quietline_protocol::api::{CreateInvite, CreateOrganisation, Invite, Member, Organisation};
+use quietline_protocol::api::{
+    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, SetPartners,
+};
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_own_organisation);
+    cfg.service(get_own_organisation).service(referral_partners);
 }
 
 pub fn configure_admin(cfg: &mut web::ServiceConfig) {
@@ -20,7 +23,9 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .service(list_members)
         .service(remove_member)
         .service(organisation_statistics)
-        .service(set_disappearing);
+        .service(set_disappearing)
+        .service(list_partners)
+        .service(set_partners);
 }
 
 /// GET /v1/organisations/{organisation_id} — a worker's own organisation.
@@ -190,4 +195,56 @@ async fn set_disappearing(
     )
     .await
     .map(web::Json)
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/partners — the partners the organisation
+/// declares, and whether each declares it back (referrals need both).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), responses(
+    (status = 200, body = Vec<Partner>),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/partners")]
+async fn list_partners(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<Partner>>> {
+    service::list_partners(&state, &admin.0, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// PUT /admin/v1/organisations/{organisation_id}/partners — replaces the declared partners.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), request_body = SetPartners, responses(
+    (status = 200, body = Vec<Partner>),
+    (status = 403, body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[put("/admin/v1/organisations/{organisation_id}/partners")]
+async fn set_partners(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    body: web::Json<SetPartners>,
+) -> ApiResult<web::Json<Vec<Partner>>> {
+    service::set_partners(
+        &state,
+        &admin.0,
+        path.into_inner(),
+        body.into_inner().partners,
+    )
+    .await
+    .map(web::Json)
+}
+
+/// GET /v1/desk/partners — the organisations a worker may refer a conversation to.
+#[utoipa::path(tag = "desk", security(("bearer" = [])), responses((status = 200, body = Vec<Partner>)))]
+#[get("/v1/desk/partners")]
+async fn referral_partners(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+) -> ApiResult<Padded<Vec<Partner>>> {
+    service::referral_partners(&state, &worker.0)
+        .await
+        .map(Padded)
 }

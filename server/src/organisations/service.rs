@@ -11,7 +11,7 @@ use crate::auth::tokens::hash_token;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use quietline_protocol::api::{
-    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Role,
+    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, Role,
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
@@ -236,4 +236,79 @@ pub async fn set_disappearing(
                 .ok_or_else(ApiError::not_found)
         })
         .await
+}
+
+/// Most partners an organisation declares.
+const MAX_PARTNERS: usize = 100;
+
+fn partners_of(conn: &mut crate::db::DbConn, organisation_id: &str) -> ApiResult<Vec<Partner>> {
+    Ok(store::partners(conn, organisation_id)?
+        .into_iter()
+        .map(|(id, name, mutual)| Partner {
+            organisation_id: OrganisationId(id),
+            name,
+            mutual,
+        })
+        .collect())
+}
+
+/// The partners an organisation declares, and whether each declares it back.
+pub async fn list_partners(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+) -> ApiResult<Vec<Partner>> {
+    admin.must_administer(&organisation_id)?;
+    state
+        .db
+        .read(move |conn| partners_of(conn, &organisation_id))
+        .await
+}
+
+/// Replaces the organisation's declared partners. Referrals go only between organisations that
+/// declare each other.
+pub async fn set_partners(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    partners: Vec<OrganisationId>,
+) -> ApiResult<Vec<Partner>> {
+    admin.must_administer(&organisation_id)?;
+    let mut ids: Vec<String> = partners.into_iter().map(|p| p.0).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.len() > MAX_PARTNERS || ids.contains(&organisation_id) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidBody,
+            "Up to 100 partners, other than the organisation itself.",
+        ));
+    }
+    state
+        .db
+        .write(move |conn| {
+            for id in &ids {
+                if store::find_organisation(conn, id)?.is_none() {
+                    return Err(ApiError::unprocessable(
+                        ErrorCode::InvalidBody,
+                        "A partner in the list is not an organisation of this instance.",
+                    ));
+                }
+            }
+            store::set_partners(conn, &organisation_id, &ids)?;
+            partners_of(conn, &organisation_id)
+        })
+        .await
+}
+
+/// The organisations a worker's organisation can refer seekers to: partners both ways.
+pub async fn referral_partners(state: &AppState, worker: &Principal) -> ApiResult<Vec<Partner>> {
+    let organisation_id = worker
+        .organisation_id
+        .clone()
+        .ok_or_else(ApiError::forbidden)?;
+    let partners = state
+        .db
+        .read(move |conn| partners_of(conn, &organisation_id))
+        .await?;
+    Ok(partners.into_iter().filter(|p| p.mutual).collect())
 }

@@ -1,7 +1,7 @@
 //! Queries over organisations, invites and members.
 
 use crate::db::DbConn;
-use crate::db::schema::{accounts, credentials, invites, organisations};
+use crate::db::schema::{accounts, credentials, invites, organisation_partners, organisations};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 
@@ -116,4 +116,67 @@ pub fn set_disappearing(conn: &mut DbConn, id: &str, seconds: Option<i64>) -> Qu
     diesel::update(organisations::table.find(id))
         .set(organisations::disappearing_seconds.eq(seconds))
         .execute(conn)
+}
+
+/// The partners an organisation declares: (id, name, whether the partner declares it too).
+pub fn partners(
+    conn: &mut DbConn,
+    organisation_id: &str,
+) -> QueryResult<Vec<(String, String, bool)>> {
+    let declared: Vec<(String, String)> = organisation_partners::table
+        .inner_join(
+            organisations::table.on(organisations::id.eq(organisation_partners::partner_id)),
+        )
+        .filter(organisation_partners::organisation_id.eq(organisation_id))
+        .order(organisations::name)
+        .select((organisations::id, organisations::name))
+        .load(conn)?;
+    let declaring_us: Vec<String> = organisation_partners::table
+        .filter(organisation_partners::partner_id.eq(organisation_id))
+        .select(organisation_partners::organisation_id)
+        .load(conn)?;
+    Ok(declared
+        .into_iter()
+        .map(|(id, name)| {
+            let mutual = declaring_us.contains(&id);
+            (id, name, mutual)
+        })
+        .collect())
+}
+
+pub fn set_partners(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    partners: &[String],
+) -> QueryResult<()> {
+    diesel::delete(
+        organisation_partners::table
+            .filter(organisation_partners::organisation_id.eq(organisation_id)),
+    )
+    .execute(conn)?;
+    for partner in partners {
+        diesel::insert_into(organisation_partners::table)
+            .values((
+                organisation_partners::organisation_id.eq(organisation_id),
+                organisation_partners::partner_id.eq(partner),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Whether two organisations have declared each other partners.
+pub fn mutual_partners(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+    let declared: i64 = organisation_partners::table
+        .filter(
+            organisation_partners::organisation_id
+                .eq(a)
+                .and(organisation_partners::partner_id.eq(b))
+                .or(organisation_partners::organisation_id
+                    .eq(b)
+                    .and(organisation_partners::partner_id.eq(a))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(declared == 2)
 }

@@ -1,0 +1,60 @@
+//! HTTP handlers for availability at the desk.
+
+use super::service;
+use crate::auth::{Principal, WorkerAuth};
+use crate::error::ApiResult;
+use crate::padded::Padded;
+use crate::state::AppState;
+use actix_web::{get, post, put, web};
+use quietline_protocol::ErrorBody;
+use quietline_protocol::api::{AvailabilityQuery, Outlook, SetAvailability, WorkerAvailability};
+
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_availability)
+        .service(set_availability)
+        .service(outlook);
+}
+
+/// GET /v1/desk/availability — the calling worker's availability and limit.
+#[utoipa::path(tag = "desk", security(("bearer" = [])), responses((status = 200, body = WorkerAvailability)))]
+#[get("/v1/desk/availability")]
+async fn get_availability(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+) -> ApiResult<Padded<WorkerAvailability>> {
+    service::get(&state, &worker.0).await.map(Padded)
+}
+
+/// PUT /v1/desk/availability — a worker sets themselves available or away, and their limit on
+/// active conversations.
+#[utoipa::path(tag = "desk", security(("bearer" = [])), request_body = SetAvailability, responses(
+    (status = 200, body = WorkerAvailability),
+    (status = 422, body = ErrorBody),
+))]
+#[put("/v1/desk/availability")]
+async fn set_availability(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    body: web::Json<SetAvailability>,
+) -> ApiResult<Padded<WorkerAvailability>> {
+    service::set(&state, &worker.0, body.into_inner())
+        .await
+        .map(Padded)
+}
+
+/// POST /v1/desk/outlook — a seeker asks whether someone reading one of their languages is
+/// available now, and the typical wait. The answer names nobody.
+#[utoipa::path(tag = "desk", security(("bearer" = [])), request_body = AvailabilityQuery, responses(
+    (status = 200, body = Outlook),
+    (status = 422, description = "entry_point_required, invalid_entry_point, invalid_language_tag", body = ErrorBody),
+))]
+#[post("/v1/desk/outlook")]
+async fn outlook(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<AvailabilityQuery>,
+) -> ApiResult<Padded<Outlook>> {
+    service::outlook(&state, &principal, body.into_inner())
+        .await
+        .map(Padded)
+}
