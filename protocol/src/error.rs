@@ -49,6 +49,12 @@ pub enum ErrorCode {
     ReopenWindowPassed,
     /// Someone else changed this since the version the request was based on.
     VersionConflict,
+    /// A resource card has problems; see `problems`.
+    InvalidCard,
+    /// An import has problems (see `problems`); nothing was imported.
+    InvalidImport,
+    /// Publishing needs a second administrator's approval.
+    SecondApprovalRequired,
     /// The seeker has not come through an entry point, and did not give one.
     EntryPointRequired,
     /// The invite does not exist, has expired or has been used.
@@ -103,6 +109,21 @@ pub struct ErrorDetail {
     /// With `device_mismatch`: which devices to add, drop or refresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<crate::relay::DeviceMismatch>,
+    /// With `invalid_card` and `invalid_import`: every problem found, by row and field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<Problem>>,
+}
+
+/// One problem in a submitted card or import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// The row of an import (1 is the first data row of a CSV, or the first card of JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// The field, e.g. `contact.phones[0]` or `translations.fr.title`.
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@
 
 pub mod api;
 mod bytes;
+pub mod cards;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod error;
@@ -15,5 +16,5 @@ pub mod padding;
 pub mod pow;
 pub mod relay;
 
-pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, Problem};
 pub use ids::{AccountId, DeviceId, OrganisationId};

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub message: &'static str,
     /// With `device_mismatch`: the devices a send must add, drop or refresh.
     pub devices: Option<Box<DeviceMismatch>>,
+    /// With `invalid_card` and `invalid_import`: every problem found.
+    pub problems: Option<Vec<quietline_protocol::Problem>>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -25,6 +27,7 @@ impl ApiError {
             code,
             message,
             devices: None,
+            problems: None,
         }
     }
 
@@ -74,6 +77,18 @@ impl ApiError {
         )
     }
 
+    /// 422 with every problem found in a submitted card or import.
+    pub fn problems(
+        code: ErrorCode,
+        message: &'static str,
+        problems: Vec<quietline_protocol::Problem>,
+    ) -> ApiError {
+        ApiError {
+            problems: Some(problems),
+            ..ApiError::unprocessable(code, message)
+        }
+    }
+
     /// 409: the send did not target exactly the recipient's current devices.
     pub fn device_mismatch(devices: DeviceMismatch) -> ApiError {
         ApiError {
@@ -114,6 +129,7 @@ impl ResponseError for ApiError {
                     code: self.code,
                     message: self.message.to_string(),
                     devices: self.devices.as_deref().cloned(),
+                    problems: self.problems.clone(),
                 },
             },
         )

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod bus;
 pub mod canned_replies;
+pub mod cards;
 pub mod clock;
 pub mod config;
 pub mod conversations;

@@ -2,7 +2,8 @@
 //! and the routes listed here are the same set.
 
 use crate::{
-    accounts, canned_replies, conversations, desk, entry_points, keys, messages, ops, organisations,
+    accounts, canned_replies, cards, conversations, desk, entry_points, keys, messages, ops,
+    organisations,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -83,6 +84,22 @@ use utoipa::{Modify, OpenApi};
         entry_points::routes::create_entry_point,
         entry_points::routes::list_entry_points,
         entry_points::routes::delete_entry_point,
+        cards::routes::served_cards,
+        cards::routes::card_bundle,
+        cards::routes::bundle_keys,
+        cards::routes::list_cards,
+        cards::routes::create_card,
+        cards::routes::get_card,
+        cards::routes::update_card,
+        cards::routes::put_translation,
+        cards::routes::submit_card,
+        cards::routes::publish_card,
+        cards::routes::archive_card,
+        cards::routes::rollback_card,
+        cards::routes::card_history,
+        cards::routes::card_settings,
+        cards::routes::set_card_settings,
+        cards::routes::rotate_bundle_key,
         ops::openapi_document,
         ops::docs_page,
         ops::metrics,

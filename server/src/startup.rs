@@ -192,7 +192,8 @@ impl Application {
                 crate::messages::configure_public,
                 crate::conversations::configure_public,
                 crate::desk::configure_public,
-                crate::canned_replies::configure_public
+                crate::canned_replies::configure_public,
+                crate::cards::configure_public
             )
         })
         .workers(workers)
@@ -208,6 +209,7 @@ impl Application {
                 organisations::configure_admin,
                 crate::entry_points::configure_admin,
                 crate::canned_replies::configure_admin,
+                crate::cards::configure_admin,
                 ops::configure_admin
             )
         })

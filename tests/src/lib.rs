@@ -380,9 +380,26 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Answer {
+        self.call_with_headers(method, listener, path, token, body, &[])
+            .await
+    }
+
+    /// [`TestApp::call`] with extra request headers.
+    pub async fn call_with_headers(
+        &self,
+        method: &str,
+        listener: Listener,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let method =
             actix_web::http::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
         let mut request = self.client.request(method, self.url(listener, path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
         if let Some(token) = token {
             request = request.insert_header(("Authorization", format!("Bearer {token}")));
         }

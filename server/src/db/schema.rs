@@ -279,3 +279,50 @@ diesel::table! {
         wait_longer -> BigInt,
     }
 }
+
+diesel::table! {
+    resource_cards (id) {
+        id -> Text,
+        organisation_id -> Text,
+        state -> Text,
+        revision -> Integer,
+        version -> Integer,
+        content -> Text,
+        published_version -> Nullable<Integer>,
+        published -> Nullable<Text>,
+        submitted_by -> Nullable<Text>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    resource_card_versions (card_id, version) {
+        card_id -> Text,
+        version -> Integer,
+        action -> Text,
+        state -> Text,
+        content -> Text,
+        changes -> Text,
+        changed_by -> Text,
+        changed_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    card_settings (organisation_id) {
+        organisation_id -> Text,
+        two_admin_approval -> Bool,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    bundle_keys (key_id) {
+        key_id -> Text,
+        organisation_id -> Text,
+        public_key -> Text,
+        secret_sealed -> Binary,
+        created_at -> BigInt,
+        retired_at -> Nullable<BigInt>,
+    }
+}

@@ -96,6 +96,7 @@ pub async fn localise(
             code: error.code,
             message: text.to_string(),
             devices: error.devices.as_deref().cloned(),
+            problems: error.problems.clone(),
         },
     };
     let mut localised = crate::error::padded_error(error.status, &body);

@@ -1,0 +1,4 @@
+DROP TABLE bundle_keys;
+DROP TABLE card_settings;
+DROP TABLE resource_card_versions;
+DROP TABLE resource_cards;

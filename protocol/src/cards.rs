@@ -1,0 +1,440 @@
+//! Resource cards: what administrators curate (shelters, legal aid, hotlines, rights…), how they
+//! are served in a negotiated language, and the signed bundles clients keep for offline,
+//! private browsing.
+
+use crate::ids::OrganisationId;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CardCategory {
+    Shelter,
+    LegalAid,
+    Immigration,
+    LabourRights,
+    Health,
+    Hotline,
+    PoliceReporting,
+    FinancialHelp,
+    Community,
+    KnowYourRights,
+}
+
+impl CardCategory {
+    pub const ALL: [CardCategory; 10] = [
+        CardCategory::Shelter,
+        CardCategory::LegalAid,
+        CardCategory::Immigration,
+        CardCategory::LabourRights,
+        CardCategory::Health,
+        CardCategory::Hotline,
+        CardCategory::PoliceReporting,
+        CardCategory::FinancialHelp,
+        CardCategory::Community,
+        CardCategory::KnowYourRights,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardCategory::Shelter => "shelter",
+            CardCategory::LegalAid => "legal_aid",
+            CardCategory::Immigration => "immigration",
+            CardCategory::LabourRights => "labour_rights",
+            CardCategory::Health => "health",
+            CardCategory::Hotline => "hotline",
+            CardCategory::PoliceReporting => "police_reporting",
+            CardCategory::FinancialHelp => "financial_help",
+            CardCategory::Community => "community",
+            CardCategory::KnowYourRights => "know_your_rights",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CardCategory> {
+        CardCategory::ALL.into_iter().find(|c| c.as_str() == value)
+    }
+}
+
+/// Who a service is for. A card lists every group it serves.
+pub const ELIGIBILITY: [&str; 7] = [
+    "any_status",
+    "needs_status",
+    "minors",
+    "adults",
+    "women_only",
+    "men_only",
+    "families",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CardCost {
+    Free,
+    LowCost,
+    Paid,
+    Varies,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// Opening hours on some days, local to the card's time zone ("09:00" to "17:00").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OpeningHours {
+    pub days: Vec<Weekday>,
+    pub opens: String,
+    pub closes: String,
+}
+
+/// How to reach the service. Filled in only from the organisation's own published material.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub sms: Vec<String>,
+    #[serde(default)]
+    pub web: Vec<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub hours: Vec<OpeningHours>,
+    /// IANA time zone of the hours, e.g. "America/Toronto".
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub always_open: bool,
+}
+
+/// The text of a card in one locale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CardText {
+    pub title: String,
+    pub summary: String,
+    /// Markdown: paragraphs, emphasis, lists and links (https, tel, mailto, sms) only.
+    pub body: String,
+    /// What acting on this card may expose the person to (e.g. contact with enforcement).
+    pub risk_disclosure: String,
+    #[serde(default)]
+    pub confidentiality: Option<String>,
+    /// The card revision this text was written or translated from (set by the server).
+    #[serde(default)]
+    pub source_revision: u32,
+}
+
+/// A card as administrators edit it: facts shared by every locale, and the texts per locale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CardContent {
+    pub category: CardCategory,
+    /// The locale the card is written in; the others are translations of it.
+    pub source_locale: String,
+    /// "national", or regions such as "CA", "CA-QC", "CA-QC/Montréal".
+    pub regions: Vec<String>,
+    /// Languages the service itself speaks, BCP 47.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Among `any_status`, `needs_status`, `minors`, `adults`, `women_only`, `men_only`,
+    /// `families`.
+    #[serde(default)]
+    pub eligibility: Vec<String>,
+    pub cost: CardCost,
+    #[serde(default)]
+    pub contact: Contact,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub last_verified: Option<String>,
+    /// YYYY-MM-DD; past it, the card is listed as stale and marked "may be out of date".
+    #[serde(default)]
+    pub review_by: Option<String>,
+    /// Where the contact details were found (the organisation's own published material).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Example content that administrators must review before relying on it.
+    #[serde(default)]
+    pub sample: bool,
+    /// Details are missing until the organisation completes them.
+    #[serde(default)]
+    pub to_be_completed: bool,
+    /// Texts by BCP 47 locale; the source locale's is required.
+    pub translations: BTreeMap<String, CardText>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CardState {
+    Draft,
+    InReview,
+    Published,
+    Archived,
+}
+
+/// A card as administrators see it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Card {
+    pub id: String,
+    pub organisation_id: OrganisationId,
+    pub state: CardState,
+    /// Goes up when the source text or the facts change; translations record the revision
+    /// they were made from.
+    pub revision: u32,
+    /// Goes up with every change (see the card's history).
+    pub version: u32,
+    /// The version clients are served, if any.
+    pub published_version: Option<u32>,
+    pub content: CardContent,
+    pub updated_at: i64,
+    /// Translations made from an older revision than the current one.
+    pub outdated_locales: Vec<String>,
+}
+
+/// An edit of a card's working copy, naming the version it was based on.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCard {
+    pub version: u32,
+    pub content: CardContent,
+}
+
+/// Adds or replaces one translation of a card (made from its current revision).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PutTranslation {
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub risk_disclosure: String,
+    #[serde(default)]
+    pub confidentiality: Option<String>,
+}
+
+/// One entry of a card's history.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CardVersion {
+    pub version: u32,
+    /// created, edited, translated, submitted, published, archived, rolled_back, imported.
+    pub action: String,
+    pub state: CardState,
+    /// The fields that changed, e.g. `contact.phones`, `translations.fr.title`.
+    pub changes: Vec<String>,
+    pub changed_by: crate::ids::AccountId,
+    pub changed_at: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rollback {
+    /// A version that was published; it is published again as a new version.
+    pub version: u32,
+}
+
+/// Whether an organisation's cards need a second administrator to publish.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CardSettings {
+    pub two_admin_approval: bool,
+}
+
+/// A card as a seeker or worker is served it, in one locale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ServedCard {
+    pub id: String,
+    pub category: CardCategory,
+    /// The locale this card is served in (the best of the requested ones it has).
+    pub locale: String,
+    /// The locale is written right to left.
+    pub rtl: bool,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub risk_disclosure: String,
+    pub confidentiality: Option<String>,
+    pub regions: Vec<String>,
+    pub languages: Vec<String>,
+    pub eligibility: Vec<String>,
+    pub cost: CardCost,
+    pub contact: Contact,
+    pub tags: Vec<String>,
+    pub last_verified: Option<String>,
+    pub review_by: Option<String>,
+    /// The review date has passed: the card may be out of date.
+    pub may_be_out_of_date: bool,
+    /// This translation was made from an older version of the card.
+    pub translation_outdated: bool,
+    pub sample: bool,
+    pub to_be_completed: bool,
+    pub source: Option<String>,
+}
+
+/// What a bundle holds: every published card for a locale list and region.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BundlePayload {
+    pub organisation_id: OrganisationId,
+    /// The locale fallback chain the cards were chosen with, best first.
+    pub locales: Vec<String>,
+    pub region: Option<String>,
+    /// Changes whenever the organisation's published cards change.
+    pub generation: i64,
+    /// The day (YYYY-MM-DD, UTC) staleness was judged on.
+    pub as_of: String,
+    pub cards: Vec<ServedCard>,
+}
+
+/// A signed bundle. `payload` is the JSON of a [`BundlePayload`], signed as it stands (bytes),
+/// so verification needs no canonical re-encoding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SignedBundle {
+    pub key_id: String,
+    /// Ed25519 signature of `payload`'s UTF-8 bytes, base64.
+    pub signature: String,
+    pub payload: String,
+}
+
+/// A public key that signs an organisation's bundles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BundleKey {
+    pub key_id: String,
+    /// Ed25519 public key, base64.
+    pub public_key: String,
+    /// Absent for the current key; for a previous key, when it stops being accepted.
+    pub valid_until: Option<i64>,
+}
+
+/// Why a bundle was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BundleError {
+    /// Signed by no key the client trusts (or one past its grace period).
+    UnknownKey,
+    /// The signature does not match the payload: altered in transit or at rest.
+    BadSignature,
+    Malformed(String),
+}
+
+impl std::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BundleError::UnknownKey => write!(f, "bundle signed by an unknown key"),
+            BundleError::BadSignature => write!(f, "bundle signature does not verify"),
+            BundleError::Malformed(why) => write!(f, "malformed bundle: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for BundleError {}
+
+/// Verifies a bundle against trusted keys at time `now`, then reads it.
+pub fn verify_bundle(
+    bundle: &SignedBundle,
+    trusted: &[BundleKey],
+    now: i64,
+) -> Result<BundlePayload, BundleError> {
+    let key = trusted
+        .iter()
+        .find(|k| k.key_id == bundle.key_id && k.valid_until.is_none_or(|until| now < until))
+        .ok_or(BundleError::UnknownKey)?;
+    let public: [u8; 32] = STANDARD
+        .decode(&key.public_key)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| BundleError::Malformed("public key".into()))?;
+    let signature: [u8; 64] = STANDARD
+        .decode(&bundle.signature)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| BundleError::Malformed("signature".into()))?;
+    let verifying = ed25519_dalek::VerifyingKey::from_bytes(&public)
+        .map_err(|_| BundleError::Malformed("public key".into()))?;
+    verifying
+        .verify_strict(
+            bundle.payload.as_bytes(),
+            &ed25519_dalek::Signature::from_bytes(&signature),
+        )
+        .map_err(|_| BundleError::BadSignature)?;
+    serde_json::from_str(&bundle.payload).map_err(|e| BundleError::Malformed(e.to_string()))
+}
+
+/// Case- and accent-insensitive form of a text for search: lowercase, with combining marks
+/// removed after canonical decomposition ("Évaluation" → "evaluation"). Scripts without case or
+/// accents (Chinese) pass through.
+pub fn search_folded(text: &str) -> String {
+    icu_normalizer::DecomposingNormalizerBorrowed::new_nfd()
+        .normalize(text)
+        .chars()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F
+        // Arabic harakat and Hebrew points: optional vowel marks.
+        | 0x064B..=0x065F | 0x0670 | 0x0591..=0x05C7)
+}
+
+/// Locales written right to left (by language subtag).
+pub fn is_rtl(locale: &str) -> bool {
+    let language = locale.split('-').next().unwrap_or_default();
+    matches!(
+        language,
+        "ar" | "fa" | "he" | "ur" | "ps" | "ckb" | "dv" | "yi" | "sd" | "ug"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn right_to_left_locales_are_recognised_by_language() {
+        assert!(is_rtl("ar") && is_rtl("ar-EG") && is_rtl("fa") && is_rtl("he"));
+        assert!(!is_rtl("fr-CA") && !is_rtl("zh-Hans") && !is_rtl("ti"));
+    }
+
+    #[test]
+    fn folding_drops_case_and_combining_marks() {
+        assert_eq!(
+            search_folded("Évaluation CAFÉ Café 避难所"),
+            "evaluation cafe cafe 避难所"
+        );
+        // Composed and decomposed forms fold the same.
+        assert_eq!(search_folded("E\u{301}te\u{301}"), search_folded("Été"));
+    }
+}

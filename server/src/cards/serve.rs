@@ -1,0 +1,517 @@
+//! Serving cards to seekers and workers: the locale negotiated per card along a fallback chain
+//! (requested → organisation default → English), filters, accent- and case-insensitive search,
+//! and whole signed bundles for offline browsing. The same code serves both backends, so results
+//! cannot differ between them.
+
+use super::store;
+use crate::auth::Principal;
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use fluent_langneg::{NegotiationStrategy, negotiate_languages};
+use quietline_protocol::cards::{
+    BundleKey, BundlePayload, CardCategory, CardContent, ServedCard, SignedBundle, Weekday, is_rtl,
+    search_folded,
+};
+use quietline_protocol::{ErrorCode, OrganisationId};
+use sha2::{Digest, Sha256};
+
+/// How long a retired signing key still verifies.
+pub const KEY_GRACE_SECONDS: i64 = 14 * 86_400;
+
+/// What a client asks for; every filter is optional.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CardQuery {
+    /// Preferred locales, BCP 47, comma-separated, best first; otherwise `Accept-Language`.
+    pub locales: Option<String>,
+    pub category: Option<String>,
+    /// Where the person is: "CA-QC" or "CA-QC/Montréal". National cards always match.
+    pub region: Option<String>,
+    /// One of the eligibility groups, e.g. `any_status`.
+    pub eligibility: Option<String>,
+    /// A language the service itself should speak.
+    pub language: Option<String>,
+    /// Only services open at this moment (or always open).
+    pub open_now: Option<bool>,
+    /// Words to search for in the served text, any case and accents.
+    pub q: Option<String>,
+}
+
+fn invalid(message: &'static str) -> ApiError {
+    ApiError::unprocessable(ErrorCode::InvalidParameter, message)
+}
+
+/// The locale fallback chain: the requested locales matched against those the cards have (with
+/// `fr-CA` finding `fr`), then the organisation's default, then English.
+pub fn locale_chain(requested: &[String], available: &[String], default: &str) -> Vec<String> {
+    let parse = |tags: &[String]| -> Vec<icu_locid::LanguageIdentifier> {
+        tags.iter().filter_map(|t| t.parse().ok()).collect()
+    };
+    let requested = parse(requested);
+    let available_ids = parse(available);
+    let mut chain: Vec<String> = negotiate_languages(
+        &requested,
+        &available_ids,
+        None,
+        NegotiationStrategy::Filtering,
+    )
+    .into_iter()
+    .map(|id| id.to_string())
+    .collect();
+    for fallback in [default, "en"] {
+        if !chain.iter().any(|c| c == fallback) {
+            chain.push(fallback.to_string());
+        }
+    }
+    chain
+}
+
+fn requested_locales(query: &CardQuery, accept_language: Option<&str>) -> Vec<String> {
+    match &query.locales {
+        Some(list) => list
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        None => accept_language
+            .map(fluent_langneg::parse_accepted_languages)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect(),
+    }
+}
+
+/// Whether a card serving `served` regions is relevant to someone in `wanted`: national cards
+/// always; otherwise a region containing the person's, or within it.
+fn region_matches(served: &[String], wanted: &str) -> bool {
+    let wanted = search_folded(wanted);
+    served.iter().any(|region| {
+        let region = search_folded(region);
+        region == "national"
+            || region == wanted
+            || within(&wanted, &region)
+            || within(&region, &wanted)
+    })
+}
+
+/// Whether `inner` lies within `outer`: "ca-qc/montreal" within "ca-qc" within "ca".
+fn within(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('/'))
+}
+
+fn weekday(day: jiff::civil::Weekday) -> Weekday {
+    match day {
+        jiff::civil::Weekday::Monday => Weekday::Mon,
+        jiff::civil::Weekday::Tuesday => Weekday::Tue,
+        jiff::civil::Weekday::Wednesday => Weekday::Wed,
+        jiff::civil::Weekday::Thursday => Weekday::Thu,
+        jiff::civil::Weekday::Friday => Weekday::Fri,
+        jiff::civil::Weekday::Saturday => Weekday::Sat,
+        jiff::civil::Weekday::Sunday => Weekday::Sun,
+    }
+}
+
+/// Whether the service is open at `now` in its own time zone.
+pub fn open_at(content: &CardContent, now: i64) -> bool {
+    let contact = &content.contact;
+    if contact.always_open {
+        return true;
+    }
+    let Some(zone) = contact
+        .time_zone
+        .as_deref()
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+    else {
+        return false;
+    };
+    let Ok(instant) = jiff::Timestamp::from_second(now) else {
+        return false;
+    };
+    let local = instant.to_zoned(zone);
+    let day = weekday(local.weekday());
+    let time = format!("{:02}:{:02}", local.hour(), local.minute());
+    contact.hours.iter().any(|h| {
+        h.days.contains(&day)
+            && h.opens.as_str() <= time.as_str()
+            && time.as_str() < h.closes.as_str()
+    })
+}
+
+/// Today's date, UTC, as YYYY-MM-DD.
+pub fn today(now: i64) -> String {
+    jiff::Timestamp::from_second(now)
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+        .unwrap_or_default()
+}
+
+/// A published card in the best locale of the chain it has.
+fn served(id: &str, content: CardContent, chain: &[String], today: &str) -> Option<ServedCard> {
+    let locale = chain
+        .iter()
+        .find(|l| content.translations.contains_key(*l))
+        .cloned()
+        .unwrap_or_else(|| content.source_locale.clone());
+    let source_revision = content
+        .translations
+        .get(&content.source_locale)
+        .map(|t| t.source_revision)
+        .unwrap_or_default();
+    let text = content.translations.get(&locale)?.clone();
+    Some(ServedCard {
+        id: id.to_string(),
+        category: content.category,
+        rtl: is_rtl(&locale),
+        translation_outdated: text.source_revision < source_revision,
+        locale,
+        title: text.title,
+        summary: text.summary,
+        body: text.body,
+        risk_disclosure: text.risk_disclosure,
+        confidentiality: text.confidentiality,
+        may_be_out_of_date: content.review_by.as_deref().is_some_and(|d| d < today),
+        regions: content.regions,
+        languages: content.languages,
+        eligibility: content.eligibility,
+        cost: content.cost,
+        contact: content.contact,
+        tags: content.tags,
+        last_verified: content.last_verified,
+        review_by: content.review_by,
+        sample: content.sample,
+        to_be_completed: content.to_be_completed,
+        source: content.source,
+    })
+}
+
+/// An organisation's published cards (id and content), its default language, and the
+/// generation of its published cards.
+type Published = (Vec<(String, CardContent)>, String, i64);
+
+/// The organisation's published cards and its default language.
+fn published(conn: &mut DbConn, organisation_id: &str) -> ApiResult<Published> {
+    let organisation = crate::organisations::store::find_organisation(conn, organisation_id)?
+        .ok_or_else(ApiError::not_found)?;
+    let cards = store::published(conn, organisation_id)?
+        .into_iter()
+        .filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|c| (id, c)))
+        .collect();
+    let (_, generation) = store::settings(conn, organisation_id)?;
+    Ok((cards, organisation.2, generation))
+}
+
+fn available_locales(cards: &[(String, CardContent)]) -> Vec<String> {
+    let mut locales: Vec<String> = cards
+        .iter()
+        .flat_map(|(_, c)| c.translations.keys().cloned())
+        .collect();
+    locales.sort();
+    locales.dedup();
+    locales
+}
+
+fn must_be_client(principal: &Principal) -> ApiResult<()> {
+    match principal.role {
+        quietline_protocol::api::Role::Admin => Err(ApiError::forbidden()),
+        _ => Ok(()),
+    }
+}
+
+/// Published cards of an organisation, filtered and searched, each in its negotiated locale.
+pub async fn cards(
+    state: &AppState,
+    principal: &Principal,
+    organisation_id: String,
+    query: CardQuery,
+    accept_language: Option<String>,
+) -> ApiResult<Vec<ServedCard>> {
+    must_be_client(principal)?;
+    let category = match query.category.as_deref() {
+        None => None,
+        Some(c) => Some(CardCategory::parse(c).ok_or(invalid("Unknown category."))?),
+    };
+    let requested = requested_locales(&query, accept_language.as_deref());
+    let now = state.clock.now();
+    let (cards, default, _) = state
+        .db
+        .read(move |conn| published(conn, &organisation_id))
+        .await?;
+    let chain = locale_chain(&requested, &available_locales(&cards), &default);
+    let today = today(now);
+    let terms: Vec<String> = query
+        .q
+        .as_deref()
+        .map(|q| {
+            search_folded(q)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let language = query
+        .language
+        .as_deref()
+        .map(|l| l.split('-').next().unwrap_or_default().to_ascii_lowercase());
+    Ok(cards
+        .into_iter()
+        .filter(|(_, c)| category.is_none_or(|wanted| c.category == wanted))
+        .filter(|(_, c)| {
+            query
+                .region
+                .as_deref()
+                .is_none_or(|r| region_matches(&c.regions, r))
+        })
+        .filter(|(_, c)| {
+            query
+                .eligibility
+                .as_ref()
+                .is_none_or(|e| c.eligibility.contains(e))
+        })
+        .filter(|(_, c)| {
+            language.as_deref().is_none_or(|wanted| {
+                c.languages.iter().any(|l| {
+                    l.split('-')
+                        .next()
+                        .unwrap_or_default()
+                        .eq_ignore_ascii_case(wanted)
+                })
+            })
+        })
+        .filter(|(_, c)| query.open_now != Some(true) || open_at(c, now))
+        .filter_map(|(id, c)| served(&id, c, &chain, &today))
+        .filter(|card| {
+            if terms.is_empty() {
+                return true;
+            }
+            let text = search_folded(&format!(
+                "{} {} {} {}",
+                card.title,
+                card.summary,
+                card.body,
+                card.tags.join(" ")
+            ));
+            terms.iter().all(|term| text.contains(term.as_str()))
+        })
+        .collect())
+}
+
+/// The organisation's signing keys that still verify: the current one and retired ones within
+/// their grace period.
+pub async fn keys(
+    state: &AppState,
+    principal: &Principal,
+    organisation_id: String,
+) -> ApiResult<Vec<BundleKey>> {
+    must_be_client(principal)?;
+    let now = state.clock.now();
+    let (key, _) = signing_key(state, &organisation_id).await?;
+    let rows = state
+        .db
+        .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))
+        .await?;
+    let _ = key;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(key_id, public_key, _, _, retired)| {
+            let valid_until = retired.map(|r| r + KEY_GRACE_SECONDS);
+            valid_until
+                .is_none_or(|until| now < until)
+                .then_some(BundleKey {
+                    key_id,
+                    public_key,
+                    valid_until,
+                })
+        })
+        .collect())
+}
+
+/// The organisation's current signing key, made on first use.
+async fn signing_key(
+    state: &AppState,
+    organisation_id: &str,
+) -> ApiResult<(String, ed25519_dalek::SigningKey)> {
+    let organisation = organisation_id.to_string();
+    let sealer = state.sealer.clone();
+    let now = state.clock.now();
+    let (key_id, sealed) = state
+        .db
+        .write(move |conn| {
+            if let Some((key_id, _, sealed, _, _)) = store::keys(conn, &organisation)?
+                .into_iter()
+                .find(|k| k.4.is_none())
+            {
+                return Ok::<_, ApiError>((key_id, sealed));
+            }
+            if crate::organisations::store::find_organisation(conn, &organisation)?.is_none() {
+                return Err(ApiError::not_found());
+            }
+            new_key(conn, &sealer, &organisation, now)
+        })
+        .await?;
+    let secret = state
+        .sealer
+        .open(&sealed, key_id.as_bytes())
+        .map_err(ApiError::internal)?;
+    let secret: [u8; 32] = secret
+        .try_into()
+        .map_err(|_| ApiError::internal("signing key length"))?;
+    Ok((key_id, ed25519_dalek::SigningKey::from_bytes(&secret)))
+}
+
+fn new_key(
+    conn: &mut DbConn,
+    sealer: &crate::auth::secrets::Sealer,
+    organisation_id: &str,
+    now: i64,
+) -> ApiResult<(String, Vec<u8>)> {
+    let secret: [u8; 32] = crate::auth::secrets::random_bytes().map_err(ApiError::internal)?;
+    let signing = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let key_id = uuid::Uuid::new_v4().to_string();
+    let sealed = sealer
+        .seal(&secret, key_id.as_bytes())
+        .map_err(ApiError::internal)?;
+    let public = STANDARD.encode(signing.verifying_key().as_bytes());
+    store::insert_key(
+        conn,
+        organisation_id,
+        &(key_id.clone(), public, sealed.clone(), now, None),
+    )?;
+    Ok((key_id, sealed))
+}
+
+/// Retires the current signing key and makes a new one; the old one verifies for the grace
+/// period.
+pub async fn rotate_key(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+) -> ApiResult<Vec<BundleKey>> {
+    admin.must_administer(&organisation_id)?;
+    let sealer = state.sealer.clone();
+    let now = state.clock.now();
+    let organisation = organisation_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            store::retire_keys(conn, &organisation, now)?;
+            new_key(conn, &sealer, &organisation, now).map(|_| ())
+        })
+        .await?;
+    let rows = state
+        .db
+        .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key_id, public_key, _, _, retired)| BundleKey {
+            key_id,
+            public_key,
+            valid_until: retired.map(|r| r + KEY_GRACE_SECONDS),
+        })
+        .collect())
+}
+
+/// A signed bundle and its entity tag.
+pub struct Bundle {
+    pub signed: SignedBundle,
+    pub etag: String,
+}
+
+/// Every published card for the requested locales and region, signed with the organisation's
+/// current key. The entity tag changes exactly when the bytes would.
+pub async fn bundle(
+    state: &AppState,
+    principal: &Principal,
+    organisation_id: String,
+    query: CardQuery,
+    accept_language: Option<String>,
+) -> ApiResult<Bundle> {
+    must_be_client(principal)?;
+    let requested = requested_locales(&query, accept_language.as_deref());
+    let now = state.clock.now();
+    let id = organisation_id.clone();
+    let (cards, default, generation) = state.db.read(move |conn| published(conn, &id)).await?;
+    let chain = locale_chain(&requested, &available_locales(&cards), &default);
+    let as_of = today(now);
+    let region = query.region.clone();
+    let cards = cards
+        .into_iter()
+        .filter(|(_, c)| {
+            region
+                .as_deref()
+                .is_none_or(|r| region_matches(&c.regions, r))
+        })
+        .filter_map(|(id, c)| served(&id, c, &chain, &as_of))
+        .collect();
+    let payload = BundlePayload {
+        organisation_id: OrganisationId(organisation_id.clone()),
+        locales: chain,
+        region,
+        generation,
+        as_of,
+        cards,
+    };
+    let payload = serde_json::to_string(&payload).map_err(ApiError::internal)?;
+    let (key_id, key) = signing_key(state, &organisation_id).await?;
+    use ed25519_dalek::Signer;
+    let signature = STANDARD.encode(key.sign(payload.as_bytes()).to_bytes());
+    let digest = Sha256::new()
+        .chain_update(key_id.as_bytes())
+        .chain_update([0])
+        .chain_update(payload.as_bytes())
+        .finalize();
+    let etag = format!("\"{}\"", &hex(&digest)[..32]);
+    Ok(Bundle {
+        signed: SignedBundle {
+            key_id,
+            signature,
+            payload,
+        },
+        etag,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_finds_the_language_of_a_regional_tag_then_falls_back() {
+        let available = vec!["en".to_string(), "fr".to_string(), "tl".to_string()];
+        assert_eq!(
+            locale_chain(&["fr-CA".into()], &available, "en"),
+            vec!["fr", "en"]
+        );
+        assert_eq!(
+            locale_chain(&["pa".into()], &available, "fr"),
+            vec!["fr", "en"]
+        );
+        assert_eq!(
+            locale_chain(&["tl".into(), "fr".into()], &available, "en"),
+            vec!["tl", "fr", "en"]
+        );
+    }
+
+    #[test]
+    fn regions_match_up_and_down_the_hierarchy_and_national_everywhere() {
+        let quebec = vec!["CA-QC".to_string()];
+        assert!(region_matches(&quebec, "CA-QC/Montréal"));
+        assert!(region_matches(&quebec, "CA"));
+        assert!(!region_matches(&quebec, "CA-ON"));
+        assert!(!region_matches(
+            &["CA-QC/Montréal".to_string()],
+            "CA-QC/Québec"
+        ));
+        assert!(region_matches(&["national".to_string()], "CA-BC"));
+        assert!(!within("ca-qcx", "ca-qc"));
+    }
+}

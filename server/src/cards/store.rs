@@ -1,0 +1,211 @@
+//! Queries over resource cards, their versions, settings and signing keys.
+
+use crate::db::DbConn;
+use crate::db::schema::{bundle_keys, card_settings, resource_card_versions, resource_cards};
+use diesel::prelude::*;
+use diesel::result::QueryResult;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct CardRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub state: String,
+    pub revision: i32,
+    pub version: i32,
+    pub content: String,
+    pub published_version: Option<i32>,
+    pub published: Option<String>,
+    pub submitted_by: Option<String>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct VersionRow {
+    pub card_id: String,
+    pub version: i32,
+    pub action: String,
+    pub state: String,
+    pub content: String,
+    pub changes: String,
+    pub changed_by: String,
+    pub changed_at: i64,
+}
+
+pub fn insert(conn: &mut DbConn, row: &CardRow) -> QueryResult<()> {
+    diesel::insert_into(resource_cards::table)
+        .values((
+            resource_cards::id.eq(&row.id),
+            resource_cards::organisation_id.eq(&row.organisation_id),
+            resource_cards::state.eq(&row.state),
+            resource_cards::revision.eq(row.revision),
+            resource_cards::version.eq(row.version),
+            resource_cards::content.eq(&row.content),
+            resource_cards::published_version.eq(row.published_version),
+            resource_cards::published.eq(&row.published),
+            resource_cards::submitted_by.eq(&row.submitted_by),
+            resource_cards::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Writes a card's new state if it is still at `expected_version`.
+pub fn update(conn: &mut DbConn, row: &CardRow, expected_version: i32) -> QueryResult<bool> {
+    diesel::update(
+        resource_cards::table
+            .find(&row.id)
+            .filter(resource_cards::version.eq(expected_version)),
+    )
+    .set((
+        resource_cards::state.eq(&row.state),
+        resource_cards::revision.eq(row.revision),
+        resource_cards::version.eq(row.version),
+        resource_cards::content.eq(&row.content),
+        resource_cards::published_version.eq(row.published_version),
+        resource_cards::published.eq(&row.published),
+        resource_cards::submitted_by.eq(&row.submitted_by),
+        resource_cards::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CardRow>> {
+    resource_cards::table.find(id).first(conn).optional()
+}
+
+pub fn list(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<CardRow>> {
+    resource_cards::table
+        .filter(resource_cards::organisation_id.eq(organisation_id))
+        .order(resource_cards::id)
+        .load(conn)
+}
+
+/// The served copies of an organisation's published cards.
+pub fn published(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<(String, String)>> {
+    let rows: Vec<(String, Option<String>)> = resource_cards::table
+        .filter(resource_cards::organisation_id.eq(organisation_id))
+        .filter(resource_cards::published.is_not_null())
+        .order(resource_cards::id)
+        .select((resource_cards::id, resource_cards::published))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, published)| published.map(|p| (id, p)))
+        .collect())
+}
+
+pub fn record_version(conn: &mut DbConn, row: &VersionRow) -> QueryResult<()> {
+    diesel::insert_into(resource_card_versions::table)
+        .values((
+            resource_card_versions::card_id.eq(&row.card_id),
+            resource_card_versions::version.eq(row.version),
+            resource_card_versions::action.eq(&row.action),
+            resource_card_versions::state.eq(&row.state),
+            resource_card_versions::content.eq(&row.content),
+            resource_card_versions::changes.eq(&row.changes),
+            resource_card_versions::changed_by.eq(&row.changed_by),
+            resource_card_versions::changed_at.eq(row.changed_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn versions(conn: &mut DbConn, card_id: &str) -> QueryResult<Vec<VersionRow>> {
+    resource_card_versions::table
+        .filter(resource_card_versions::card_id.eq(card_id))
+        .order(resource_card_versions::version)
+        .load(conn)
+}
+
+pub fn version(conn: &mut DbConn, card_id: &str, version: i32) -> QueryResult<Option<VersionRow>> {
+    resource_card_versions::table
+        .find((card_id, version))
+        .first(conn)
+        .optional()
+}
+
+/// (two_admin_approval, generation); defaults when never set.
+pub fn settings(conn: &mut DbConn, organisation_id: &str) -> QueryResult<(bool, i64)> {
+    Ok(card_settings::table
+        .find(organisation_id)
+        .select((card_settings::two_admin_approval, card_settings::generation))
+        .first(conn)
+        .optional()?
+        .unwrap_or((false, 0)))
+}
+
+fn ensure_settings(conn: &mut DbConn, organisation_id: &str) -> QueryResult<()> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        card_settings::table.find(organisation_id),
+    ))
+    .get_result(conn)?;
+    if !exists {
+        diesel::insert_into(card_settings::table)
+            .values(card_settings::organisation_id.eq(organisation_id))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_two_admin_approval(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    required: bool,
+) -> QueryResult<()> {
+    ensure_settings(conn, organisation_id)?;
+    diesel::update(card_settings::table.find(organisation_id))
+        .set(card_settings::two_admin_approval.eq(required))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Marks the organisation's published cards as changed.
+pub fn bump_generation(conn: &mut DbConn, organisation_id: &str) -> QueryResult<()> {
+    ensure_settings(conn, organisation_id)?;
+    diesel::update(card_settings::table.find(organisation_id))
+        .set(card_settings::generation.eq(card_settings::generation + 1))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// key_id, public key (base64), sealed secret, created_at, retired_at.
+pub type KeyRow = (String, String, Vec<u8>, i64, Option<i64>);
+
+pub fn keys(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<KeyRow>> {
+    bundle_keys::table
+        .filter(bundle_keys::organisation_id.eq(organisation_id))
+        .order(bundle_keys::created_at.desc())
+        .select((
+            bundle_keys::key_id,
+            bundle_keys::public_key,
+            bundle_keys::secret_sealed,
+            bundle_keys::created_at,
+            bundle_keys::retired_at,
+        ))
+        .load(conn)
+}
+
+pub fn insert_key(conn: &mut DbConn, organisation_id: &str, row: &KeyRow) -> QueryResult<()> {
+    diesel::insert_into(bundle_keys::table)
+        .values((
+            bundle_keys::key_id.eq(&row.0),
+            bundle_keys::organisation_id.eq(organisation_id),
+            bundle_keys::public_key.eq(&row.1),
+            bundle_keys::secret_sealed.eq(&row.2),
+            bundle_keys::created_at.eq(row.3),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Retires the organisation's current key(s).
+pub fn retire_keys(conn: &mut DbConn, organisation_id: &str, now: i64) -> QueryResult<usize> {
+    diesel::update(
+        bundle_keys::table
+            .filter(bundle_keys::organisation_id.eq(organisation_id))
+            .filter(bundle_keys::retired_at.is_null()),
+    )
+    .set(bundle_keys::retired_at.eq(Some(now)))
+    .execute(conn)
+}

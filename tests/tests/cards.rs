@@ -1,0 +1,267 @@
+//! Resource cards: curated by administrators (versions, review, two-admin approval), served in a
+//! negotiated locale with filters and search that agree across backends, and bundled, signed, for
+//! offline browsing.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use quietline_protocol::cards::{BundleError, BundleKey, SignedBundle, verify_bundle};
+use quietline_server::clock::Clock;
+use quietline_tests::{AdminLogin, Listener, TestApp, both_backends};
+use serde_json::{Value, json};
+
+fn text(title: &str, summary: &str, body: &str) -> Value {
+    json!({"title": title, "summary": summary, "body": body, "risk_disclosure": "Going there may mean giving your name.", "confidentiality": null})
+}
+
+fn card(category: &str, regions: &[&str], translations: Value) -> Value {
+    json!({
+        "category": category,
+        "source_locale": "en",
+        "regions": regions,
+        "languages": ["en", "fr"],
+        "eligibility": ["any_status"],
+        "cost": "free",
+        "contact": {"always_open": true},
+        "tags": [],
+        "to_be_completed": true,
+        "sample": true,
+        "translations": translations,
+    })
+}
+
+async fn create_and_publish(
+    app: &TestApp,
+    admin: &AdminLogin,
+    org: &str,
+    content: Value,
+) -> String {
+    let token = Some(admin.session.access_token.as_str());
+    let created = app
+        .post(
+            Listener::Admin,
+            &format!("/admin/v1/organisations/{org}/cards"),
+            token,
+            content,
+        )
+        .await
+        .expect(200)
+        .body;
+    let id = created["id"].as_str().unwrap().to_string();
+    app.post(
+        Listener::Admin,
+        &format!("/admin/v1/organisations/{org}/cards/{id}/publish"),
+        token,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    id
+}
+
+async fn served(app: &TestApp, token: &str, org: &str, query: &str) -> Vec<Value> {
+    app.get(
+        Listener::Public,
+        &format!("/v1/organisations/{org}/cards?{query}"),
+        Some(token),
+    )
+    .await
+    .expect(200)
+    .body
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+fn titles(cards: &[Value]) -> Vec<String> {
+    let mut titles: Vec<String> = cards
+        .iter()
+        .map(|c| c["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    titles
+}
+
+both_backends! {
+    async fn cards_are_served_in_the_negotiated_locale_filtered_and_searched(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let shelter = card("shelter", &["CA-QC/Montréal"], json!({
+            "en": text("Emergency shelter", "A safe place to sleep tonight.", "Open to **everyone**."),
+            "fr": text("Hébergement d'urgence", "Un endroit sûr pour dormir ce soir.", "Ouvert à **toutes et tous**."),
+            "zh-Hans": text("紧急避难所", "今晚可以安全睡觉的地方。", "对所有人开放。"),
+        }));
+        create_and_publish(&app, &root, &org, shelter).await;
+        let legal = card("legal_aid", &["national"], json!({
+            "en": text("Legal aid clinic", "Free advice about your immigration status.", "Ask about work permits."),
+            "fr": text("Clinique juridique", "Conseils gratuits sur votre statut d'immigration.", "Évaluation de votre situation."),
+            "ar": text("عيادة المساعدة القانونية", "نصائح مجانية حول وضعك.", "اسأل عن تصاريح العمل."),
+        }));
+        create_and_publish(&app, &root, &org, legal).await;
+        let mut ontario = card("labour_rights", &["CA-ON"], json!({"en": text("Workers' rights centre", "Unpaid wages and unsafe work.", "")}));
+        ontario["eligibility"] = json!(["needs_status"]);
+        ontario["contact"] = json!({"hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "09:00", "closes": "17:00"}], "time_zone": "America/Toronto"});
+        create_and_publish(&app, &root, &org, ontario).await;
+        // A draft is never served.
+        app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards"), Some(&root.session.access_token), card("health", &["national"], json!({"en": text("Draft clinic", "Not yet.", "")}))).await.expect(200);
+        let seeker = app.sign_up_seeker().await;
+        let token = seeker.access_token.as_str();
+
+        // fr-CA finds fr; a card without French falls back to English; each says its locale.
+        let cards = served(&app, token, &org, "locales=fr-CA").await;
+        assert_eq!(cards.len(), 3);
+        let locales: std::collections::BTreeMap<String, String> = cards.iter().map(|c| (c["category"].as_str().unwrap().to_string(), c["locale"].as_str().unwrap().to_string())).collect();
+        assert_eq!(locales["shelter"], "fr");
+        assert_eq!(locales["labour_rights"], "en");
+        // Accept-Language works the same; Arabic is flagged right to left.
+        let arabic = app.call_with_headers("GET", Listener::Public, &format!("/v1/organisations/{org}/cards?category=legal_aid"), Some(token), None, &[("Accept-Language", "ar-EG, en;q=0.5")]).await.expect(200).body;
+        assert_eq!((arabic[0]["locale"].clone(), arabic[0]["rtl"].clone()), (json!("ar"), json!(true)));
+
+        // Filters: region (national always matches), eligibility, open now, category.
+        assert_eq!(titles(&served(&app, token, &org, "locales=en&region=CA-QC").await), vec!["Emergency shelter", "Legal aid clinic"]);
+        assert_eq!(titles(&served(&app, token, &org, "locales=en&region=CA-BC").await), vec!["Legal aid clinic"]);
+        assert_eq!(titles(&served(&app, token, &org, "locales=en&eligibility=needs_status").await), vec!["Workers' rights centre"]);
+        // Monday 15:00 UTC is 10:00 or 11:00 in Toronto: open; eight hours later, closed.
+        let week = 604_800;
+        let monday_15_utc = 1_795_446_000; // 2026-11-23
+        app.clock.advance(week - (app.clock.now() - monday_15_utc).rem_euclid(week));
+        let later = app.sign_up_seeker().await;
+        assert_eq!(served(&app, &later.access_token, &org, "locales=en&open_now=true").await.len(), 3);
+        app.clock.advance(8 * 3_600);
+        let later = app.sign_up_seeker().await;
+        assert_eq!(titles(&served(&app, &later.access_token, &org, "locales=en&open_now=true").await), vec!["Emergency shelter", "Legal aid clinic"]);
+        let token = later.access_token.as_str();
+        let unknown = app.get(Listener::Public, &format!("/v1/organisations/{org}/cards?category=spa"), Some(token)).await.expect(422);
+        assert_eq!(unknown.code(), "invalid_parameter");
+
+        // Search ignores case and accents, in French and in Chinese.
+        assert_eq!(titles(&served(&app, token, &org, "locales=fr&q=HEBERGEMENT").await), vec!["Hébergement d'urgence"]);
+        assert_eq!(titles(&served(&app, token, &org, "locales=fr&q=evaluation%20situation").await), vec!["Clinique juridique"]);
+        assert_eq!(titles(&served(&app, token, &org, "locales=fr&q=s%C3%BBr%20ENDROIT").await), vec!["Hébergement d'urgence"]);
+        assert_eq!(titles(&served(&app, token, &org, "locales=zh-Hans&q=%E9%81%BF%E9%9A%BE").await), vec!["紧急避难所"]);
+        assert!(served(&app, token, &org, "locales=fr&q=piscine").await.is_empty());
+    }
+
+    async fn publication_needs_a_second_administrator_when_required_and_changes_are_versioned(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let first = app.enrol_admin(&root, &org, "first").await;
+        let second = app.enrol_admin(&root, &org, "second").await;
+        let base = format!("/admin/v1/organisations/{org}");
+        let a = Some(first.session.access_token.as_str());
+        let b = Some(second.session.access_token.as_str());
+
+        // Every problem is reported at once, by field.
+        let mut bad = card("shelter", &["Quebec"], json!({"fr": text("", "x", "<script>x</script>")}));
+        bad["contact"] = json!({"phones": ["416-555-0199"]});
+        let refused = app.post(Listener::Admin, &format!("{base}/cards"), a, bad).await.expect(422);
+        assert_eq!(refused.code(), "invalid_card");
+        let fields: Vec<&str> = refused.body["error"]["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+        for expected in ["translations.fr.title", "translations.fr.body", "translations.en", "regions[0]", "source"] {
+            assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
+        }
+
+        app.call("PUT", Listener::Admin, &format!("{base}/card-settings"), a, Some(&json!({"two_admin_approval": true}))).await.expect(200);
+        let content = card("hotline", &["national"], json!({
+            "en": text("Crisis line", "Someone to talk to.", ""),
+            "fr": text("Ligne de crise", "Quelqu'un à qui parler.", ""),
+        }));
+        let created = app.post(Listener::Admin, &format!("{base}/cards"), a, content.clone()).await.expect(200).body;
+        let id = created["id"].as_str().unwrap();
+        let card_path = format!("{base}/cards/{id}");
+        let direct = app.post(Listener::Admin, &format!("{card_path}/publish"), a, json!({})).await.expect(409);
+        assert_eq!(direct.code(), "second_approval_required");
+        app.post(Listener::Admin, &format!("{card_path}/submit"), a, json!({})).await.expect(200);
+        let own = app.post(Listener::Admin, &format!("{card_path}/publish"), a, json!({})).await.expect(409);
+        assert_eq!(own.code(), "second_approval_required", "nobody approves their own submission");
+        let published = app.post(Listener::Admin, &format!("{card_path}/publish"), b, json!({})).await.expect(200).body;
+        assert_eq!(published["state"], "published");
+        assert_eq!(published["outdated_locales"], json!([]));
+        let v1 = published["version"].as_u64().unwrap();
+
+        // A source edit makes the French translation outdated, in the card and as served.
+        let mut edited = content.clone();
+        edited["translations"]["en"]["summary"] = json!("Someone to talk to, day and night.");
+        let stale = app.call("PUT", Listener::Admin, &card_path, a, Some(&json!({"version": 1, "content": edited}))).await.expect(409);
+        assert_eq!(stale.code(), "version_conflict");
+        let draft = app.call("PUT", Listener::Admin, &card_path, a, Some(&json!({"version": v1, "content": edited}))).await.expect(200).body;
+        assert_eq!(draft["state"], "draft");
+        assert_eq!(draft["outdated_locales"], json!(["fr"]));
+        app.post(Listener::Admin, &format!("{card_path}/submit"), a, json!({})).await.expect(200);
+        app.post(Listener::Admin, &format!("{card_path}/publish"), b, json!({})).await.expect(200);
+        let seeker = app.sign_up_seeker().await;
+        let fr = served(&app, &seeker.access_token, &org, "locales=fr").await;
+        assert_eq!(fr[0]["translation_outdated"], true);
+        let en = served(&app, &seeker.access_token, &org, "locales=en").await;
+        assert_eq!(en[0]["summary"], "Someone to talk to, day and night.");
+
+        // History says who changed what; a rollback serves the first published text again.
+        let history = app.get(Listener::Admin, &format!("{card_path}/history"), a).await.expect(200).body;
+        let actions: Vec<&str> = history.as_array().unwrap().iter().map(|v| v["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, vec!["created", "submitted", "published", "edited", "submitted", "published"]);
+        let edit = &history[3];
+        assert_eq!(edit["changes"], json!(["translations.en.summary", "state"]));
+        assert_eq!(edit["changed_by"], first.session.account_id.0.as_str());
+        assert_eq!(history[2]["changed_by"], second.session.account_id.0.as_str());
+        let rolled = app.post(Listener::Admin, &format!("{card_path}/rollback"), a, json!({"version": v1})).await.expect(200).body;
+        assert_eq!(rolled["state"], "published");
+        assert_eq!(rolled["outdated_locales"], json!([]));
+        let en = served(&app, &seeker.access_token, &org, "locales=en").await;
+        assert_eq!(en[0]["summary"], "Someone to talk to.");
+        let not_published = app.post(Listener::Admin, &format!("{card_path}/rollback"), a, json!({"version": 1})).await.expect(422);
+        assert_eq!(not_published.code(), "invalid_body");
+        app.post(Listener::Admin, &format!("{card_path}/archive"), b, json!({})).await.expect(200);
+        assert!(served(&app, &seeker.access_token, &org, "locales=en").await.is_empty());
+    }
+
+    async fn bundles_are_signed_cached_by_etag_and_refused_when_altered(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        for (i, title) in ["Shelter", "Legal aid", "Hotline"].iter().enumerate() {
+            let mut content = card("shelter", &["CA-QC"], json!({"en": text(title, "A summary.", ""), "fr": text(&format!("{title} (fr)"), "Un résumé.", "")}));
+            content["review_by"] = json!(if i == 0 { "2020-01-01" } else { "2099-01-01" });
+            create_and_publish(&app, &root, &org, content).await;
+        }
+        let seeker = app.sign_up_seeker().await;
+        let token = Some(seeker.access_token.as_str());
+        let path = format!("/v1/organisations/{org}/cards/bundle?locales=fr-CA&region=CA-QC/Montr%C3%A9al");
+        let first = app.get(Listener::Public, &path, token).await.expect(200);
+        let etag = first.headers.get("etag").unwrap().to_str().unwrap().to_string();
+        let bundle: SignedBundle = first.json();
+        let keys: Vec<BundleKey> = app.get(Listener::Public, &format!("/v1/organisations/{org}/cards/keys"), token).await.expect(200).json();
+        let now = app.clock.now();
+        let payload = verify_bundle(&bundle, &keys, now).unwrap();
+        assert_eq!(payload.cards.len(), 3);
+        assert_eq!(payload.locales, vec!["fr", "en"]);
+        assert!(payload.cards.iter().all(|c| c.locale == "fr"));
+        assert_eq!(payload.cards.iter().filter(|c| c.may_be_out_of_date).count(), 1, "the card past its review date is marked");
+
+        // Unchanged: 304 for the same tag; compressed when asked.
+        let again = app.call_with_headers("GET", Listener::Public, &path, token, None, &[("If-None-Match", etag.as_str())]).await;
+        assert_eq!(again.status.as_u16(), 304);
+        let gzipped = app.call_with_headers("GET", Listener::Public, &path, token, None, &[("Accept-Encoding", "gzip")]).await.expect(200);
+        assert_eq!(gzipped.headers.get("content-encoding").unwrap(), "gzip");
+        let mut json = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped.raw[..]), &mut json).unwrap();
+        assert_eq!(serde_json::from_slice::<SignedBundle>(&json).unwrap(), bundle);
+
+        // An altered body, or a signature by an unknown key, is refused.
+        let mut altered = bundle.clone();
+        altered.payload = altered.payload.replace("Shelter (fr)", "Shelter (fr) call 555-0100");
+        assert_ne!(altered.payload, bundle.payload);
+        assert_eq!(verify_bundle(&altered, &keys, now), Err(BundleError::BadSignature));
+        assert_eq!(verify_bundle(&bundle, &[], now), Err(BundleError::UnknownKey));
+
+        // A publication changes the tag; a key rotation keeps the old key valid for its grace.
+        create_and_publish(&app, &root, &org, card("hotline", &["national"], json!({"en": text("Crisis line", "Talk.", "")}))).await;
+        let changed = app.call_with_headers("GET", Listener::Public, &path, token, None, &[("If-None-Match", etag.as_str())]).await.expect(200);
+        assert_ne!(changed.headers.get("etag").unwrap().to_str().unwrap(), etag);
+        app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/bundle-keys/rotate"), Some(&root.session.access_token), json!({})).await.expect(200);
+        let rotated: Vec<BundleKey> = app.get(Listener::Public, &format!("/v1/organisations/{org}/cards/keys"), token).await.expect(200).json();
+        assert_eq!(rotated.len(), 2);
+        let newer: SignedBundle = app.get(Listener::Public, &path, token).await.expect(200).json();
+        assert_ne!(newer.key_id, bundle.key_id);
+        assert!(verify_bundle(&newer, &rotated, now).is_ok());
+        assert!(verify_bundle(&bundle, &rotated, now).is_ok(), "the previous key verifies during its grace period");
+        assert_eq!(verify_bundle(&bundle, &rotated, now + 15 * 86_400), Err(BundleError::UnknownKey));
+    }
+}
