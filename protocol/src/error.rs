@@ -51,8 +51,6 @@ pub enum ErrorCode {
     VersionConflict,
     /// A resource card has problems; see `problems`.
     InvalidCard,
-    /// An import has problems (see `problems`); nothing was imported.
-    InvalidImport,
     /// Publishing needs a second administrator's approval.
     SecondApprovalRequired,
     /// The seeker has not come through an entry point, and did not give one.
@@ -109,7 +107,7 @@ pub struct ErrorDetail {
     /// With `device_mismatch`: which devices to add, drop or refresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<crate::relay::DeviceMismatch>,
-    /// With `invalid_card` and `invalid_import`: every problem found, by row and field.
+    /// With `invalid_card`: every problem found, by field (and row, for batches).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problems: Option<Vec<Problem>>,
 }

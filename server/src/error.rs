@@ -14,7 +14,7 @@ pub struct ApiError {
     pub message: &'static str,
     /// With `device_mismatch`: the devices a send must add, drop or refresh.
     pub devices: Option<Box<DeviceMismatch>>,
-    /// With `invalid_card` and `invalid_import`: every problem found.
+    /// With `invalid_card`: every problem found.
     pub problems: Option<Vec<quietline_protocol::Problem>>,
 }
 
@@ -77,7 +77,7 @@ impl ApiError {
         )
     }
 
-    /// 422 with every problem found in a submitted card or import.
+    /// 422 with every problem found in a submitted card.
     pub fn problems(
         code: ErrorCode,
         message: &'static str,
