@@ -309,36 +309,49 @@ pub async fn keys(
 ) -> ApiResult<Vec<BundleKey>> {
     must_be_client(principal)?;
     let now = state.clock.now();
-    let (key, _) = signing_key(state, &organisation_id).await?;
+    // Made on first use, so that a client can pin it before its first bundle.
+    current_key(state, &organisation_id).await?;
     let rows = state
         .db
         .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))
         .await?;
-    let _ = key;
     Ok(rows
         .into_iter()
-        .filter_map(|(key_id, public_key, _, _, retired)| {
-            let valid_until = retired.map(|r| r + KEY_GRACE_SECONDS);
-            valid_until
-                .is_none_or(|until| now < until)
-                .then_some(BundleKey {
-                    key_id,
-                    public_key,
-                    valid_until,
-                })
-        })
+        .map(bundle_key)
+        .filter(|key| key.valid_until.is_none_or(|until| now < until))
         .collect())
 }
 
-/// The organisation's current signing key, made on first use.
+fn bundle_key((key_id, public_key, _, _, retired): store::KeyRow) -> BundleKey {
+    BundleKey {
+        key_id,
+        public_key,
+        valid_until: retired.map(|r| r + KEY_GRACE_SECONDS),
+    }
+}
+
+/// The organisation's current signing key, opened.
 async fn signing_key(
     state: &AppState,
     organisation_id: &str,
 ) -> ApiResult<(String, ed25519_dalek::SigningKey)> {
+    let (key_id, sealed) = current_key(state, organisation_id).await?;
+    let secret = state
+        .sealer
+        .open(&sealed, key_id.as_bytes())
+        .map_err(ApiError::internal)?;
+    let secret: [u8; 32] = secret
+        .try_into()
+        .map_err(|_| ApiError::internal("signing key length"))?;
+    Ok((key_id, ed25519_dalek::SigningKey::from_bytes(&secret)))
+}
+
+/// The id and sealed secret of the organisation's current signing key, made on first use.
+async fn current_key(state: &AppState, organisation_id: &str) -> ApiResult<(String, Vec<u8>)> {
     let organisation = organisation_id.to_string();
     let sealer = state.sealer.clone();
     let now = state.clock.now();
-    let (key_id, sealed) = state
+    state
         .db
         .write(move |conn| {
             if let Some((key_id, _, sealed, _, _)) = store::keys(conn, &organisation)?
@@ -352,15 +365,7 @@ async fn signing_key(
             }
             new_key(conn, &sealer, &organisation, now)
         })
-        .await?;
-    let secret = state
-        .sealer
-        .open(&sealed, key_id.as_bytes())
-        .map_err(ApiError::internal)?;
-    let secret: [u8; 32] = secret
-        .try_into()
-        .map_err(|_| ApiError::internal("signing key length"))?;
-    Ok((key_id, ed25519_dalek::SigningKey::from_bytes(&secret)))
+        .await
 }
 
 fn new_key(
@@ -406,14 +411,7 @@ pub async fn rotate_key(
         .db
         .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(key_id, public_key, _, _, retired)| BundleKey {
-            key_id,
-            public_key,
-            valid_until: retired.map(|r| r + KEY_GRACE_SECONDS),
-        })
-        .collect())
+    Ok(rows.into_iter().map(bundle_key).collect())
 }
 
 /// A signed bundle and its entity tag.
