@@ -268,6 +268,127 @@ pub struct CardSettings {
     pub two_admin_approval: bool,
 }
 
+/// One card of a JSON export: what it is and its working copy.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExportedCard {
+    pub id: String,
+    pub state: CardState,
+    pub version: u32,
+    pub content: CardContent,
+}
+
+/// A JSON export of an organisation's cards; importing it again changes nothing.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CardExport {
+    pub organisation_id: OrganisationId,
+    pub exported_at: i64,
+    pub cards: Vec<ExportedCard>,
+}
+
+/// One card of a JSON import. A `card` naming a card of the organisation updates it (it returns
+/// to draft); anything else makes a new draft card. Other fields of an export (`state`,
+/// `version`) are ignored.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportedCard {
+    #[serde(default, alias = "id")]
+    pub card: Option<String>,
+    pub content: CardContent,
+}
+
+/// A JSON import: `{"cards": [...]}` (an export has this shape).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CardImport {
+    pub cards: Vec<ImportedCard>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportAction {
+    Create,
+    Update,
+    Unchanged,
+}
+
+/// What an import did, or (dry run) would do, card by card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportOutcome {
+    /// The first row of the card in the file (1 is the first data row, or the first card).
+    pub row: u32,
+    /// The card's id; absent for a card a dry run would create.
+    pub card: Option<String>,
+    pub action: ImportAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ImportReport {
+    /// Nothing was written.
+    pub dry_run: bool,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub cards: Vec<ImportOutcome>,
+}
+
+/// The state of a card's text in one locale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// The source text, or a translation of the current revision.
+    Current,
+    /// A translation of an older revision.
+    Outdated,
+    Missing,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CardCoverage {
+    pub id: String,
+    /// The title in the source locale.
+    pub title: String,
+    pub state: CardState,
+    pub source_locale: String,
+    pub locales: BTreeMap<String, Coverage>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CoverageTotals {
+    pub current: u32,
+    pub outdated: u32,
+    pub missing: u32,
+}
+
+/// Cards (not archived) × locales: which texts are current, outdated or missing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CoverageReport {
+    pub locales: Vec<String>,
+    pub cards: Vec<CardCoverage>,
+    pub totals: BTreeMap<String, CoverageTotals>,
+}
+
+/// A card whose review date has passed (or comes within the days asked for).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaleCard {
+    pub id: String,
+    pub title: String,
+    pub state: CardState,
+    pub review_by: String,
+    /// Days since the review date (negative: days until it).
+    pub overdue_days: i64,
+    pub last_verified: Option<String>,
+}
+
 /// A card as a seeker or worker is served it, in one locale.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

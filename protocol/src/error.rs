@@ -53,6 +53,8 @@ pub enum ErrorCode {
     InvalidCard,
     /// Publishing needs a second administrator's approval.
     SecondApprovalRequired,
+    /// An import of cards has problems; see `problems` (by row and field). Nothing was imported.
+    InvalidImport,
     /// The seeker has not come through an entry point, and did not give one.
     EntryPointRequired,
     /// The invite does not exist, has expired or has been used.
@@ -107,7 +109,7 @@ pub struct ErrorDetail {
     /// With `device_mismatch`: which devices to add, drop or refresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<crate::relay::DeviceMismatch>,
-    /// With `invalid_card`: every problem found, by field (and row, for batches).
+    /// With `invalid_card` or `invalid_import`: every problem found, by field (and row, for batches).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problems: Option<Vec<Problem>>,
 }

@@ -89,6 +89,7 @@ pub async fn build_state(
     let writer = crate::messages::writer::EnvelopeWriter::start(db.clone())
         .context("starting the envelope writer")?;
     Ok(web::Data::new(AppState {
+        bundles: Default::default(),
         writer,
         shutdown: tokio::sync::watch::channel(false).0,
         tokens: TokenKeys::new(&token_key, &previous),

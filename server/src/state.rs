@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Commits envelopes and acknowledgements in groups.
     pub writer: crate::messages::writer::EnvelopeWriter,
+    /// Signed card bundles already built, by what they were built from.
+    pub bundles: Arc<crate::cards::serve::BundleCache>,
     /// Set when the server stops, so live connections close cleanly.
     pub shutdown: tokio::sync::watch::Sender<bool>,
 }

@@ -422,6 +422,40 @@ impl TestApp {
         }
     }
 
+    /// A request with a body that is not JSON (a CSV import), of the given media type.
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        listener: Listener,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Answer {
+        let method =
+            actix_web::http::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut request = self
+            .client
+            .request(method, self.url(listener, path))
+            .insert_header(("Content-Type", content_type));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let mut response = request.send_body(body).await.expect("the server answers");
+        let raw = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("a readable body")
+            .to_vec();
+        Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+            raw,
+        }
+    }
+
     pub async fn get(&self, listener: Listener, path: &str, token: Option<&str>) -> Answer {
         self.call("GET", listener, path, token, None).await
     }

@@ -321,6 +321,125 @@ fn rows() -> Vec<Row> {
             "/admin/v1/organisations/{org_a}/canned-replies/{reply_a}/versions",
             ADMINS_OF_A,
         ),
+        row("GET", Public, "/v1/organisations/{org_a}/cards", CLIENTS),
+        row(
+            "GET",
+            Public,
+            "/v1/organisations/{org_a}/cards/bundle",
+            CLIENTS,
+        ),
+        row(
+            "GET",
+            Public,
+            "/v1/organisations/{org_a}/cards/keys",
+            CLIENTS,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/export",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/import",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/coverage",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/stale",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}",
+            ADMINS_OF_A,
+        ),
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}",
+            ADMINS_OF_A,
+        ),
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}/translations/fr",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}/submit",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}/publish",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}/archive",
+            ADMINS_OF_A,
+        ),
+        // The fresh card was never published: past authorisation, refused as such.
+        Row {
+            ok: &[422],
+            ..row(
+                "POST",
+                Admin,
+                "/admin/v1/organisations/{org_a}/cards/{card_a}/rollback",
+                ADMINS_OF_A,
+            )
+        },
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/cards/{card_a}/history",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/card-settings",
+            ADMINS_OF_A,
+        ),
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/card-settings",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/bundle-keys/rotate",
+            ADMINS_OF_A,
+        ),
         row("GET", Admin, "/openapi.json", ANYONE),
         row("GET", Admin, "/docs/{path}", ANYONE),
         row("GET", Admin, "/metrics", ANYONE),
@@ -338,6 +457,17 @@ fn rows() -> Vec<Row> {
             ..row("POST", Admin, "/admin/v1/sessions/logout", ADMINS)
         },
     ]
+}
+
+/// A valid draft card.
+fn card_content() -> Value {
+    json!({
+        "category": "shelter",
+        "source_locale": "en",
+        "regions": ["CA-QC"],
+        "cost": "free",
+        "translations": {"en": {"title": "Shelter", "summary": "A bed.", "body": "", "risk_disclosure": "None."}},
+    })
 }
 
 struct World {
@@ -531,6 +661,20 @@ impl World {
             ("POST", "/v1/conversations/{conversation_a}/close") => {
                 json!({"outcome": "information_given"})
             }
+            ("POST", "/admin/v1/organisations/{org_a}/cards") => card_content(),
+            ("PUT", "/admin/v1/organisations/{org_a}/cards/{card_a}") => {
+                json!({"version": 1, "content": card_content()})
+            }
+            ("PUT", "/admin/v1/organisations/{org_a}/cards/{card_a}/translations/fr") => {
+                json!({"title": "Refuge", "summary": "Un lit.", "body": "", "risk_disclosure": "Aucun."})
+            }
+            ("POST", "/admin/v1/organisations/{org_a}/cards/import") => json!({"cards": []}),
+            ("POST", "/admin/v1/organisations/{org_a}/cards/{card_a}/rollback") => {
+                json!({"version": 1})
+            }
+            ("PUT", "/admin/v1/organisations/{org_a}/card-settings") => {
+                json!({"two_admin_approval": false})
+            }
             ("POST", _) | ("PUT", _) => json!({}),
             _ => return None,
         };
@@ -587,6 +731,18 @@ impl World {
                 .await
                 .expect(200);
             path = path.replace("{reply_a}", created.body["id"].as_str().unwrap());
+        }
+        if path.contains("{card_a}") {
+            let created = app
+                .post(
+                    Listener::Admin,
+                    &format!("/admin/v1/organisations/{}/cards", self.org_a),
+                    Some(&self.root.session.access_token),
+                    card_content(),
+                )
+                .await
+                .expect(200);
+            path = path.replace("{card_a}", created.body["id"].as_str().unwrap());
         }
         if path.contains("{member_a}") {
             let member = app

@@ -264,4 +264,195 @@ both_backends! {
         assert!(verify_bundle(&bundle, &rotated, now).is_ok(), "the previous key verifies during its grace period");
         assert_eq!(verify_bundle(&bundle, &rotated, now + 15 * 86_400), Err(BundleError::UnknownKey));
     }
+
+    async fn imports_are_checked_whole_and_a_dry_run_writes_nothing(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let token = Some(root.session.access_token.as_str());
+        let import = |dry: bool| format!("/admin/v1/organisations/{org}/cards/import?dry_run={dry}");
+        let csv = |body: &str| body.as_bytes().to_vec();
+        let header = "card,source_locale,locale,category,regions,cost,phones,source,hours,time_zone,title,summary,body,risk_disclosure\n";
+        // Two cards over three rows; a French cell spans two lines.
+        let good = format!("{header}\
+            shelter,en,en,shelter,CA-QC/Montréal; CA-ON,free,,,mon-fri 09:00-17:00,America/Toronto,Night shelter,A bed tonight.,Open to **everyone**.,You may be asked your name.\n\
+            shelter,,fr,,,,,,,,Refuge de nuit,Un lit ce soir.,\"Ouvert à **toutes et tous**,\nsans condition.\",On peut vous demander votre nom.\n\
+            legal,fr,fr,legal_aid,national,varies,,,,,Aide juridique,Des conseils.,,Aucun.\n");
+        let bad = format!("{good}clinic,en,en,spa,CA-ON,free,416-555-0199,,,,Clinic,,,x\n");
+        let cards_of_org = || app.count_rows("resource_cards", Some(("organisation_id", org.clone())));
+
+        // Every problem of the bad row, by row and column; nothing imported, dry run or not.
+        for dry in [true, false] {
+            let refused = app.call_raw("POST", Listener::Admin, &import(dry), token, "text/csv", csv(&bad)).await.expect(422);
+            assert_eq!(refused.code(), "invalid_import");
+            let mut found: Vec<(u64, String)> = refused.body["error"]["problems"].as_array().unwrap().iter()
+                .map(|p| (p["row"].as_u64().unwrap(), p["field"].as_str().unwrap().to_string())).collect();
+            found.sort();
+            assert_eq!(found, vec![(4, "category".to_string()), (4, "source".to_string()), (4, "summary".to_string())]);
+            assert_eq!(cards_of_org().await, 0, "nothing imported (dry run: {dry})");
+        }
+
+        // A clean dry run reports what it would do, and writes nothing.
+        let rehearsal = app.call_raw("POST", Listener::Admin, &import(true), token, "text/csv", csv(&good)).await.expect(200).body;
+        assert_eq!((rehearsal["dry_run"].clone(), rehearsal["created"].clone()), (json!(true), json!(2)));
+        assert!(rehearsal["cards"].as_array().unwrap().iter().all(|c| c["card"].is_null() && c["action"] == "create"));
+        assert_eq!(cards_of_org().await, 0);
+        let report = app.call_raw("POST", Listener::Admin, &import(false), token, "text/csv", csv(&good)).await.expect(200).body;
+        assert_eq!((report["created"].clone(), report["cards"][1]["row"].clone()), (json!(2), json!(3)));
+        assert_eq!(cards_of_org().await, 2);
+        let listed = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards"), token).await.expect(200).body;
+        let shelter = listed.as_array().unwrap().iter().find(|c| c["content"]["category"] == "shelter").unwrap().clone();
+        assert_eq!(shelter["state"], "draft");
+        assert_eq!(shelter["content"]["regions"], json!(["CA-QC/Montréal", "CA-ON"]));
+        assert_eq!(shelter["content"]["translations"]["fr"]["body"], "Ouvert à **toutes et tous**,\nsans condition.");
+        assert_eq!(shelter["content"]["contact"]["hours"][0]["days"], json!(["mon", "tue", "wed", "thu", "fri"]));
+        let id = shelter["id"].as_str().unwrap().to_string();
+        let history = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/{id}/history"), token).await.expect(200).body;
+        assert_eq!(history[0]["action"], "imported");
+
+        // Exports import again unchanged, as CSV (one row per card × locale) and as JSON.
+        let exported = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/export?format=csv"), token).await.expect(200);
+        assert!(exported.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
+        let mut reader = csv_rows(&exported.raw);
+        assert_eq!(reader.remove(0)[0], "card");
+        assert_eq!(reader.len(), 3);
+        let again = app.call_raw("POST", Listener::Admin, &import(false), token, "text/csv", exported.raw.clone()).await.expect(200).body;
+        assert_eq!((again["created"].clone(), again["updated"].clone(), again["unchanged"].clone()), (json!(0), json!(0), json!(2)));
+        let mut document = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/export"), token).await.expect(200).body;
+        let again = app.call_raw("POST", Listener::Admin, &import(false), token, "application/json", serde_json::to_vec(&document).unwrap()).await.expect(200).body;
+        assert_eq!(again["unchanged"], 2);
+
+        // An edited source text through JSON updates the card and outdates its translation.
+        let position = document["cards"].as_array().unwrap().iter().position(|c| c["id"] == id.as_str()).unwrap();
+        document["cards"][position]["content"]["translations"]["en"]["title"] = json!("Night shelter (winter)");
+        document["cards"][1 - position]["content"]["category"] = json!("spa");
+        let refused = app.call_raw("POST", Listener::Admin, &import(false), token, "application/json", serde_json::to_vec(&document).unwrap()).await.expect(422);
+        assert_eq!(refused.body["error"]["problems"][0]["row"], json!(2 - position));
+        document["cards"][1 - position]["content"]["category"] = json!("legal_aid");
+        let updated = app.call_raw("POST", Listener::Admin, &import(false), token, "application/json", serde_json::to_vec(&document).unwrap()).await.expect(200).body;
+        assert_eq!((updated["updated"].clone(), updated["unchanged"].clone()), (json!(1), json!(1)));
+        let card = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/{id}"), token).await.expect(200).body;
+        assert_eq!(card["outdated_locales"], json!(["fr"]));
+        let wrong_type = app.call_raw("POST", Listener::Admin, &import(false), token, "text/plain", csv(&good)).await.expect(415);
+        assert_eq!(wrong_type.code(), "unsupported_media_type");
+    }
+
+    async fn the_coverage_report_and_stale_list_guide_the_review(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let token = Some(root.session.access_token.as_str());
+        let base = format!("/admin/v1/organisations/{org}");
+        let mut overdue = card("shelter", &["CA-ON"], json!({"en": text("Shelter", "A bed.", ""), "fr": text("Refuge", "Un lit.", "")}));
+        overdue["review_by"] = json!("2020-01-01");
+        let overdue_id = create_and_publish(&app, &root, &org, overdue.clone()).await;
+        let mut later = card("hotline", &["national"], json!({"en": text("Crisis line", "Talk.", "")}));
+        later["review_by"] = json!("2999-12-31");
+        let later_id = create_and_publish(&app, &root, &org, later).await;
+        let mut archived = card("health", &["national"], json!({"en": text("Old clinic", "Closed.", ""), "es": text("Clínica", "Cerrada.", "")}));
+        archived["review_by"] = json!("2020-01-01");
+        let archived_id = create_and_publish(&app, &root, &org, archived).await;
+        app.post(Listener::Admin, &format!("{base}/cards/{archived_id}/archive"), token, json!({})).await.expect(200);
+
+        let report = app.get(Listener::Admin, &format!("{base}/cards/coverage?locales=en,fr,es"), token).await.expect(200).body;
+        assert_eq!(report["locales"], json!(["en", "es", "fr"]));
+        let row = |report: &Value, id: &str| report["cards"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["locales"].clone();
+        assert_eq!(report["cards"].as_array().unwrap().len(), 2, "archived cards are left out");
+        assert_eq!(row(&report, &overdue_id), json!({"en": "current", "es": "missing", "fr": "current"}));
+        assert_eq!(row(&report, &later_id), json!({"en": "current", "es": "missing", "fr": "missing"}));
+
+        // A source edit marks the French translation outdated.
+        let current = app.get(Listener::Admin, &format!("{base}/cards/{overdue_id}"), token).await.expect(200).body;
+        overdue["translations"]["en"]["summary"] = json!("A bed and a meal.");
+        app.call("PUT", Listener::Admin, &format!("{base}/cards/{overdue_id}"), token, Some(&json!({"version": current["version"], "content": overdue}))).await.expect(200);
+        let report = app.get(Listener::Admin, &format!("{base}/cards/coverage"), token).await.expect(200).body;
+        assert_eq!(row(&report, &overdue_id)["fr"], "outdated");
+        assert_eq!(report["totals"]["fr"], json!({"current": 0, "outdated": 1, "missing": 1}));
+        assert!(report["locales"].as_array().unwrap().contains(&json!("fr")));
+
+        // Past its review date: listed (and marked in bundles, see the bundle test); the
+        // other only when asking far enough ahead.
+        let stale = app.get(Listener::Admin, &format!("{base}/cards/stale"), token).await.expect(200).body;
+        let ids: Vec<&str> = stale.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, vec![overdue_id.as_str()]);
+        assert!(stale[0]["overdue_days"].as_i64().unwrap() > 0);
+        assert_eq!(stale[0]["title"], "Shelter");
+        let ahead = app.get(Listener::Admin, &format!("{base}/cards/stale?within_days=400000"), token).await.expect(200).body;
+        assert_eq!(ahead.as_array().unwrap().len(), 2);
+        assert!(ahead[1]["overdue_days"].as_i64().unwrap() < 0);
+    }
+
+    async fn the_starter_set_imports_cleanly_and_keeps_to_its_rules(app: TestApp) {
+        let starter = include_str!("../../admin/starter/cards-ca.json");
+        let document: Value = serde_json::from_str(starter).unwrap();
+        let cards = document["cards"].as_array().unwrap();
+        assert!(cards.len() >= 12);
+        let long_digits = |text: &str| text.chars().fold((0, 0), |(run, best), c| if c.is_ascii_digit() { (run + 1, best.max(run + 1)) } else { (0, best) }).1 >= 5;
+        for card in cards {
+            let content = &card["content"];
+            let name = &card["card"];
+            assert_eq!(content["sample"], true, "{name}: sample data");
+            let locales: Vec<&str> = content["translations"].as_object().unwrap().keys().map(String::as_str).collect();
+            assert!(locales.contains(&"en") && locales.contains(&"fr"), "{name}");
+            let others = ["es", "tl", "zh-Hans", "pa", "ar", "uk", "ti"].iter().filter(|l| locales.contains(l)).count();
+            assert!(others >= 3, "{name}: {locales:?}");
+            let contact = &content["contact"];
+            let listed = |field: &str| contact[field].as_array().is_some_and(|a| !a.is_empty());
+            let details = listed("phones") || listed("sms") || listed("web") || contact["address"].is_string();
+            if details {
+                assert!(content["source"].as_str().is_some_and(|s| s.contains("https://")), "{name}: details need their source");
+            }
+            if !listed("phones") {
+                assert_eq!(content["to_be_completed"], true, "{name}: to be completed by the organisation");
+            }
+            // No number hides in the prose either.
+            for text in content["translations"].as_object().unwrap().values() {
+                for field in ["title", "summary", "body", "risk_disclosure"] {
+                    assert!(!long_digits(text[field].as_str().unwrap()), "{name}: a number in {field}");
+                }
+            }
+        }
+
+        // It imports cleanly (as the console task does), and serves in Tagalog and Chinese.
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let token = Some(root.session.access_token.as_str());
+        let path = format!("/admin/v1/organisations/{org}/cards/import");
+        let dry = app.call_raw("POST", Listener::Admin, &format!("{path}?dry_run=true"), token, "application/json", starter.as_bytes().to_vec()).await.expect(200).body;
+        assert_eq!(dry["created"], cards.len());
+        let report = app.call_raw("POST", Listener::Admin, &path, token, "application/json", starter.as_bytes().to_vec()).await.expect(200).body;
+        for outcome in report["cards"].as_array().unwrap() {
+            let id = outcome["card"].as_str().unwrap();
+            app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/{id}/publish"), token, json!({})).await.expect(200);
+        }
+        let seeker = app.sign_up_seeker().await;
+        let client = quietline_protocol::client::Client::with_session(&app.public, seeker.clone()).await.unwrap();
+        let keys = client.card_bundle_keys(&org).await.unwrap();
+        let now = app.clock.now();
+        let bundle = client.card_bundle(&org, &["tl-PH", "en"], Some("CA-QC/Montréal"), &keys, now).await.unwrap();
+        assert_eq!(bundle.payload.cards.len(), cards.len());
+        assert!(bundle.payload.cards.iter().all(|c| c.locale == "tl" && c.sample && c.to_be_completed));
+        let passport = served(&app, &seeker.access_token, &org, "locales=zh-Hans&q=%E6%8A%A4%E7%85%A7").await;
+        assert_eq!(titles(&passport), vec!["您的护照和证件属于您自己"]);
+
+        // Kept for offline use, the bundle is verified again when read; changed, it is refused.
+        let stored = bundle.to_stored();
+        assert!(quietline_protocol::client::VerifiedBundle::from_stored(&stored, &keys, now).is_ok());
+        let tampered = String::from_utf8(stored).unwrap().replacen("Canadian Human Trafficking Hotline", "Canadian Human Trafficking Hotlines", 1);
+        let refused = quietline_protocol::client::VerifiedBundle::from_stored(tampered.as_bytes(), &keys, now);
+        assert!(matches!(refused, Err(quietline_protocol::client::ClientError::Bundle(BundleError::BadSignature))));
+        // Bundles signed by a key the app does not trust are refused as they arrive.
+        let other = app.create_organisation(&root, "Other House").await.id.0;
+        let foreign = client.card_bundle_keys(&other).await.unwrap();
+        let refused = client.card_bundle(&org, &["tl"], None, &foreign, now).await;
+        assert!(matches!(refused, Err(quietline_protocol::client::ClientError::Bundle(BundleError::UnknownKey))));
+    }
+}
+
+/// The rows of a CSV export (header first), cells as strings.
+fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(bytes)
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_string).collect())
+        .collect()
 }

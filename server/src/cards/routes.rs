@@ -2,20 +2,23 @@
 
 use super::serve::{self, CardQuery};
 use super::service::{self, Step};
+use super::transfer::{self, Format};
 use crate::auth::{AdminAuth, Principal};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::padded::Padded;
 use crate::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::http::header::{
-    ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_ENCODING, ETAG, IF_NONE_MATCH, VARY,
+    ACCEPT_ENCODING, ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_ENCODING,
+    CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY,
 };
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::cards::{
-    BundleKey, Card, CardContent, CardSettings, CardVersion, PutTranslation, Rollback, ServedCard,
-    SignedBundle, UpdateCard,
+    BundleKey, Card, CardContent, CardExport, CardImport, CardSettings, CardVersion,
+    CoverageReport, ImportReport, PutTranslation, Rollback, ServedCard, SignedBundle, StaleCard,
+    UpdateCard,
 };
-use std::io::Write;
+use quietline_protocol::{ErrorBody, ErrorCode};
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
     cfg.service(served_cards)
@@ -24,7 +27,12 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn configure_admin(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_cards)
+    // The fixed paths first: `/cards/{card_id}` would otherwise take them.
+    cfg.service(export_cards)
+        .service(import_cards)
+        .service(card_coverage)
+        .service(stale_cards)
+        .service(list_cards)
         .service(create_card)
         .service(get_card)
         .service(update_card)
@@ -115,24 +123,20 @@ async fn card_bundle(
     if unchanged {
         return Ok(response.finish());
     }
-    let json = serde_json::to_vec(&bundle.signed).map_err(crate::error::ApiError::internal)?;
     let gzip = req
         .headers()
         .get(ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     if gzip {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder
-            .write_all(&json)
-            .map_err(crate::error::ApiError::internal)?;
-        let body = encoder.finish().map_err(crate::error::ApiError::internal)?;
         return Ok(response
             .content_type("application/json")
             .insert_header((CONTENT_ENCODING, "gzip"))
-            .body(body));
+            .body(bundle.gzip.clone()));
     }
-    Ok(response.content_type("application/json").body(json))
+    Ok(response
+        .content_type("application/json")
+        .body(bundle.json.clone()))
 }
 
 /// GET /v1/organisations/{organisation_id}/cards/keys — the public keys bundles are signed with
@@ -380,6 +384,175 @@ async fn rotate_bundle_key(
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<BundleKey>>> {
     serve::rotate_key(&state, &admin.0, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `json` (the default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/cards/export — every card's working copy, as
+/// JSON or as CSV (UTF-8, one row per card × locale; the card's details on its source-locale row).
+#[utoipa::path(tag = "cards", security(("bearer" = [])), params(("organisation_id" = String, Path), ExportQuery), responses(
+    (status = 200, body = CardExport, description = "JSON, or text/csv with format=csv"),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/cards/export")]
+async fn export_cards(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    query: web::Query<ExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let organisation_id = path.into_inner();
+    match query.format.as_deref().unwrap_or("json") {
+        "json" => {
+            let export = transfer::export_json(&state, &admin.0, organisation_id).await?;
+            Ok(HttpResponse::Ok()
+                .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"cards.json\""))
+                .json(export))
+        }
+        "csv" => {
+            let csv = transfer::export_csv(&state, &admin.0, organisation_id).await?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"cards.csv\""))
+                .body(csv))
+        }
+        _ => Err(ApiError::unprocessable(
+            ErrorCode::InvalidParameter,
+            "format is json or csv.",
+        )),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Check everything and report what would be done; write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// POST /admin/v1/organisations/{organisation_id}/cards/import — imports JSON
+/// (`application/json`, `{"cards": [...]}`) or CSV (`text/csv`, the export's columns). Every
+/// problem is reported by row and field and nothing is imported when there is any; imported cards
+/// are drafts. `dry_run=true` reports and writes nothing.
+#[utoipa::path(tag = "cards", security(("bearer" = [])), params(("organisation_id" = String, Path), ImportQuery),
+    request_body(content = CardImport, description = "application/json, or text/csv with the export's columns"),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, description = "invalid_import, with every problem by row and field", body = ErrorBody),
+))]
+#[post("/admin/v1/organisations/{organisation_id}/cards/import")]
+async fn import_cards(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    query: web::Query<ImportQuery>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<web::Json<ImportReport>> {
+    admin.0.must_administer(path.as_str())?;
+    let media = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let format = if media.starts_with("application/json") {
+        Format::Json
+    } else if media.starts_with("text/csv") {
+        Format::Csv
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "Import application/json or text/csv.",
+        ));
+    };
+    let bytes = payload
+        .to_bytes_limited(transfer::IMPORT_LIMIT)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "The import is too large; split it.",
+            )
+        })?
+        .map_err(|_| {
+            ApiError::bad_request(
+                ErrorCode::MalformedJson,
+                "The request body could not be read.",
+            )
+        })?;
+    let import = transfer::Import {
+        organisation_id: path.into_inner(),
+        format,
+        bytes: bytes.to_vec(),
+        dry_run: query.dry_run.unwrap_or(false),
+        editor: admin.0.account_id.clone(),
+    };
+    transfer::import(&state, import).await.map(web::Json)
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageQuery {
+    /// Locales to report, comma-separated; otherwise every locale in use and the default.
+    pub locales: Option<String>,
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/cards/coverage — cards × locales: current,
+/// outdated (translated from an older revision) or missing; archived cards left out.
+#[utoipa::path(tag = "cards", security(("bearer" = [])), params(("organisation_id" = String, Path), CoverageQuery), responses(
+    (status = 200, body = CoverageReport),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/cards/coverage")]
+async fn card_coverage(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    query: web::Query<CoverageQuery>,
+) -> ApiResult<web::Json<CoverageReport>> {
+    super::report::coverage(
+        &state,
+        &admin.0,
+        path.into_inner(),
+        query.into_inner().locales,
+    )
+    .await
+    .map(web::Json)
+}
+
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StaleQuery {
+    /// Also list cards due for review within this many days.
+    pub within_days: Option<u32>,
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/cards/stale — cards past their review date
+/// (served as "may be out of date"), most overdue first.
+#[utoipa::path(tag = "cards", security(("bearer" = [])), params(("organisation_id" = String, Path), StaleQuery), responses(
+    (status = 200, body = Vec<StaleCard>),
+    (status = 403, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/cards/stale")]
+async fn stale_cards(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+    query: web::Query<StaleQuery>,
+) -> ApiResult<web::Json<Vec<StaleCard>>> {
+    super::report::stale(&state, &admin.0, path.into_inner(), query.within_days)
         .await
         .map(web::Json)
 }

@@ -17,6 +17,9 @@ use quietline_protocol::cards::{
 };
 use quietline_protocol::{ErrorCode, OrganisationId};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
 
 /// How long a retired signing key still verifies.
 pub const KEY_GRACE_SECONDS: i64 = 14 * 86_400;
@@ -330,20 +333,16 @@ fn bundle_key((key_id, public_key, _, _, retired): store::KeyRow) -> BundleKey {
     }
 }
 
-/// The organisation's current signing key, opened.
-async fn signing_key(
-    state: &AppState,
-    organisation_id: &str,
-) -> ApiResult<(String, ed25519_dalek::SigningKey)> {
-    let (key_id, sealed) = current_key(state, organisation_id).await?;
+/// A sealed signing key, opened.
+fn open_key(state: &AppState, key_id: &str, sealed: &[u8]) -> ApiResult<ed25519_dalek::SigningKey> {
     let secret = state
         .sealer
-        .open(&sealed, key_id.as_bytes())
+        .open(sealed, key_id.as_bytes())
         .map_err(ApiError::internal)?;
     let secret: [u8; 32] = secret
         .try_into()
         .map_err(|_| ApiError::internal("signing key length"))?;
-    Ok((key_id, ed25519_dalek::SigningKey::from_bytes(&secret)))
+    Ok(ed25519_dalek::SigningKey::from_bytes(&secret))
 }
 
 /// The id and sealed secret of the organisation's current signing key, made on first use.
@@ -414,48 +413,144 @@ pub async fn rotate_key(
     Ok(rows.into_iter().map(bundle_key).collect())
 }
 
-/// A signed bundle and its entity tag.
+/// A signed bundle as served: its JSON, the same gzipped, and its entity tag.
 pub struct Bundle {
-    pub signed: SignedBundle,
+    pub json: actix_web::web::Bytes,
+    pub gzip: actix_web::web::Bytes,
     pub etag: String,
 }
 
+/// What a bundle is built from. The generation moves with every publication and the key with
+/// every rotation (both in the database, so instances agree); the day decides staleness marks.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct BundleId {
+    organisation_id: String,
+    generation: i64,
+    chain: Vec<String>,
+    region: Option<String>,
+    as_of: String,
+    key_id: String,
+}
+
+/// An organisation's published cards at one generation, and the locales they have.
+struct PublishedSet {
+    cards: Vec<(String, CardContent)>,
+    locales: Vec<String>,
+}
+
+/// Bundles and published sets already built. Entries are keyed by everything that decides their
+/// bytes, so nothing is ever invalidated: old generations just stop being asked for, and the
+/// cache is emptied when it grows past its bound.
+#[derive(Default)]
+pub struct BundleCache {
+    bundles: std::sync::Mutex<HashMap<BundleId, Arc<Bundle>>>,
+    published: std::sync::Mutex<HashMap<(String, i64), Arc<PublishedSet>>>,
+}
+
+const CACHE_BOUND: usize = 256;
+
+fn remember<K: std::hash::Hash + Eq, V>(
+    map: &std::sync::Mutex<HashMap<K, Arc<V>>>,
+    key: K,
+    value: Arc<V>,
+) {
+    if let Ok(mut map) = map.lock() {
+        if map.len() >= CACHE_BOUND {
+            map.clear();
+        }
+        map.insert(key, value);
+    }
+}
+
+fn recall<K: std::hash::Hash + Eq, V>(
+    map: &std::sync::Mutex<HashMap<K, Arc<V>>>,
+    key: &K,
+) -> Option<Arc<V>> {
+    map.lock().ok().and_then(|map| map.get(key).cloned())
+}
+
+/// The organisation's default language, published generation and current key (if it has one).
+type BundleBasis = (String, i64, Option<(String, Vec<u8>)>);
+
+fn basis(conn: &mut DbConn, organisation_id: &str) -> ApiResult<BundleBasis> {
+    let organisation = crate::organisations::store::find_organisation(conn, organisation_id)?
+        .ok_or_else(ApiError::not_found)?;
+    let (_, generation) = store::settings(conn, organisation_id)?;
+    let key = store::keys(conn, organisation_id)?
+        .into_iter()
+        .find(|k| k.4.is_none())
+        .map(|(key_id, _, sealed, _, _)| (key_id, sealed));
+    Ok((organisation.2, generation, key))
+}
+
 /// Every published card for the requested locales and region, signed with the organisation's
-/// current key. The entity tag changes exactly when the bytes would.
+/// current key. The entity tag changes exactly when the bytes would. Built once per generation,
+/// locale chain, region, day and key; a request for a bundle already built reads two small rows.
 pub async fn bundle(
     state: &AppState,
     principal: &Principal,
     organisation_id: String,
     query: CardQuery,
     accept_language: Option<String>,
-) -> ApiResult<Bundle> {
+) -> ApiResult<Arc<Bundle>> {
     must_be_client(principal)?;
     let requested = requested_locales(&query, accept_language.as_deref());
     let now = state.clock.now();
     let id = organisation_id.clone();
-    let (cards, default, generation) = state.db.read(move |conn| published(conn, &id)).await?;
-    let chain = locale_chain(&requested, &available_locales(&cards), &default);
-    let as_of = today(now);
+    let (default, generation, key) = state.db.read(move |conn| basis(conn, &id)).await?;
+    let (key_id, sealed) = match key {
+        Some(key) => key,
+        None => current_key(state, &organisation_id).await?,
+    };
+    let set_id = (organisation_id.clone(), generation);
+    let set = match recall(&state.bundles.published, &set_id) {
+        Some(set) => set,
+        None => {
+            let id = organisation_id.clone();
+            let (cards, _, _) = state.db.read(move |conn| published(conn, &id)).await?;
+            // A publication between the two reads only makes this set newer than its
+            // generation says; entity tags follow the bytes either way.
+            let set = Arc::new(PublishedSet {
+                locales: available_locales(&cards),
+                cards,
+            });
+            remember(&state.bundles.published, set_id, set.clone());
+            set
+        }
+    };
+    let chain = locale_chain(&requested, &set.locales, &default);
+    let bundle_id = BundleId {
+        organisation_id: organisation_id.clone(),
+        generation,
+        chain: chain.clone(),
+        region: query.region.clone(),
+        as_of: today(now),
+        key_id: key_id.clone(),
+    };
+    if let Some(built) = recall(&state.bundles.bundles, &bundle_id) {
+        return Ok(built);
+    }
     let region = query.region.clone();
-    let cards = cards
-        .into_iter()
+    let cards = set
+        .cards
+        .iter()
         .filter(|(_, c)| {
             region
                 .as_deref()
                 .is_none_or(|r| region_matches(&c.regions, r))
         })
-        .filter_map(|(id, c)| served(&id, c, &chain, &as_of))
+        .filter_map(|(id, c)| served(id, c.clone(), &chain, &bundle_id.as_of))
         .collect();
     let payload = BundlePayload {
         organisation_id: OrganisationId(organisation_id.clone()),
         locales: chain,
         region,
         generation,
-        as_of,
+        as_of: bundle_id.as_of.clone(),
         cards,
     };
     let payload = serde_json::to_string(&payload).map_err(ApiError::internal)?;
-    let (key_id, key) = signing_key(state, &organisation_id).await?;
+    let key = open_key(state, &key_id, &sealed)?;
     use ed25519_dalek::Signer;
     let signature = STANDARD.encode(key.sign(payload.as_bytes()).to_bytes());
     let digest = Sha256::new()
@@ -464,14 +559,22 @@ pub async fn bundle(
         .chain_update(payload.as_bytes())
         .finalize();
     let etag = format!("\"{}\"", &hex(&digest)[..32]);
-    Ok(Bundle {
-        signed: SignedBundle {
-            key_id,
-            signature,
-            payload,
-        },
-        etag,
+    let json = serde_json::to_vec(&SignedBundle {
+        key_id,
+        signature,
+        payload,
     })
+    .map_err(ApiError::internal)?;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&json).map_err(ApiError::internal)?;
+    let gzip = encoder.finish().map_err(ApiError::internal)?;
+    let built = Arc::new(Bundle {
+        json: json.into(),
+        gzip: gzip.into(),
+        etag,
+    });
+    remember(&state.bundles.bundles, bundle_id, built.clone());
+    Ok(built)
 }
 
 fn hex(bytes: &[u8]) -> String {

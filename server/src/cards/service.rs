@@ -202,13 +202,20 @@ fn source_changed(old: &CardContent, new: &CardContent) -> bool {
         }
 }
 
+/// Who makes a change, when, and how it is named in the card's history.
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    pub by: &'a str,
+    pub at: i64,
+    pub action: &'static str,
+}
+
 /// Creates a draft card (in a transaction of the caller's).
 pub fn create_in(
     conn: &mut DbConn,
     organisation_id: &str,
     mut content: CardContent,
-    admin: &str,
-    now: i64,
+    change: Change<'_>,
 ) -> ApiResult<Card> {
     let problems = validate::check(&mut content);
     if !problems.is_empty() {
@@ -225,9 +232,9 @@ pub fn create_in(
         published_version: None,
         published: None,
         submitted_by: None,
-        updated_at: now,
+        updated_at: change.at,
     };
-    commit(conn, None, row, "created", admin)
+    commit(conn, None, row, change.action, change.by)
 }
 
 /// Replaces a card's working copy (in a transaction of the caller's). The card returns to draft;
@@ -238,8 +245,7 @@ pub fn update_in(
     card_id: &str,
     expected_version: Option<u32>,
     mut content: CardContent,
-    admin: &str,
-    now: i64,
+    change: Change<'_>,
 ) -> ApiResult<Card> {
     let problems = validate::check(&mut content);
     if !problems.is_empty() {
@@ -271,10 +277,10 @@ pub fn update_in(
         version: current.version + 1,
         content: to_json(&content)?,
         submitted_by: None,
-        updated_at: now,
+        updated_at: change.at,
         ..current.clone()
     };
-    commit(conn, Some(&current), row, "edited", admin)
+    commit(conn, Some(&current), row, change.action, change.by)
 }
 
 pub async fn create(
@@ -288,7 +294,14 @@ pub async fn create(
     let now = state.clock.now();
     state
         .db
-        .write(move |conn| create_in(conn, &organisation_id, content, &editor, now))
+        .write(move |conn| {
+            let change = Change {
+                by: &editor,
+                at: now,
+                action: "created",
+            };
+            create_in(conn, &organisation_id, content, change)
+        })
         .await
 }
 
@@ -311,8 +324,11 @@ pub async fn update(
                 &card_id,
                 Some(request.version),
                 request.content,
-                &editor,
-                now,
+                Change {
+                    by: &editor,
+                    at: now,
+                    action: "edited",
+                },
             )
         })
         .await

@@ -1,0 +1,311 @@
+//! Load generator for card bundles: an organisation with N published cards in six locales; clients
+//! fetch the signed bundle as fast as the server answers, in full (gzip, then uncompressed) and
+//! revalidating with `If-None-Match` (304). Also times bundles built from scratch.
+//!
+//!     cargo run --release -p quietline-tests --bin bundlegen -- --cards 200 --seconds 10 --clients 16
+//!
+//! It starts the server in-process on a fresh SQLite file (the default deployment) and loads the
+//! cards through the import endpoint, as an administrator would.
+// A failed step should stop the benchmark where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use quietline_server::clock::SystemClock;
+use quietline_server::startup::Application;
+use serde_json::{Value, json};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LOCALES: [&str; 6] = ["en", "fr", "es", "tl", "zh-Hans", "ar"];
+const CATEGORIES: [&str; 10] = [
+    "shelter",
+    "legal_aid",
+    "immigration",
+    "labour_rights",
+    "health",
+    "hotline",
+    "police_reporting",
+    "financial_help",
+    "community",
+    "know_your_rights",
+];
+
+struct Options {
+    cards: usize,
+    seconds: u64,
+    clients: usize,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        cards: 200,
+        seconds: 10,
+        clients: 16,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for pair in args.chunks(2) {
+        let value = pair.get(1).cloned().unwrap_or_default();
+        match pair[0].as_str() {
+            "--cards" => options.cards = value.parse().expect("--cards N"),
+            "--seconds" => options.seconds = value.parse().expect("--seconds N"),
+            "--clients" => options.clients = value.parse().expect("--clients N"),
+            other => panic!("unknown option {other}; see the file's doc comment"),
+        }
+    }
+    options
+}
+
+/// A card of realistic size: about 700 characters of text per locale.
+fn card(i: usize) -> Value {
+    let texts: serde_json::Map<String, Value> = LOCALES
+        .iter()
+        .map(|locale| {
+            let words = match *locale {
+                "zh-Hans" => "安全住所 法律帮助 医疗服务 保密 口译 ",
+                "ar" => "مأوى آمن مساعدة قانونية رعاية صحية سرية ",
+                "fr" => "hébergement sûr aide juridique soins confidentialité ",
+                _ => "safe place legal help health care confidential interpreter ",
+            };
+            (
+                locale.to_string(),
+                json!({
+                    "title": format!("{} {i} ({locale})", words.split(' ').next().unwrap()),
+                    "summary": words.repeat(3).trim().to_string(),
+                    "body": format!("- {}\n- {}", words.repeat(4).trim(), words.repeat(3).trim()),
+                    "risk_disclosure": words.repeat(2).trim().to_string(),
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "card": format!("bench-{i}"),
+        "content": {
+            "category": CATEGORIES[i % CATEGORIES.len()],
+            "source_locale": "en",
+            "regions": [if i % 3 == 0 { "national" } else { "CA-QC" }],
+            "languages": ["en", "fr"],
+            "eligibility": ["any_status"],
+            "cost": "free",
+            "contact": {"hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "09:00", "closes": "17:00"}], "time_zone": "America/Toronto"},
+            "tags": ["benchmark", "sample"],
+            "review_by": "2099-01-01",
+            "sample": true,
+            "to_be_completed": true,
+            "translations": texts,
+        }
+    })
+}
+
+fn main() {
+    let options = options();
+    actix_web::rt::System::new().block_on(run(options));
+}
+
+async fn call(http: &awc::Client, url: String, token: &str, body: &Value) -> Value {
+    let mut response = http
+        .post(url)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send_json(body)
+        .await
+        .expect("the server answers");
+    let value: Value = response.json().limit(1 << 24).await.expect("a JSON answer");
+    assert!(response.status().is_success(), "{value}");
+    value
+}
+
+struct Fetched {
+    status: u16,
+    etag: String,
+    bytes: usize,
+}
+
+async fn fetch(http: &awc::Client, url: &str, token: &str, headers: &[(&str, &str)]) -> Fetched {
+    let mut request = http
+        .get(url)
+        .insert_header(("Authorization", format!("Bearer {token}")));
+    for (name, value) in headers {
+        request = request.insert_header((*name, *value));
+    }
+    let mut response = request.send().await.expect("the server answers");
+    let body = response.body().limit(1 << 26).await.expect("a body");
+    Fetched {
+        status: response.status().as_u16(),
+        etag: response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string(),
+        bytes: body.len(),
+    }
+}
+
+/// Fetches as fast as `clients` concurrent clients can for `seconds`; returns requests per second.
+async fn hammer(
+    http: &awc::Client,
+    url: &str,
+    token: &str,
+    headers: &[(&str, &str)],
+    expected: u16,
+    clients: usize,
+    seconds: u64,
+) -> f64 {
+    let done = Rc::new(Cell::new(0_u64));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (http, url, token, done) = (
+                http.clone(),
+                url.to_string(),
+                token.to_string(),
+                done.clone(),
+            );
+            let headers: Vec<(String, String)> = headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect();
+            actix_web::rt::spawn(async move {
+                let headers: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect();
+                while Instant::now() < deadline {
+                    let fetched = fetch(&http, &url, &token, &headers).await;
+                    assert_eq!(fetched.status, expected);
+                    done.set(done.get() + 1);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a client finished");
+    }
+    done.get() as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn run(options: Options) {
+    let data_dir = std::env::temp_dir().join(format!("quietline-bundlegen-{}", std::process::id()));
+    let mut config = quietline_tests::base_config(&data_dir);
+    config.workers = 2;
+    config.signup_pow_bits = 1;
+    config.signup_rate_limit = 100_000;
+    config.admin_totp_required = false;
+    let app = Application::build(config, Arc::new(SystemClock), false)
+        .await
+        .expect("server starts");
+    let base = format!("http://{}", app.public_addr());
+    let admin_base = format!("http://{}", app.admin_addr());
+    let setup_token = app
+        .setup_token()
+        .map(str::to_string)
+        .expect("a fresh server");
+    actix_web::rt::spawn(app.run_until_stopped());
+    let http = awc::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .limit(options.clients + 4)
+        .finish();
+
+    let setup = http
+        .post(format!("{admin_base}/admin/v1/setup"))
+        .send_json(&json!({"setup_token": setup_token, "handle": "bundlegen", "passphrase": "bundle generator passphrase", "device_name": "bundlegen"}))
+        .await
+        .expect("setup")
+        .json::<Value>()
+        .await
+        .expect("a session");
+    let admin = setup["session"]["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    let org = call(
+        &http,
+        format!("{admin_base}/admin/v1/organisations"),
+        &admin,
+        &json!({"name": "Bundles", "default_language": "en"}),
+    )
+    .await;
+    let org = org["id"].as_str().expect("an organisation").to_string();
+    let cards: Vec<Value> = (0..options.cards).map(card).collect();
+    let report = call(
+        &http,
+        format!("{admin_base}/admin/v1/organisations/{org}/cards/import"),
+        &admin,
+        &json!({"cards": cards}),
+    )
+    .await;
+    for outcome in report["cards"].as_array().expect("imported cards") {
+        let id = outcome["card"].as_str().expect("an id");
+        call(
+            &http,
+            format!("{admin_base}/admin/v1/organisations/{org}/cards/{id}/publish"),
+            &admin,
+            &json!({}),
+        )
+        .await;
+    }
+    let seeker = quietline_protocol::client::Client::sign_up_seeker(&base)
+        .await
+        .expect("a seeker");
+    let token = seeker.session.access_token.clone();
+    eprintln!(
+        "{} cards × {} locales published",
+        options.cards,
+        LOCALES.len()
+    );
+
+    // Built from scratch: each locale chain and region is a new bundle.
+    let mut cold = Vec::new();
+    for (i, locale) in LOCALES.iter().enumerate() {
+        for city in 0..4 {
+            let url = format!(
+                "{base}/v1/organisations/{org}/cards/bundle?locales={locale}&region=CA-QC/City{i}{city}"
+            );
+            let started = Instant::now();
+            let fetched = fetch(&http, &url, &token, &[("Accept-Encoding", "gzip")]).await;
+            assert_eq!(fetched.status, 200);
+            cold.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    cold.sort_by(|a, b| a.total_cmp(b));
+    let url = format!("{base}/v1/organisations/{org}/cards/bundle?locales=fr-CA&region=CA-QC");
+    let full = fetch(&http, &url, &token, &[]).await;
+    let gzip = fetch(&http, &url, &token, &[("Accept-Encoding", "gzip")]).await;
+    println!(
+        "bundle: {} bytes JSON, {} bytes gzip; built from scratch: median {:.1} ms, max {:.1} ms ({} bundles)",
+        full.bytes,
+        gzip.bytes,
+        cold[cold.len() / 2],
+        cold[cold.len() - 1],
+        cold.len()
+    );
+    let seconds = options.seconds;
+    let clients = options.clients;
+    let rate = hammer(
+        &http,
+        &url,
+        &token,
+        &[("Accept-Encoding", "gzip")],
+        200,
+        clients,
+        seconds,
+    )
+    .await;
+    println!("full, gzip: {rate:.0} bundles/s ({clients} clients)");
+    let rate = hammer(&http, &url, &token, &[], 200, clients, seconds).await;
+    println!("full, uncompressed: {rate:.0} bundles/s ({clients} clients)");
+    let etag = full.etag.clone();
+    let rate = hammer(
+        &http,
+        &url,
+        &token,
+        &[("If-None-Match", etag.as_str())],
+        304,
+        clients,
+        seconds,
+    )
+    .await;
+    println!("unchanged (304): {rate:.0} responses/s ({clients} clients)");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
