@@ -56,24 +56,63 @@ fn options() -> Options {
     options
 }
 
+/// Words to make texts from, so that bundles compress about as real text does.
+fn vocabulary(locale: &str) -> Vec<&'static str> {
+    let text = match locale {
+        "zh-Hans" => {
+            "安全 住所 法律 帮助 医疗 服务 保密 口译 工作 许可 移民 身份 雇主 工资 投诉 家庭 儿童 警察 报告 庇护 热线 申请 免费 权利 证件 护照 社区 语言 课程 紧急"
+        }
+        "ar" => {
+            "مأوى آمن مساعدة قانونية رعاية صحية سرية عمل تصريح هجرة صاحب أجر شكوى أسرة طفل شرطة بلاغ خط مجاني حقوق وثائق جواز مجتمع لغة دروس طوارئ طعام سكن"
+        }
+        "fr" => {
+            "hébergement sûr aide juridique soins confidentialité travail permis immigration employeur salaire plainte famille enfant police signalement refuge ligne gratuit droits papiers passeport communauté langue cours urgence nourriture logement"
+        }
+        "es" => {
+            "refugio seguro ayuda legal atención salud confidencial trabajo permiso inmigración empleador salario queja familia niño policía denuncia línea gratuito derechos documentos pasaporte comunidad idioma clases emergencia comida vivienda"
+        }
+        "tl" => {
+            "ligtas tirahan tulong legal pangangalaga kalusugan kumpidensyal trabaho permit imigrasyon employer sahod reklamo pamilya bata pulis ulat linya libre karapatan dokumento pasaporte komunidad wika klase emergency pagkain"
+        }
+        _ => {
+            "safe place legal help health care confidential work permit immigration employer wages complaint family child police report shelter line free rights documents passport community language classes emergency food housing"
+        }
+    };
+    text.split(' ').collect()
+}
+
+/// `count` words drawn from the locale's vocabulary, different for every card and field.
+fn words(locale: &str, seed: u64, count: usize) -> String {
+    let vocabulary = vocabulary(locale);
+    let mut state = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    let separator = if locale == "zh-Hans" { "" } else { " " };
+    (0..count)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            vocabulary[(state >> 33) as usize % vocabulary.len()]
+        })
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 /// A card of realistic size: about 700 characters of text per locale.
 fn card(i: usize) -> Value {
     let texts: serde_json::Map<String, Value> = LOCALES
         .iter()
-        .map(|locale| {
-            let words = match *locale {
-                "zh-Hans" => "安全住所 法律帮助 医疗服务 保密 口译 ",
-                "ar" => "مأوى آمن مساعدة قانونية رعاية صحية سرية ",
-                "fr" => "hébergement sûr aide juridique soins confidentialité ",
-                _ => "safe place legal help health care confidential interpreter ",
-            };
+        .enumerate()
+        .map(|(l, locale)| {
+            let seed = (i * 16 + l) as u64 * 8;
             (
                 locale.to_string(),
                 json!({
-                    "title": format!("{} {i} ({locale})", words.split(' ').next().unwrap()),
-                    "summary": words.repeat(3).trim().to_string(),
-                    "body": format!("- {}\n- {}", words.repeat(4).trim(), words.repeat(3).trim()),
-                    "risk_disclosure": words.repeat(2).trim().to_string(),
+                    "title": format!("{} {i}", words(locale, seed, 3)),
+                    "summary": words(locale, seed + 1, 20),
+                    "body": format!("- {}\n- {}\n- {}", words(locale, seed + 2, 25), words(locale, seed + 3, 20), words(locale, seed + 4, 15)),
+                    "risk_disclosure": words(locale, seed + 5, 20),
                 }),
             )
         })
@@ -204,7 +243,6 @@ async fn run(options: Options) {
     actix_web::rt::spawn(app.run_until_stopped());
     let http = awc::Client::builder()
         .timeout(Duration::from_secs(60))
-        .limit(options.clients + 4)
         .finish();
 
     let setup = http
