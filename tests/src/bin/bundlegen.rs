@@ -122,7 +122,7 @@ fn card(i: usize) -> Value {
         "content": {
             "category": CATEGORIES[i % CATEGORIES.len()],
             "source_locale": "en",
-            "regions": [if i % 3 == 0 { "national" } else { "CA-QC" }],
+            "regions": [if i.is_multiple_of(3) { "national" } else { "CA-QC" }],
             "languages": ["en", "fr"],
             "eligibility": ["any_status"],
             "cost": "free",
