@@ -274,7 +274,7 @@ both_backends! {
         let header = "card,source_locale,locale,category,regions,cost,phones,source,hours,time_zone,title,summary,body,risk_disclosure\n";
         // Two cards over three rows; a French cell spans two lines.
         let good = format!("{header}\
-            shelter,en,en,shelter,CA-QC/Montréal; CA-ON,free,,,mon-fri 09:00-17:00,America/Toronto,Night shelter,A bed tonight.,Open to **everyone**.,You may be asked your name.\n\
+            shelter,en,en,shelter,CA-QC/Montréal; CA-ON,free,+1 416-555-0199,https://example.org/contact,mon-fri 09:00-17:00,America/Toronto,Night shelter,A bed tonight.,Open to **everyone**.,You may be asked your name.\n\
             shelter,,fr,,,,,,,,Refuge de nuit,Un lit ce soir.,\"Ouvert à **toutes et tous**,\nsans condition.\",On peut vous demander votre nom.\n\
             legal,fr,fr,legal_aid,national,varies,,,,,Aide juridique,Des conseils.,,Aucun.\n");
         let bad = format!("{good}clinic,en,en,spa,CA-ON,free,416-555-0199,,,,Clinic,,,x\n");
@@ -313,8 +313,12 @@ both_backends! {
         let exported = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/export?format=csv"), token).await.expect(200);
         assert!(exported.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/csv"));
         let mut reader = csv_rows(&exported.raw);
-        assert_eq!(reader.remove(0)[0], "card");
+        let columns = reader.remove(0);
+        assert_eq!(columns[0], "card");
         assert_eq!(reader.len(), 3);
+        // A cell a spreadsheet would run as a formula is exported inert, and imports unchanged.
+        let phones = columns.iter().position(|c| c == "phones").unwrap();
+        assert!(reader.iter().any(|row| row[phones] == "'+1 416-555-0199"));
         let again = app.call_raw("POST", Listener::Admin, &import(false), token, "text/csv", exported.raw.clone()).await.expect(200).body;
         assert_eq!((again["created"].clone(), again["updated"].clone(), again["unchanged"].clone()), (json!(0), json!(0), json!(2)));
         let mut document = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/export"), token).await.expect(200).body;

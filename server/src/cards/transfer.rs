@@ -262,6 +262,28 @@ fn cost(cell: &str) -> Option<CardCost> {
     }
 }
 
+/// What a spreadsheet would take for a formula at the start of a cell.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as exported: one that a spreadsheet would run as a formula gets a leading `'`, which
+/// spreadsheets show as text and imports take off again (as does one that starts with `'`, so
+/// that it reads back unchanged).
+fn inert(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) || cell.starts_with('\'') {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// A cell as imported: the `'` an export put before a formula-like start is taken off.
+fn unquoted(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
 /// One CSV row, by column name.
 struct Record {
     row: u32,
@@ -391,7 +413,7 @@ fn read_records(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<Record> {
                 cells: columns
                     .iter()
                     .zip(record.iter())
-                    .filter_map(|(column, cell)| column.map(|c| (c, cell.to_string())))
+                    .filter_map(|(column, cell)| column.map(|c| (c, unquoted(cell).to_string())))
                     .collect(),
             }),
             Err(error) => {
@@ -787,7 +809,9 @@ pub async fn export_csv(
                 text.risk_disclosure.clone(),
                 text.confidentiality.clone().unwrap_or_default(),
             ];
-            writer.write_record(&record).map_err(ApiError::internal)?;
+            writer
+                .write_record(record.map(inert))
+                .map_err(ApiError::internal)?;
         }
     }
     writer.into_inner().map_err(ApiError::internal)
@@ -796,6 +820,23 @@ pub async fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_like_cells_are_exported_inert_and_imported_as_they_were() {
+        for cell in [
+            "=HYPERLINK(\"https://x\")",
+            "+1 416",
+            "- item",
+            "@user",
+            "'=kept",
+        ] {
+            let exported = inert(cell.to_string());
+            assert!(!exported.starts_with(FORMULA_STARTS), "{exported}");
+            assert_eq!(unquoted(&exported), cell);
+        }
+        assert_eq!(inert("Shelter".into()), "Shelter");
+        assert_eq!(unquoted("'quoted"), "'quoted");
+    }
 
     #[test]
     fn hours_read_ranges_and_lists_and_write_back_the_same() {
