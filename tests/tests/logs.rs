@@ -126,6 +126,28 @@ async fn scenario(app: &TestApp) -> Vec<String> {
     assert_eq!(status, 200);
     canaries.push(seeker["access_token"].as_str().unwrap().to_string());
     canaries.push(seeker["refresh_token"].as_str().unwrap().to_string());
+    // What a seeker looks for, and where, is nobody's business: not logged, not stored.
+    let search = format!(
+        "/v1/organisations/{}/cards?q=CanarySearchTerm&region=CA-QC/CanaryCity",
+        org.id.0
+    );
+    assert_eq!(
+        send("GET", &search, seeker["access_token"].as_str(), None)
+            .await
+            .0,
+        200
+    );
+    let bundle = format!(
+        "/v1/organisations/{}/cards/bundle?locales=ti&region=CA-ON/CanaryTown",
+        org.id.0
+    );
+    assert_eq!(
+        send("GET", &bundle, seeker["access_token"].as_str(), None)
+            .await
+            .0,
+        200
+    );
+    canaries.extend(["CanarySearchTerm", "CanaryCity", "CanaryTown"].map(String::from));
     let (status, _) = send(
         "DELETE",
         "/v1/account",
