@@ -82,6 +82,28 @@ pub enum CardCost {
     Varies,
 }
 
+impl CardCost {
+    pub const ALL: [CardCost; 4] = [
+        CardCost::Free,
+        CardCost::LowCost,
+        CardCost::Paid,
+        CardCost::Varies,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardCost::Free => "free",
+            CardCost::LowCost => "low_cost",
+            CardCost::Paid => "paid",
+            CardCost::Varies => "varies",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CardCost> {
+        CardCost::ALL.into_iter().find(|c| c.as_str() == value)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]

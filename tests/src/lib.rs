@@ -247,6 +247,26 @@ pub fn base_config(data_dir: &std::path::Path) -> Config {
     config
 }
 
+/// Reads a whole response into an [`Answer`].
+async fn answer<S>(mut response: awc::ClientResponse<S>) -> Answer
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, actix_web::error::PayloadError>>
+        + Unpin,
+{
+    let raw = response
+        .body()
+        .limit(16 * 1024 * 1024)
+        .await
+        .expect("a readable body")
+        .to_vec();
+    Answer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+        raw,
+    }
+}
+
 // ---- The application under test ----------------------------------------------------------------
 
 pub struct TestApp {
@@ -407,19 +427,7 @@ impl TestApp {
             Some(body) => request.send_json(body).await,
             None => request.send().await,
         };
-        let mut response = response.expect("the server answers");
-        let raw = response
-            .body()
-            .limit(16 * 1024 * 1024)
-            .await
-            .expect("a readable body")
-            .to_vec();
-        Answer {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
-            raw,
-        }
+        answer(response.expect("the server answers")).await
     }
 
     /// A request with a body that is not JSON (a CSV import), of the given media type.
@@ -441,19 +449,7 @@ impl TestApp {
         if let Some(token) = token {
             request = request.insert_header(("Authorization", format!("Bearer {token}")));
         }
-        let mut response = request.send_body(body).await.expect("the server answers");
-        let raw = response
-            .body()
-            .limit(16 * 1024 * 1024)
-            .await
-            .expect("a readable body")
-            .to_vec();
-        Answer {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
-            raw,
-        }
+        answer(request.send_body(body).await.expect("the server answers")).await
     }
 
     pub async fn get(&self, listener: Listener, path: &str, token: Option<&str>) -> Answer {

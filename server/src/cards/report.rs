@@ -2,37 +2,27 @@
 //! cards are past (or near) their review date.
 
 use super::serve::today;
-use super::service::{self, state_of};
-use super::store::CardRow;
+use super::service;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use quietline_protocol::ErrorCode;
 use quietline_protocol::cards::{
-    CardContent, CardCoverage, Coverage, CoverageReport, CoverageTotals, StaleCard,
+    Card, CardContent, CardCoverage, CardState, Coverage, CoverageReport, CoverageTotals, StaleCard,
 };
 use std::collections::BTreeMap;
 
-/// The cards administrators still curate (archived ones are left out), with their content.
+/// The cards administrators still curate: archived ones are left out.
 async fn curated(
     state: &AppState,
     admin: &Principal,
     organisation_id: String,
-) -> ApiResult<Vec<(CardRow, CardContent)>> {
-    admin.must_administer(&organisation_id)?;
-    let rows = state
-        .db
-        .read(move |conn| {
-            super::store::list(conn, &organisation_id).map_err(crate::db::DbError::from)
-        })
-        .await?;
-    rows.into_iter()
-        .filter(|row| row.state != "archived")
-        .map(|row| {
-            let content = service::content_of(&row.content)?;
-            Ok((row, content))
-        })
-        .collect()
+) -> ApiResult<Vec<Card>> {
+    let cards = service::list(state, admin, organisation_id).await?;
+    Ok(cards
+        .into_iter()
+        .filter(|card| card.state != CardState::Archived)
+        .collect())
 }
 
 fn source_title(content: &CardContent) -> String {
@@ -75,7 +65,7 @@ pub async fn coverage(
                 .map(|organisation| organisation.2);
             cards
                 .iter()
-                .flat_map(|(_, content)| content.translations.keys().cloned())
+                .flat_map(|card| card.content.translations.keys().cloned())
                 .chain(default)
                 .collect()
         }
@@ -88,15 +78,14 @@ pub async fn coverage(
         .collect();
     let cards = cards
         .into_iter()
-        .map(|(row, content)| {
-            let revision = u32::try_from(row.revision).unwrap_or_default();
+        .map(|card| {
+            let content = &card.content;
             let locales = wanted
                 .iter()
                 .map(|locale| {
                     let status = match content.translations.get(locale) {
                         None => Coverage::Missing,
-                        Some(_) if *locale == content.source_locale => Coverage::Current,
-                        Some(text) if text.source_revision < revision => Coverage::Outdated,
+                        Some(_) if card.outdated_locales.contains(locale) => Coverage::Outdated,
                         Some(_) => Coverage::Current,
                     };
                     if let Some(total) = totals.get_mut(locale) {
@@ -110,9 +99,9 @@ pub async fn coverage(
                 })
                 .collect();
             CardCoverage {
-                id: row.id.clone(),
-                title: source_title(&content),
-                state: state_of(&row.state),
+                id: card.id.clone(),
+                title: source_title(content),
+                state: card.state,
                 source_locale: content.source_locale.clone(),
                 locales,
             }
@@ -145,15 +134,16 @@ pub async fn stale(
     let within = i64::from(within_days.unwrap_or(0));
     let mut stale: Vec<StaleCard> = cards
         .into_iter()
-        .filter_map(|(row, content)| {
+        .filter_map(|card| {
+            let content = &card.content;
             let review_by = content.review_by.clone()?;
             let overdue_days = days_between(&review_by, &today)?;
             // Past the review date (as bundles judge it), or due within the days asked for.
             let due = overdue_days > 0 || (within > 0 && overdue_days >= -within);
             due.then(|| StaleCard {
-                id: row.id.clone(),
-                title: source_title(&content),
-                state: state_of(&row.state),
+                id: card.id.clone(),
+                title: source_title(content),
+                state: card.state,
                 review_by,
                 overdue_days,
                 last_verified: content.last_verified.clone(),

@@ -192,20 +192,41 @@ fn served(id: &str, content: CardContent, chain: &[String], today: &str) -> Opti
     })
 }
 
-/// An organisation's published cards (id and content), its default language, and the
-/// generation of its published cards.
-type Published = (Vec<(String, CardContent)>, String, i64);
-
-/// The organisation's published cards and its default language.
-fn published(conn: &mut DbConn, organisation_id: &str) -> ApiResult<Published> {
+/// The organisation's default language and the generation of its published cards.
+fn generation(conn: &mut DbConn, organisation_id: &str) -> ApiResult<(String, i64)> {
     let organisation = crate::organisations::store::find_organisation(conn, organisation_id)?
         .ok_or_else(ApiError::not_found)?;
-    let cards = store::published(conn, organisation_id)?
+    let (_, generation) = store::settings(conn, organisation_id)?;
+    Ok((organisation.2, generation))
+}
+
+/// The organisation's published cards at `generation`, read and parsed once per generation.
+async fn published_set(
+    state: &AppState,
+    organisation_id: &str,
+    generation: i64,
+) -> ApiResult<Arc<PublishedSet>> {
+    let set_id = (organisation_id.to_string(), generation);
+    if let Some(set) = recall(&state.bundles.published, &set_id) {
+        return Ok(set);
+    }
+    let id = organisation_id.to_string();
+    let rows = state
+        .db
+        .read(move |conn| store::published(conn, &id).map_err(ApiError::from))
+        .await?;
+    let cards: Vec<(String, CardContent)> = rows
         .into_iter()
         .filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|c| (id, c)))
         .collect();
-    let (_, generation) = store::settings(conn, organisation_id)?;
-    Ok((cards, organisation.2, generation))
+    // A publication between the two reads only makes this set newer than its generation says;
+    // entity tags follow the bytes either way.
+    let set = Arc::new(PublishedSet {
+        locales: available_locales(&cards),
+        cards,
+    });
+    remember(&state.bundles.published, set_id, set.clone());
+    Ok(set)
 }
 
 fn available_locales(cards: &[(String, CardContent)]) -> Vec<String> {
@@ -240,11 +261,10 @@ pub async fn cards(
     };
     let requested = requested_locales(&query, accept_language.as_deref());
     let now = state.clock.now();
-    let (cards, default, _) = state
-        .db
-        .read(move |conn| published(conn, &organisation_id))
-        .await?;
-    let chain = locale_chain(&requested, &available_locales(&cards), &default);
+    let id = organisation_id.clone();
+    let (default, generation) = state.db.read(move |conn| generation(conn, &id)).await?;
+    let set = published_set(state, &organisation_id, generation).await?;
+    let chain = locale_chain(&requested, &set.locales, &default);
     let today = today(now);
     let terms: Vec<String> = query
         .q
@@ -260,8 +280,9 @@ pub async fn cards(
         .language
         .as_deref()
         .map(|l| l.split('-').next().unwrap_or_default().to_ascii_lowercase());
-    Ok(cards
-        .into_iter()
+    Ok(set
+        .cards
+        .iter()
         .filter(|(_, c)| category.is_none_or(|wanted| c.category == wanted))
         .filter(|(_, c)| {
             query
@@ -286,7 +307,7 @@ pub async fn cards(
             })
         })
         .filter(|(_, c)| query.open_now != Some(true) || open_at(c, now))
-        .filter_map(|(id, c)| served(&id, c, &chain, &today))
+        .filter_map(|(id, c)| served(id, c.clone(), &chain, &today))
         .filter(|card| {
             if terms.is_empty() {
                 return true;
@@ -312,12 +333,19 @@ pub async fn keys(
 ) -> ApiResult<Vec<BundleKey>> {
     must_be_client(principal)?;
     let now = state.clock.now();
-    // Made on first use, so that a client can pin it before its first bundle.
-    current_key(state, &organisation_id).await?;
-    let rows = state
+    let id = organisation_id.clone();
+    let mut rows = state
         .db
-        .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))
+        .read(move |conn| store::keys(conn, &id).map_err(ApiError::from))
         .await?;
+    if !rows.iter().any(|k| k.4.is_none()) {
+        // Made on first use, so that a client can pin it before its first bundle.
+        current_key(state, &organisation_id).await?;
+        rows = state
+            .db
+            .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))
+            .await?;
+    }
     Ok(rows
         .into_iter()
         .map(bundle_key)
@@ -353,11 +381,8 @@ async fn current_key(state: &AppState, organisation_id: &str) -> ApiResult<(Stri
     state
         .db
         .write(move |conn| {
-            if let Some((key_id, _, sealed, _, _)) = store::keys(conn, &organisation)?
-                .into_iter()
-                .find(|k| k.4.is_none())
-            {
-                return Ok::<_, ApiError>((key_id, sealed));
+            if let Some(key) = current_key_row(conn, &organisation)? {
+                return Ok::<_, ApiError>(key);
             }
             if crate::organisations::store::find_organisation(conn, &organisation)?.is_none() {
                 return Err(ApiError::not_found());
@@ -473,14 +498,19 @@ fn recall<K: std::hash::Hash + Eq, V>(
 type BundleBasis = (String, i64, Option<(String, Vec<u8>)>);
 
 fn basis(conn: &mut DbConn, organisation_id: &str) -> ApiResult<BundleBasis> {
-    let organisation = crate::organisations::store::find_organisation(conn, organisation_id)?
-        .ok_or_else(ApiError::not_found)?;
-    let (_, generation) = store::settings(conn, organisation_id)?;
-    let key = store::keys(conn, organisation_id)?
+    let (default, generation) = generation(conn, organisation_id)?;
+    Ok((default, generation, current_key_row(conn, organisation_id)?))
+}
+
+/// The id and sealed secret of the organisation's current key, if it has one.
+fn current_key_row(
+    conn: &mut DbConn,
+    organisation_id: &str,
+) -> ApiResult<Option<(String, Vec<u8>)>> {
+    Ok(store::keys(conn, organisation_id)?
         .into_iter()
         .find(|k| k.4.is_none())
-        .map(|(key_id, _, sealed, _, _)| (key_id, sealed));
-    Ok((organisation.2, generation, key))
+        .map(|(key_id, _, sealed, _, _)| (key_id, sealed)))
 }
 
 /// Every published card for the requested locales and region, signed with the organisation's
@@ -502,22 +532,7 @@ pub async fn bundle(
         Some(key) => key,
         None => current_key(state, &organisation_id).await?,
     };
-    let set_id = (organisation_id.clone(), generation);
-    let set = match recall(&state.bundles.published, &set_id) {
-        Some(set) => set,
-        None => {
-            let id = organisation_id.clone();
-            let (cards, _, _) = state.db.read(move |conn| published(conn, &id)).await?;
-            // A publication between the two reads only makes this set newer than its
-            // generation says; entity tags follow the bytes either way.
-            let set = Arc::new(PublishedSet {
-                locales: available_locales(&cards),
-                cards,
-            });
-            remember(&state.bundles.published, set_id, set.clone());
-            set
-        }
-    };
+    let set = published_set(state, &organisation_id, generation).await?;
     let chain = locale_chain(&requested, &set.locales, &default);
     let bundle_id = BundleId {
         organisation_id: organisation_id.clone(),

@@ -54,7 +54,7 @@ pub const COLUMNS: [&str; 27] = [
 
 /// Columns that describe the card as a whole: filled on its source-locale row; other rows leave
 /// them empty (or repeat them exactly).
-const FACTS: [&str; 18] = [
+const FACTS: [&str; 19] = [
     "source_locale",
     "category",
     "regions",
@@ -73,6 +73,7 @@ const FACTS: [&str; 18] = [
     "review_by",
     "source",
     "sample",
+    "to_be_completed",
 ];
 const REQUIRED: [&str; 5] = ["card", "locale", "title", "summary", "risk_disclosure"];
 
@@ -239,29 +240,6 @@ fn hours_cell(hours: &[OpeningHours]) -> String {
         .join("; ")
 }
 
-fn category_name(category: CardCategory) -> &'static str {
-    category.as_str()
-}
-
-fn cost_name(cost: CardCost) -> &'static str {
-    match cost {
-        CardCost::Free => "free",
-        CardCost::LowCost => "low_cost",
-        CardCost::Paid => "paid",
-        CardCost::Varies => "varies",
-    }
-}
-
-fn cost(cell: &str) -> Option<CardCost> {
-    match cell.trim() {
-        "free" => Some(CardCost::Free),
-        "low_cost" => Some(CardCost::LowCost),
-        "paid" => Some(CardCost::Paid),
-        "varies" => Some(CardCost::Varies),
-        _ => None,
-    }
-}
-
 /// What a spreadsheet would take for a formula at the start of a cell.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -312,7 +290,7 @@ fn facts(record: &Record, problems: &mut Vec<Problem>) -> CardContent {
         ));
         CardCategory::Community
     });
-    let cost = cost(record.get("cost")).unwrap_or_else(|| {
+    let cost = CardCost::parse(record.get("cost").trim()).unwrap_or_else(|| {
         problems.push(problem(row, "cost", "One of free, low_cost, paid, varies."));
         CardCost::Varies
     });
@@ -504,12 +482,12 @@ fn from_csv(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
         let mut by_locale = BTreeMap::new();
         for record in rows {
             if record.row != facts_row.row {
-                for column in FACTS.iter().chain(["to_be_completed"].iter()) {
+                for column in FACTS {
                     let cell = record.get(column).trim();
                     if !cell.is_empty() && cell != facts_row.get(column).trim() {
                         problems.push(problem(
                             Some(record.row),
-                            *column,
+                            column,
                             "Card details go on the source-locale row; this differs from it.",
                         ));
                     }
@@ -785,11 +763,11 @@ pub async fn export_csv(
                 state_name.to_string(),
                 fact(content.source_locale.clone()),
                 locale.clone(),
-                fact(category_name(content.category).to_string()),
+                fact(content.category.as_str().to_string()),
                 fact(joined(&content.regions)),
                 fact(joined(&content.languages)),
                 fact(joined(&content.eligibility)),
-                fact(cost_name(content.cost).to_string()),
+                fact(content.cost.as_str().to_string()),
                 fact(joined(&content.contact.phones)),
                 fact(joined(&content.contact.sms)),
                 fact(joined(&content.contact.web)),
