@@ -1,11 +1,17 @@
 //! `quietline-admin`: administrators' command-line tasks against the same storage the server
-//! uses (same configuration keys as `quietline`).
+//! uses (same configuration keys as `quietline`). Each task runs the same service the admin API
+//! calls, as the instance's operator; none has rules of its own.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use quietline_protocol::OrganisationId;
+use quietline_protocol::api::{CreateEntryPoint, CreateInvite, CreateOrganisation, Role};
+use quietline_server::auth::Principal;
 use quietline_server::clock::SystemClock;
-use quietline_server::config::{Cli as ServerOptions, Config};
+use quietline_server::config::{Cli as ServerOptions, Config, DatabaseUrl};
+use quietline_server::organisations::service as organisations;
 use quietline_server::startup::build_state;
+use quietline_server::state::AppState;
 use std::io::BufRead;
 use std::sync::Arc;
 
@@ -33,6 +39,51 @@ enum Task {
     },
     /// Applies pending database migrations and exits.
     Migrate,
+    /// Adds an organisation (an NGO served by this instance) and prints its id.
+    CreateOrganisation {
+        #[arg(long)]
+        name: String,
+        /// BCP 47 tag used when a seeker's languages are not known.
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Default and longest disappearing-message timer, in seconds: 300, 3600, 86400 or
+        /// 604800.
+        #[arg(long)]
+        disappearing: Option<u64>,
+    },
+    /// Lists the organisations.
+    Organisations,
+    /// Removes the second factor of a worker or administrator who lost it and their recovery
+    /// codes; they sign in with their passphrase and enrol a new one.
+    ResetTotp {
+        #[arg(long)]
+        handle: String,
+    },
+    /// Makes a single-use invite for a worker or an administrator of an organisation and prints
+    /// its code (shown once; pass it to the person out of band).
+    Invite {
+        /// The organisation's id or exact name.
+        #[arg(long)]
+        organisation: String,
+        #[arg(long, value_enum, default_value = "worker")]
+        role: InviteRole,
+        /// Hours until it expires (default QUIETLINE_INVITE_TTL_HOURS).
+        #[arg(long)]
+        hours: Option<u32>,
+    },
+    /// Entry points: the codes through which seekers reach an organisation.
+    #[command(subcommand)]
+    EntryPoints(EntryPointTask),
+    /// Declares the organisations an organisation refers to (replacing the list). A referral
+    /// needs both sides to have declared each other.
+    Partners {
+        /// The organisation's id or exact name.
+        #[arg(long)]
+        organisation: String,
+        /// A partner's id or exact name; repeat for several.
+        #[arg(long = "partner")]
+        partners: Vec<String>,
+    },
     /// Imports resource cards into an organisation as drafts, from a JSON or CSV file (as the
     /// admin API exports them) or the built-in starter set of Canadian sample cards. Every
     /// problem is listed by row and field, and nothing is imported when there is any.
@@ -53,6 +104,43 @@ enum Task {
     },
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum InviteRole {
+    Worker,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+enum EntryPointTask {
+    /// Creates an entry point and prints its code (shown once; only its hash is kept).
+    Create {
+        /// The organisation's id or exact name.
+        #[arg(long)]
+        organisation: String,
+        /// For administrators only, e.g. "recipes poster, Surrey".
+        #[arg(long)]
+        label: String,
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Topics seekers may choose from, separated by commas (e.g. work,housing,safety).
+        #[arg(long, value_delimiter = ',')]
+        topics: Vec<String>,
+    },
+    /// Lists an organisation's entry points (without their codes).
+    List {
+        #[arg(long)]
+        organisation: String,
+    },
+    /// Retires an entry point: its code no longer opens anything.
+    Retire {
+        #[arg(long)]
+        organisation: String,
+        /// The entry point's id (from `list`).
+        #[arg(long)]
+        id: String,
+    },
+}
+
 /// Sample cards for Canada, kept in the repository (see `admin/starter/`).
 const STARTER_CARDS: &str = include_str!("../starter/cards-ca.json");
 
@@ -66,15 +154,104 @@ fn main() {
 
 fn run(cli: AdminCli) -> anyhow::Result<()> {
     let config = Config::load(&cli.server)?;
+    eprintln!("quietline-admin: {}", describe(&config, &cli.server));
+    if let DatabaseUrl::Sqlite(path) = &config.database
+        && !path.exists()
+    {
+        // A typo in the data directory must not quietly start a second, empty instance.
+        anyhow::bail!(
+            "there is no database at {}: start the server once with this configuration (it \
+             creates one), or give the server's data directory (--data-dir or QUIETLINE_DATA_DIR)",
+            path.display()
+        );
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
     runtime.block_on(async move {
         let state = build_state(config, Arc::new(SystemClock)).await?;
+        let operator = Principal::operator();
         match cli.task {
             Task::Migrate => {
                 println!("migrations applied");
+            }
+            Task::CreateOrganisation {
+                name,
+                language,
+                disappearing,
+            } => {
+                let request = CreateOrganisation {
+                    name,
+                    default_language: language,
+                    disappearing_seconds: disappearing,
+                };
+                let organisation = organisations::create_organisation(&state, &operator, request)
+                    .await
+                    .map_err(refused)?;
+                println!("organisation {} created: {}", organisation.name, organisation.id);
+            }
+            Task::ResetTotp { handle } => {
+                quietline_server::accounts::service::reset_totp(&state, handle.clone())
+                    .await
+                    .map_err(|_| anyhow::anyhow!("nobody has the handle {handle:?}"))?;
+                println!(
+                    "the second factor of {handle} is removed: they sign in with their passphrase and enrol a new one"
+                );
+            }
+            Task::Organisations => {
+                for organisation in organisations::list_organisations(&state, &operator)
+                    .await
+                    .map_err(refused)?
+                {
+                    println!("{}  {}", organisation.id, organisation.name);
+                }
+            }
+            Task::Invite {
+                organisation,
+                role,
+                hours,
+            } => {
+                let organisation = organisation_id(&state, &organisation).await?;
+                let role = match role {
+                    InviteRole::Worker => Role::Worker,
+                    InviteRole::Admin => Role::Admin,
+                };
+                let request = CreateInvite {
+                    role,
+                    expires_in_hours: hours,
+                };
+                let invite = organisations::create_invite(&state, &operator, organisation, request)
+                    .await
+                    .map_err(refused)?;
+                println!(
+                    "{} invite (single use, shown once, valid until {}):\n  {}",
+                    role.as_str(),
+                    utc(invite.expires_at),
+                    invite.code
+                );
+            }
+            Task::EntryPoints(task) => entry_point_task(&state, &operator, task).await?,
+            Task::Partners {
+                organisation,
+                partners,
+            } => {
+                let organisation = organisation_id(&state, &organisation).await?;
+                let mut ids = Vec::new();
+                for partner in &partners {
+                    ids.push(OrganisationId(organisation_id(&state, partner).await?));
+                }
+                let declared = organisations::set_partners(&state, &operator, organisation, ids)
+                    .await
+                    .map_err(refused)?;
+                for partner in declared {
+                    let note = if partner.mutual {
+                        "referrals possible"
+                    } else {
+                        "not yet a partner the other way: referrals wait for it"
+                    };
+                    println!("{}: {note}", partner.name);
+                }
             }
             Task::ImportCards {
                 organisation,
@@ -109,8 +286,106 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
     })
 }
 
+/// Which storage and configuration a run uses, without credentials.
+fn describe(config: &Config, options: &ServerOptions) -> String {
+    let storage = match &config.database {
+        DatabaseUrl::Sqlite(path) => format!("SQLite database {}", path.display()),
+        DatabaseUrl::Postgres(url) => {
+            let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+            let location = after_scheme
+                .rsplit_once('@')
+                .map_or(after_scheme, |(_, host)| host);
+            let location = location.split('?').next().unwrap_or_default();
+            format!("PostgreSQL at {location}")
+        }
+    };
+    let source = match &options.config {
+        Some(path) => format!("configuration file {} and the environment", path.display()),
+        None => "defaults and the environment".to_string(),
+    };
+    format!("{storage} (from {source})")
+}
+
+/// A Unix time as people read it.
+fn utc(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| seconds.to_string())
+}
+
+/// A service's refusal, as the command line says it.
+fn refused(error: quietline_server::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}", error.message)
+}
+
+/// An organisation named by id or by exact name.
+async fn organisation_id(state: &AppState, given: &str) -> anyhow::Result<String> {
+    let all = organisations::list_organisations(state, &Principal::operator())
+        .await
+        .map_err(refused)?;
+    all.into_iter()
+        .find(|o| o.id.0 == given || o.name == given)
+        .map(|o| o.id.0)
+        .ok_or_else(|| anyhow::anyhow!("no organisation has the id or name {given:?}"))
+}
+
+async fn entry_point_task(
+    state: &AppState,
+    operator: &Principal,
+    task: EntryPointTask,
+) -> anyhow::Result<()> {
+    use quietline_server::entry_points::service as entry_points;
+    match task {
+        EntryPointTask::Create {
+            organisation,
+            label,
+            language,
+            topics,
+        } => {
+            let organisation = organisation_id(state, &organisation).await?;
+            let request = CreateEntryPoint {
+                label,
+                default_language: language,
+                topics,
+            };
+            let entry = entry_points::create(state, operator, organisation, request)
+                .await
+                .map_err(refused)?;
+            println!(
+                "entry point {} created (id {}); its code, shown once:\n  {}",
+                entry.label,
+                entry.id,
+                entry.code.unwrap_or_default()
+            );
+        }
+        EntryPointTask::List { organisation } => {
+            let organisation = organisation_id(state, &organisation).await?;
+            for entry in entry_points::list(state, operator, organisation)
+                .await
+                .map_err(refused)?
+            {
+                println!(
+                    "{}  {}  ({}; topics: {})",
+                    entry.id,
+                    entry.label,
+                    entry.default_language,
+                    entry.topics.join(", ")
+                );
+            }
+        }
+        EntryPointTask::Retire { organisation, id } => {
+            let organisation = organisation_id(state, &organisation).await?;
+            entry_points::delete(state, operator, organisation, id)
+                .await
+                .map_err(refused)?;
+            println!("entry point retired");
+        }
+    }
+    Ok(())
+}
+
 async fn import_cards(
-    state: &quietline_server::state::AppState,
+    state: &AppState,
     organisation_id: String,
     file: Option<std::path::PathBuf>,
     starter: bool,

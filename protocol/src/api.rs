@@ -101,6 +101,10 @@ pub struct SessionGrant {
     pub access_expires_at: i64,
     pub refresh_token: String,
     pub refresh_expires_at: i64,
+    /// (Administrators) A second factor is required and this account has none yet: until one
+    /// is confirmed, this session may only enrol it (`/admin/v1/totp`) or sign out.
+    #[serde(default)]
+    pub must_enrol_totp: bool,
 }
 
 /// A new TOTP secret for an authenticator app. Shown once.
@@ -110,6 +114,14 @@ pub struct TotpEnrolment {
     /// Base32 secret, for apps that cannot read the URI.
     pub secret: String,
     pub otpauth_uri: String,
+}
+
+/// One-time codes that stand in for the second factor once each, when the authenticator is
+/// lost. Shown once, at confirmation; only their hashes are kept.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
 }
 
 /// The result of creating a worker or administrator account.
@@ -156,10 +168,15 @@ pub struct InstanceSetup {
 pub struct Login {
     pub handle: String,
     pub passphrase: String,
-    /// Six-digit code from the authenticator app, when the account has one.
+    /// Six-digit code from the authenticator app, when the account has one, or one of its
+    /// recovery codes.
     #[serde(default)]
     pub totp: Option<String>,
     pub device_name: String,
+    /// The device this client signed in as before: signing in again replaces that device's
+    /// session instead of adding a device.
+    #[serde(default)]
+    pub device_id: Option<DeviceId>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -330,6 +347,9 @@ pub struct Conversation {
     pub seeker: AccountId,
     /// The workers in the conversation (whose devices the seeker's client encrypts to).
     pub workers: Vec<AccountId>,
+    /// The handles of `workers`, in the same order: how people are shown, never by id.
+    #[serde(default)]
+    pub worker_handles: Vec<String>,
     /// Messages disappear this many seconds after sending; undelivered ones are purged then.
     pub disappearing_seconds: Option<u64>,
     /// A referral to a partner organisation awaiting the seeker's answer.
@@ -560,6 +580,17 @@ pub struct WaitingConversation {
     pub waiting_seconds: i64,
     /// Whether the calling worker speaks one of the seeker's languages.
     pub speaks_language: bool,
+}
+
+/// A colleague of the calling worker, as the desk shows them (e.g. to choose whom to transfer to).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Colleague {
+    pub account_id: AccountId,
+    pub handle: String,
+    pub languages: Vec<String>,
+    /// Available and with room for another conversation: a transfer to them would be accepted.
+    pub can_take: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

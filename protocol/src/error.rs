@@ -32,6 +32,8 @@ pub enum ErrorCode {
     InvalidTotp,
     /// A second factor is already active on this account.
     TotpAlreadyEnabled,
+    /// (Administrators) A second factor is required: enrol one before anything else.
+    TotpEnrolmentRequired,
     /// The entry point code is unknown.
     InvalidEntryPoint,
     /// Someone else claimed this conversation first.

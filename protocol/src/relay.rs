@@ -253,6 +253,15 @@ pub enum ServerFrame {
     WorkersChanged {
         conversation_id: String,
         workers: Vec<String>,
+        /// The handles of `workers`, in the same order.
+        #[serde(default)]
+        handles: Vec<String>,
+    },
+    /// (Workers) A colleague claimed a waiting conversation of the organisation: it has left the
+    /// queue.
+    ConversationClaimed {
+        conversation_id: String,
+        handle: String,
     },
     /// (Seekers) A worker offers a referral to a partner organisation; the conversation moves
     /// only if the seeker accepts.

@@ -71,11 +71,11 @@ fn main() {
     runtime.block_on(async {
         db.write(|conn| {
             accounts::insert_account(conn, "sender", "seeker", None, false, 0)?;
-            accounts::add_device(conn, "sender", None, 0)?;
+            accounts::add_device(conn, "sender", None, 0, 1)?;
             for r in 0..RECIPIENTS {
                 let id = format!("recipient-{r}");
                 accounts::insert_account(conn, &id, "seeker", None, false, 0)?;
-                accounts::add_device(conn, &id, None, 0)?;
+                accounts::add_device(conn, &id, None, 0, 1)?;
             }
             Ok::<_, quietline_server::db::DbError>(())
         })

@@ -87,6 +87,33 @@ impl Kv {
         self.increment(&format!("{key}:{index}"), window).await
     }
 
+    /// The count of the window `now` falls in, without counting anything.
+    pub async fn counted_in_window(
+        &self,
+        key: &str,
+        window: u64,
+        now: i64,
+    ) -> Result<u64, KvError> {
+        let index = now.div_euclid(i64::try_from(window.max(1)).unwrap_or(i64::MAX));
+        let key = format!("{key}:{index}");
+        match self {
+            Kv::Memory(kv) => kv.with_live(|entries, now| {
+                live(entries.get(&key), now)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+            }),
+            Kv::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                redis::cmd("GET")
+                    .arg(format!("{prefix}{key}"))
+                    .query_async::<Option<u64>>(&mut conn)
+                    .await
+                    .map(Option::unwrap_or_default)
+                    .map_err(KvError::from)
+            }
+        }
+    }
+
     /// Adds one to the counter `key`, which starts a window of `ttl` seconds when it is new.
     /// Returns the count within the window.
     async fn increment(&self, key: &str, ttl: u64) -> Result<u64, KvError> {

@@ -192,6 +192,7 @@ impl Application {
                 crate::keys::configure_public,
                 crate::messages::configure_public,
                 crate::conversations::configure_public,
+                crate::entry_points::configure_public,
                 crate::desk::configure_public,
                 crate::canned_replies::configure_public,
                 crate::cards::configure_public

@@ -326,6 +326,8 @@ pub struct AdminLogin {
     pub handle: String,
     pub passphrase: String,
     pub totp_secret: Option<String>,
+    /// Handed out when the second factor was confirmed.
+    pub recovery_codes: Vec<String>,
     pub session: SessionGrant,
 }
 
@@ -514,10 +516,35 @@ impl TestApp {
             .await
             .expect(200)
             .json();
+        self.confirmed_admin("root", enrolment).await
+    }
+
+    /// An administrator who has confirmed the second factor they got at enrolment (as the
+    /// instance requires before anything else), with their recovery codes. The confirmation
+    /// spends the current TOTP step: a sign-in right after it needs the clock moved on.
+    pub async fn confirmed_admin(&self, handle: &str, enrolment: Enrolment) -> AdminLogin {
+        let secret = enrolment.totp.map(|t| t.secret);
+        let recovery_codes = match &secret {
+            Some(secret) => {
+                let codes: quietline_protocol::api::RecoveryCodes = self
+                    .post(
+                        Listener::Admin,
+                        "/admin/v1/totp/confirm",
+                        Some(&enrolment.session.access_token),
+                        json!({"code": self.totp_code(secret)}),
+                    )
+                    .await
+                    .expect(200)
+                    .json();
+                codes.codes
+            }
+            None => Vec::new(),
+        };
         AdminLogin {
-            handle: "root".into(),
+            handle: handle.into(),
             passphrase: PASSPHRASE.into(),
-            totp_secret: enrolment.totp.map(|t| t.secret),
+            totp_secret: secret,
+            recovery_codes,
             session: enrolment.session,
         }
     }
@@ -590,12 +617,7 @@ impl TestApp {
             .await
             .expect(200)
             .json();
-        AdminLogin {
-            handle: handle.into(),
-            passphrase: PASSPHRASE.into(),
-            totp_secret: enrolment.totp.map(|t| t.secret),
-            session: enrolment.session,
-        }
+        self.confirmed_admin(handle, enrolment).await
     }
 
     /// A seeker (reference client) who came through a new entry point of `organisation_id`, in an

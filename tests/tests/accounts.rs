@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use quietline_protocol::api::{
-    DeviceInfo, Enrolment, Role, SessionGrant, TotpEnrolment, WorkerProfile,
+    DeviceInfo, Enrolment, RecoveryCodes, Role, SessionGrant, TotpEnrolment, WorkerProfile,
 };
 use quietline_tests::{Listener, PASSPHRASE, TestApp, both_backends};
 use serde_json::json;
@@ -88,6 +88,8 @@ both_backends! {
 
     async fn administrator_sign_in_requires_a_fresh_totp_code(app: TestApp) {
         let root = app.set_up_root().await;
+        // Confirming the second factor spent the current step.
+        app.clock.advance(30);
         let secret = root.totp_secret.clone().unwrap();
         let login = |totp: Option<String>| json!({"handle": "root", "passphrase": PASSPHRASE, "totp": totp, "device_name": "desk"});
 
@@ -165,9 +167,12 @@ both_backends! {
         app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": "123456"}))
             .await
             .expect(401);
-        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": app.totp_code(&enrolment.secret)}))
+        let codes: RecoveryCodes = app
+            .post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": app.totp_code(&enrolment.secret)}))
             .await
-            .expect(204);
+            .expect(200)
+            .json();
+        assert_eq!(codes.codes.len(), 10);
 
         let missing = app.post(Listener::Public, "/v1/sessions", None, login(None)).await.expect(401);
         assert_eq!(missing.code(), "totp_required");
@@ -242,9 +247,10 @@ both_backends! {
         let last = app.call("DELETE", Listener::Public, "/v1/devices/1", Some(&seeker.access_token), None).await.expect(409);
         assert_eq!(last.code(), "last_device");
 
-        // Device numbers are not reused, and the number of devices is capped.
+        // The lowest free number serves again (so no account runs out of them), and the number
+        // of devices is capped.
         let max = app.state.config.max_devices;
-        for expected in 3..(3 + max - 1) {
+        for expected in 2..(2 + max - 1) {
             let grant: SessionGrant = app
                 .post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({}))
                 .await
@@ -359,5 +365,97 @@ both_backends! {
         app.call("DELETE", Listener::Admin, &format!("{path}/{id}"), Some(&root.session.access_token), None).await.expect(204);
         app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
         assert_eq!(app.count_rows("accounts", Some(("entry_point_id", id))).await, 0);
+    }
+
+    async fn ten_sign_ins_and_sign_outs_leave_one_device(app: TestApp) {
+        let root = app.set_up_root().await;
+        let secret = root.totp_secret.clone().unwrap();
+        let devices = |token: String| {
+            let app = &app;
+            async move {
+                let listed: Vec<DeviceInfo> = app.get(Listener::Admin, "/admin/v1/devices", Some(&token)).await.expect(200).json();
+                listed
+            }
+        };
+        // Sign in and out ten times on a second device: more than the device limit (5).
+        for _ in 0..10 {
+            app.clock.advance(30);
+            let login = json!({"handle": "root", "passphrase": PASSPHRASE, "totp": app.totp_code(&secret), "device_name": "desk"});
+            let grant: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(200).json();
+            assert_eq!(grant.device_id.0, 2, "a freed device number serves again");
+            app.post(Listener::Admin, "/admin/v1/sessions/logout", Some(&grant.access_token), json!({})).await.expect(204);
+        }
+        assert_eq!(devices(root.session.access_token.clone()).await.len(), 1);
+
+        // Signing in again from the same client takes its device back, and ends its old session.
+        let mut previous: Option<SessionGrant> = None;
+        for _ in 0..3 {
+            app.clock.advance(30);
+            let login = json!({
+                "handle": "root", "passphrase": PASSPHRASE, "totp": app.totp_code(&secret),
+                "device_name": "desk", "device_id": previous.as_ref().map(|g| g.device_id),
+            });
+            let grant: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(200).json();
+            if let Some(previous) = &previous {
+                assert_eq!(grant.device_id, previous.device_id);
+                app.get(Listener::Admin, "/admin/v1/account", Some(&previous.access_token)).await.expect(401);
+            }
+            previous = Some(grant);
+        }
+        let listed = devices(root.session.access_token.clone()).await;
+        assert_eq!(listed.len(), 2);
+        // An administrator removes one of their own devices; its session ends at once.
+        let other = previous.unwrap();
+        app.call("DELETE", Listener::Admin, &format!("/admin/v1/devices/{}", other.device_id.0), Some(&root.session.access_token), None).await.expect(204);
+        app.get(Listener::Admin, "/admin/v1/account", Some(&other.access_token)).await.expect(401);
+        assert_eq!(devices(root.session.access_token).await.len(), 1);
+    }
+
+    async fn an_unconfirmed_totp_enrolment_does_not_lock_the_account(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let code = app.invite(&root, &org.id.0, Role::Admin).await;
+        let enrolment: Enrolment = app
+            .post(Listener::Admin, "/admin/v1/invites/accept", None, json!({"code": code, "handle": "lina", "passphrase": PASSPHRASE, "device_name": "laptop"}))
+            .await
+            .expect(200)
+            .json();
+        assert!(enrolment.totp.is_some(), "administrators are offered a second factor at once");
+        assert!(enrolment.session.must_enrol_totp);
+
+        // The enrolment is never confirmed: the passphrase alone still signs in…
+        let login = json!({"handle": "lina", "passphrase": PASSPHRASE, "device_name": "desk"});
+        let grant: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login.clone()).await.expect(200).json();
+        assert!(grant.must_enrol_totp);
+        // …but the session can do nothing but enrol until a code is confirmed.
+        let path = format!("/admin/v1/organisations/{}", org.id.0);
+        let refused = app.get(Listener::Admin, &path, Some(&grant.access_token)).await.expect(403);
+        assert_eq!(refused.code(), "totp_enrolment_required");
+        let fresh: TotpEnrolment = app.post(Listener::Admin, "/admin/v1/totp", Some(&grant.access_token), json!({})).await.expect(200).json();
+        app.post(Listener::Admin, "/admin/v1/totp/confirm", Some(&grant.access_token), json!({"code": "000000"})).await.expect(401);
+        let codes: RecoveryCodes = app
+            .post(Listener::Admin, "/admin/v1/totp/confirm", Some(&grant.access_token), json!({"code": app.totp_code(&fresh.secret)}))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(codes.codes.len(), 10);
+        app.get(Listener::Admin, &path, Some(&grant.access_token)).await.expect(200);
+        // From now on the second factor is required, and only hashes of the codes are stored.
+        app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(401);
+        let dump = String::from_utf8_lossy(&app.storage_dump()).to_string();
+        assert!(codes.codes.iter().all(|code| !dump.contains(code.as_str())));
+    }
+
+    async fn a_recovery_code_stands_in_for_the_second_factor_once(app: TestApp) {
+        let root = app.set_up_root().await;
+        let code = root.recovery_codes.first().cloned().expect("recovery codes at confirmation");
+        let login = |totp: &str| json!({"handle": "root", "passphrase": PASSPHRASE, "totp": totp, "device_name": "desk"});
+        // Typed in capitals with spaces, as a person copying it from paper might.
+        let typed = code.to_uppercase().replace('-', " ");
+        app.post(Listener::Admin, "/admin/v1/sessions", None, login(&typed)).await.expect(200);
+        let again = app.post(Listener::Admin, "/admin/v1/sessions", None, login(&code)).await.expect(401);
+        assert_eq!(again.code(), "invalid_totp");
+        // Another of the codes still works.
+        app.post(Listener::Admin, "/admin/v1/sessions", None, login(&root.recovery_codes[1])).await.expect(200);
     }
 }

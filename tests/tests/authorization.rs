@@ -128,6 +128,8 @@ fn rows() -> Vec<Row> {
         row("PUT", Public, "/v1/desk/availability", WORKERS),
         row("POST", Public, "/v1/desk/outlook", &[Who::Seeker]),
         row("GET", Public, "/v1/desk/partners", WORKERS),
+        row("GET", Public, "/v1/desk/colleagues", WORKERS),
+        row("GET", Public, "/v1/entry-point/topics", &[Who::Seeker]),
         row("GET", Public, "/v1/desk/canned-replies", WORKERS),
         // The allowed caller gets past authorisation to the check of the worker named.
         Row {
@@ -217,6 +219,22 @@ fn rows() -> Vec<Row> {
             ..row("POST", Admin, "/admin/v1/sessions/refresh", ANYONE)
         },
         row("GET", Admin, "/admin/v1/account", ADMINS),
+        // Every administrator here has a second factor already.
+        Row {
+            ok: &[409],
+            ..row("POST", Admin, "/admin/v1/totp", ADMINS)
+        },
+        // A wrong code: allowed callers get past authorisation to the code check.
+        Row {
+            ok: &[401],
+            ..row("POST", Admin, "/admin/v1/totp/confirm", ADMINS)
+        },
+        row("GET", Admin, "/admin/v1/devices", ADMINS),
+        // Device 2 does not exist for these callers: past authorisation, 404.
+        Row {
+            ok: &[404],
+            ..row("DELETE", Admin, "/admin/v1/devices/2", ADMINS)
+        },
         Row {
             ok: &[204, 409],
             fresh: true,
@@ -622,6 +640,7 @@ impl World {
             }
             ("PUT", "/v1/worker/languages") => json!({"languages": ["fr", "en"]}),
             ("POST", "/v1/worker/totp/confirm") => json!({"code": "000000"}),
+            ("POST", "/admin/v1/totp/confirm") => json!({"code": "000000"}),
             ("POST", "/admin/v1/organisations") => {
                 json!({"name": self.unique("Organisation "), "default_language": "fr"})
             }

@@ -373,7 +373,7 @@ both_backends! {
         assert_eq!(moved["state"], "active");
 
         let workers = frame_matching(&mut socket, |frame| match frame {
-            ServerFrame::WorkersChanged { conversation_id, workers } if conversation_id == conversation.id => Some(workers),
+            ServerFrame::WorkersChanged { conversation_id, workers, .. } if conversation_id == conversation.id => Some(workers),
             _ => None,
         })
         .await;

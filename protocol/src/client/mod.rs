@@ -3,6 +3,7 @@
 //! prekeys, starts Signal sessions from bundles, encrypts to every device of a peer, retries on a
 //! device mismatch, decrypts, acknowledges, and holds the delivery WebSocket.
 
+mod desk;
 pub mod signal;
 pub mod vault;
 
@@ -27,6 +28,13 @@ use std::time::Duration;
 pub const PRE_KEY_BATCH: u32 = 20;
 /// Sends retried after a device mismatch before giving up.
 const SEND_ATTEMPTS: usize = 3;
+/// Further tries of a request whose connection could not be made.
+const CONNECT_ATTEMPTS: u32 = 5;
+
+/// Waits 100 ms, then 200, 400 … before another connection attempt.
+async fn connect_backoff(attempt: u32) {
+    tokio::time::sleep(Duration::from_millis(100 << attempt.min(6))).await;
+}
 
 #[derive(Debug)]
 pub enum ClientError {
@@ -118,17 +126,29 @@ async fn exchange<B: Serialize, R: DeserializeOwned>(
     if let Some(token) = token {
         request = request.insert_header(("Authorization", format!("Bearer {token}")));
     }
-    let response = match body {
-        Some(body) => {
-            let bytes = padding::to_padded_json(body).map_err(transport)?;
-            request
-                .insert_header(("Content-Type", "application/json"))
-                .send_body(bytes)
-                .await
+    let bytes = body
+        .map(|body| padding::to_padded_json(body).map_err(transport))
+        .transpose()?;
+    if bytes.is_some() {
+        request = request.insert_header(("Content-Type", "application/json"));
+    }
+    let request = request.freeze().map_err(transport)?;
+    let mut attempt = 0;
+    let mut response = loop {
+        let sent = match &bytes {
+            Some(bytes) => request.send_body(bytes.clone()).await,
+            None => request.send().await,
+        };
+        match sent {
+            // Nothing reached the server when the connection could not be made: trying again
+            // cannot repeat a request, and rides out a busy or restarting server.
+            Err(awc::error::SendRequestError::Connect(_)) if attempt < CONNECT_ATTEMPTS => {
+                attempt += 1;
+                connect_backoff(attempt).await;
+            }
+            other => break other.map_err(transport)?,
         }
-        None => request.send().await,
     };
-    let mut response = response.map_err(transport)?;
     let bytes = response
         .body()
         .limit(16 * 1024 * 1024)
@@ -239,6 +259,21 @@ impl Client {
         )
         .await?;
         Self::with_session(base, enrolment.session).await
+    }
+
+    /// Signs a worker in (a new device of their account, with a new Signal identity) and
+    /// publishes its keys.
+    pub async fn log_in_worker(base: &str, login: &crate::api::Login) -> Result<Client> {
+        let http = new_http();
+        let session: SessionGrant = exchange(
+            &http,
+            awc::http::Method::POST,
+            format!("{base}/v1/sessions"),
+            None,
+            Some(login),
+        )
+        .await?;
+        Self::with_session(base, session).await
     }
 
     /// A client for a device that already has a session (e.g. a worker after enrolment): makes a

@@ -1,15 +1,15 @@
 //! HTTP handlers for accounts, sessions and devices. Thin: extract, call the service, answer.
 
 use super::service;
-use crate::auth::{AdminAuth, Audience, ClientAddress, Principal, WorkerAuth};
+use crate::auth::{AdminAuth, AdminEnrolling, Audience, ClientAddress, Principal, WorkerAuth};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     AcceptInvite, AccountInfo, AddDevice, Challenge, ConfirmTotp, DeviceInfo, Enrolment,
-    InstanceSetup, Login, Refresh, Role, SeekerSignup, SessionGrant, SetLanguages, TotpEnrolment,
-    WorkerProfile,
+    InstanceSetup, Login, RecoveryCodes, Refresh, Role, SeekerSignup, SessionGrant, SetLanguages,
+    TotpEnrolment, WorkerProfile,
 };
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
@@ -37,7 +37,11 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .service(refresh_admin_session)
         .service(log_out_admin)
         .service(get_admin_account)
-        .service(delete_admin_account);
+        .service(delete_admin_account)
+        .service(begin_admin_totp)
+        .service(confirm_admin_totp)
+        .service(list_admin_devices)
+        .service(remove_admin_device);
 }
 
 /// POST /v1/signup/challenge — a proof-of-work challenge for anonymous sign-up.
@@ -218,9 +222,10 @@ async fn begin_worker_totp(
     service::begin_totp(&state, &worker.0).await.map(web::Json)
 }
 
-/// POST /v1/worker/totp/confirm — activates the second factor with a first code.
+/// POST /v1/worker/totp/confirm — activates the second factor with a first code; answers
+/// one-time recovery codes.
 #[utoipa::path(tag = "workers", security(("bearer" = [])), request_body = ConfirmTotp, responses(
-    (status = 204),
+    (status = 200, body = RecoveryCodes),
     (status = 401, description = "invalid_totp", body = ErrorBody),
 ))]
 #[post("/v1/worker/totp/confirm")]
@@ -228,8 +233,65 @@ async fn confirm_worker_totp(
     state: web::Data<AppState>,
     worker: WorkerAuth,
     body: web::Json<ConfirmTotp>,
+) -> ApiResult<web::Json<RecoveryCodes>> {
+    service::confirm_totp(&state, &worker.0, &body.code)
+        .await
+        .map(web::Json)
+}
+
+/// POST /admin/v1/totp — starts enrolling the administrator's second factor.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = TotpEnrolment),
+    (status = 409, description = "totp_already_enabled", body = ErrorBody),
+))]
+#[post("/admin/v1/totp")]
+async fn begin_admin_totp(
+    state: web::Data<AppState>,
+    admin: AdminEnrolling,
+) -> ApiResult<web::Json<TotpEnrolment>> {
+    service::begin_totp(&state, &admin.0).await.map(web::Json)
+}
+
+/// POST /admin/v1/totp/confirm — activates the administrator's second factor with a first
+/// code; answers one-time recovery codes.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = ConfirmTotp, responses(
+    (status = 200, body = RecoveryCodes),
+    (status = 401, description = "invalid_totp", body = ErrorBody),
+))]
+#[post("/admin/v1/totp/confirm")]
+async fn confirm_admin_totp(
+    state: web::Data<AppState>,
+    admin: AdminEnrolling,
+    body: web::Json<ConfirmTotp>,
+) -> ApiResult<web::Json<RecoveryCodes>> {
+    service::confirm_totp(&state, &admin.0, &body.code)
+        .await
+        .map(web::Json)
+}
+
+/// GET /admin/v1/devices — the administrator's own devices (sign-ins).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<DeviceInfo>)))]
+#[get("/admin/v1/devices")]
+async fn list_admin_devices(
+    state: web::Data<AppState>,
+    admin: AdminEnrolling,
+) -> ApiResult<web::Json<Vec<DeviceInfo>>> {
+    service::list_devices(&state, &admin.0).await.map(web::Json)
+}
+
+/// DELETE /admin/v1/devices/{device_id} — signs one of the administrator's devices out.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("device_id" = u32, Path)), responses(
+    (status = 204),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "last_device", body = ErrorBody),
+))]
+#[delete("/admin/v1/devices/{device_id}")]
+async fn remove_admin_device(
+    state: web::Data<AppState>,
+    admin: AdminEnrolling,
+    path: web::Path<u32>,
 ) -> ApiResult<HttpResponse> {
-    service::confirm_totp(&state, &worker.0, &body.code).await?;
+    service::remove_device(&state, admin.0, path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -296,7 +358,10 @@ async fn refresh_admin_session(
 /// POST /admin/v1/sessions/logout — ends the administrator's session.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), responses((status = 204)))]
 #[post("/admin/v1/sessions/logout")]
-async fn log_out_admin(state: web::Data<AppState>, admin: AdminAuth) -> ApiResult<HttpResponse> {
+async fn log_out_admin(
+    state: web::Data<AppState>,
+    admin: AdminEnrolling,
+) -> ApiResult<HttpResponse> {
     service::log_out(&state, admin.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -304,7 +369,7 @@ async fn log_out_admin(state: web::Data<AppState>, admin: AdminAuth) -> ApiResul
 /// GET /admin/v1/account — who the administrator is.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), responses((status = 200, body = AccountInfo)))]
 #[get("/admin/v1/account")]
-async fn get_admin_account(admin: AdminAuth) -> web::Json<AccountInfo> {
+async fn get_admin_account(admin: AdminEnrolling) -> web::Json<AccountInfo> {
     web::Json(service::account_info(&admin.0))
 }
 

@@ -14,8 +14,8 @@ use actix_web::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use quietline_protocol::api::{
-    AcceptInvite, AccountInfo, Challenge, DeviceInfo, Enrolment, InstanceSetup, Login, Role,
-    SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
+    AcceptInvite, AccountInfo, Challenge, DeviceInfo, Enrolment, InstanceSetup, Login,
+    RecoveryCodes, Role, SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
 };
 use quietline_protocol::{AccountId, DeviceId, ErrorCode, OrganisationId, pow};
 use sha2::{Digest, Sha256};
@@ -150,6 +150,7 @@ fn grant(
         access_expires_at,
         refresh_token,
         refresh_expires_at,
+        must_enrol_totp: false,
     })
 }
 
@@ -163,16 +164,20 @@ fn add_device(
     account_id: &str,
     name: Option<&str>,
 ) -> ApiResult<i32> {
-    let exhausted = store::find_account(conn, account_id)?
-        .is_some_and(|a| a.next_device_id > MAX_DEVICE_NUMBER);
-    if exhausted || store::count_devices(conn, account_id)? >= i64::from(state.config.max_devices) {
-        return Err(ApiError::conflict(
+    let too_many = || {
+        ApiError::conflict(
             ErrorCode::TooManyDevices,
             "This account has as many devices as allowed. Remove one first.",
-        ));
+        )
+    };
+    if store::count_devices(conn, account_id)? >= i64::from(state.config.max_devices) {
+        return Err(too_many());
     }
-    store::add_device(conn, account_id, name, day_of(state.clock.now()))?
-        .ok_or_else(ApiError::unauthenticated)
+    if store::find_account(conn, account_id)?.is_none() {
+        return Err(ApiError::unauthenticated());
+    }
+    let day = day_of(state.clock.now());
+    store::add_device(conn, account_id, name, day, MAX_DEVICE_NUMBER)?.ok_or_else(too_many)
 }
 
 // ---- Seekers ----------------------------------------------------------------------------------
@@ -363,8 +368,10 @@ fn create_member(state: &AppState, conn: &mut DbConn, member: NewMember) -> ApiR
     let device = add_device(state, conn, &id, Some(&member.device_name))?;
     let account =
         store::find_account(conn, &id)?.ok_or_else(|| ApiError::internal("account vanished"))?;
+    let mut session = open_session(state, conn, &account, device)?;
+    session.must_enrol_totp = totp.is_some();
     Ok(Enrolment {
-        session: open_session(state, conn, &account, device)?,
+        session,
         totp: totp.map(|(_, enrolment)| enrolment),
     })
 }
@@ -522,17 +529,31 @@ pub async fn log_in(
     audience: Audience,
 ) -> ApiResult<SessionGrant> {
     validate_device_name(&request.device_name)?;
-    let attempts = state
+    // Only failures count: signing in often is no reason to be refused.
+    let failures_key = format!("login:{}", hash_token(&request.handle));
+    let failures = state
         .kv
-        .count_in_window(
-            &format!("login:{}", hash_token(&request.handle)),
-            LOGIN_WINDOW,
-            state.clock.now(),
-        )
+        .counted_in_window(&failures_key, LOGIN_WINDOW, state.clock.now())
         .await?;
-    if attempts > LOGIN_ATTEMPTS {
+    if failures >= LOGIN_ATTEMPTS {
         return Err(ApiError::rate_limited());
     }
+    let outcome = sign_in(state, request, audience).await;
+    if matches!(&outcome, Err(e) if e.status == StatusCode::UNAUTHORIZED) {
+        state
+            .kv
+            .count_in_window(&failures_key, LOGIN_WINDOW, state.clock.now())
+            .await?;
+    }
+    outcome
+}
+
+/// Checks the credentials and opens the session of a sign-in.
+async fn sign_in(
+    state: &actix_web::web::Data<AppState>,
+    request: Login,
+    audience: Audience,
+) -> ApiResult<SessionGrant> {
     let handle = request.handle.clone();
     let found = state
         .db
@@ -559,10 +580,9 @@ pub async fn log_in(
         Some(found) if verified => found,
         _ => return Err(invalid_credentials()),
     };
-    let needs_totp = credentials.totp_sealed.is_some()
-        && (credentials.totp_confirmed
-            || (account.role == "admin" && state.config.admin_totp_required));
-    let totp_step = if needs_totp {
+    // A second factor counts from its first confirmed code: an enrolment never finished
+    // locks nobody out.
+    let second_factor = if credentials.totp_confirmed {
         let code = request.totp.as_deref().ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -570,25 +590,68 @@ pub async fn log_in(
                 "Enter the code from your authenticator app.",
             )
         })?;
-        Some(check_totp(state, &credentials, code)?)
+        Some(if recovery::looks_like_code(code) {
+            SecondFactor::Recovery(recovery::hash(code))
+        } else {
+            SecondFactor::Step(check_totp(state, &credentials, code)?)
+        })
     } else {
         None
     };
-    let state = state.clone();
-    state
+    let must_enrol = account.role == Role::Admin.as_str()
+        && state.config.admin_totp_required
+        && !credentials.totp_confirmed;
+    let st = state.clone();
+    let (grant, replaced) = st
         .db
         .clone()
         .write(move |conn| {
-            if let Some(step) = totp_step
-                && !store::accept_totp_step(conn, &account.id, step)?
-            {
+            let state = st;
+            let accepted = match &second_factor {
+                None => true,
+                Some(SecondFactor::Step(step)) => {
+                    store::accept_totp_step(conn, &account.id, *step)?
+                }
+                Some(SecondFactor::Recovery(hash)) => {
+                    store::spend_recovery_code(conn, &account.id, hash)?
+                }
+            };
+            if !accepted {
                 return Err(invalid_totp());
             }
             store::touch_account(conn, &account.id, day_of(state.clock.now()))?;
-            let device = add_device(&state, conn, &account.id, Some(&request.device_name))?;
-            open_session(&state, conn, &account, device)
+            // Signing in again from the same client takes its device back rather than adding one.
+            let known = request
+                .device_id
+                .and_then(|d| i32::try_from(d.0).ok())
+                .map(|d| store::has_device(conn, &account.id, d).map(|has| has.then_some(d)))
+                .transpose()?
+                .flatten();
+            let device = match known {
+                Some(device) => {
+                    store::delete_device_sessions(conn, &account.id, device)?;
+                    device
+                }
+                None => add_device(&state, conn, &account.id, Some(&request.device_name))?,
+            };
+            let mut grant = open_session(&state, conn, &account, device)?;
+            grant.must_enrol_totp = must_enrol;
+            Ok((grant, known.is_some()))
         })
-        .await
+        .await?;
+    if replaced {
+        // The device's earlier sessions ended: their live connections close everywhere.
+        announce_revocation(state, grant.account_id.0.clone(), Some(grant.device_id.0)).await;
+    }
+    Ok(grant)
+}
+
+/// What stands in for the second factor at a sign-in.
+enum SecondFactor {
+    /// A TOTP code, by its time step (each is accepted once).
+    Step(i64),
+    /// A recovery code, by its hash.
+    Recovery(String),
 }
 
 fn invalid_totp() -> ApiError {
@@ -686,14 +749,25 @@ async fn announce_revocation(state: &AppState, account_id: String, device_id: Op
     }
 }
 
+/// Ends this device's session. An administrator's device is freed with it (it holds no keys and
+/// no messages), so signing in and out never runs into the device limit; a worker's or seeker's
+/// device stays, with its keys and queued messages, until removed.
 pub async fn log_out(
     state: &actix_web::web::Data<AppState>,
     principal: Principal,
 ) -> ApiResult<()> {
     let session_id = principal.session_id.clone();
+    let account_id = principal.account_id.clone();
+    let device = i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())?;
+    let free_device = principal.role == Role::Admin;
     state
         .db
-        .write(move |conn| store::delete_session(conn, &session_id).map_err(ApiError::from))
+        .write(move |conn| {
+            if free_device {
+                store::delete_device(conn, &account_id, device)?;
+            }
+            store::delete_session(conn, &session_id).map_err(ApiError::from)
+        })
         .await?;
     announce_revocation(state, principal.account_id, Some(principal.device_id)).await;
     Ok(())
@@ -883,11 +957,13 @@ pub async fn begin_totp(
         .await
 }
 
+/// Activates the second factor with a first code, and hands out fresh recovery codes (shown
+/// once; only their hashes are kept).
 pub async fn confirm_totp(
     state: &actix_web::web::Data<AppState>,
     principal: &Principal,
     code: &str,
-) -> ApiResult<()> {
+) -> ApiResult<RecoveryCodes> {
     let account_id = principal.account_id.clone();
     let credentials = state
         .db
@@ -898,13 +974,84 @@ pub async fn confirm_totp(
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     let step = check_totp(state, &credentials, code)?;
+    let codes = recovery::generate()?;
+    let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(c)).collect();
     state
         .db
-        .write(
-            move |conn| match store::accept_totp_step(conn, &account_id, step)? {
-                true => Ok(()),
-                false => Err(invalid_totp()),
-            },
-        )
+        .write(move |conn| {
+            if !store::accept_totp_step(conn, &account_id, step)? {
+                return Err(invalid_totp());
+            }
+            store::replace_recovery_codes(conn, &account_id, &hashes)?;
+            Ok(())
+        })
+        .await?;
+    Ok(RecoveryCodes { codes })
+}
+
+/// Removes the second factor of the worker or administrator with this handle, so that they can
+/// sign in with their passphrase and enrol a new one (`quietline-admin reset-totp`).
+pub async fn reset_totp(state: &AppState, handle: String) -> ApiResult<()> {
+    state
+        .db
+        .write(move |conn| {
+            let (credentials, _) = store::find_credentials_by_handle(conn, &handle)?
+                .ok_or_else(ApiError::not_found)?;
+            store::clear_totp(conn, &credentials.account_id)?;
+            Ok(())
+        })
         .await
+}
+
+/// Recovery codes: 80 random bits each, written in four groups of base32 letters.
+mod recovery {
+    use crate::auth::secrets::random_bytes;
+    use crate::auth::tokens::hash_token;
+    use crate::error::ApiResult;
+
+    const COUNT: usize = 10;
+
+    pub fn generate() -> ApiResult<Vec<String>> {
+        (0..COUNT)
+            .map(|_| {
+                let letters = crate::auth::totp::base32(&random_bytes::<10>()?).to_lowercase();
+                let groups: Vec<&str> = (0..4).map(|i| &letters[i * 4..i * 4 + 4]).collect();
+                Ok(groups.join("-"))
+            })
+            .collect()
+    }
+
+    /// Six digits are a TOTP code; anything else offered as the second factor is taken for a
+    /// recovery code.
+    pub fn looks_like_code(code: &str) -> bool {
+        !(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// Case, spaces and dashes do not matter when a person types one in.
+    pub fn hash(code: &str) -> String {
+        let normal: String = code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        hash_token(&normal)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn codes_are_distinct_and_hash_alike_however_typed() {
+            let codes = generate().unwrap_or_default();
+            assert_eq!(codes.len(), COUNT);
+            assert!(codes.iter().all(|c| c.len() == 19 && looks_like_code(c)));
+            assert_ne!(codes[0], codes[1]);
+            assert_eq!(
+                hash(&codes[0]),
+                hash(&codes[0].to_uppercase().replace('-', " "))
+            );
+            assert!(!looks_like_code("123456"));
+        }
+    }
 }

@@ -3,7 +3,8 @@
 
 use crate::db::DbConn;
 use crate::db::schema::{
-    accounts, credentials, devices, instance_setup, member_languages, refresh_tokens, sessions,
+    accounts, credentials, devices, instance_setup, member_languages, recovery_codes,
+    refresh_tokens, sessions,
 };
 use diesel::prelude::*;
 use diesel::result::QueryResult;
@@ -14,7 +15,6 @@ pub struct AccountRow {
     pub role: String,
     pub organisation_id: Option<String>,
     pub instance_admin: bool,
-    pub next_device_id: i32,
     pub created_day: i64,
     pub active_day: i64,
     pub entry_point_id: Option<String>,
@@ -44,7 +44,6 @@ pub fn insert_account(
             accounts::role.eq(role),
             accounts::organisation_id.eq(organisation_id),
             accounts::instance_admin.eq(instance_admin),
-            accounts::next_device_id.eq(1),
             accounts::created_day.eq(day),
             accounts::active_day.eq(day),
         ))
@@ -129,6 +128,56 @@ pub fn find_credentials(conn: &mut DbConn, account_id: &str) -> QueryResult<Opti
     credentials::table.find(account_id).first(conn).optional()
 }
 
+/// The handle of a worker or administrator.
+pub fn handle_of(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<String>> {
+    credentials::table
+        .find(account_id)
+        .select(credentials::handle)
+        .first(conn)
+        .optional()
+}
+
+/// Replaces an account's recovery codes (hashes).
+pub fn replace_recovery_codes(
+    conn: &mut DbConn,
+    account_id: &str,
+    hashes: &[String],
+) -> QueryResult<()> {
+    diesel::delete(recovery_codes::table.filter(recovery_codes::account_id.eq(account_id)))
+        .execute(conn)?;
+    for hash in hashes {
+        diesel::insert_into(recovery_codes::table)
+            .values((
+                recovery_codes::account_id.eq(account_id),
+                recovery_codes::code_hash.eq(hash),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Uses up a recovery code: true when it was one of the account's (and is gone now).
+pub fn spend_recovery_code(conn: &mut DbConn, account_id: &str, hash: &str) -> QueryResult<bool> {
+    diesel::delete(
+        recovery_codes::table
+            .filter(recovery_codes::account_id.eq(account_id))
+            .filter(recovery_codes::code_hash.eq(hash)),
+    )
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Removes a second factor and its recovery codes (an operator's reset for a lost one).
+pub fn clear_totp(conn: &mut DbConn, account_id: &str) -> QueryResult<()> {
+    diesel::update(credentials::table.find(account_id))
+        .set((
+            credentials::totp_sealed.eq(None::<Vec<u8>>),
+            credentials::totp_confirmed.eq(false),
+        ))
+        .execute(conn)?;
+    replace_recovery_codes(conn, account_id, &[])
+}
+
 pub fn set_totp(conn: &mut DbConn, account_id: &str, sealed: &[u8]) -> QueryResult<()> {
     diesel::update(credentials::table.find(account_id))
         .set((
@@ -179,19 +228,27 @@ pub fn languages(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<String>
 
 /// Adds a device with the next unused number. Numbers are never reused, so a removed device's
 /// number cannot be mistaken for a new one by peers.
+/// Adds a device under the lowest number the account does not use (1 to `max_number`), so that
+/// numbers freed by removed devices serve again; `None` when the account is gone or every
+/// number is taken.
 pub fn add_device(
     conn: &mut DbConn,
     account_id: &str,
     name: Option<&str>,
     day: i64,
+    max_number: i32,
 ) -> QueryResult<Option<i32>> {
-    let Some(account) = find_account(conn, account_id)? else {
+    if find_account(conn, account_id)?.is_none() {
+        return Ok(None);
+    }
+    let used: Vec<i32> = devices::table
+        .filter(devices::account_id.eq(account_id))
+        .select(devices::device_id)
+        .order(devices::device_id)
+        .load(conn)?;
+    let Some(device_id) = (1..=max_number).find(|n| used.binary_search(n).is_err()) else {
         return Ok(None);
     };
-    let device_id = account.next_device_id;
-    diesel::update(accounts::table.find(account_id))
-        .set(accounts::next_device_id.eq(device_id + 1))
-        .execute(conn)?;
     diesel::insert_into(devices::table)
         .values((
             devices::account_id.eq(account_id),
@@ -201,6 +258,30 @@ pub fn add_device(
         ))
         .execute(conn)?;
     Ok(Some(device_id))
+}
+
+/// Whether the account has this device.
+pub fn has_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        devices::table
+            .filter(devices::account_id.eq(account_id))
+            .filter(devices::device_id.eq(device_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Ends every session of one device (signing in again on it replaces them).
+pub fn delete_device_sessions(
+    conn: &mut DbConn,
+    account_id: &str,
+    device_id: i32,
+) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::account_id.eq(account_id))
+            .filter(sessions::device_id.eq(device_id)),
+    )
+    .execute(conn)
 }
 
 pub fn count_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {

@@ -29,6 +29,19 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The operator at the server's own console (`quietline-admin`): an instance administrator
+    /// who reached the storage directly rather than through a session.
+    pub fn operator() -> Principal {
+        Principal {
+            account_id: String::new(),
+            device_id: 0,
+            role: Role::Admin,
+            organisation_id: None,
+            instance_admin: true,
+            session_id: String::new(),
+        }
+    }
+
     /// Refuses (403) unless this administrator may manage `organisation_id`.
     pub fn must_administer(&self, organisation_id: &str) -> Result<(), ApiError> {
         if self.administers(organisation_id) {
@@ -147,10 +160,49 @@ role_extractor!(
     Role::Worker
 );
 role_extractor!(
-    /// An authenticated administrator (on the admin listener).
-    AdminAuth,
+    /// An authenticated administrator (on the admin listener), whether or not they still have to
+    /// enrol a second factor: only for enrolling it, signing out and saying who they are.
+    AdminEnrolling,
     Role::Admin
 );
+
+/// An authenticated administrator (on the admin listener) with the second factor the instance
+/// requires. One who has yet to confirm one gets `403 totp_enrolment_required`.
+#[derive(Clone, Debug)]
+pub struct AdminAuth(pub Principal);
+
+impl FromRequest for AdminAuth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<AdminAuth, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let admin = AdminEnrolling::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let AdminEnrolling(principal) = admin.await?;
+            let Some(state) = state.filter(|s| s.config.admin_totp_required) else {
+                return Ok(AdminAuth(principal));
+            };
+            let account_id = principal.account_id.clone();
+            let confirmed = state
+                .db
+                .read(move |conn| {
+                    crate::accounts::store::find_credentials(conn, &account_id)
+                        .map(|c| c.is_some_and(|c| c.totp_confirmed))
+                        .map_err(ApiError::from)
+                })
+                .await?;
+            if !confirmed {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    quietline_protocol::ErrorCode::TotpEnrolmentRequired,
+                    "Set up a second factor first: POST /admin/v1/totp, then confirm a code.",
+                ));
+            }
+            Ok(AdminAuth(principal))
+        })
+    }
+}
 
 /// The client's address, used only to key rate limits through a salted hash; never stored or
 /// logged. Taken from X-Forwarded-For only when the operator says a trusted proxy sets it.

@@ -50,6 +50,14 @@ pub enum BusEvent {
         conversation_id: String,
         members: Vec<String>,
         workers: Vec<String>,
+        /// The handles of `workers`, in the same order.
+        handles: Vec<String>,
+    },
+    /// A worker of this organisation claimed a waiting conversation.
+    ConversationClaimed {
+        organisation_id: String,
+        conversation_id: String,
+        handle: String,
     },
     /// A referral to a partner organisation awaits this seeker's answer.
     ReferralOffered {

@@ -12,7 +12,7 @@ use crate::bus::BusEvent;
 use crate::clock::day_of;
 use crate::db::DbConn;
 use crate::desk::service as desk;
-use crate::entry_points::{service as entry_points, store as entry_point_store};
+use crate::entry_points::service as entry_points;
 use crate::error::{ApiError, ApiResult};
 use crate::organisations::store as organisations;
 use crate::state::AppState;
@@ -65,11 +65,15 @@ fn languages_of(row: &ConversationRow) -> Vec<String> {
 }
 
 fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
-    let workers = store::members(conn, &row.id)?
+    let workers: Vec<AccountId> = store::members(conn, &row.id)?
         .into_iter()
         .filter(|member| *member != row.seeker_id)
         .map(AccountId)
         .collect();
+    let worker_handles = workers
+        .iter()
+        .map(|worker| Ok(accounts_store::handle_of(conn, &worker.0)?.unwrap_or_default()))
+        .collect::<ApiResult<Vec<String>>>()?;
     Ok(Conversation {
         state: state_of(&row),
         languages: languages_of(&row),
@@ -80,6 +84,7 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         opened_at: row.opened_at,
         seeker: AccountId(row.seeker_id),
         workers,
+        worker_handles,
         disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
         referral: match row.referred_to {
             None => None,
@@ -113,29 +118,6 @@ fn validate_region(region: &Option<String>) -> ApiResult<()> {
     })
 }
 
-/// The entry point a seeker comes through: the code they give, else the one they signed up with.
-pub fn entry_point_of(
-    conn: &mut DbConn,
-    seeker_id: &str,
-    code: Option<&str>,
-) -> ApiResult<entry_point_store::EntryPointRow> {
-    if let Some(code) = code {
-        return entry_points::resolve(conn, code);
-    }
-    let id = entry_point_store::of_account(conn, seeker_id)?.ok_or_else(|| {
-        ApiError::unprocessable(
-            ErrorCode::EntryPointRequired,
-            "Open the conversation through an entry point.",
-        )
-    })?;
-    entry_point_store::find(conn, &id)?.ok_or_else(|| {
-        ApiError::unprocessable(
-            ErrorCode::InvalidEntryPoint,
-            "This entry point is no longer open.",
-        )
-    })
-}
-
 /// Opens (or returns the already open) conversation of a seeker with the organisation behind
 /// their entry point.
 pub async fn open(
@@ -156,7 +138,8 @@ pub async fn open(
     let (conversation, created) = state
         .db
         .write(move |conn| {
-            let entry = entry_point_of(conn, &seeker_id, request.entry_point.as_deref())?;
+            let entry =
+                entry_points::entry_point_of(conn, &seeker_id, request.entry_point.as_deref())?;
             let (_, organisation_id, _, _, topics, _) = entry;
             let topics: Vec<String> = serde_json::from_str(&topics).unwrap_or_default();
             if request.topic.as_ref().is_some_and(|t| !topics.contains(t)) {
@@ -214,6 +197,21 @@ async fn announce(state: &AppState, event: BusEvent) {
     if let Err(error) = state.bus.publish(event).await {
         tracing::warn!(%error, "conversation change not announced; clients see it on their next refresh");
     }
+}
+
+/// Tells `members` (those concerned before and after the change) who the conversation's workers
+/// are now.
+async fn announce_workers(state: &AppState, conversation: &Conversation, members: Vec<String>) {
+    announce(
+        state,
+        BusEvent::WorkersChanged {
+            conversation_id: conversation.id.clone(),
+            members,
+            workers: conversation.workers.iter().map(|w| w.0.clone()).collect(),
+            handles: conversation.worker_handles.clone(),
+        },
+    )
+    .await;
 }
 
 fn conflict_state(message: &'static str) -> ApiError {
@@ -313,8 +311,9 @@ pub async fn claim(
         .clone()
         .ok_or_else(ApiError::forbidden)?;
     let account_id = worker.account_id.clone();
+    let worker_id = account_id.clone();
     let now = minute(state.clock.now());
-    state
+    let conversation = state
         .db
         .write(move |conn| {
             let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
@@ -348,7 +347,28 @@ pub async fn claim(
             let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
             to_api(conn, row)
         })
-        .await
+        .await?;
+    // The seeker learns who answers; colleagues, that it left the queue.
+    let mut told = vec![conversation.seeker.0.clone()];
+    told.extend(conversation.workers.iter().map(|w| w.0.clone()));
+    announce_workers(state, &conversation, told).await;
+    let handle = conversation
+        .workers
+        .iter()
+        .zip(&conversation.worker_handles)
+        .find(|(worker, _)| worker.0 == worker_id)
+        .map(|(_, handle)| handle.clone())
+        .unwrap_or_default();
+    announce(
+        state,
+        BusEvent::ConversationClaimed {
+            organisation_id: conversation.organisation_id.0.clone(),
+            conversation_id: conversation.id.clone(),
+            handle,
+        },
+    )
+    .await;
+    Ok(conversation)
 }
 
 /// Closes a conversation the caller takes part in, with an outcome for statistics.
@@ -369,11 +389,12 @@ pub async fn close(
     }
     let account_id = principal.account_id.clone();
     let now = minute(state.clock.now());
-    state
+    let closed = state
         .db
         .write(move |conn| {
             let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
-            if !store::members(conn, &conversation_id)?.contains(&account_id) {
+            let members = store::members(conn, &conversation_id)?;
+            if !members.contains(&account_id) {
                 return Err(ApiError::forbidden());
             }
             if store::close(conn, &conversation_id, now, request.outcome.as_deref())? == 1 {
@@ -384,10 +405,26 @@ pub async fn close(
                     &first_language(&row),
                     request.outcome.as_deref(),
                 )?;
+                return Ok(Some((conversation_id, members)));
             }
-            Ok(())
+            Ok(None)
         })
-        .await
+        .await?;
+    if let Some((conversation_id, members)) = closed {
+        let members = members
+            .into_iter()
+            .filter(|member| *member != principal.account_id)
+            .collect();
+        announce(
+            state,
+            BusEvent::ConversationEnded {
+                conversation_id,
+                members,
+            },
+        )
+        .await;
+    }
+    Ok(())
 }
 
 /// Whether `sender` may send envelopes to, and fetch prekey bundles of, `recipient`: their own
@@ -542,15 +579,7 @@ pub async fn transfer(
             Ok((to_api(conn, row)?, told))
         })
         .await?;
-    announce(
-        state,
-        BusEvent::WorkersChanged {
-            conversation_id: conversation.id.clone(),
-            members: told,
-            workers: conversation.workers.iter().map(|w| w.0.clone()).collect(),
-        },
-    )
-    .await;
+    announce_workers(state, &conversation, told).await;
     if conversation.state == ConversationState::Waiting {
         announce_waiting(state, &conversation).await;
     }
@@ -684,15 +713,7 @@ pub async fn answer_referral(
     if accept {
         let mut told = workers_before;
         told.push(conversation.seeker.0.clone());
-        announce(
-            state,
-            BusEvent::WorkersChanged {
-                conversation_id: conversation.id.clone(),
-                members: told,
-                workers: Vec::new(),
-            },
-        )
-        .await;
+        announce_workers(state, &conversation, told).await;
         announce_waiting(state, &conversation).await;
     }
     Ok(conversation)

@@ -16,7 +16,6 @@ diesel::table! {
         role -> Text,
         organisation_id -> Nullable<Text>,
         instance_admin -> Bool,
-        next_device_id -> Integer,
         created_day -> BigInt,
         active_day -> BigInt,
         entry_point_id -> Nullable<Text>,
@@ -86,6 +85,13 @@ diesel::table! {
         organisation_id -> Text,
         role -> Text,
         expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    recovery_codes (account_id, code_hash) {
+        account_id -> Text,
+        code_hash -> Text,
     }
 }
 
@@ -199,6 +205,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     invites,
     instance_setup,
+    recovery_codes,
     device_keys,
     ec_pre_keys,
     pq_pre_keys,

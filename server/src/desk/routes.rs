@@ -7,12 +7,26 @@ use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{get, post, put, web};
 use quietline_protocol::ErrorBody;
-use quietline_protocol::api::{AvailabilityQuery, Outlook, SetAvailability, WorkerAvailability};
+use quietline_protocol::api::{
+    AvailabilityQuery, Colleague, Outlook, SetAvailability, WorkerAvailability,
+};
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
     cfg.service(get_availability)
         .service(set_availability)
-        .service(outlook);
+        .service(outlook)
+        .service(list_colleagues);
+}
+
+/// GET /v1/desk/colleagues — the other workers of the organisation, by handle, and whether each
+/// can take a conversation now.
+#[utoipa::path(tag = "desk", security(("bearer" = [])), responses((status = 200, body = Vec<Colleague>)))]
+#[get("/v1/desk/colleagues")]
+async fn list_colleagues(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+) -> ApiResult<Padded<Vec<Colleague>>> {
+    service::colleagues(&state, &worker.0).await.map(Padded)
 }
 
 /// GET /v1/desk/availability — the calling worker's availability and limit.

@@ -5,15 +5,16 @@
 use super::store;
 use crate::accounts::service::canonical_languages;
 use crate::auth::Principal;
-use crate::conversations::service::{entry_point_of, same_language};
+use crate::conversations::service::same_language;
 use crate::conversations::store as conversations;
 use crate::db::DbConn;
+use crate::entry_points::service::entry_point_of;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use quietline_protocol::ErrorCode;
 use quietline_protocol::api::{
-    AvailabilityQuery, Outlook, Role, SetAvailability, WorkerAvailability,
+    AvailabilityQuery, Colleague, Outlook, Role, SetAvailability, WorkerAvailability,
 };
+use quietline_protocol::{AccountId, ErrorCode};
 
 /// The most a worker may set as their limit.
 const MAX_ACTIVE_LIMIT: u32 = 50;
@@ -35,11 +36,45 @@ fn describe(conn: &mut DbConn, account_id: &str) -> ApiResult<WorkerAvailability
 /// Whether a worker may take one more active conversation under their own limit.
 pub fn has_room(conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
     store::lock(conn, account_id)?;
+    within_limit(conn, account_id)
+}
+
+fn within_limit(conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
     let (_, max_active) = store::availability(conn, account_id)?;
     match max_active {
         None => Ok(true),
         Some(max) => Ok(conversations::active_count(conn, account_id)? < i64::from(max)),
     }
+}
+
+/// The other workers of the caller's organisation, by handle, and whether each can take a
+/// conversation now (what a transfer needs).
+pub async fn colleagues(state: &AppState, worker: &Principal) -> ApiResult<Vec<Colleague>> {
+    let organisation_id = worker
+        .organisation_id
+        .clone()
+        .ok_or_else(ApiError::forbidden)?;
+    let me = worker.account_id.clone();
+    state
+        .db
+        .read(move |conn| {
+            let members = crate::organisations::store::list_members(conn, &organisation_id)?;
+            let mut colleagues = Vec::new();
+            for (account_id, role, handle, _) in members {
+                if role != Role::Worker.as_str() || account_id == me {
+                    continue;
+                }
+                let (available, _) = store::availability(conn, &account_id)?;
+                colleagues.push(Colleague {
+                    can_take: available && within_limit(conn, &account_id)?,
+                    languages: crate::accounts::store::languages(conn, &account_id)?,
+                    account_id: AccountId(account_id),
+                    handle,
+                });
+            }
+            Ok(colleagues)
+        })
+        .await
 }
 
 /// Whether a worker is available and has room: who a conversation may be transferred to.

@@ -7,4 +7,4 @@ pub mod routes;
 pub mod service;
 pub mod store;
 
-pub use routes::configure_admin;
+pub use routes::{configure_admin, configure_public};

@@ -1,12 +1,31 @@
-//! HTTP handlers for entry points (admin listener).
+//! HTTP handlers for entry points: their administration (admin listener) and what a seeker may
+//! learn of their own (public listener).
 
 use super::service;
-use crate::auth::AdminAuth;
+use crate::auth::{AdminAuth, Principal};
 use crate::error::ApiResult;
+use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(entry_point_topics);
+}
+
+/// GET /v1/entry-point/topics — (seekers) the topics offered through the seeker's entry point.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<String>),
+    (status = 422, description = "entry_point_required, invalid_entry_point", body = ErrorBody),
+))]
+#[get("/v1/entry-point/topics")]
+async fn entry_point_topics(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> ApiResult<Padded<Vec<String>>> {
+    service::topics(&state, &principal).await.map(Padded)
+}
 
 pub fn configure_admin(cfg: &mut web::ServiceConfig) {
     cfg.service(create_entry_point)

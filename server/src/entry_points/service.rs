@@ -123,3 +123,42 @@ pub fn resolve(conn: &mut DbConn, code: &str) -> ApiResult<EntryPointRow> {
         )
     })
 }
+
+/// The entry point a seeker comes through: the code they give, else the one they signed up with.
+pub fn entry_point_of(
+    conn: &mut DbConn,
+    seeker_id: &str,
+    code: Option<&str>,
+) -> ApiResult<EntryPointRow> {
+    if let Some(code) = code {
+        return resolve(conn, code);
+    }
+    let id = store::of_account(conn, seeker_id)?.ok_or_else(|| {
+        ApiError::unprocessable(
+            ErrorCode::EntryPointRequired,
+            "Open the conversation through an entry point.",
+        )
+    })?;
+    store::find(conn, &id)?.ok_or_else(|| {
+        ApiError::unprocessable(
+            ErrorCode::InvalidEntryPoint,
+            "This entry point is no longer open.",
+        )
+    })
+}
+
+/// (Seekers) The topics offered through the seeker's entry point, to choose from when opening a
+/// conversation.
+pub async fn topics(state: &AppState, seeker: &Principal) -> ApiResult<Vec<String>> {
+    if seeker.role != quietline_protocol::api::Role::Seeker {
+        return Err(ApiError::forbidden());
+    }
+    let seeker_id = seeker.account_id.clone();
+    state
+        .db
+        .read(move |conn| {
+            let row = entry_point_of(conn, &seeker_id, None)?;
+            Ok(to_api(row, None).topics)
+        })
+        .await
+}

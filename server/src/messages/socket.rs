@@ -238,8 +238,14 @@ async fn run(
                 {
                     open = send_frame(&mut session, &ServerFrame::ConversationWaiting { conversation_id }).await;
                 }
-                Ok(BusEvent::WorkersChanged { conversation_id, members, workers }) if members.contains(&principal.account_id) => {
-                    open = send_frame(&mut session, &ServerFrame::WorkersChanged { conversation_id, workers }).await;
+                Ok(BusEvent::WorkersChanged { conversation_id, members, workers, handles }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::WorkersChanged { conversation_id, workers, handles }).await;
+                }
+                Ok(BusEvent::ConversationClaimed { organisation_id, conversation_id, handle })
+                    if principal.role == quietline_protocol::api::Role::Worker
+                        && principal.organisation_id.as_deref() == Some(organisation_id.as_str()) =>
+                {
+                    open = send_frame(&mut session, &ServerFrame::ConversationClaimed { conversation_id, handle }).await;
                 }
                 Ok(BusEvent::ReferralOffered { conversation_id, seeker, organisation_id, organisation_name }) if seeker == principal.account_id => {
                     open = send_frame(&mut session, &ServerFrame::ReferralOffered { conversation_id, organisation_id, organisation_name }).await;

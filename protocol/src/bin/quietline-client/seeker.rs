@@ -1,0 +1,358 @@
+//! The seeker's side: open a conversation through the entry point, learn how soon someone can
+//! answer, write (lines typed before anyone joins wait on this device until someone does), be
+//! told who answers, answer a referral, leave at once with `/exit`.
+
+use crate::terminal::{self, Terminal, event, failure};
+use quietline_protocol::api::{Conversation, ConversationState, OpenConversation};
+use quietline_protocol::client::{Client, ClientError, Socket};
+use quietline_protocol::relay::ServerFrame;
+use std::path::Path;
+
+const HELP: &str = "\
+Type a message and press Enter to send it. Commands:
+  /status    whether someone is there, and how soon someone usually answers
+  /accept    go to the other organisation that was suggested
+  /decline   stay in this conversation
+  /exit      leave now: deletes your account, this conversation and this device's file
+  /quit      close this program; come back later with `resume`
+  /help      this list";
+
+/// What a seeker chose on the command line.
+pub struct Start {
+    pub languages: Vec<String>,
+    pub topic: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The conversation this seeker is in, as the chat loop keeps it.
+struct Chat<'a> {
+    client: Client,
+    state: &'a Path,
+    passphrase: &'a str,
+    conversation: Conversation,
+    /// Lines typed before a worker joined; sent when one does.
+    pending: Vec<String>,
+    /// A referral awaits an answer.
+    referral_offered: bool,
+}
+
+/// Right after sign-up: opens the conversation, then chats.
+pub async fn start(
+    client: Client,
+    state: &Path,
+    passphrase: &str,
+    start: Start,
+    terminal: &mut Terminal,
+) -> Result<(), ClientError> {
+    let topic = match start.topic {
+        Some(topic) => Some(topic),
+        None => choose_topic(&client, terminal).await?,
+    };
+    let request = OpenConversation {
+        languages: start.languages,
+        entry_point: None,
+        region: start.region,
+        topic,
+    };
+    let conversation = client.open_conversation(&request).await?;
+    let chat = Chat {
+        client,
+        state,
+        passphrase,
+        conversation,
+        pending: Vec::new(),
+        referral_offered: false,
+    };
+    chat.run(terminal).await
+}
+
+/// From the state file: continues the open conversation, if there still is one.
+pub async fn resume(
+    client: Client,
+    state: &Path,
+    passphrase: &str,
+    terminal: &mut Terminal,
+) -> Result<(), ClientError> {
+    let Some(conversation) = client.conversations().await?.into_iter().next() else {
+        println!("This conversation has ended.");
+        return Ok(());
+    };
+    let chat = Chat {
+        client,
+        state,
+        passphrase,
+        referral_offered: conversation.referral.is_some(),
+        conversation,
+        pending: Vec::new(),
+    };
+    chat.run(terminal).await
+}
+
+async fn choose_topic(
+    client: &Client,
+    terminal: &mut Terminal,
+) -> Result<Option<String>, ClientError> {
+    let topics = client.topics().await?;
+    if topics.is_empty() {
+        return Ok(None);
+    }
+    let list: Vec<String> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, topic)| format!("{}) {topic}", i + 1))
+        .collect();
+    let answer = terminal
+        .ask(&format!(
+            "What would you like to talk about? {} (a number, or Enter to skip)",
+            list.join("  ")
+        ))
+        .await;
+    Ok(answer
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| topics.get(n.wrapping_sub(1)).cloned()))
+}
+
+impl Chat<'_> {
+    async fn run(mut self, terminal: &mut Terminal) -> Result<(), ClientError> {
+        self.status().await;
+        println!("Write when you are ready. /help lists the commands.");
+        let mut socket = self.client.connect().await?;
+        loop {
+            tokio::select! {
+                line = terminal.next() => {
+                    let Some(line) = line else { break };
+                    match self.command(&line).await? {
+                        Next::Continue => {}
+                        Next::Quit => break,
+                        Next::Exited => return Ok(()),
+                    }
+                }
+                frame = socket.next_frame() => match frame? {
+                    Some(frame) => self.frame(frame, &mut socket).await?,
+                    None => {
+                        println!("The connection closed. Run `resume` to come back.");
+                        break;
+                    }
+                }
+            }
+        }
+        self.client.save(self.state, self.passphrase).await
+    }
+
+    async fn command(&mut self, line: &str) -> Result<Next, ClientError> {
+        terminal::fresh(&mut self.client).await?;
+        match line {
+            "" => {}
+            "/help" => println!("{HELP}"),
+            "/quit" => return Ok(Next::Quit),
+            "/exit" => {
+                // Quick exit: the account and this device's state file are wiped at once.
+                self.client.quick_exit(Some(self.state)).await?;
+                println!("done");
+                return Ok(Next::Exited);
+            }
+            "/status" => self.status().await,
+            "/accept" | "/decline" => self.answer_referral(line == "/accept").await?,
+            _ if line.starts_with('/') => println!("Unknown command. /help lists them."),
+            text => {
+                if self.conversation.workers.is_empty() {
+                    self.pending.push(text.to_string());
+                    println!("Nobody has joined yet; this will be sent as soon as someone does.");
+                } else {
+                    self.send(text).await?;
+                }
+            }
+        }
+        Ok(Next::Continue)
+    }
+
+    /// Whether someone who reads the seeker's languages is there, and the usual wait.
+    async fn status(&self) {
+        if let Some(handle) = self.conversation.worker_handles.first() {
+            println!("You are talking with {handle}.");
+            return;
+        }
+        match self.client.outlook(&self.conversation.languages).await {
+            Ok(outlook) => {
+                let wait = outlook
+                    .expected_wait_seconds
+                    .map(|s| {
+                        format!(
+                            " People usually answer within about {} minutes.",
+                            s.div_ceil(60)
+                        )
+                    })
+                    .unwrap_or_default();
+                if outlook.available_now {
+                    println!("Someone who reads your language is available now.{wait}");
+                } else {
+                    println!(
+                        "Nobody who reads your language is available right now.{wait} You can write now; your words wait here until someone joins."
+                    );
+                }
+            }
+            Err(error) => println!("Could not check: {}", failure(&error)),
+        }
+    }
+
+    async fn send(&mut self, text: &str) -> Result<(), ClientError> {
+        let Some(worker) = self.conversation.workers.first().map(|w| w.0.clone()) else {
+            return Ok(());
+        };
+        match self.client.send_text(&worker, text.as_bytes()).await {
+            Ok(_) => {}
+            Err(ClientError::IdentityChanged { .. }) => {
+                println!(
+                    "The safety number of the person you talk with changed (a new phone, or someone else). Ask them about it; your next message trusts the new one."
+                );
+                self.client.accept_new_identity(&worker).await?;
+            }
+            Err(error) => println!("Not sent: {}", failure(&error)),
+        }
+        self.client.save(self.state, self.passphrase).await
+    }
+
+    async fn answer_referral(&mut self, accept: bool) -> Result<(), ClientError> {
+        if !self.referral_offered {
+            println!("There is no suggestion to answer.");
+            return Ok(());
+        }
+        match self
+            .client
+            .answer_referral(&self.conversation.id, accept)
+            .await
+        {
+            Ok(conversation) => {
+                self.referral_offered = false;
+                self.conversation = conversation;
+                if accept {
+                    println!(
+                        "You have moved. Someone there will answer; nothing you wrote was passed on."
+                    );
+                } else {
+                    println!("You stay in this conversation.");
+                }
+            }
+            Err(error) => println!("Not answered: {}", failure(&error)),
+        }
+        Ok(())
+    }
+
+    async fn frame(&mut self, frame: ServerFrame, socket: &mut Socket) -> Result<(), ClientError> {
+        match frame {
+            ServerFrame::Envelope { envelope } => {
+                match self.client.open(&envelope).await {
+                    Ok(received) => {
+                        let name = self.handle_of(&received.from_account);
+                        event(&format!(
+                            "{name}: {}",
+                            String::from_utf8_lossy(&received.plaintext)
+                        ));
+                    }
+                    Err(ClientError::IdentityChanged { account_id, .. }) => {
+                        println!(
+                            "The safety number of {} changed (a new phone, or someone else).",
+                            self.handle_of(&account_id)
+                        );
+                        self.client.accept_new_identity(&account_id).await?;
+                    }
+                    Err(error) => println!("A message could not be read: {error}"),
+                }
+                socket.acknowledge(vec![envelope.id]).await?;
+                self.client.save(self.state, self.passphrase).await?;
+            }
+            ServerFrame::PreKeysLow { .. } => {
+                self.client.replenish().await?;
+                self.client.save(self.state, self.passphrase).await?;
+            }
+            ServerFrame::WorkersChanged {
+                conversation_id, ..
+            } if conversation_id == self.conversation.id => self.workers_changed().await?,
+            ServerFrame::ReferralOffered {
+                conversation_id, ..
+            } if conversation_id == self.conversation.id => {
+                self.referral_offered = true;
+                let about = self
+                    .conversation
+                    .topic
+                    .clone()
+                    .unwrap_or_else(|| "this".into());
+                event(&format!(
+                    "{} suggests another organisation that can help with {about}. /accept to go there, /decline to stay.",
+                    self.current_worker()
+                ));
+            }
+            ServerFrame::ConversationEnded { conversation_id }
+                if conversation_id == self.conversation.id =>
+            {
+                event("The conversation has ended. Thank you for writing.");
+                self.conversation.state = ConversationState::Closed;
+                self.conversation.workers.clear();
+                self.conversation.worker_handles.clear();
+            }
+            ServerFrame::DisappearingTimer {
+                conversation_id,
+                seconds,
+            } if conversation_id == self.conversation.id => {
+                let text = match seconds {
+                    Some(s) => format!(
+                        "Messages now disappear {} minutes after they are sent.",
+                        s / 60
+                    ),
+                    None => "Messages no longer disappear.".to_string(),
+                };
+                event(&text);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The conversation's workers changed: read them again (from the server, which is what the
+    /// next message is encrypted to), say who answers now, and send what waited.
+    async fn workers_changed(&mut self) -> Result<(), ClientError> {
+        let Some(conversation) = self
+            .client
+            .conversations()
+            .await?
+            .into_iter()
+            .find(|c| c.id == self.conversation.id)
+        else {
+            return Ok(());
+        };
+        self.conversation = conversation;
+        match self.conversation.worker_handles.first() {
+            Some(handle) => event(&format!("You are now talking with {handle}.")),
+            None => event("Waiting for someone to answer."),
+        }
+        for text in std::mem::take(&mut self.pending) {
+            self.send(&text).await?;
+        }
+        Ok(())
+    }
+
+    fn handle_of(&self, account_id: &str) -> String {
+        self.conversation
+            .workers
+            .iter()
+            .zip(&self.conversation.worker_handles)
+            .find(|(worker, _)| worker.0 == account_id)
+            .map(|(_, handle)| handle.clone())
+            .unwrap_or_else(|| "someone".into())
+    }
+
+    fn current_worker(&self) -> String {
+        self.conversation
+            .worker_handles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "The worker".into())
+    }
+}
+
+enum Next {
+    Continue,
+    Quit,
+    Exited,
+}

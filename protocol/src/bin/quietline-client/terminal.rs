@@ -1,0 +1,118 @@
+//! What the command line shares between seekers and workers: prompts without echo, lines typed,
+//! local times, the terminal's languages, and a fresh access token before each request.
+
+use quietline_protocol::client::{Client, ClientError};
+use std::io::BufRead;
+use tokio::sync::mpsc;
+
+/// Reads a secret: from `variable` when set (scripts), else from the terminal without echo.
+pub fn secret(variable: &str, prompt: &str) -> Result<String, ClientError> {
+    if let Ok(value) = std::env::var(variable) {
+        return Ok(value);
+    }
+    rpassword::prompt_password(prompt)
+        .map(|line| line.trim_end_matches(['\r', '\n']).to_string())
+        .map_err(|e| ClientError::Transport(format!("reading from the terminal: {e}")))
+}
+
+/// Lines typed on standard input, read on a thread of their own so the chat loop can wait on
+/// them and on the server at once.
+pub struct Terminal {
+    lines: mpsc::UnboundedReceiver<String>,
+}
+
+impl Terminal {
+    pub fn start() -> Terminal {
+        let (sender, lines) = mpsc::unbounded_channel::<String>();
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Terminal { lines }
+    }
+
+    /// The next line typed, trimmed; `None` at the end of input.
+    pub async fn next(&mut self) -> Option<String> {
+        self.lines.recv().await.map(|line| line.trim().to_string())
+    }
+
+    /// Asks a question and waits for the answer (empty at the end of input).
+    pub async fn ask(&mut self, prompt: &str) -> String {
+        println!("{prompt}");
+        self.next().await.unwrap_or_default()
+    }
+}
+
+/// The local time of day, as event lines show it.
+pub fn clock() -> String {
+    jiff::Zoned::now().strftime("%H:%M").to_string()
+}
+
+/// Prints one line of what happened, behind the local time.
+pub fn event(text: &str) {
+    println!("{} {text}", clock());
+}
+
+/// The languages of the terminal's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), as BCP 47 tags;
+/// English when none is set.
+pub fn locale_languages() -> Vec<String> {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|value| !value.is_empty() && value != "C" && value != "POSIX");
+    let tag = locale.and_then(|value| {
+        let tag = value
+            .split(['.', '@'])
+            .next()
+            .unwrap_or_default()
+            .replace('_', "-");
+        (!tag.is_empty()).then_some(tag)
+    });
+    vec![tag.unwrap_or_else(|| "en".to_string())]
+}
+
+/// Exchanges the refresh token shortly before the access token expires, so a long session at
+/// the terminal never meets a 401.
+pub async fn fresh(client: &mut Client) -> Result<(), ClientError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    if client.session.access_expires_at - now < 60 {
+        client.refresh().await?;
+    }
+    Ok(())
+}
+
+/// What a failed request says to a person.
+pub fn failure(error: &ClientError) -> String {
+    match error {
+        ClientError::Http { body, .. } => body["error"]["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| error.to_string()),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_shows_the_servers_message() {
+        let error = ClientError::Http {
+            status: 409,
+            code: "already_claimed".into(),
+            body: serde_json::json!({"error": {"code": "already_claimed", "message": "Taken."}}),
+        };
+        assert_eq!(failure(&error), "Taken.");
+        assert_eq!(
+            failure(&ClientError::Transport("down".into())),
+            "transport: down"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! The outreach desk as the client library offers it: a seeker opens a conversation and asks how
+//! soon someone can answer; a worker sees the queue, claims, hands over, refers and closes. The
+//! command line, the desk app and the tests all call these.
+
+use super::{Client, Result};
+use crate::AccountId;
+use crate::api::{
+    AvailabilityQuery, CloseConversation, Colleague, Conversation, OpenConversation, Outlook,
+    Partner, ReferConversation, SetAvailability, TransferConversation, WaitingConversation,
+    WorkerAvailability, WorkerProfile,
+};
+use awc::http::Method;
+
+impl Client {
+    /// (Seekers) Opens a conversation with the organisation behind the seeker's entry point, or
+    /// returns the one already open there.
+    pub async fn open_conversation(&self, request: &OpenConversation) -> Result<Conversation> {
+        self.call(Method::POST, "/v1/conversations", Some(request))
+            .await
+    }
+
+    /// (Seekers) The topics offered through the seeker's entry point.
+    pub async fn topics(&self) -> Result<Vec<String>> {
+        self.call::<(), _>(Method::GET, "/v1/entry-point/topics", None)
+            .await
+    }
+
+    /// (Seekers) Whether someone reading one of `languages` is available now, and the typical
+    /// wait.
+    pub async fn outlook(&self, languages: &[String]) -> Result<Outlook> {
+        let query = AvailabilityQuery {
+            languages: languages.to_vec(),
+            entry_point: None,
+        };
+        self.call(Method::POST, "/v1/desk/outlook", Some(&query))
+            .await
+    }
+
+    /// (Workers) The organisation's waiting conversations, those in the worker's languages first.
+    pub async fn waiting(&self) -> Result<Vec<WaitingConversation>> {
+        self.call::<(), _>(Method::GET, "/v1/desk/waiting", None)
+            .await
+    }
+
+    /// (Workers) Takes a waiting conversation; `409 already_claimed` when a colleague was first.
+    pub async fn claim(&self, conversation_id: &str) -> Result<Conversation> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/claim"),
+            None,
+        )
+        .await
+    }
+
+    /// Closes a conversation, with an outcome category for the statistics; answers the
+    /// conversations still open.
+    pub async fn close_conversation(
+        &self,
+        conversation_id: &str,
+        outcome: Option<&str>,
+    ) -> Result<Vec<Conversation>> {
+        let body = CloseConversation {
+            outcome: outcome.map(str::to_string),
+        };
+        self.call(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/close"),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// (Workers) Hands a conversation to a colleague, or back to the queue with `None`.
+    pub async fn transfer(
+        &self,
+        conversation_id: &str,
+        worker: Option<AccountId>,
+    ) -> Result<Conversation> {
+        self.call(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/transfer"),
+            Some(&TransferConversation { worker }),
+        )
+        .await
+    }
+
+    /// (Workers) Offers the seeker a referral to a partner organisation.
+    pub async fn refer(&self, conversation_id: &str, partner: &Partner) -> Result<Conversation> {
+        self.call(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/referral"),
+            Some(&ReferConversation {
+                organisation_id: partner.organisation_id.clone(),
+            }),
+        )
+        .await
+    }
+
+    /// (Workers) The organisations a conversation may be referred to.
+    pub async fn partners(&self) -> Result<Vec<Partner>> {
+        self.call::<(), _>(Method::GET, "/v1/desk/partners", None)
+            .await
+    }
+
+    /// (Workers) The other workers of the organisation, and whether each can take a conversation.
+    pub async fn colleagues(&self) -> Result<Vec<Colleague>> {
+        self.call::<(), _>(Method::GET, "/v1/desk/colleagues", None)
+            .await
+    }
+
+    /// (Workers) Available or away, with an optional limit on active conversations.
+    pub async fn set_availability(
+        &self,
+        available: bool,
+        max_active: Option<u32>,
+    ) -> Result<WorkerAvailability> {
+        self.call(
+            Method::PUT,
+            "/v1/desk/availability",
+            Some(&SetAvailability {
+                available,
+                max_active,
+            }),
+        )
+        .await
+    }
+
+    /// (Workers) The worker's own availability and how many conversations they are in.
+    pub async fn availability(&self) -> Result<WorkerAvailability> {
+        self.call::<(), _>(Method::GET, "/v1/desk/availability", None)
+            .await
+    }
+
+    /// (Workers) The worker's own handle and languages.
+    pub async fn worker_profile(&self) -> Result<WorkerProfile> {
+        self.call::<(), _>(Method::GET, "/v1/worker/profile", None)
+            .await
+    }
+}
