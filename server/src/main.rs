@@ -17,13 +17,21 @@ fn main() {
         }
     };
     telemetry::init(&config.log, std::io::stderr);
+    let setup_file = config
+        .data_dir
+        .join(quietline_server::accounts::service::SETUP_TOKEN_FILE);
     let result = actix_web::rt::System::new().block_on(async move {
         let app = Application::build(config, Arc::new(SystemClock), true).await?;
         if let Some(token) = app.setup_token() {
-            // Shown on the terminal only, never logged; only its hash is stored.
+            // On the terminal, set apart from the log lines, and never logged; the database
+            // keeps only its hash, the data directory a private copy until it is used.
+            let rule = "=".repeat(72);
             println!(
-                "\nNo administrator exists yet. Create the first one with this one-time setup token\n\
-                 (POST /admin/v1/setup on the admin listener, or `quietline-admin create-admin`):\n\n    {token}\n"
+                "\n{rule}\n\
+                 No administrator exists yet. Create the first one with this one-time setup token\n\
+                 (POST /admin/v1/setup on the admin listener, or `quietline-admin create-admin`).\n\
+                 It is also in {file} until it is used.\n\n    {token}\n{rule}\n",
+                file = setup_file.display()
             );
         }
         app.run_until_stopped().await.map_err(anyhow::Error::from)

@@ -176,8 +176,9 @@ impl Application {
             )
         })?;
         let workers = config.workers;
+        let data_dir = config.data_dir.clone();
         let state = build_state(config, clock).await?;
-        let setup_token = accounts::service::prepare_setup_token(&state.db)
+        let setup_token = accounts::service::prepare_setup_token(&state.db, &data_dir)
             .await
             .map_err(|e| anyhow::anyhow!("preparing the setup token: {e}"))?;
 

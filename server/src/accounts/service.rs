@@ -440,6 +440,7 @@ pub async fn create_instance_admin(
     validate_handle(&handle)?;
     validate_passphrase(&passphrase)?;
     let passphrase_hash = hash_passphrase(passphrase).await?;
+    let data_dir = state.config.data_dir.clone();
     let state = state.clone();
     state
         .db
@@ -462,6 +463,7 @@ pub async fn create_instance_admin(
             .map(|enrolment| enrolment.totp)
         })
         .await
+        .inspect(|_| forget_setup_token(&data_dir))
 }
 
 /// Uses the one-time setup token to create the first instance administrator.
@@ -474,6 +476,7 @@ pub async fn set_up_instance(
     validate_device_name(&request.device_name)?;
     let passphrase_hash = hash_passphrase(request.passphrase).await?;
     let token_hash = hash_token(&request.setup_token);
+    let data_dir = state.config.data_dir.clone();
     let state = state.clone();
     state
         .db
@@ -505,21 +508,43 @@ pub async fn set_up_instance(
             )
         })
         .await
+        .inspect(|_| forget_setup_token(&data_dir))
 }
 
-/// While no administrator exists, a fresh one-time setup token replaces any earlier one; only
-/// its hash is stored. Returns the token to show on the terminal.
-pub async fn prepare_setup_token(db: &Db) -> Result<Option<String>, ApiError> {
-    db.write(|conn| {
-        if store::count_admins(conn)? > 0 {
-            store::replace_setup_token(conn, None)?;
-            return Ok(None);
-        }
-        let token = random_token::<24>()?;
-        store::replace_setup_token(conn, Some(&hash_token(&token)))?;
-        Ok(Some(token))
-    })
-    .await
+/// The file in the data directory that holds the pending setup token (mode 0600), for an
+/// operator who did not see the terminal; removed once an administrator exists.
+pub const SETUP_TOKEN_FILE: &str = "setup-token";
+
+/// While no administrator exists, a fresh one-time setup token replaces any earlier one; the
+/// database keeps only its hash, the data directory's `setup-token` file the token itself.
+/// Returns the token to show on the terminal.
+pub async fn prepare_setup_token(
+    db: &Db,
+    data_dir: &std::path::Path,
+) -> Result<Option<String>, ApiError> {
+    let token = db
+        .write(|conn| -> ApiResult<Option<String>> {
+            if store::count_admins(conn)? > 0 {
+                store::replace_setup_token(conn, None)?;
+                return Ok(None);
+            }
+            let token = random_token::<24>()?;
+            store::replace_setup_token(conn, Some(&hash_token(&token)))?;
+            Ok(Some(token))
+        })
+        .await?;
+    let file = data_dir.join(SETUP_TOKEN_FILE);
+    match &token {
+        Some(token) => crate::auth::secrets::write_private(&file, token)
+            .map_err(|_| ApiError::internal("the setup token file could not be written"))?,
+        None => forget_setup_token(data_dir),
+    }
+    Ok(token)
+}
+
+/// The setup token is spent: its file goes too.
+fn forget_setup_token(data_dir: &std::path::Path) {
+    let _ = std::fs::remove_file(data_dir.join(SETUP_TOKEN_FILE));
 }
 
 /// Signs a worker (public listener) or administrator (admin listener) in on a new device.

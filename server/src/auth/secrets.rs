@@ -37,6 +37,18 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Writes a secret to `path`, readable by its owner only, replacing what was there.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let _ = std::fs::remove_file(path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
 /// Reads a 32-byte key (base64url text) from `path`, creating it with mode 0600 when missing.
 pub fn load_or_create_key(path: &Path) -> Result<SecretSlice<u8>, SecretError> {
     let fail = |problem: String| SecretError::KeyFile {
