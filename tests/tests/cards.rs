@@ -23,8 +23,8 @@ fn card(category: &str, regions: &[&str], translations: Value) -> Value {
         "cost": "free",
         "contact": {"always_open": true},
         "tags": [],
-        "to_be_completed": true,
-        "sample": true,
+        "to_be_completed": false,
+        "sample": false,
         "translations": translations,
     })
 }
@@ -425,7 +425,16 @@ both_backends! {
         let report = app.call_raw("POST", Listener::Admin, &path, token, "application/json", starter.as_bytes().to_vec()).await.expect(200).body;
         for outcome in report["cards"].as_array().unwrap() {
             let id = outcome["card"].as_str().unwrap();
-            app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/{id}/publish"), token, json!({})).await.expect(200);
+            let card_path = format!("/admin/v1/organisations/{org}/cards/{id}");
+            // A sample card is not published as it is: someone reviews it and clears the marks.
+            let refused = app.post(Listener::Admin, &format!("{card_path}/publish"), token, json!({})).await.expect(409);
+            assert_eq!(refused.code(), "invalid_state");
+            let mut card = app.get(Listener::Admin, &card_path, token).await.expect(200).body;
+            card["content"]["sample"] = json!(false);
+            card["content"]["to_be_completed"] = json!(false);
+            let reviewed = json!({"version": card["version"], "content": card["content"]});
+            app.call("PUT", Listener::Admin, &card_path, token, Some(&reviewed)).await.expect(200);
+            app.post(Listener::Admin, &format!("{card_path}/publish"), token, json!({})).await.expect(200);
         }
         let seeker = app.sign_up_seeker().await;
         let client = quietline_protocol::client::Client::with_session(&app.public, seeker.clone()).await.unwrap();
@@ -433,7 +442,7 @@ both_backends! {
         let now = app.clock.now();
         let bundle = client.card_bundle(&org, &["tl-PH", "en"], Some("CA-QC/Montréal"), &keys, now).await.unwrap();
         assert_eq!(bundle.payload.cards.len(), cards.len());
-        assert!(bundle.payload.cards.iter().all(|c| c.locale == "tl" && c.sample && c.to_be_completed));
+        assert!(bundle.payload.cards.iter().all(|c| c.locale == "tl" && !c.sample && !c.to_be_completed));
         let passport = served(&app, &seeker.access_token, &org, "locales=zh-Hans&q=%E6%8A%A4%E7%85%A7").await;
         assert_eq!(titles(&passport), vec!["您的护照和证件属于您自己"]);
 

@@ -418,6 +418,14 @@ pub async fn step(
                     "submitted"
                 }
                 Step::Publish => {
+                    let content = content_of(&current.content)?;
+                    if content.sample || content.to_be_completed {
+                        // A sample card's words and contacts are placeholders until someone
+                        // checked them; a seeker must never be shown them as facts.
+                        return Err(invalid_state(
+                            "This card is marked sample or to be completed: review it, clear those marks, then publish it.",
+                        ));
+                    }
                     match (current.state.as_str(), two_admins) {
                         ("in_review", true) => {
                             if current.submitted_by.as_deref() == Some(editor.as_str()) {
