@@ -285,6 +285,16 @@ pub struct Invite {
     pub expires_at: i64,
 }
 
+/// A pending invite as administrators see it: never its code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PendingInvite {
+    /// Names the invite for revoking it; the code cannot be derived from it.
+    pub id: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
 /// A worker or administrator of an organisation, as its administrators see them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -82,6 +82,8 @@ use utoipa::{Modify, OpenApi};
         organisations::routes::create_organisation,
         organisations::routes::get_organisation,
         organisations::routes::create_invite,
+        organisations::routes::list_invites,
+        organisations::routes::revoke_invite,
         organisations::routes::list_members,
         organisations::routes::remove_member,
         organisations::routes::organisation_statistics,

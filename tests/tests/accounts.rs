@@ -3,7 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use quietline_protocol::api::{
-    DeviceInfo, Enrolment, RecoveryCodes, Role, SessionGrant, TotpEnrolment, WorkerProfile,
+    DeviceInfo, Enrolment, PendingInvite, RecoveryCodes, Role, SessionGrant, TotpEnrolment,
+    WorkerProfile,
 };
 use quietline_tests::{Listener, PASSPHRASE, TestApp, both_backends};
 use serde_json::json;
@@ -457,5 +458,30 @@ both_backends! {
         assert_eq!(again.code(), "invalid_totp");
         // Another of the codes still works.
         app.post(Listener::Admin, "/admin/v1/sessions", None, login(&root.recovery_codes[1])).await.expect(200);
+    }
+
+    async fn invites_are_listed_without_their_codes_and_can_be_revoked(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let token = Some(root.session.access_token.as_str());
+        let path = format!("/admin/v1/organisations/{}/invites", org.id.0);
+        let kept = app.invite(&root, &org.id.0, Role::Worker).await;
+        let revoked = app.invite(&root, &org.id.0, Role::Admin).await;
+        let listed = app.get(Listener::Admin, &path, token).await.expect(200);
+        let invites: Vec<PendingInvite> = listed.json();
+        assert_eq!(invites.len(), 2);
+        let raw = String::from_utf8_lossy(&listed.raw).to_string();
+        assert!(!raw.contains(&kept) && !raw.contains(&revoked), "codes are never listed");
+
+        let admin_invite = invites.iter().find(|i| i.role == Role::Admin).unwrap();
+        app.call("DELETE", Listener::Admin, &format!("{path}/{}", admin_invite.id), token, None).await.expect(204);
+        app.call("DELETE", Listener::Admin, &format!("{path}/{}", admin_invite.id), token, None).await.expect(404);
+        let left: Vec<PendingInvite> = app.get(Listener::Admin, &path, token).await.expect(200).json();
+        assert_eq!(left.iter().map(|i| i.role).collect::<Vec<_>>(), vec![Role::Worker]);
+        // The revoked code redeems nothing; the other still does.
+        let accept = |code: &str| json!({"code": code, "handle": "new-person", "passphrase": PASSPHRASE, "device_name": "laptop"});
+        let refused = app.post(Listener::Admin, "/admin/v1/invites/accept", None, accept(&revoked)).await.expect(404);
+        assert_eq!(refused.code(), "invalid_invite");
+        app.post(Listener::Public, "/v1/invites/accept", None, accept(&kept)).await.expect(200);
     }
 }

@@ -252,6 +252,22 @@ fn rows() -> Vec<Row> {
         row(
             "GET",
             Admin,
+            "/admin/v1/organisations/{org_a}/invites",
+            ADMINS_OF_A,
+        ),
+        // No such invite: allowed callers get past authorisation to the 404.
+        Row {
+            ok: &[404],
+            ..row(
+                "DELETE",
+                Admin,
+                "/admin/v1/organisations/{org_a}/invites/0000000000000000",
+                ADMINS_OF_A,
+            )
+        },
+        row(
+            "GET",
+            Admin,
             "/admin/v1/organisations/{org_a}/members",
             ADMINS_OF_A,
         ),

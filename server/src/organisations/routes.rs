@@ -8,7 +8,8 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
-    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, SetPartners,
+    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite,
+    SetPartners,
 };
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
@@ -20,6 +21,8 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
         .service(create_organisation)
         .service(get_organisation)
         .service(create_invite)
+        .service(list_invites)
+        .service(revoke_invite)
         .service(list_members)
         .service(remove_member)
         .service(organisation_statistics)
@@ -87,6 +90,41 @@ async fn get_organisation(
     service::get_organisation(&state, &admin.0, path.into_inner())
         .await
         .map(web::Json)
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/invites — invites not yet used or expired,
+/// without their codes.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path)), responses(
+    (status = 200, body = Vec<PendingInvite>),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/invites")]
+async fn list_invites(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<String>,
+) -> ApiResult<web::Json<Vec<PendingInvite>>> {
+    service::list_invites(&state, &admin.0, path.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// DELETE /admin/v1/organisations/{organisation_id}/invites/{invite_id} — revokes an invite.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("invite_id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[delete("/admin/v1/organisations/{organisation_id}/invites/{invite_id}")]
+async fn revoke_invite(
+    state: web::Data<AppState>,
+    admin: AdminAuth,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (organisation_id, invite_id) = path.into_inner();
+    service::revoke_invite(&state, &admin.0, organisation_id, invite_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// POST /admin/v1/organisations/{organisation_id}/invites — a single-use invite for a worker or

@@ -11,7 +11,7 @@ use crate::auth::tokens::hash_token;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use quietline_protocol::api::{
-    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, Role,
+    CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite, Role,
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
@@ -162,6 +162,65 @@ pub async fn create_invite(
         organisation_id: OrganisationId(organisation_id),
         expires_at,
     })
+}
+
+/// An invite's public name: a prefix of its code's hash, which says nothing of the code.
+fn invite_id(code_hash: &str) -> String {
+    code_hash.chars().take(INVITE_ID_LEN).collect()
+}
+
+const INVITE_ID_LEN: usize = 16;
+
+/// The organisation's invites not yet used or expired, without their codes.
+pub async fn list_invites(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+) -> ApiResult<Vec<PendingInvite>> {
+    admin.must_administer(&organisation_id)?;
+    let now = state.clock.now();
+    state
+        .db
+        .read(move |conn| {
+            if store::find_organisation(conn, &organisation_id)?.is_none() {
+                return Err(ApiError::not_found());
+            }
+            store::pending_invites(conn, &organisation_id, now)?
+                .into_iter()
+                .map(|(hash, role, expires_at)| {
+                    Ok(PendingInvite {
+                        id: invite_id(&hash),
+                        role: Role::parse(&role)
+                            .ok_or_else(|| ApiError::internal("invite with an unknown role"))?,
+                        expires_at,
+                    })
+                })
+                .collect()
+        })
+        .await
+}
+
+/// Revokes an invite: its code no longer redeems anything.
+pub async fn revoke_invite(
+    state: &AppState,
+    admin: &Principal,
+    organisation_id: String,
+    id: String,
+) -> ApiResult<()> {
+    admin.must_administer(&organisation_id)?;
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            let hash = store::pending_invites(conn, &organisation_id, now)?
+                .into_iter()
+                .map(|(hash, _, _)| hash)
+                .find(|hash| invite_id(hash) == id)
+                .ok_or_else(ApiError::not_found)?;
+            store::delete_invite(conn, &organisation_id, &hash)?;
+            Ok(())
+        })
+        .await
 }
 
 pub async fn list_members(

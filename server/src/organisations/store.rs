@@ -61,6 +61,34 @@ pub fn insert_invite(
         .map(|_| ())
 }
 
+/// An organisation's unexpired invites: (code hash, role, expiry), soonest to expire first.
+pub fn pending_invites(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    now: i64,
+) -> QueryResult<Vec<(String, String, i64)>> {
+    invites::table
+        .filter(invites::organisation_id.eq(organisation_id))
+        .filter(invites::expires_at.gt(now))
+        .select((invites::code_hash, invites::role, invites::expires_at))
+        .order(invites::expires_at)
+        .load(conn)
+}
+
+/// Deletes one of an organisation's invites by its code hash; how many went.
+pub fn delete_invite(
+    conn: &mut DbConn,
+    organisation_id: &str,
+    code_hash: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        invites::table
+            .filter(invites::organisation_id.eq(organisation_id))
+            .filter(invites::code_hash.eq(code_hash)),
+    )
+    .execute(conn)
+}
+
 /// Consumes an unexpired invite of `role`: returns its organisation, or `None` when there is no
 /// such invite. Deleting it is what makes it single use, even under concurrent redemption.
 pub fn take_invite(

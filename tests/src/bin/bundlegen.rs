@@ -129,8 +129,8 @@ fn card(i: usize) -> Value {
             "contact": {"hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "09:00", "closes": "17:00"}], "time_zone": "America/Toronto"},
             "tags": ["benchmark", "sample"],
             "review_by": "2099-01-01",
-            "sample": true,
-            "to_be_completed": true,
+            "sample": false,
+            "to_be_completed": false,
             "translations": texts,
         }
     })
