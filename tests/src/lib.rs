@@ -101,7 +101,15 @@ fn required_env(name: &str) -> Option<String> {
                     "{name} is required when CI=true: PostgreSQL/Redis tests must run, not skip"
                 );
             }
-            eprintln!("skipped: {name} is not set, so the PostgreSQL + Redis variant does not run");
+            // Written to the process's stderr directly rather than through `eprintln!`, which
+            // the test runner captures: whoever runs `cargo test` sees what did not run.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: {name} is not set, so the PostgreSQL + Redis variants of this binary do not run (bash .ci/run runs both backends)"
+                );
+            });
             None
         }
     }
