@@ -622,11 +622,25 @@ pub enum Count {
     Suppressed(String),
 }
 
-/// One day's conversations of an organisation in one language (the seeker's first).
+/// How statistics are grouped in time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StatisticsPeriod {
+    #[default]
+    Day,
+    /// Weeks starting on Monday (UTC).
+    Week,
+    /// Calendar months (UTC).
+    Month,
+}
+
+/// One period's conversations of an organisation in one language (the seeker's first): a day,
+/// or a week's or month's totals.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct DailyStatistics {
-    /// Start of the day, Unix seconds (UTC).
+    /// Start of the day (or of the week or month totalled), Unix seconds (UTC).
     pub day: i64,
     pub language: String,
     pub opened: Count,

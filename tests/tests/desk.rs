@@ -190,13 +190,43 @@ both_backends! {
         assert_eq!(tl["closed"]["information_given"], 5);
         assert_eq!(tl["closed"]["safety_concern"], "<5", "one safety concern must not be visible as such");
         assert_eq!(tl["first_claim_median"], "1 to 5 minutes");
+        // None is none: only counts from 1 to 4 are hidden.
+        assert_eq!(tl["closed"]["referred"], 0);
         let fr = by_language("fr");
         assert_eq!(fr["opened"], "<5");
+        assert_eq!(fr["claimed"], 0);
         assert_eq!(fr["first_claim_median"], Value::Null);
         // Another organisation's administrator sees nothing of it.
         let other = app.create_organisation(&root, "Other House").await.id.0;
         let other_admin = app.enrol_admin(&root, &other, "other-admin").await;
         app.get(Listener::Admin, &path, Some(&other_admin.session.access_token)).await.expect(403);
+
+        // Totals per week and month add the days up before hiding small counts.
+        let first_day = app.clock.now().div_euclid(86_400);
+        app.clock.advance(86_400);
+        let fresh: SessionGrant = app
+            .post(Listener::Admin, "/admin/v1/sessions/refresh", None, json!({"refresh_token": root.session.refresh_token}))
+            .await
+            .expect(200)
+            .json();
+        for _ in 0..4 {
+            let seeker = seeker_through(&app, &code).await;
+            open(&app, &seeker, json!({"languages": ["tl"]})).await;
+        }
+        let opened_tl = |report: &Value| -> Vec<Value> {
+            report.as_array().unwrap().iter().filter(|d| d["language"] == "tl").map(|d| d["opened"].clone()).collect()
+        };
+        let daily = app.get(Listener::Admin, &path, Some(&fresh.access_token)).await.expect(200).body;
+        assert_eq!(opened_tl(&daily), vec![json!(6), json!("<5")]);
+        let weekly = app.get(Listener::Admin, &format!("{path}?period=week"), Some(&fresh.access_token)).await.expect(200).body;
+        // Day 0 was a Thursday: a week runs Monday (0) to Sunday (6).
+        let same_week = (first_day + 3).rem_euclid(7) < 6;
+        let expected = if same_week { vec![json!(10)] } else { vec![json!(6), json!("<5")] };
+        assert_eq!(opened_tl(&weekly), expected);
+        let monthly = app.get(Listener::Admin, &format!("{path}?period=month"), Some(&fresh.access_token)).await.expect(200).body;
+        let months = opened_tl(&monthly);
+        assert!(months == vec![json!(10)] || months == vec![json!(6), json!("<5")], "{months:?}");
+        let report = daily;
 
         // After the retention period, closed conversations are purged; the counts remain.
         app.clock.advance(31 * 86_400);

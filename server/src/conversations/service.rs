@@ -507,6 +507,7 @@ pub async fn statistics(
     organisation_id: String,
     from: Option<i64>,
     to: Option<i64>,
+    period: quietline_protocol::api::StatisticsPeriod,
 ) -> ApiResult<Vec<quietline_protocol::api::DailyStatistics>> {
     admin.must_administer(&organisation_id)?;
     let now = state.clock.now();
@@ -515,7 +516,8 @@ pub async fn statistics(
     state
         .db
         .read(move |conn| {
-            statistics::report(conn, &organisation_id, from_day, to_day).map_err(ApiError::from)
+            statistics::report(conn, &organisation_id, from_day, to_day, period)
+                .map_err(ApiError::from)
         })
         .await
 }

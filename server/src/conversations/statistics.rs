@@ -1,14 +1,14 @@
 //! Aggregate statistics of conversations, with nothing that identifies anyone: counters per day,
 //! organisation and first language, bumped as conversations open, are claimed and close. They
-//! outlive the conversations, which are purged after their retention period. Counts below 5 are
-//! shown as "<5" so nobody can be singled out.
+//! outlive the conversations, which are purged after their retention period. Counts from 1 to 4
+//! are shown as "<5" so nobody can be singled out; none is none, and shows as 0.
 
 use crate::db::DbConn;
 use crate::db::schema::conversation_statistics;
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use diesel::sql_types::{BigInt, Text};
-use quietline_protocol::api::{Count, DailyStatistics};
+use quietline_protocol::api::{Count, DailyStatistics, StatisticsPeriod};
 use std::collections::BTreeMap;
 
 /// Upper bounds (minutes) of the waiting-time histogram, and the column of each bucket.
@@ -85,10 +85,26 @@ pub fn closed(
 }
 
 fn count(n: i64) -> Count {
-    if n < 5 {
+    if (1..5).contains(&n) {
         Count::Suppressed("<5".into())
     } else {
         Count::Exact(u64::try_from(n).unwrap_or_default())
+    }
+}
+
+/// The first day of the period `day` falls in.
+fn period_start(day: i64, period: StatisticsPeriod) -> i64 {
+    match period {
+        StatisticsPeriod::Day => day,
+        // Day 0 (1970-01-01) was a Thursday: Monday is three days before it.
+        StatisticsPeriod::Week => day - (day + 3).rem_euclid(7),
+        StatisticsPeriod::Month => {
+            let date = jiff::Timestamp::from_second(day * 86_400)
+                .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+                .ok();
+            date.and_then(|d| d.first_of_month().to_zoned(jiff::tz::TimeZone::UTC).ok())
+                .map_or(day, |z| z.timestamp().as_second().div_euclid(86_400))
+        }
     }
 }
 
@@ -129,12 +145,14 @@ type Row = (
     i64,
 );
 
-/// An organisation's statistics between two days (inclusive), by day and language.
+/// An organisation's statistics between two days (inclusive), by period and language. Counts are
+/// added up before they are suppressed, so a week of four single days shows its true total.
 pub fn report(
     conn: &mut DbConn,
     organisation_id: &str,
     from_day: i64,
     to_day: i64,
+    period: StatisticsPeriod,
 ) -> QueryResult<Vec<DailyStatistics>> {
     use conversation_statistics as s;
     let rows: Vec<Row> = s::table
@@ -161,8 +179,30 @@ pub fn report(
             s::wait_longer,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
+    let mut totals: BTreeMap<(i64, String), Row> = BTreeMap::new();
+    for row in rows {
+        let key = (period_start(row.0, period), row.1.clone());
+        let total = totals
+            .entry(key.clone())
+            .or_insert((key.0, key.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        let add = |sum: &mut i64, n: i64| *sum += n;
+        add(&mut total.2, row.2);
+        add(&mut total.3, row.3);
+        add(&mut total.4, row.4);
+        add(&mut total.5, row.5);
+        add(&mut total.6, row.6);
+        add(&mut total.7, row.7);
+        add(&mut total.8, row.8);
+        add(&mut total.9, row.9);
+        add(&mut total.10, row.10);
+        add(&mut total.11, row.11);
+        add(&mut total.12, row.12);
+        add(&mut total.13, row.13);
+        add(&mut total.14, row.14);
+        add(&mut total.15, row.15);
+    }
+    Ok(totals
+        .into_values()
         .map(|r| {
             let histogram = [r.9, r.10, r.11, r.12, r.13, r.14, r.15];
             let closed = BTreeMap::from([
@@ -183,4 +223,27 @@ pub fn report(
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn none_shows_as_none_and_only_one_to_four_are_hidden() {
+        assert_eq!(count(0), Count::Exact(0));
+        for n in 1..5 {
+            assert_eq!(count(n), Count::Suppressed("<5".into()));
+        }
+        assert_eq!(count(5), Count::Exact(5));
+    }
+
+    #[test]
+    fn periods_start_on_monday_and_on_the_first_of_the_month() {
+        // 2026-12-03 is a Thursday: its week starts on Monday 2026-11-30, its month on 12-01.
+        let day = 20_790;
+        assert_eq!(period_start(day, StatisticsPeriod::Day), day);
+        assert_eq!(period_start(day, StatisticsPeriod::Week), day - 3);
+        assert_eq!(period_start(day, StatisticsPeriod::Month), day - 2);
+    }
 }

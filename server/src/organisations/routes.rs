@@ -185,10 +185,14 @@ struct Period {
     from: Option<i64>,
     /// Unix seconds; default: now.
     to: Option<i64>,
+    /// `day` (default), `week` or `month`: totals per period.
+    #[serde(default)]
+    #[param(value_type = Option<quietline_protocol::api::StatisticsPeriod>)]
+    period: quietline_protocol::api::StatisticsPeriod,
 }
 
-/// GET /admin/v1/organisations/{organisation_id}/statistics — aggregate counts per day and
-/// language; counts below 5 read "<5".
+/// GET /admin/v1/organisations/{organisation_id}/statistics — aggregate counts per day, week or
+/// month and language; counts from 1 to 4 read "<5".
 #[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), Period), responses(
     (status = 200, body = Vec<quietline_protocol::api::DailyStatistics>),
     (status = 403, body = ErrorBody),
@@ -206,6 +210,7 @@ async fn organisation_statistics(
         path.into_inner(),
         period.from,
         period.to,
+        period.period,
     )
     .await
     .map(web::Json)
