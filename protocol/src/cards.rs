@@ -271,6 +271,10 @@ pub struct CardVersion {
     /// The fields that changed, e.g. `contact.phones`, `translations.fr.title`.
     pub changes: Vec<String>,
     pub changed_by: crate::ids::AccountId,
+    /// The editor's handle, as people are shown; absent for the command line's imports and for
+    /// an account that no longer exists.
+    #[serde(default)]
+    pub changed_by_handle: Option<String>,
     pub changed_at: i64,
 }
 

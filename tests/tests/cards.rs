@@ -202,6 +202,7 @@ both_backends! {
         assert_eq!(edit["changes"], json!(["translations.en.summary", "state"]));
         assert_eq!(edit["changed_by"], first.session.account_id.0.as_str());
         assert_eq!(history[2]["changed_by"], second.session.account_id.0.as_str());
+        assert_eq!(history[2]["changed_by_handle"], second.handle.as_str(), "editors are named by handle");
         let rolled = app.post(Listener::Admin, &format!("{card_path}/rollback"), a, json!({"version": v1})).await.expect(200).body;
         assert_eq!(rolled["state"], "published");
         assert_eq!(rolled["outdated_locales"], json!([]));

@@ -569,17 +569,20 @@ pub async fn history(
         .db
         .read(move |conn| {
             of_organisation(conn, &organisation_id, &card_id)?;
-            Ok(store::versions(conn, &card_id)?
+            store::versions(conn, &card_id)?
                 .into_iter()
-                .map(|v| CardVersion {
-                    version: u32::try_from(v.version).unwrap_or_default(),
-                    action: v.action,
-                    state: state_of(&v.state),
-                    changes: serde_json::from_str(&v.changes).unwrap_or_default(),
-                    changed_by: AccountId(v.changed_by),
-                    changed_at: v.changed_at,
+                .map(|v| {
+                    Ok(CardVersion {
+                        version: u32::try_from(v.version).unwrap_or_default(),
+                        action: v.action,
+                        state: state_of(&v.state),
+                        changes: serde_json::from_str(&v.changes).unwrap_or_default(),
+                        changed_by_handle: crate::accounts::store::handle_of(conn, &v.changed_by)?,
+                        changed_by: AccountId(v.changed_by),
+                        changed_at: v.changed_at,
+                    })
                 })
-                .collect())
+                .collect()
         })
         .await
 }
