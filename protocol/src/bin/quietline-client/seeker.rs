@@ -2,7 +2,7 @@
 //! answer, write (lines typed before anyone joins wait on this device until someone does), be
 //! told who answers, answer a referral, leave at once with `/exit`.
 
-use crate::terminal::{self, Terminal, event, failure};
+use crate::terminal::{self, Device, Terminal, event, failure};
 use quietline_protocol::api::{Conversation, ConversationState, OpenConversation};
 use quietline_protocol::client::{Client, ClientError, Socket};
 use quietline_protocol::relay::ServerFrame;
@@ -26,9 +26,7 @@ pub struct Start {
 
 /// The conversation this seeker is in, as the chat loop keeps it.
 struct Chat<'a> {
-    client: Client,
-    state: &'a Path,
-    passphrase: &'a str,
+    device: Device<'a>,
     conversation: Conversation,
     /// Lines typed before a worker joined; sent when one does.
     pending: Vec<String>,
@@ -56,9 +54,7 @@ pub async fn start(
     };
     let conversation = client.open_conversation(&request).await?;
     let chat = Chat {
-        client,
-        state,
-        passphrase,
+        device: Device::new(client, state, passphrase),
         conversation,
         pending: Vec::new(),
         referral_offered: false,
@@ -78,9 +74,7 @@ pub async fn resume(
         return Ok(());
     };
     let chat = Chat {
-        client,
-        state,
-        passphrase,
+        device: Device::new(client, state, passphrase),
         referral_offered: conversation.referral.is_some(),
         conversation,
         pending: Vec::new(),
@@ -117,7 +111,7 @@ impl Chat<'_> {
     async fn run(mut self, terminal: &mut Terminal) -> Result<(), ClientError> {
         self.status().await;
         println!("Write when you are ready. /help lists the commands.");
-        let mut socket = self.client.connect().await?;
+        let mut socket = self.device.client.connect().await?;
         loop {
             tokio::select! {
                 line = terminal.next() => {
@@ -137,18 +131,21 @@ impl Chat<'_> {
                 }
             }
         }
-        self.client.save(self.state, self.passphrase).await
+        self.device.save().await
     }
 
     async fn command(&mut self, line: &str) -> Result<Next, ClientError> {
-        terminal::fresh(&mut self.client).await?;
+        terminal::fresh(&mut self.device.client).await?;
         match line {
             "" => {}
             "/help" => println!("{HELP}"),
             "/quit" => return Ok(Next::Quit),
             "/exit" => {
                 // Quick exit: the account and this device's state file are wiped at once.
-                self.client.quick_exit(Some(self.state)).await?;
+                self.device
+                    .client
+                    .quick_exit(Some(self.device.state))
+                    .await?;
                 println!("done");
                 return Ok(Next::Exited);
             }
@@ -173,7 +170,12 @@ impl Chat<'_> {
             println!("You are talking with {handle}.");
             return;
         }
-        match self.client.outlook(&self.conversation.languages).await {
+        match self
+            .device
+            .client
+            .outlook(&self.conversation.languages)
+            .await
+        {
             Ok(outlook) => {
                 let wait = outlook
                     .expected_wait_seconds
@@ -200,17 +202,9 @@ impl Chat<'_> {
         let Some(worker) = self.conversation.workers.first().map(|w| w.0.clone()) else {
             return Ok(());
         };
-        match self.client.send_text(&worker, text.as_bytes()).await {
-            Ok(_) => {}
-            Err(ClientError::IdentityChanged { .. }) => {
-                println!(
-                    "The safety number of the person you talk with changed (a new phone, or someone else). Ask them about it; your next message trusts the new one."
-                );
-                self.client.accept_new_identity(&worker).await?;
-            }
-            Err(error) => println!("Not sent: {}", failure(&error)),
-        }
-        self.client.save(self.state, self.passphrase).await
+        self.device
+            .send(&worker, text, "the person you talk with")
+            .await
     }
 
     async fn answer_referral(&mut self, accept: bool) -> Result<(), ClientError> {
@@ -219,6 +213,7 @@ impl Chat<'_> {
             return Ok(());
         }
         match self
+            .device
             .client
             .answer_referral(&self.conversation.id, accept)
             .await
@@ -242,30 +237,13 @@ impl Chat<'_> {
     async fn frame(&mut self, frame: ServerFrame, socket: &mut Socket) -> Result<(), ClientError> {
         match frame {
             ServerFrame::Envelope { envelope } => {
-                match self.client.open(&envelope).await {
-                    Ok(received) => {
-                        let name = self.handle_of(&received.from_account);
-                        event(&format!(
-                            "{name}: {}",
-                            String::from_utf8_lossy(&received.plaintext)
-                        ));
-                    }
-                    Err(ClientError::IdentityChanged { account_id, .. }) => {
-                        println!(
-                            "The safety number of {} changed (a new phone, or someone else).",
-                            self.handle_of(&account_id)
-                        );
-                        self.client.accept_new_identity(&account_id).await?;
-                    }
-                    Err(error) => println!("A message could not be read: {error}"),
-                }
-                socket.acknowledge(vec![envelope.id]).await?;
-                self.client.save(self.state, self.passphrase).await?;
+                let incoming = self.device.receive(&envelope, socket).await?;
+                let name = incoming
+                    .sender()
+                    .map_or_else(|| "someone".to_string(), |from| self.handle_of(from));
+                terminal::show(&incoming, &name);
             }
-            ServerFrame::PreKeysLow { .. } => {
-                self.client.replenish().await?;
-                self.client.save(self.state, self.passphrase).await?;
-            }
+            ServerFrame::PreKeysLow { .. } => self.device.replenish().await?,
             ServerFrame::WorkersChanged {
                 conversation_id, ..
             } if conversation_id == self.conversation.id => self.workers_changed().await?,
@@ -313,6 +291,7 @@ impl Chat<'_> {
     /// next message is encrypted to), say who answers now, and send what waited.
     async fn workers_changed(&mut self) -> Result<(), ClientError> {
         let Some(conversation) = self
+            .device
             .client
             .conversations()
             .await?

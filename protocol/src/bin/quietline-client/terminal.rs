@@ -1,8 +1,10 @@
 //! What the command line shares between seekers and workers: prompts without echo, lines typed,
 //! local times, the terminal's languages, and a fresh access token before each request.
 
-use quietline_protocol::client::{Client, ClientError};
+use quietline_protocol::client::{Client, ClientError, Socket};
+use quietline_protocol::relay::Envelope;
 use std::io::BufRead;
+use std::path::Path;
 use tokio::sync::mpsc;
 
 /// Reads a secret: from `variable` when set (scripts), else from the terminal without echo.
@@ -72,6 +74,121 @@ pub fn locale_languages() -> Vec<String> {
         (!tag.is_empty()).then_some(tag)
     });
     vec![tag.unwrap_or_else(|| "en".to_string())]
+}
+
+/// This device: its client, and the state file it is kept in under the passphrase. Both sides
+/// send, receive and replenish keys through it, saving after every change.
+pub struct Device<'a> {
+    pub client: Client,
+    pub state: &'a Path,
+    passphrase: &'a str,
+}
+
+/// What an envelope turned out to hold.
+pub enum Incoming {
+    Message {
+        from: String,
+        text: String,
+    },
+    /// The sender's safety number changed (a new phone, or someone else); it is trusted from now
+    /// on, and the person should be told.
+    NewSafetyNumber {
+        from: String,
+        text: String,
+    },
+    Unreadable(ClientError),
+}
+
+impl<'a> Device<'a> {
+    pub fn new(client: Client, state: &'a Path, passphrase: &'a str) -> Device<'a> {
+        Device {
+            client,
+            state,
+            passphrase,
+        }
+    }
+
+    pub async fn save(&self) -> Result<(), ClientError> {
+        self.client.save(self.state, self.passphrase).await
+    }
+
+    /// Encrypts and sends `text` to `recipient`. A changed safety number stops the send: the
+    /// person is told (of `whom`), and the next message trusts the new one.
+    pub async fn send(
+        &mut self,
+        recipient: &str,
+        text: &str,
+        whom: &str,
+    ) -> Result<(), ClientError> {
+        match self.client.send_text(recipient, text.as_bytes()).await {
+            Ok(_) => {}
+            Err(ClientError::IdentityChanged { .. }) => {
+                println!(
+                    "The safety number of {whom} changed (a new phone, or someone else). Ask them about it; your next message trusts the new one."
+                );
+                self.client.accept_new_identity(recipient).await?;
+            }
+            Err(error) => println!("Not sent: {}", failure(&error)),
+        }
+        self.save().await
+    }
+
+    /// Decrypts an envelope, then acknowledges it and saves the sessions.
+    pub async fn receive(
+        &mut self,
+        envelope: &Envelope,
+        socket: &mut Socket,
+    ) -> Result<Incoming, ClientError> {
+        let text = |plaintext: &[u8]| String::from_utf8_lossy(plaintext).to_string();
+        let incoming = match self.client.open(envelope).await {
+            Ok(received) => Incoming::Message {
+                text: text(&received.plaintext),
+                from: received.from_account,
+            },
+            Err(ClientError::IdentityChanged { account_id, .. }) => {
+                self.client.accept_new_identity(&account_id).await?;
+                match self.client.open(envelope).await {
+                    Ok(received) => Incoming::NewSafetyNumber {
+                        text: text(&received.plaintext),
+                        from: received.from_account,
+                    },
+                    Err(error) => Incoming::Unreadable(error),
+                }
+            }
+            Err(error) => Incoming::Unreadable(error),
+        };
+        socket.acknowledge(vec![envelope.id]).await?;
+        self.save().await?;
+        Ok(incoming)
+    }
+
+    /// Uploads more one-time prekeys when the server says they run low.
+    pub async fn replenish(&mut self) -> Result<(), ClientError> {
+        self.client.replenish().await?;
+        self.save().await
+    }
+}
+
+/// Prints what arrived, naming its sender as `name` does.
+pub fn show(incoming: &Incoming, name: &str) {
+    match incoming {
+        Incoming::Message { text, .. } => event(&format!("{name}: {text}")),
+        Incoming::NewSafetyNumber { text, .. } => {
+            println!("The safety number of {name} changed (a new phone, or someone else).");
+            event(&format!("{name}: {text}"));
+        }
+        Incoming::Unreadable(error) => println!("A message could not be read: {error}"),
+    }
+}
+
+impl Incoming {
+    /// The sender's account, when the envelope could be read.
+    pub fn sender(&self) -> Option<&str> {
+        match self {
+            Incoming::Message { from, .. } | Incoming::NewSafetyNumber { from, .. } => Some(from),
+            Incoming::Unreadable(_) => None,
+        }
+    }
 }
 
 /// Exchanges the refresh token shortly before the access token expires, so a long session at

@@ -2,7 +2,7 @@
 //! worker's conversations by number, transfers, referrals and closing, with every desk event as a
 //! line of text. Seekers are shown by conversation number, colleagues by handle, never by id.
 
-use crate::terminal::{self, Terminal, event, failure};
+use crate::terminal::{self, Device, Terminal, event, failure};
 use quietline_protocol::api::{Colleague, Conversation, Partner, WaitingConversation};
 use quietline_protocol::client::{Client, ClientError, Socket};
 use quietline_protocol::relay::ServerFrame;
@@ -27,9 +27,7 @@ Type a message and press Enter to send it to the current conversation. Commands:
   /help                this list";
 
 struct Desk<'a> {
-    client: Client,
-    state: &'a Path,
-    passphrase: &'a str,
+    device: Device<'a>,
     /// Conversation numbers, stable for this run: id → number.
     numbers: BTreeMap<String, usize>,
     /// The worker's own conversations, as last read.
@@ -50,9 +48,7 @@ pub async fn desk(
     let profile = client.worker_profile().await?;
     let availability = client.availability().await?;
     let mut desk = Desk {
-        client,
-        state,
-        passphrase,
+        device: Device::new(client, state, passphrase),
         numbers: BTreeMap::new(),
         mine: Vec::new(),
         current: None,
@@ -74,7 +70,7 @@ pub async fn desk(
     if !desk.mine.is_empty() {
         desk.list();
     }
-    let mut socket = desk.client.connect().await?;
+    let mut socket = desk.device.client.connect().await?;
     loop {
         tokio::select! {
             line = terminal.next() => {
@@ -82,7 +78,7 @@ pub async fn desk(
                 if line == "/quit" {
                     break;
                 }
-                terminal::fresh(&mut desk.client).await?;
+                terminal::fresh(&mut desk.device.client).await?;
                 if let Err(error) = desk.command(&line).await {
                     match error {
                         ClientError::Http { .. } => println!("{}", failure(&error)),
@@ -99,7 +95,7 @@ pub async fn desk(
             }
         }
     }
-    desk.client.save(desk.state, desk.passphrase).await
+    desk.device.save().await
 }
 
 impl Desk<'_> {
@@ -119,7 +115,7 @@ impl Desk<'_> {
     }
 
     async fn refresh_mine(&mut self) -> Result<(), ClientError> {
-        self.mine = self.client.conversations().await?;
+        self.mine = self.device.client.conversations().await?;
         for conversation in self.mine.clone() {
             self.number(&conversation.id);
         }
@@ -165,14 +161,14 @@ impl Desk<'_> {
             "/help" => println!("{HELP}"),
             "/available" => {
                 let limit = argument.parse().ok();
-                let now = self.client.set_availability(true, limit).await?;
+                let now = self.device.client.set_availability(true, limit).await?;
                 match now.max_active {
                     Some(max) => println!("You are available, for up to {max} conversations."),
                     None => println!("You are available."),
                 }
             }
             "/away" => {
-                self.client.set_availability(false, None).await?;
+                self.device.client.set_availability(false, None).await?;
                 println!("You are away: no new conversations come to you.");
             }
             "/waiting" => self.waiting().await?,
@@ -199,7 +195,7 @@ impl Desk<'_> {
                 }
             }
             "/colleagues" => {
-                self.colleagues = self.client.colleagues().await?;
+                self.colleagues = self.device.client.colleagues().await?;
                 for colleague in &self.colleagues {
                     println!(
                         "  {} ({}) {}",
@@ -215,7 +211,7 @@ impl Desk<'_> {
             }
             "/transfer" => self.transfer(argument).await?,
             "/partners" => {
-                self.partners = self.client.partners().await?;
+                self.partners = self.device.client.partners().await?;
                 for (i, partner) in self.partners.iter().enumerate() {
                     let note = if partner.mutual {
                         ""
@@ -234,7 +230,7 @@ impl Desk<'_> {
     }
 
     async fn waiting(&mut self) -> Result<(), ClientError> {
-        self.queue = self.client.waiting().await?;
+        self.queue = self.device.client.waiting().await?;
         if self.queue.is_empty() {
             println!("Nobody is waiting.");
         }
@@ -260,14 +256,14 @@ impl Desk<'_> {
 
     async fn claim(&mut self, argument: &str) -> Result<(), ClientError> {
         if self.queue.is_empty() {
-            self.queue = self.client.waiting().await?;
+            self.queue = self.device.client.waiting().await?;
         }
         let index = argument.parse::<usize>().unwrap_or(1);
         let Some(waiting) = self.queue.get(index.wrapping_sub(1)).cloned() else {
             println!("There is no such conversation in the queue. /waiting lists it.");
             return Ok(());
         };
-        let conversation = self.client.claim(&waiting.id).await?;
+        let conversation = self.device.client.claim(&waiting.id).await?;
         self.queue.clear();
         let number = self.number(&conversation.id);
         self.current = Some(conversation.id.clone());
@@ -287,7 +283,7 @@ impl Desk<'_> {
             None
         } else {
             if self.colleagues.iter().all(|c| c.handle != argument) {
-                self.colleagues = self.client.colleagues().await?;
+                self.colleagues = self.device.client.colleagues().await?;
             }
             match self.colleagues.iter().find(|c| c.handle == argument) {
                 Some(colleague) => Some(colleague.account_id.clone()),
@@ -297,7 +293,7 @@ impl Desk<'_> {
                 }
             }
         };
-        self.client.transfer(&conversation.id, to).await?;
+        self.device.client.transfer(&conversation.id, to).await?;
         let number = self.number(&conversation.id);
         match argument {
             "queue" => println!("#{number} is back in the queue."),
@@ -312,14 +308,14 @@ impl Desk<'_> {
             return Ok(());
         };
         if self.partners.is_empty() {
-            self.partners = self.client.partners().await?;
+            self.partners = self.device.client.partners().await?;
         }
         let index = argument.parse::<usize>().unwrap_or(1);
         let Some(partner) = self.partners.get(index.wrapping_sub(1)).cloned() else {
             println!("There is no such partner. /partners lists them.");
             return Ok(());
         };
-        self.client.refer(&conversation.id, &partner).await?;
+        self.device.client.refer(&conversation.id, &partner).await?;
         println!(
             "Offered {} to the seeker of #{}; they decide.",
             partner.name,
@@ -334,7 +330,8 @@ impl Desk<'_> {
             return Ok(());
         };
         let outcome = (!outcome.is_empty()).then_some(outcome);
-        self.client
+        self.device
+            .client
             .close_conversation(&conversation.id, outcome)
             .await?;
         println!("#{} is closed.", self.number(&conversation.id));
@@ -346,17 +343,7 @@ impl Desk<'_> {
             println!("Choose a conversation first: /waiting, /claim N, or /list, /switch N.");
             return Ok(());
         };
-        match self.client.send_text(&seeker, text.as_bytes()).await {
-            Ok(_) => {}
-            Err(ClientError::IdentityChanged { .. }) => {
-                println!(
-                    "The seeker's safety number changed (a new phone, or someone else). Ask them about it; your next message trusts the new one."
-                );
-                self.client.accept_new_identity(&seeker).await?;
-            }
-            Err(error) => println!("Not sent: {}", failure(&error)),
-        }
-        self.client.save(self.state, self.passphrase).await
+        self.device.send(&seeker, text, "the seeker").await
     }
 
     /// Who a sender is, as the desk shows them: `#N` for a seeker, a handle for a colleague.
@@ -366,7 +353,7 @@ impl Desk<'_> {
             return Ok(format!("#{}", self.number(&id)));
         }
         if self.colleagues.iter().all(|c| c.account_id.0 != account_id) {
-            self.colleagues = self.client.colleagues().await?;
+            self.colleagues = self.device.client.colleagues().await?;
         }
         Ok(self
             .colleagues
@@ -379,32 +366,16 @@ impl Desk<'_> {
     async fn frame(&mut self, frame: ServerFrame, socket: &mut Socket) -> Result<(), ClientError> {
         match frame {
             ServerFrame::Envelope { envelope } => {
-                match self.client.open(&envelope).await {
-                    Ok(received) => {
-                        let from = self.sender(&received.from_account).await?;
-                        event(&format!(
-                            "{from}: {}",
-                            String::from_utf8_lossy(&received.plaintext)
-                        ));
-                    }
-                    Err(ClientError::IdentityChanged { account_id, .. }) => {
-                        let from = self.sender(&account_id).await?;
-                        println!(
-                            "The safety number of {from} changed (a new phone, or someone else)."
-                        );
-                        self.client.accept_new_identity(&account_id).await?;
-                    }
-                    Err(error) => println!("A message could not be read: {error}"),
-                }
-                socket.acknowledge(vec![envelope.id]).await?;
-                self.client.save(self.state, self.passphrase).await?;
+                let incoming = self.device.receive(&envelope, socket).await?;
+                let name = match incoming.sender() {
+                    Some(from) => self.sender(from).await?,
+                    None => "someone".to_string(),
+                };
+                terminal::show(&incoming, &name);
             }
-            ServerFrame::PreKeysLow { .. } => {
-                self.client.replenish().await?;
-                self.client.save(self.state, self.passphrase).await?;
-            }
+            ServerFrame::PreKeysLow { .. } => self.device.replenish().await?,
             ServerFrame::ConversationWaiting { conversation_id } => {
-                let queue = self.client.waiting().await?;
+                let queue = self.device.client.waiting().await?;
                 if let Some(waiting) = queue.iter().find(|w| w.id == conversation_id) {
                     let yours = if waiting.speaks_language {
                         ""
@@ -440,7 +411,9 @@ impl Desk<'_> {
                 self.refresh_mine().await?;
                 let has = self.mine.iter().any(|c| c.id == conversation_id);
                 let number = self.number(&conversation_id);
-                let mine = workers.iter().any(|w| *w == self.client.account_id());
+                let mine = workers
+                    .iter()
+                    .any(|w| *w == self.device.client.account_id());
                 if has && mine && !had {
                     event(&format!(
                         "#{number} was handed to you. /switch {number} to write in it."
