@@ -39,6 +39,8 @@ enum Task {
     },
     /// Applies pending database migrations and exits.
     Migrate,
+    /// Prints an example configuration file: every key, its documentation and its default.
+    ExampleConfig,
     /// Adds an organisation (an NGO served by this instance) and prints its id.
     CreateOrganisation {
         #[arg(long)]
@@ -153,6 +155,10 @@ fn main() {
 }
 
 fn run(cli: AdminCli) -> anyhow::Result<()> {
+    if let Task::ExampleConfig = cli.task {
+        print!("{}", quietline_server::config::example_file());
+        return Ok(());
+    }
     let config = Config::load(&cli.server)?;
     eprintln!("quietline-admin: {}", describe(&config, &cli.server));
     if let DatabaseUrl::Sqlite(path) = &config.database
@@ -176,6 +182,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
             Task::Migrate => {
                 println!("migrations applied");
             }
+            Task::ExampleConfig => {}
             Task::CreateOrganisation {
                 name,
                 language,

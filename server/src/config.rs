@@ -87,6 +87,15 @@ pub struct Cli {
     /// Days a closed conversation is kept before only its aggregate counts remain [default: 30]
     #[arg(long, env = "QUIETLINE_CLOSED_RETENTION_DAYS")]
     pub closed_retention_days: Option<String>,
+    /// The public listener's address as clients reach it (e.g. https://example.org behind a
+    /// proxy), named in the API document [default: http://PUBLIC_LISTEN]
+    #[arg(long, env = "QUIETLINE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Origin of the admin docs page (e.g. http://127.0.0.1:8081) allowed to try the public API
+    /// from the browser; the public listener then answers cross-origin requests from it, and from
+    /// nothing else [default: none]
+    #[arg(long, env = "QUIETLINE_DOCS_ORIGIN")]
+    pub docs_origin: Option<String>,
 }
 
 /// The same keys as the command line, read from the `--config` file.
@@ -117,6 +126,8 @@ struct FileConfig {
     reaper_interval: Option<u64>,
     seeker_inactivity_days: Option<u32>,
     closed_retention_days: Option<u32>,
+    public_url: Option<String>,
+    docs_origin: Option<String>,
 }
 
 /// Which database, decided from the URL scheme.
@@ -153,6 +164,11 @@ pub struct Config {
     pub reaper_interval: u64,
     pub seeker_inactivity_days: u32,
     pub closed_retention_days: u32,
+    /// Where clients reach the public listener, without a trailing slash; when not configured,
+    /// filled in at start from the address the listener bound.
+    pub public_url: Option<String>,
+    /// The one origin, if any, whose browser pages may call the public API (the docs page).
+    pub docs_origin: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -466,7 +482,39 @@ impl Config {
                 "must be between 1 and 365",
             ));
         }
+        let web_origin = |key: &'static str, value: String| {
+            let value = value.trim().trim_end_matches('/').to_string();
+            let scheme_ok = value.starts_with("http://") || value.starts_with("https://");
+            let plain = value.split_once("://").is_some_and(|(_, rest)| {
+                !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '@'])
+            });
+            if scheme_ok && plain {
+                Ok(value)
+            } else {
+                Err(bad(
+                    key,
+                    format!(
+                        "expected scheme://host[:port], such as https://example.org, got {value:?}"
+                    ),
+                ))
+            }
+        };
+        let public_url = cli
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .map(|url| web_origin("QUIETLINE_PUBLIC_URL", url))
+            .transpose()?;
+        let docs_origin = cli
+            .docs_origin
+            .clone()
+            .or(file.docs_origin)
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| web_origin("QUIETLINE_DOCS_ORIGIN", o))
+            .transpose()?;
         Ok(Config {
+            public_url,
+            docs_origin,
             public_listen,
             admin_listen,
             data_dir,
@@ -511,9 +559,107 @@ fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
     }
 }
 
+/// The example configuration file (`server/quietline.example.toml`): every key of the `--config`
+/// file with its documentation, made from the command line's own help so the two cannot drift
+/// apart (a test checks the file in the repository is current). Every setting is commented out:
+/// the file documents the defaults rather than changing them.
+pub fn example_file() -> String {
+    use clap::CommandFactory;
+    let mut out = String::from(
+        "# Quietline configuration: pass with `quietline --config FILE` (or QUIETLINE_CONFIG).\n\
+         # Every key can also be set by its environment variable, which wins over this file.\n\
+         # Generated from `quietline --help` by `quietline-admin example-config`.\n",
+    );
+    for arg in Cli::command().get_arguments() {
+        let key = arg.get_id().as_str();
+        let Some(env) = arg.get_env().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        if key == "config" || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            continue;
+        }
+        let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        let (text, default) = match help.split_once(" [default: ") {
+            Some((text, default)) => (text, Some(default.trim_end_matches(']'))),
+            None => (help.as_str(), None),
+        };
+        out.push('\n');
+        let mut line = String::from("#");
+        for word in text.split_whitespace() {
+            if line.len() + word.len() > 98 {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from("#");
+            }
+            line.push(' ');
+            line.push_str(word);
+        }
+        out.push_str(&line);
+        out.push_str(&format!("\n# ({env}"));
+        if let Some(default) = default {
+            out.push_str(&format!("; default: {default}"));
+        }
+        out.push_str(")\n");
+        out.push_str(&format!("#{key} = {}\n", example_value(key, default)));
+    }
+    out
+}
+
+/// A TOML value for a key: its default where that is a plain value, else an example.
+fn example_value(key: &str, default: Option<&str>) -> String {
+    match key {
+        "database_url" => return "\"postgres://quietline@127.0.0.1/quietline\"".into(),
+        "redis_url" => return "\"redis://127.0.0.1:6379\"".into(),
+        "token_key_file" => return "\"./data/token.key\"".into(),
+        "storage_key_file" => return "\"./data/storage.key\"".into(),
+        "previous_token_key_files" => return "[\"./data/token.key.old\"]".into(),
+        "public_url" => return "\"https://example.org\"".into(),
+        "docs_origin" => return "\"http://127.0.0.1:8081\"".into(),
+        "workers" => return "2".into(),
+        _ => {}
+    }
+    let first = default
+        .and_then(|d| d.split_whitespace().next())
+        .unwrap_or_default();
+    if first.parse::<u64>().is_ok() || first == "true" || first == "false" {
+        first.to_string()
+    } else {
+        format!("{first:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_example_configuration_is_current_and_every_key_in_it_is_valid() {
+        let committed = include_str!("../quietline.example.toml");
+        assert_eq!(
+            committed,
+            example_file(),
+            "regenerate: quietline-admin example-config > server/quietline.example.toml"
+        );
+        let settings: String = committed
+            .lines()
+            .filter_map(|line| line.strip_prefix('#'))
+            .filter(|line| !line.starts_with(' ') && !line.is_empty())
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let file: FileConfig =
+            toml::from_str(&settings).expect("every example key is a valid setting");
+        assert_eq!(file.public_listen.as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(file.access_token_ttl, Some(600));
+        assert_eq!(file.admin_totp_required, Some(true));
+        // One setting per key of the command line, less `--config` itself.
+        use clap::CommandFactory;
+        let keys = Cli::command()
+            .get_arguments()
+            .filter(|a| a.get_env().is_some())
+            .count()
+            - 1;
+        assert_eq!(settings.lines().count(), keys);
+    }
 
     #[test]
     fn defaults_serve_sqlite_in_the_data_directory() {

@@ -1,11 +1,17 @@
 //! Operations endpoints, on the admin listener only: the OpenAPI document, the interactive docs
-//! page (assets compiled into the binary), metrics and health.
+//! page (assets compiled into the binary), metrics and health; and the one cross-origin door the
+//! public listener may open, for that docs page to try the public API.
 
+use crate::auth::Audience;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use actix_web::ResponseError;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
 use quietline_protocol::api::Health;
 use std::sync::Arc;
@@ -21,8 +27,79 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
 /// GET /openapi.json — the OpenAPI 3 document of both listeners.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
 #[get("/openapi.json")]
-async fn openapi_document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(document(&state.config))
+}
+
+/// The OpenAPI document, naming both listeners as its servers: the public one where clients
+/// reach it, and this (admin) one, relative to the page that reads the document.
+pub fn document(config: &crate::config::Config) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::server::ServerBuilder;
+    let mut document = ApiDoc::openapi();
+    document.servers = Some(vec![
+        ServerBuilder::new()
+            .url(config.public_url.clone().unwrap_or_default())
+            .description(Some("public listener: /v1 (clients)"))
+            .build(),
+        ServerBuilder::new()
+            .url("/")
+            .description(Some("admin listener: /admin/v1 and operations"))
+            .build(),
+    ]);
+    document
+}
+
+/// Middleware: on the public listener, answers cross-origin requests from the configured docs
+/// origin (`QUIETLINE_DOCS_ORIGIN`) and from nothing else, so the docs page's "try it out" works
+/// there too. Without that setting, or for any other origin, nothing changes.
+pub async fn allow_docs_origin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let allowed = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.config.docs_origin.clone())
+        .filter(|_| req.app_data::<Audience>() == Some(&Audience::Api));
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_string);
+    let Some(origin) = origin.filter(|o| allowed.as_deref() == Some(o.as_str())) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let preflight = req.method() == actix_web::http::Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if preflight {
+        let mut response = HttpResponse::NoContent()
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                "GET, POST, PUT, DELETE",
+            ))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "authorization, content-type",
+            ))
+            .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
+            .finish();
+        allow_origin(response.headers_mut(), &origin);
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    let mut response = next.call(req).await?;
+    allow_origin(response.headers_mut(), &origin);
+    Ok(response.map_into_left_body())
+}
+
+fn allow_origin(headers: &mut header::HeaderMap, origin: &str) {
+    if let Ok(value) = header::HeaderValue::from_str(origin) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    headers.insert(header::VARY, header::HeaderValue::from_static("Origin"));
 }
 
 /// GET /docs/{path} — the interactive API documentation (Swagger UI, served from the binary).

@@ -109,7 +109,7 @@ async fn unknown_route() -> Result<actix_web::HttpResponse, ApiError> {
 }
 
 /// Headers on every response. No header names the software.
-fn security_headers(content_security_policy: &'static str) -> DefaultHeaders {
+fn security_headers(content_security_policy: String) -> DefaultHeaders {
     DefaultHeaders::new()
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
@@ -130,6 +130,7 @@ macro_rules! app {
             .app_data(extractors::query_config())
             .app_data(extractors::payload_config())
             .wrap(from_fn(crate::i18n::localise))
+            .wrap(from_fn(crate::ops::allow_docs_origin))
             .wrap(from_fn(telemetry::observe))
             .wrap(security_headers($csp))
             $(.configure($configure))+
@@ -175,6 +176,13 @@ impl Application {
                 config.admin_listen
             )
         })?;
+        let mut config = config;
+        // Unless configured, clients reach the public listener where it bound (port 0 picks a
+        // free one).
+        let bound = public_listener.local_addr()?;
+        config
+            .public_url
+            .get_or_insert_with(|| format!("http://{bound}"));
         let workers = config.workers;
         let data_dir = config.data_dir.clone();
         let state = build_state(config, clock).await?;
@@ -187,7 +195,7 @@ impl Application {
             app!(
                 public_state,
                 Audience::Api,
-                "default-src 'none'; frame-ancestors 'none'",
+                "default-src 'none'; frame-ancestors 'none'".to_string(),
                 accounts::configure_public,
                 organisations::configure_public,
                 crate::keys::configure_public,
@@ -203,11 +211,16 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(public_listener)?;
         let admin_state = state.clone();
+        // The docs page may call the public listener too ("try it out" on its server).
+        let admin_csp = format!(
+            "default-src 'self'; connect-src 'self' {}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            state.config.public_url.as_deref().unwrap_or_default()
+        );
         let mut admin = HttpServer::new(move || {
             app!(
                 admin_state,
                 Audience::Admin,
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+                admin_csp.clone(),
                 accounts::configure_admin,
                 organisations::configure_admin,
                 crate::entry_points::configure_admin,

@@ -85,6 +85,9 @@ both_backends! {
     async fn openapi_documents_exactly_the_routes_served(app: TestApp) {
         let openapi = app.get(Listener::Admin, "/openapi.json", None).await.expect(200).body;
         assert!(openapi["openapi"].as_str().unwrap().starts_with("3."));
+        // Both listeners are named, so the docs page can send requests to either.
+        let servers: Vec<&str> = openapi["servers"].as_array().unwrap().iter().map(|s| s["url"].as_str().unwrap()).collect();
+        assert_eq!(servers, vec![app.public.as_str(), "/"]);
         let documented = documented(&openapi);
         let in_source = routes_in_source();
         assert!(in_source.len() >= 30, "the source scan found only {} routes", in_source.len());
@@ -204,6 +207,27 @@ both_backends! {
         let text = String::from_utf8_lossy(&metrics.raw);
         assert!(text.contains("quietline_http_requests_total{listener=\"public\",class=\"4xx\"} 1"), "{text}");
     }
+
+    async fn no_cross_origin_answers_unless_a_docs_origin_is_set(app: TestApp) {
+        let preflight = |origin: &'static str| {
+            let app = &app;
+            async move {
+                app.call_with_headers(
+                    "OPTIONS",
+                    Listener::Public,
+                    "/v1/account",
+                    None,
+                    None,
+                    &[("Origin", origin), ("Access-Control-Request-Method", "GET")],
+                )
+                .await
+            }
+        };
+        // Without QUIETLINE_DOCS_ORIGIN, nobody gets a cross-origin answer.
+        let refused = preflight("http://127.0.0.1:8081").await;
+        assert!(refused.headers.get("access-control-allow-origin").is_none());
+        assert_eq!(refused.status.as_u16(), 404);
+    }
 }
 
 /// Every error code a client may branch on is produced somewhere; an unused one is a stale
@@ -244,4 +268,105 @@ fn every_error_code_is_used_by_the_server() {
         .filter(|v| !server.contains(&format!("ErrorCode::{v}")))
         .collect();
     assert!(unused.is_empty(), "error codes never produced: {unused:?}");
+}
+
+mod docs_origin {
+    use super::*;
+
+    const DOCS: &str = "http://docs.example:8081";
+
+    async fn run(backend: quietline_tests::Backend) {
+        let Some(app) =
+            TestApp::spawn_with(backend, |config| config.docs_origin = Some(DOCS.into())).await
+        else {
+            return;
+        };
+        let allowed = app
+            .call_with_headers(
+                "OPTIONS",
+                Listener::Public,
+                "/v1/account",
+                None,
+                None,
+                &[("Origin", DOCS), ("Access-Control-Request-Method", "GET")],
+            )
+            .await;
+        assert_eq!(allowed.status.as_u16(), 204);
+        assert_eq!(
+            allowed.headers.get("access-control-allow-origin").unwrap(),
+            DOCS
+        );
+        assert!(
+            allowed
+                .headers
+                .get("access-control-allow-headers")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .contains("authorization")
+        );
+        let answered = app
+            .call_with_headers(
+                "GET",
+                Listener::Public,
+                "/v1/account",
+                None,
+                None,
+                &[("Origin", DOCS)],
+            )
+            .await;
+        assert_eq!(answered.status.as_u16(), 401);
+        assert_eq!(
+            answered.headers.get("access-control-allow-origin").unwrap(),
+            DOCS
+        );
+        // Any other origin, and the admin listener, answer as if nothing were configured.
+        let other = app
+            .call_with_headers(
+                "OPTIONS",
+                Listener::Public,
+                "/v1/account",
+                None,
+                None,
+                &[
+                    ("Origin", "http://elsewhere.example"),
+                    ("Access-Control-Request-Method", "GET"),
+                ],
+            )
+            .await;
+        assert!(other.headers.get("access-control-allow-origin").is_none());
+        let admin = app
+            .call_with_headers(
+                "GET",
+                Listener::Admin,
+                "/admin/v1/account",
+                None,
+                None,
+                &[("Origin", DOCS)],
+            )
+            .await;
+        assert!(admin.headers.get("access-control-allow-origin").is_none());
+        // The docs page itself may connect to the public listener.
+        let page = app.get(Listener::Admin, "/docs/index.html", None).await;
+        let csp = page
+            .headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains(&format!("connect-src 'self' {}", app.public)),
+            "{csp}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        run(quietline_tests::Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        run(quietline_tests::Backend::Postgres).await;
+    }
 }
