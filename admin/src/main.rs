@@ -30,8 +30,8 @@ struct AdminCli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Creates an instance administrator. The passphrase is read from standard input (one line),
-    /// so it never appears in the process list or shell history.
+    /// Creates an instance administrator. The passphrase is asked for without echo (or read as
+    /// one line of standard input), so it never appears in the process list or shell history.
     CreateAdmin {
         /// Sign-in handle: 3 to 32 characters of a-z, 0-9, '.', '_' or '-'.
         #[arg(long)]
@@ -267,12 +267,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 dry_run,
             } => import_cards(&state, organisation, file, starter, dry_run).await?,
             Task::CreateAdmin { handle } => {
-                let mut passphrase = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut passphrase)
-                    .context("reading the passphrase from standard input")?;
-                let passphrase = passphrase.trim_end_matches(['\r', '\n']).to_string();
+                let passphrase = read_passphrase()?;
                 let totp = quietline_server::accounts::service::create_instance_admin(
                     &state,
                     handle.clone(),
@@ -291,6 +286,22 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
         }
         Ok(())
     })
+}
+
+/// The new administrator's passphrase: asked without echo at a terminal, else one line of
+/// standard input (a script); never an argument, so it stays out of process lists and history.
+fn read_passphrase() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("passphrase for the new administrator: ")
+            .context("reading the passphrase from the terminal");
+    }
+    let mut passphrase = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut passphrase)
+        .context("reading the passphrase from standard input")?;
+    Ok(passphrase.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Which storage and configuration a run uses, without credentials.

@@ -149,6 +149,14 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
     std::fs::create_dir_all(&data_dir).unwrap();
     let server = start_server(&data_dir);
 
+    // The setup token waits in a file only its owner can read.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(data_dir.join("setup-token"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
     // The coordinator's set-up, with the commands the README shows.
     let created = admin(
         &data_dir,
