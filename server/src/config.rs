@@ -57,6 +57,10 @@ pub struct Cli {
     /// Seeker sign-ups per hour from one (hashed) client address [default: 20]
     #[arg(long, env = "QUIETLINE_SIGNUP_RATE_LIMIT")]
     pub signup_rate_limit: Option<String>,
+    /// Passphrase checks (sign-ins, invite redemptions, set-up) per 15 minutes from one (hashed)
+    /// client address [default: 30]
+    #[arg(long, env = "QUIETLINE_PASSPHRASE_RATE_LIMIT")]
+    pub passphrase_rate_limit: Option<String>,
     /// Require a TOTP second factor of administrators (true/false) [default: true]
     #[arg(long, env = "QUIETLINE_ADMIN_TOTP_REQUIRED")]
     pub admin_totp_required: Option<String>,
@@ -116,6 +120,7 @@ struct FileConfig {
     refresh_token_ttl: Option<u64>,
     signup_pow_bits: Option<u8>,
     signup_rate_limit: Option<u32>,
+    passphrase_rate_limit: Option<u32>,
     admin_totp_required: Option<bool>,
     invite_ttl_hours: Option<u32>,
     max_devices: Option<u32>,
@@ -154,6 +159,7 @@ pub struct Config {
     pub refresh_token_ttl: u64,
     pub signup_pow_bits: u8,
     pub signup_rate_limit: u32,
+    pub passphrase_rate_limit: u32,
     pub admin_totp_required: bool,
     pub invite_ttl_hours: u32,
     pub max_devices: u32,
@@ -379,6 +385,15 @@ impl Config {
             file.signup_rate_limit,
             20,
         )?;
+        let passphrase_rate_limit = pick(
+            "QUIETLINE_PASSPHRASE_RATE_LIMIT",
+            cli.passphrase_rate_limit.as_ref(),
+            file.passphrase_rate_limit,
+            30,
+        )?;
+        if passphrase_rate_limit == 0 {
+            return Err(bad("QUIETLINE_PASSPHRASE_RATE_LIMIT", "must be at least 1"));
+        }
         let admin_totp_required = pick(
             "QUIETLINE_ADMIN_TOTP_REQUIRED",
             cli.admin_totp_required.as_ref(),
@@ -529,6 +544,7 @@ impl Config {
             refresh_token_ttl,
             signup_pow_bits,
             signup_rate_limit,
+            passphrase_rate_limit,
             admin_totp_required,
             invite_ttl_hours,
             max_devices,

@@ -16,6 +16,8 @@ pub struct ApiError {
     pub devices: Option<Box<DeviceMismatch>>,
     /// With `invalid_card`: every problem found.
     pub problems: Option<Vec<quietline_protocol::Problem>>,
+    /// With `rate_limited`: seconds until the limit allows again (the `Retry-After` header).
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -28,6 +30,7 @@ impl ApiError {
             message,
             devices: None,
             problems: None,
+            retry_after: None,
         }
     }
 
@@ -59,12 +62,15 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Not found.")
     }
 
-    pub const fn rate_limited() -> ApiError {
-        ApiError::new(
+    /// A limit was reached; it allows again after `retry_after` seconds.
+    pub const fn rate_limited(retry_after: u64) -> ApiError {
+        let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
             "Too many requests. Please try again later.",
-        )
+        );
+        error.retry_after = Some(retry_after);
+        error
     }
 
     /// A failure the client cannot fix. The cause is logged here, once, without request data.
@@ -122,17 +128,32 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        padded_error(
+        self.response_saying(self.message)
+    }
+}
+
+impl ApiError {
+    /// The padded JSON answer for this error, with `message` for people (the i18n layer passes
+    /// a translation) and every header the error carries.
+    pub fn response_saying(&self, message: &str) -> HttpResponse {
+        let mut response = padded_error(
             self.status,
             &ErrorBody {
                 error: ErrorDetail {
                     code: self.code,
-                    message: self.message.to_string(),
+                    message: message.to_string(),
                     devices: self.devices.as_deref().cloned(),
                     problems: self.problems.clone(),
                 },
             },
-        )
+        );
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(seconds.max(1)),
+            );
+        }
+        response
     }
 }
 

@@ -87,6 +87,13 @@ impl Kv {
         self.increment(&format!("{key}:{index}"), window).await
     }
 
+    /// Seconds from `now` until the fixed window of `window` seconds it falls in ends: what a
+    /// refused caller is told to wait (`Retry-After`).
+    pub fn window_left(window: u64, now: i64) -> u64 {
+        let window = i64::try_from(window.max(1)).unwrap_or(i64::MAX);
+        u64::try_from(window - now.rem_euclid(window)).unwrap_or(1)
+    }
+
     /// The count of the window `now` falls in, without counting anything.
     pub async fn counted_in_window(
         &self,

@@ -88,7 +88,9 @@ pub async fn build_state(
     let storage_key = load_or_create_key(&config.storage_key_file)?;
     let writer = crate::messages::writer::EnvelopeWriter::start(db.clone())
         .context("starting the envelope writer")?;
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
     Ok(web::Data::new(AppState {
+        passphrases: Arc::new(crate::auth::passwords::PassphraseWork::new(cores)),
         bundles: Default::default(),
         writer,
         shutdown: tokio::sync::watch::channel(false).0,

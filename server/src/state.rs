@@ -23,6 +23,8 @@ pub struct AppState {
     pub writer: crate::messages::writer::EnvelopeWriter,
     /// Signed card bundles already built, by what they were built from.
     pub bundles: Arc<crate::cards::serve::BundleCache>,
+    /// The one door to Argon2: bounded to the cores, counted.
+    pub passphrases: Arc<crate::auth::passwords::PassphraseWork>,
     /// Set when the server stops, so live connections close cleanly.
     pub shutdown: tokio::sync::watch::Sender<bool>,
 }

@@ -252,6 +252,8 @@ pub fn base_config(data_dir: &std::path::Path) -> Config {
     config.signup_pow_bits = 6;
     // Some scenarios sign up dozens of seekers from one address.
     config.signup_rate_limit = 60;
+    // The authorisation matrix signs in and redeems invites hundreds of times from one address.
+    config.passphrase_rate_limit = 1_000;
     config
 }
 

@@ -484,4 +484,77 @@ both_backends! {
         assert_eq!(refused.code(), "invalid_invite");
         app.post(Listener::Public, "/v1/invites/accept", None, accept(&kept)).await.expect(200);
     }
+
+    async fn a_wrong_invite_code_costs_no_argon2(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let accept = |code: &str| json!({"code": code, "handle": "someone", "passphrase": PASSPHRASE, "device_name": "phone"});
+        let before = app.state.passphrases.runs();
+        for listener in [Listener::Public, Listener::Admin] {
+            let path = if listener == Listener::Public { "/v1/invites/accept" } else { "/admin/v1/invites/accept" };
+            let refused = app.post(listener, path, None, accept("not-an-invite")).await.expect(404);
+            assert_eq!(refused.code(), "invalid_invite");
+        }
+        assert_eq!(app.state.passphrases.runs(), before, "no passphrase was hashed for a wrong code");
+        let code = app.invite(&root, &org.id.0, Role::Worker).await;
+        app.post(Listener::Public, "/v1/invites/accept", None, accept(&code)).await.expect(200);
+        assert_eq!(app.state.passphrases.runs(), before + 1);
+    }
+}
+
+mod passphrase_work_per_address {
+    use super::*;
+
+    async fn run(backend: quietline_tests::Backend) {
+        let Some(app) =
+            TestApp::spawn_with(backend, |config| config.passphrase_rate_limit = 3).await
+        else {
+            return;
+        };
+        // Rotating handles does not buy more passphrase checks from one address.
+        for handle in ["a-handle", "b-handle", "c-handle"] {
+            let login = json!({"handle": handle, "passphrase": PASSPHRASE, "device_name": "desk"});
+            app.post(Listener::Public, "/v1/sessions", None, login)
+                .await
+                .expect(401);
+        }
+        let before = app.state.passphrases.runs();
+        let login = json!({"handle": "d-handle", "passphrase": PASSPHRASE, "device_name": "desk"});
+        let limited = app
+            .post(Listener::Public, "/v1/sessions", None, login)
+            .await
+            .expect(429);
+        assert_eq!(limited.code(), "rate_limited");
+        let wait: u64 = limited
+            .headers
+            .get("retry-after")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&wait), "{wait}");
+        // The same share covers invite redemptions and the other listener, and costs no Argon2.
+        let accept = json!({"code": "whatever", "handle": "someone", "passphrase": PASSPHRASE, "device_name": "phone"});
+        app.post(Listener::Admin, "/admin/v1/invites/accept", None, accept)
+            .await
+            .expect(429);
+        assert_eq!(app.state.passphrases.runs(), before);
+        // A new window gives a new share.
+        app.clock.advance(900);
+        let login = json!({"handle": "d-handle", "passphrase": PASSPHRASE, "device_name": "desk"});
+        app.post(Listener::Public, "/v1/sessions", None, login)
+            .await
+            .expect(401);
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        run(quietline_tests::Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        run(quietline_tests::Backend::Postgres).await;
+    }
 }

@@ -379,6 +379,38 @@ both_backends! {
         app.call("PUT", Listener::Public, "/v1/desk/availability", Some(&seeker.access_token), Some(&json!({"available": true}))).await.expect(403);
     }
 
+    async fn a_worker_who_leaves_hands_their_conversations_back_to_the_queue(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let stays = app.enrol_worker(&root, &org, "stays", &["tl"]).await;
+        for (leaving_handle, by_admin) in [("removed", true), ("resigns", false)] {
+            let leaving = Client::with_session(&app.public, app.enrol_worker(&root, &org, leaving_handle, &["tl"]).await).await.unwrap();
+            let seeker = app.seeker_in_conversation_with(&root, &org, &leaving).await;
+            let conversation = seeker.conversations().await.unwrap().remove(0);
+            let mut socket = seeker.connect().await.unwrap();
+            if by_admin {
+                let path = format!("/admin/v1/organisations/{org}/members/{}", leaving.account_id());
+                app.call("DELETE", Listener::Admin, &path, Some(&root.session.access_token), None).await.expect(204);
+            } else {
+                app.call("DELETE", Listener::Public, "/v1/account", Some(&leaving.session.access_token), None).await.expect(204);
+            }
+            // The seeker is told nobody answers now, as after a transfer back to the queue.
+            let workers = frame_matching(&mut socket, |frame| match frame {
+                ServerFrame::WorkersChanged { conversation_id, workers, .. } if conversation_id == conversation.id => Some(workers),
+                _ => None,
+            })
+            .await;
+            assert!(workers.is_empty(), "{leaving_handle}: {workers:?}");
+            let now = seeker.conversations().await.unwrap().remove(0);
+            assert_eq!(now.state, quietline_protocol::api::ConversationState::Waiting, "{leaving_handle}");
+            assert!(now.workers.is_empty());
+            // A colleague finds it in the queue and can take it.
+            let queue = app.get(Listener::Public, "/v1/desk/waiting", Some(&stays.access_token)).await.expect(200).body;
+            assert!(queue.as_array().unwrap().iter().any(|w| w["id"] == conversation.id.as_str()), "{leaving_handle}: {queue}");
+            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", conversation.id), Some(&stays.access_token), json!({})).await.expect(200);
+        }
+    }
+
     async fn a_transfer_hands_the_conversation_over_and_the_seeker_writes_to_the_new_worker(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;

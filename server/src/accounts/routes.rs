@@ -77,9 +77,10 @@ async fn sign_up_seeker(
 #[post("/v1/invites/accept")]
 async fn accept_worker_invite(
     state: web::Data<AppState>,
+    address: ClientAddress,
     body: web::Json<AcceptInvite>,
 ) -> ApiResult<web::Json<Enrolment>> {
-    service::accept_invite(&state, body.into_inner(), Role::Worker)
+    service::accept_invite(&state, &address, body.into_inner(), Role::Worker)
         .await
         .map(web::Json)
 }
@@ -92,9 +93,10 @@ async fn accept_worker_invite(
 #[post("/v1/sessions")]
 async fn log_in_worker(
     state: web::Data<AppState>,
+    address: ClientAddress,
     body: web::Json<Login>,
 ) -> ApiResult<web::Json<SessionGrant>> {
-    service::log_in(&state, body.into_inner(), Audience::Api)
+    service::log_in(&state, &address, body.into_inner(), Audience::Api)
         .await
         .map(web::Json)
 }
@@ -303,9 +305,10 @@ async fn remove_admin_device(
 #[post("/admin/v1/setup")]
 async fn set_up_instance(
     state: web::Data<AppState>,
+    address: ClientAddress,
     body: web::Json<InstanceSetup>,
 ) -> ApiResult<web::Json<Enrolment>> {
-    service::set_up_instance(&state, body.into_inner())
+    service::set_up_instance(&state, &address, body.into_inner())
         .await
         .map(web::Json)
 }
@@ -318,9 +321,10 @@ async fn set_up_instance(
 #[post("/admin/v1/invites/accept")]
 async fn accept_admin_invite(
     state: web::Data<AppState>,
+    address: ClientAddress,
     body: web::Json<AcceptInvite>,
 ) -> ApiResult<web::Json<Enrolment>> {
-    service::accept_invite(&state, body.into_inner(), Role::Admin)
+    service::accept_invite(&state, &address, body.into_inner(), Role::Admin)
         .await
         .map(web::Json)
 }
@@ -333,9 +337,10 @@ async fn accept_admin_invite(
 #[post("/admin/v1/sessions")]
 async fn log_in_admin(
     state: web::Data<AppState>,
+    address: ClientAddress,
     body: web::Json<Login>,
 ) -> ApiResult<web::Json<SessionGrant>> {
-    service::log_in(&state, body.into_inner(), Audience::Admin)
+    service::log_in(&state, &address, body.into_inner(), Audience::Admin)
         .await
         .map(web::Json)
 }

@@ -4,11 +4,12 @@
 use super::store::{self, AccountRow};
 use crate::auth::secrets::{constant_time_eq, random_bytes, random_token};
 use crate::auth::tokens::{TokenSubject, hash_token};
-use crate::auth::{Audience, ClientAddress, Principal, passwords, totp};
+use crate::auth::{Audience, ClientAddress, Principal, totp};
 use crate::bus::BusEvent;
 use crate::clock::day_of;
 use crate::db::{Db, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::kv::Kv;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use base64::Engine;
@@ -265,7 +266,10 @@ pub async fn sign_up_seeker(
         .count_in_window(&format!("signup:{key}"), 3_600, state.clock.now())
         .await?;
     if signups > u64::from(state.config.signup_rate_limit) {
-        return Err(ApiError::rate_limited());
+        return Err(ApiError::rate_limited(Kv::window_left(
+            3_600,
+            state.clock.now(),
+        )));
     }
     let challenge_key = format!("challenge:{}", hash_token(&request.challenge));
     if !state
@@ -376,17 +380,31 @@ fn create_member(state: &AppState, conn: &mut DbConn, member: NewMember) -> ApiR
     })
 }
 
-/// Hashes a passphrase on the blocking pool (Argon2 is slow on purpose).
-async fn hash_passphrase(passphrase: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || passwords::hash(&passphrase))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::from)
+/// Each passphrase check costs Argon2: counted per (hashed) client address over this window.
+const PASSPHRASE_WINDOW: u64 = 900;
+
+/// Refuses (429) a client address past its share of passphrase checks, before any is made:
+/// rotating handles or invite codes does not buy more Argon2.
+async fn limit_passphrase_work(state: &AppState, address: &ClientAddress) -> ApiResult<()> {
+    let key = address_key(state, address).await?;
+    let now = state.clock.now();
+    let checks = state
+        .kv
+        .count_in_window(&format!("passphrase:{key}"), PASSPHRASE_WINDOW, now)
+        .await?;
+    if checks > u64::from(state.config.passphrase_rate_limit) {
+        return Err(ApiError::rate_limited(Kv::window_left(
+            PASSPHRASE_WINDOW,
+            now,
+        )));
+    }
+    Ok(())
 }
 
 /// Redeems an invite of `role` (workers on the public listener, administrators on the admin one).
 pub async fn accept_invite(
     state: &actix_web::web::Data<AppState>,
+    address: &ClientAddress,
     request: AcceptInvite,
     role: Role,
 ) -> ApiResult<Enrolment> {
@@ -394,8 +412,29 @@ pub async fn accept_invite(
     validate_passphrase(&request.passphrase)?;
     validate_device_name(&request.device_name)?;
     let languages = canonical_languages(&request.languages)?;
-    let passphrase_hash = hash_passphrase(request.passphrase).await?;
+    limit_passphrase_work(state, address).await?;
+    let invalid_invite = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::InvalidInvite,
+            "This invite does not exist, has expired or has been used.",
+        )
+    };
+    // The code is checked before the passphrase is hashed: a wrong code costs no Argon2. It is
+    // taken (once only) in the transaction below.
     let code_hash = hash_token(&request.code);
+    let (lookup, now) = (code_hash.clone(), state.clock.now());
+    let open = state
+        .db
+        .read(move |conn| {
+            crate::organisations::store::invite_is_open(conn, &lookup, role.as_str(), now)
+                .map_err(ApiError::from)
+        })
+        .await?;
+    if !open {
+        return Err(invalid_invite());
+    }
+    let passphrase_hash = state.passphrases.hash(request.passphrase).await?;
     let state = state.clone();
     state
         .db
@@ -407,13 +446,7 @@ pub async fn accept_invite(
                 role.as_str(),
                 state.clock.now(),
             )?
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    ErrorCode::InvalidInvite,
-                    "This invite does not exist, has expired or has been used.",
-                )
-            })?;
+            .ok_or_else(invalid_invite)?;
             create_member(
                 &state,
                 conn,
@@ -439,7 +472,7 @@ pub async fn create_instance_admin(
 ) -> ApiResult<Option<TotpEnrolment>> {
     validate_handle(&handle)?;
     validate_passphrase(&passphrase)?;
-    let passphrase_hash = hash_passphrase(passphrase).await?;
+    let passphrase_hash = state.passphrases.hash(passphrase).await?;
     let data_dir = state.config.data_dir.clone();
     let state = state.clone();
     state
@@ -469,12 +502,14 @@ pub async fn create_instance_admin(
 /// Uses the one-time setup token to create the first instance administrator.
 pub async fn set_up_instance(
     state: &actix_web::web::Data<AppState>,
+    address: &ClientAddress,
     request: InstanceSetup,
 ) -> ApiResult<Enrolment> {
     validate_handle(&request.handle)?;
     validate_passphrase(&request.passphrase)?;
     validate_device_name(&request.device_name)?;
-    let passphrase_hash = hash_passphrase(request.passphrase).await?;
+    limit_passphrase_work(state, address).await?;
+    let passphrase_hash = state.passphrases.hash(request.passphrase).await?;
     let token_hash = hash_token(&request.setup_token);
     let data_dir = state.config.data_dir.clone();
     let state = state.clone();
@@ -550,6 +585,7 @@ fn forget_setup_token(data_dir: &std::path::Path) {
 /// Signs a worker (public listener) or administrator (admin listener) in on a new device.
 pub async fn log_in(
     state: &actix_web::web::Data<AppState>,
+    address: &ClientAddress,
     request: Login,
     audience: Audience,
 ) -> ApiResult<SessionGrant> {
@@ -561,8 +597,12 @@ pub async fn log_in(
         .counted_in_window(&failures_key, LOGIN_WINDOW, state.clock.now())
         .await?;
     if failures >= LOGIN_ATTEMPTS {
-        return Err(ApiError::rate_limited());
+        return Err(ApiError::rate_limited(Kv::window_left(
+            LOGIN_WINDOW,
+            state.clock.now(),
+        )));
     }
+    limit_passphrase_work(state, address).await?;
     let outcome = sign_in(state, request, audience).await;
     if matches!(&outcome, Err(e) if e.status == StatusCode::UNAUTHORIZED) {
         state
@@ -589,11 +629,10 @@ async fn sign_in(
                 .is_some_and(|r| Audience::of(r) == audience && r != Role::Seeker)
         });
     let stored_hash = found.as_ref().map(|(c, _)| c.passphrase_hash.clone());
-    let passphrase = request.passphrase.clone();
-    let verified =
-        tokio::task::spawn_blocking(move || passwords::verify(&passphrase, stored_hash.as_deref()))
-            .await
-            .map_err(ApiError::internal)?;
+    let verified = state
+        .passphrases
+        .verify(request.passphrase.clone(), stored_hash)
+        .await?;
     let invalid_credentials = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -814,7 +853,7 @@ pub async fn delete_account(
     principal: Principal,
 ) -> ApiResult<()> {
     let account_id = principal.account_id.clone();
-    state
+    let handed = state
         .db
         .write(move |conn| {
             if principal.instance_admin && store::count_instance_admins(conn)? <= 1 {
@@ -823,11 +862,13 @@ pub async fn delete_account(
                     "The last instance administrator cannot be removed. Create another first.",
                 ));
             }
+            let handed = crate::conversations::service::hand_back(conn, &account_id)?;
             store::delete_account(conn, &account_id)?;
-            Ok(())
+            Ok(handed)
         })
         .await?;
     announce_revocation(state, principal.account_id, None).await;
+    crate::conversations::service::announce_handed_back(state, handed).await;
     Ok(())
 }
 
@@ -837,11 +878,16 @@ pub async fn remove_account(
     account_id: String,
 ) -> ApiResult<()> {
     let id = account_id.clone();
-    state
+    let handed = state
         .db
-        .write(move |conn| store::delete_account(conn, &id).map_err(ApiError::from))
+        .write(move |conn| {
+            let handed = crate::conversations::service::hand_back(conn, &id)?;
+            store::delete_account(conn, &id)?;
+            Ok::<_, ApiError>(handed)
+        })
         .await?;
     announce_revocation(state, account_id, None).await;
+    crate::conversations::service::announce_handed_back(state, handed).await;
     Ok(())
 }
 

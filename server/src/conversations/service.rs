@@ -214,6 +214,44 @@ async fn announce_workers(state: &AppState, conversation: &Conversation, members
     .await;
 }
 
+/// A worker is leaving (their account deleted or removed): their active conversations go back to
+/// the queue, as a transfer back to it would, so no seeker is left writing to nobody. Runs in the
+/// caller's transaction; what it returns is announced with [`announce_handed_back`] once that
+/// commits.
+pub fn hand_back(
+    conn: &mut DbConn,
+    worker_id: &str,
+) -> ApiResult<Vec<(Conversation, Vec<String>)>> {
+    let mut handed = Vec::new();
+    for row in store::open_for_member(conn, worker_id)? {
+        if row.seeker_id == worker_id || row.state != "active" {
+            continue;
+        }
+        let members = store::members(conn, &row.id)?;
+        store::remove_member(conn, &row.id, worker_id)?;
+        let others = members
+            .iter()
+            .any(|m| *m != row.seeker_id && m != worker_id);
+        if !others {
+            store::requeue(conn, &row.id)?;
+        }
+        let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
+        handed.push((to_api(conn, row)?, members));
+    }
+    Ok(handed)
+}
+
+/// Tells the members of conversations [`hand_back`] changed who answers now, and the
+/// organisation's workers that they wait in the queue again.
+pub async fn announce_handed_back(state: &AppState, handed: Vec<(Conversation, Vec<String>)>) {
+    for (conversation, members) in handed {
+        announce_workers(state, &conversation, members).await;
+        if conversation.state == ConversationState::Waiting {
+            announce_waiting(state, &conversation).await;
+        }
+    }
+}
+
 fn conflict_state(message: &'static str) -> ApiError {
     ApiError::conflict(ErrorCode::InvalidState, message)
 }

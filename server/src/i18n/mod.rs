@@ -9,7 +9,6 @@ use actix_web::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, HeaderValue};
 use actix_web::middleware::Next;
 use fluent_langneg::{NegotiationStrategy, negotiate_languages};
 use icu_locid::LanguageIdentifier;
-use quietline_protocol::{ErrorBody, ErrorDetail};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -91,15 +90,7 @@ pub async fn localise(
     } else {
         text
     };
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: error.code,
-            message: text.to_string(),
-            devices: error.devices.as_deref().cloned(),
-            problems: error.problems.clone(),
-        },
-    };
-    let mut localised = crate::error::padded_error(error.status, &body);
+    let mut localised = error.response_saying(text);
     localised
         .headers_mut()
         .insert(CONTENT_LANGUAGE, HeaderValue::from_static(language));

@@ -89,6 +89,22 @@ pub fn delete_invite(
     .execute(conn)
 }
 
+/// Whether an unexpired invite of `role` has this code hash (without taking it).
+pub fn invite_is_open(
+    conn: &mut DbConn,
+    code_hash: &str,
+    role: &str,
+    now: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        invites::table
+            .filter(invites::code_hash.eq(code_hash))
+            .filter(invites::role.eq(role))
+            .filter(invites::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+}
+
 /// Consumes an unexpired invite of `role`: returns its organisation, or `None` when there is no
 /// such invite. Deleting it is what makes it single use, even under concurrent redemption.
 pub fn take_invite(
