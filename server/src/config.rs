@@ -73,6 +73,10 @@ pub struct Cli {
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy) [default: false]
     #[arg(long, env = "QUIETLINE_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: Option<String>,
+    /// Trusted proxies in front that append to X-Forwarded-For: the client address is the entry
+    /// that many places from the right (1 to 5) [default: 1]
+    #[arg(long, env = "QUIETLINE_FORWARDED_HOPS")]
+    pub forwarded_hops: Option<String>,
     /// HTTP worker threads per listener [default: number of cores]
     #[arg(long, env = "QUIETLINE_WORKERS")]
     pub workers: Option<String>,
@@ -125,6 +129,7 @@ struct FileConfig {
     invite_ttl_hours: Option<u32>,
     max_devices: Option<u32>,
     trust_forwarded_for: Option<bool>,
+    forwarded_hops: Option<u8>,
     workers: Option<usize>,
     message_ttl: Option<u64>,
     queue_limit: Option<u32>,
@@ -164,6 +169,8 @@ pub struct Config {
     pub invite_ttl_hours: u32,
     pub max_devices: u32,
     pub trust_forwarded_for: bool,
+    /// Trusted proxies appending to X-Forwarded-For.
+    pub forwarded_hops: u8,
     pub workers: usize,
     pub message_ttl: u64,
     pub queue_limit: u32,
@@ -427,6 +434,15 @@ impl Config {
             file.trust_forwarded_for,
             false,
         )?;
+        let forwarded_hops = pick(
+            "QUIETLINE_FORWARDED_HOPS",
+            cli.forwarded_hops.as_ref(),
+            file.forwarded_hops,
+            1,
+        )?;
+        if !(1..=5).contains(&forwarded_hops) {
+            return Err(bad("QUIETLINE_FORWARDED_HOPS", "must be between 1 and 5"));
+        }
         let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
         let workers = pick(
             "QUIETLINE_WORKERS",
@@ -549,6 +565,7 @@ impl Config {
             invite_ttl_hours,
             max_devices,
             trust_forwarded_for,
+            forwarded_hops,
             workers,
             message_ttl,
             queue_limit,

@@ -558,3 +558,50 @@ mod passphrase_work_per_address {
         run(quietline_tests::Backend::Postgres).await;
     }
 }
+
+mod forwarded_for {
+    use super::*;
+
+    /// Behind a trusted proxy, the client is the address the proxy appended: a client that
+    /// writes its own first entry does not get a fresh share of the sign-up limit.
+    async fn run(backend: quietline_tests::Backend) {
+        let Some(app) = TestApp::spawn_with(backend, |config| {
+            config.trust_forwarded_for = true;
+            config.signup_rate_limit = 1;
+        })
+        .await
+        else {
+            return;
+        };
+        let sign_up = |forwarded: &'static str| {
+            let app = &app;
+            async move {
+                let body = app.solved_signup().await;
+                app.call_with_headers(
+                    "POST",
+                    Listener::Public,
+                    "/v1/seekers",
+                    None,
+                    Some(&body),
+                    &[("X-Forwarded-For", forwarded)],
+                )
+                .await
+            }
+        };
+        sign_up("198.51.100.1, 203.0.113.7").await.expect(200);
+        let limited = sign_up("198.51.100.2, 203.0.113.7").await.expect(429);
+        assert!(limited.headers.get("retry-after").is_some());
+        // Another client behind the same proxy has its own share.
+        sign_up("198.51.100.1, 203.0.113.8").await.expect(200);
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        run(quietline_tests::Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        run(quietline_tests::Backend::Postgres).await;
+    }
+}

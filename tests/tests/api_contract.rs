@@ -208,6 +208,32 @@ both_backends! {
         assert!(text.contains("quietline_http_requests_total{listener=\"public\",class=\"4xx\"} 1"), "{text}");
     }
 
+    async fn every_route_under_a_missing_organisation_answers_404(app: TestApp) {
+        let root = app.set_up_root().await;
+        let token = Some(root.session.access_token.as_str());
+        let openapi = app.get(Listener::Admin, "/openapi.json", None).await.expect(200).body;
+        let under_organisation: Vec<(String, String)> = documented(&openapi)
+            .into_iter()
+            .filter(|(_, path)| path.starts_with("/admin/v1/organisations/{organisation_id}"))
+            .collect();
+        assert!(under_organisation.len() >= 30, "{}", under_organisation.len());
+        for (method, path) in under_organisation {
+            let url = concrete(&path).replace("{card_id}", "no-card").replace("{reply_id}", "no-reply")
+                .replace("{entry_point_id}", "no-door").replace("{invite_id}", "0000000000000000").replace("{locale}", "fr");
+            let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+            let answer = app.call(&method, Listener::Admin, &url, token, body.as_ref()).await;
+            // Never 5xx (a foreign key refusing the write) nor 2xx (an empty list): 404, unless
+            // the body is refused first (extractors run side by side; the answer is the same for
+            // an organisation that exists).
+            let status = answer.status.as_u16();
+            let body_refused = body.is_some() && [400, 415, 422].contains(&status);
+            assert!(status == 404 || body_refused, "{method} {path}: {status} {}", answer.body);
+            if status == 404 {
+                assert_eq!(answer.code(), "not_found", "{method} {path}");
+            }
+        }
+    }
+
     async fn no_cross_origin_answers_unless_a_docs_origin_is_set(app: TestApp) {
         let preflight = |origin: &'static str| {
             let app = &app;

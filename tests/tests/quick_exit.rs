@@ -59,7 +59,9 @@ both_backends! {
         if let Some(services) = &app.services {
             assert!(!services.redis_dump().contains(&id), "Redis still mentions the wiped seeker");
         }
-        assert!(captured_logs().contains("route=/v1/quick-exit status=200"), "the log capture works");
+        // The log line reads as the sync the request imitates.
+        assert!(captured_logs().contains("route=/v1/sync status=200"), "the log capture works");
+        assert!(!captured_logs().contains("quick-exit"), "the logs show that a quick exit happened");
         assert!(!captured_logs().contains(&id), "the logs mention the wiped seeker");
         // Every token of the account is refused, on every device.
         app.get(Listener::Public, "/v1/account", Some(&seeker.session.access_token)).await.expect(401);

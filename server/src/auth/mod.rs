@@ -204,6 +204,54 @@ impl FromRequest for AdminAuth {
     }
 }
 
+/// The client's address in `X-Forwarded-For` behind `hops` trusted proxies: the entry the
+/// outermost trusted proxy appended, `hops` from the right. Entries further left were written by
+/// the client and prove nothing; a chain shorter than the proxies is not believed at all.
+fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>, hops: u8) -> Option<IpAddr> {
+    let entries: Vec<&str> = values.flat_map(|v| v.split(',')).map(str::trim).collect();
+    let index = entries.len().checked_sub(usize::from(hops.max(1)))?;
+    entries.get(index)?.parse().ok()
+}
+
+/// An administrator of the organisation named by the path's `{organisation_id}`: authorisation
+/// is decided first (403 for anyone else, whether or not it exists), then existence (404, which
+/// only an instance administrator can meet). Every admin route under an organisation takes it,
+/// so none can forget either check.
+#[derive(Clone, Debug)]
+pub struct OrganisationAdmin(pub Principal);
+
+impl FromRequest for OrganisationAdmin {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<OrganisationAdmin, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let admin = AdminAuth::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let organisation_id = req.match_info().get("organisation_id").map(str::to_string);
+        Box::pin(async move {
+            let AdminAuth(principal) = admin.await?;
+            let (Some(state), Some(organisation_id)) = (state, organisation_id) else {
+                return Err(ApiError::internal(
+                    "OrganisationAdmin used on a route without {organisation_id}",
+                ));
+            };
+            principal.must_administer(&organisation_id)?;
+            let exists = state
+                .db
+                .read(move |conn| {
+                    crate::organisations::store::find_organisation(conn, &organisation_id)
+                        .map(|found| found.is_some())
+                        .map_err(ApiError::from)
+                })
+                .await?;
+            if !exists {
+                return Err(ApiError::not_found());
+            }
+            Ok(OrganisationAdmin(principal))
+        })
+    }
+}
+
 /// The client's address, used only to key rate limits through a salted hash; never stored or
 /// logged. Taken from X-Forwarded-For only when the operator says a trusted proxy sets it.
 pub struct ClientAddress(pub Option<IpAddr>);
@@ -213,24 +261,35 @@ impl FromRequest for ClientAddress {
     type Future = std::future::Ready<Result<ClientAddress, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let trust_forwarded = req
+        let hops = req
             .app_data::<web::Data<AppState>>()
-            .is_some_and(|s| s.config.trust_forwarded_for);
-        let forwarded = trust_forwarded
-            .then(|| {
-                req.headers()
-                    .get("x-forwarded-for")?
-                    .to_str()
-                    .ok()?
-                    .split(',')
-                    .next()?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-            .flatten();
+            .filter(|s| s.config.trust_forwarded_for)
+            .map(|s| s.config.forwarded_hops);
+        let forwarded = hops.and_then(|hops| {
+            let values = req.headers().get_all("x-forwarded-for");
+            forwarded_client(values.filter_map(|v| v.to_str().ok()), hops)
+        });
         std::future::ready(Ok(ClientAddress(
             forwarded.or_else(|| req.peer_addr().map(|a| a.ip())),
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_forwarded_address_is_the_one_the_trusted_proxy_appended() {
+        let one = |header: &str, hops| forwarded_client(std::iter::once(header), hops);
+        let real = Some("203.0.113.7".parse().unwrap_or_else(|_| unreachable!()));
+        // The client wrote the first entry; the proxy appended the last.
+        assert_eq!(one("198.51.100.1, 203.0.113.7", 1), real);
+        assert_eq!(one("198.51.100.1, 203.0.113.7, 10.0.0.2", 2), real);
+        assert_eq!(one("203.0.113.7", 2), None, "fewer entries than proxies");
+        assert_eq!(one("not-an-address", 1), None);
+        // Several headers read as one list, in order.
+        let split = ["198.51.100.1", "203.0.113.7"];
+        assert_eq!(forwarded_client(split.into_iter(), 1), real);
     }
 }

@@ -1,7 +1,7 @@
 //! HTTP handlers for canned replies.
 
 use super::service;
-use crate::auth::{AdminAuth, WorkerAuth};
+use crate::auth::{OrganisationAdmin, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -63,7 +63,7 @@ async fn worker_replies(
 #[get("/admin/v1/organisations/{organisation_id}/canned-replies")]
 async fn list_replies(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     listing: web::Query<Listing>,
 ) -> ApiResult<web::Json<Vec<CannedReply>>> {
@@ -81,7 +81,7 @@ async fn list_replies(
 #[post("/admin/v1/organisations/{organisation_id}/canned-replies")]
 async fn create_reply(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<CreateCannedReply>,
 ) -> ApiResult<web::Json<CannedReply>> {
@@ -101,7 +101,7 @@ async fn create_reply(
 #[put("/admin/v1/organisations/{organisation_id}/canned-replies/{reply_id}")]
 async fn update_reply(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
     body: web::Json<UpdateCannedReply>,
 ) -> ApiResult<web::Json<CannedReply>> {
@@ -126,7 +126,7 @@ async fn update_reply(
 #[delete("/admin/v1/organisations/{organisation_id}/canned-replies/{reply_id}")]
 async fn delete_reply(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (organisation_id, reply_id) = path.into_inner();
@@ -143,7 +143,7 @@ async fn delete_reply(
 #[get("/admin/v1/organisations/{organisation_id}/canned-replies/{reply_id}/versions")]
 async fn reply_versions(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Vec<CannedReplyVersion>>> {
     let (organisation_id, reply_id) = path.into_inner();

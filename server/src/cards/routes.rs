@@ -3,7 +3,7 @@
 use super::serve::{self, CardQuery};
 use super::service::{self, Step};
 use super::transfer::{self, Format};
-use crate::auth::{AdminAuth, Principal};
+use crate::auth::{OrganisationAdmin, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -164,7 +164,7 @@ async fn bundle_keys(
 #[get("/admin/v1/organisations/{organisation_id}/cards")]
 async fn list_cards(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Card>>> {
     service::list(&state, &admin.0, path.into_inner())
@@ -180,7 +180,7 @@ async fn list_cards(
 #[post("/admin/v1/organisations/{organisation_id}/cards")]
 async fn create_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<CardContent>,
 ) -> ApiResult<web::Json<Card>> {
@@ -197,7 +197,7 @@ async fn create_card(
 #[get("/admin/v1/organisations/{organisation_id}/cards/{card_id}")]
 async fn get_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
     let (organisation_id, card_id) = path.into_inner();
@@ -216,7 +216,7 @@ async fn get_card(
 #[put("/admin/v1/organisations/{organisation_id}/cards/{card_id}")]
 async fn update_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
     body: web::Json<UpdateCard>,
 ) -> ApiResult<web::Json<Card>> {
@@ -241,7 +241,7 @@ async fn update_card(
 #[put("/admin/v1/organisations/{organisation_id}/cards/{card_id}/translations/{locale}")]
 async fn put_translation(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String, String)>,
     body: web::Json<PutTranslation>,
 ) -> ApiResult<web::Json<Card>> {
@@ -266,7 +266,7 @@ async fn put_translation(
 #[post("/admin/v1/organisations/{organisation_id}/cards/{card_id}/submit")]
 async fn submit_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
     let (organisation_id, card_id) = path.into_inner();
@@ -284,7 +284,7 @@ async fn submit_card(
 #[post("/admin/v1/organisations/{organisation_id}/cards/{card_id}/publish")]
 async fn publish_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
     let (organisation_id, card_id) = path.into_inner();
@@ -301,7 +301,7 @@ async fn publish_card(
 #[post("/admin/v1/organisations/{organisation_id}/cards/{card_id}/archive")]
 async fn archive_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
     let (organisation_id, card_id) = path.into_inner();
@@ -319,7 +319,7 @@ async fn archive_card(
 #[post("/admin/v1/organisations/{organisation_id}/cards/{card_id}/rollback")]
 async fn rollback_card(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
     body: web::Json<Rollback>,
 ) -> ApiResult<web::Json<Card>> {
@@ -337,7 +337,7 @@ async fn rollback_card(
 #[get("/admin/v1/organisations/{organisation_id}/cards/{card_id}/history")]
 async fn card_history(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Vec<CardVersion>>> {
     let (organisation_id, card_id) = path.into_inner();
@@ -351,7 +351,7 @@ async fn card_history(
 #[get("/admin/v1/organisations/{organisation_id}/card-settings")]
 async fn card_settings(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<CardSettings>> {
     service::settings(&state, &admin.0, path.into_inner())
@@ -365,7 +365,7 @@ async fn card_settings(
 #[put("/admin/v1/organisations/{organisation_id}/card-settings")]
 async fn set_card_settings(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<CardSettings>,
 ) -> ApiResult<web::Json<CardSettings>> {
@@ -380,7 +380,7 @@ async fn set_card_settings(
 #[post("/admin/v1/organisations/{organisation_id}/bundle-keys/rotate")]
 async fn rotate_bundle_key(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<BundleKey>>> {
     serve::rotate_key(&state, &admin.0, path.into_inner())
@@ -404,7 +404,7 @@ pub struct ExportQuery {
 #[get("/admin/v1/organisations/{organisation_id}/cards/export")]
 async fn export_cards(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
@@ -452,7 +452,7 @@ pub struct ImportQuery {
 #[post("/admin/v1/organisations/{organisation_id}/cards/import")]
 async fn import_cards(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     query: web::Query<ImportQuery>,
     req: HttpRequest,
@@ -518,7 +518,7 @@ pub struct CoverageQuery {
 #[get("/admin/v1/organisations/{organisation_id}/cards/coverage")]
 async fn card_coverage(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     query: web::Query<CoverageQuery>,
 ) -> ApiResult<web::Json<CoverageReport>> {
@@ -548,7 +548,7 @@ pub struct StaleQuery {
 #[get("/admin/v1/organisations/{organisation_id}/cards/stale")]
 async fn stale_cards(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     query: web::Query<StaleQuery>,
 ) -> ApiResult<web::Json<Vec<StaleCard>>> {

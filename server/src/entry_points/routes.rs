@@ -2,7 +2,7 @@
 //! learn of their own (public listener).
 
 use super::service;
-use crate::auth::{AdminAuth, Principal};
+use crate::auth::{OrganisationAdmin, Principal};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -42,7 +42,7 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
 #[post("/admin/v1/organisations/{organisation_id}/entry-points")]
 async fn create_entry_point(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<CreateEntryPoint>,
 ) -> ApiResult<web::Json<EntryPoint>> {
@@ -59,7 +59,7 @@ async fn create_entry_point(
 #[get("/admin/v1/organisations/{organisation_id}/entry-points")]
 async fn list_entry_points(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<EntryPoint>>> {
     service::list(&state, &admin.0, path.into_inner())
@@ -76,7 +76,7 @@ async fn list_entry_points(
 #[delete("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}")]
 async fn delete_entry_point(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (organisation_id, id) = path.into_inner();

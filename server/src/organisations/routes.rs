@@ -1,7 +1,7 @@
 //! HTTP handlers for organisations, invites and members.
 
 use super::service;
-use crate::auth::{AdminAuth, Principal, WorkerAuth};
+use crate::auth::{AdminAuth, OrganisationAdmin, Principal, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -84,7 +84,7 @@ async fn create_organisation(
 #[get("/admin/v1/organisations/{organisation_id}")]
 async fn get_organisation(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Organisation>> {
     service::get_organisation(&state, &admin.0, path.into_inner())
@@ -102,7 +102,7 @@ async fn get_organisation(
 #[get("/admin/v1/organisations/{organisation_id}/invites")]
 async fn list_invites(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<PendingInvite>>> {
     service::list_invites(&state, &admin.0, path.into_inner())
@@ -119,7 +119,7 @@ async fn list_invites(
 #[delete("/admin/v1/organisations/{organisation_id}/invites/{invite_id}")]
 async fn revoke_invite(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (organisation_id, invite_id) = path.into_inner();
@@ -136,7 +136,7 @@ async fn revoke_invite(
 #[post("/admin/v1/organisations/{organisation_id}/invites")]
 async fn create_invite(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<CreateInvite>,
 ) -> ApiResult<web::Json<Invite>> {
@@ -153,7 +153,7 @@ async fn create_invite(
 #[get("/admin/v1/organisations/{organisation_id}/members")]
 async fn list_members(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Member>>> {
     service::list_members(&state, &admin.0, path.into_inner())
@@ -170,7 +170,7 @@ async fn list_members(
 #[delete("/admin/v1/organisations/{organisation_id}/members/{account_id}")]
 async fn remove_member(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (organisation_id, account_id) = path.into_inner();
@@ -200,7 +200,7 @@ struct Period {
 #[get("/admin/v1/organisations/{organisation_id}/statistics")]
 async fn organisation_statistics(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     period: web::Query<Period>,
 ) -> ApiResult<web::Json<Vec<quietline_protocol::api::DailyStatistics>>> {
@@ -226,7 +226,7 @@ async fn organisation_statistics(
 #[put("/admin/v1/organisations/{organisation_id}/disappearing")]
 async fn set_disappearing(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<quietline_protocol::api::SetTimer>,
 ) -> ApiResult<web::Json<Organisation>> {
@@ -249,7 +249,7 @@ async fn set_disappearing(
 #[get("/admin/v1/organisations/{organisation_id}/partners")]
 async fn list_partners(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Partner>>> {
     service::list_partners(&state, &admin.0, path.into_inner())
@@ -266,7 +266,7 @@ async fn list_partners(
 #[put("/admin/v1/organisations/{organisation_id}/partners")]
 async fn set_partners(
     state: web::Data<AppState>,
-    admin: AdminAuth,
+    admin: OrganisationAdmin,
     path: web::Path<String>,
     body: web::Json<SetPartners>,
 ) -> ApiResult<web::Json<Vec<Partner>>> {
