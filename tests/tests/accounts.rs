@@ -485,6 +485,18 @@ both_backends! {
         app.post(Listener::Public, "/v1/invites/accept", None, accept(&kept)).await.expect(200);
     }
 
+    async fn the_daily_salt_of_address_hashes_is_never_stored(app: TestApp) {
+        // Two sign-ups from this address, counted under the same keyed hash.
+        app.sign_up_seeker().await;
+        app.sign_up_seeker().await;
+        if let Some(services) = &app.services {
+            let dump = services.redis_dump();
+            assert!(dump.contains("signup:"), "the counters are in Redis: {dump}");
+            assert!(!dump.contains("salt"), "a salt in Redis lets a dump be brute-forced to addresses: {dump}");
+        }
+        assert!(!String::from_utf8_lossy(&app.storage_dump()).contains("127.0.0.1"));
+    }
+
     async fn a_wrong_invite_code_costs_no_argon2(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await;

@@ -19,7 +19,6 @@ use quietline_protocol::api::{
     RecoveryCodes, Role, SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
 };
 use quietline_protocol::{AccountId, DeviceId, ErrorCode, OrganisationId, pow};
-use sha2::{Digest, Sha256};
 use std::str::FromStr;
 
 /// How long a sign-up challenge may be worked on.
@@ -198,24 +197,16 @@ pub fn issue_challenge(state: &AppState) -> ApiResult<Challenge> {
     })
 }
 
-/// A salted hash of the client address for rate limits. The salt changes every day and lives
-/// only in the ephemeral store, so yesterday's keys cannot be linked to today's or to an address.
+/// A keyed hash of the client address and the day, for rate limits. The key is derived from the
+/// storage key and never stored: a dump of Redis holds counters under these hashes, and no salt to
+/// brute-force them back to addresses; a new day gives every address a new, unlinkable key.
 async fn address_key(state: &AppState, address: &ClientAddress) -> ApiResult<String> {
-    let day = day_of(state.clock.now());
-    let salt = state
-        .kv
-        .get_or_set(&format!("salt:{day}"), &random_token::<16>()?, 2 * 86_400)
-        .await?;
-    let mut hasher = Sha256::new();
-    hasher.update(salt.as_bytes());
-    hasher.update(
-        address
-            .0
-            .map(|a| a.to_string())
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    Ok(URL_SAFE_NO_PAD.encode(&hasher.finalize()[..16]))
+    let day = day_of(state.clock.now()).to_le_bytes();
+    let address = address.0.map(|a| a.to_string()).unwrap_or_default();
+    let hash = state
+        .sealer
+        .keyed_hash(&[b"client-address", &day, address.as_bytes()]);
+    Ok(URL_SAFE_NO_PAD.encode(&hash[..16]))
 }
 
 pub async fn sign_up_seeker(

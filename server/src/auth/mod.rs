@@ -252,7 +252,7 @@ impl FromRequest for OrganisationAdmin {
     }
 }
 
-/// The client's address, used only to key rate limits through a salted hash; never stored or
+/// The client's address, used only to key rate limits through a keyed hash; never stored or
 /// logged. Taken from X-Forwarded-For only when the operator says a trusted proxy sets it.
 pub struct ClientAddress(pub Option<IpAddr>);
 

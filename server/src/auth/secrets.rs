@@ -34,7 +34,8 @@ pub fn random_token<const N: usize>() -> Result<String, SecretError> {
 
 /// Compares secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 /// Writes a secret to `path`, readable by its owner only, replacing what was there.
@@ -91,14 +92,40 @@ pub fn load_or_create_key(path: &Path) -> Result<SecretSlice<u8>, SecretError> {
 #[derive(Clone)]
 pub struct Sealer {
     cipher: ChaCha20Poly1305,
+    /// Keyed by a key derived from the storage key, for values that must be stable across
+    /// instances yet never stored (the daily salt of address hashes).
+    derivation: hmac::Hmac<sha2::Sha256>,
 }
 
 impl Sealer {
     pub fn new(key: &SecretSlice<u8>) -> Sealer {
-        let key = Key::from_slice(&key.expose_secret()[..32]);
+        use hmac::Mac;
+        let secret = key.expose_secret();
+        let hmac = |key: &[u8]| {
+            <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key)
+                .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"))
+        };
+        // A subkey of its own, rather than the cipher's key in a second primitive.
+        let mut subkey = hmac(secret);
+        subkey.update(b"quietline keyed hashes");
+        let derivation = hmac(&subkey.finalize().into_bytes());
         Sealer {
-            cipher: ChaCha20Poly1305::new(key),
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&secret[..32])),
+            derivation,
         }
+    }
+
+    /// A keyed hash of `parts` under a key only the instances hold: whoever has a copy of the
+    /// database or of Redis cannot recompute it, so it cannot be brute-forced back to its input.
+    pub fn keyed_hash(&self, parts: &[&[u8]]) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = self.derivation.clone();
+        for part in parts {
+            // Lengths first, so ("ab", "c") and ("a", "bc") differ.
+            mac.update(&(part.len() as u64).to_le_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
     }
 
     /// Nonce ‖ ciphertext. `context` binds the value to its place (e.g. the owning account), so a
