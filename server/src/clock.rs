@@ -47,3 +47,10 @@ impl Clock for ManualClock {
 pub fn day_of(unix_seconds: i64) -> i64 {
     unix_seconds.div_euclid(86_400)
 }
+
+/// The start of the minute a time falls in: how finely the times the README promises at minute
+/// precision (arrivals, expiries, sessions) are stored. Rounding down keeps an expiry from ever
+/// coming later than it was promised.
+pub fn minute_of(unix_seconds: i64) -> i64 {
+    unix_seconds - unix_seconds.rem_euclid(60)
+}

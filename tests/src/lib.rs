@@ -758,6 +758,26 @@ impl TestApp {
             .expect("counting rows")
     }
 
+    /// Every value of an integer column (times, mostly), for checking how finely they are kept.
+    /// `table` and `column` come from the test, never from input.
+    pub async fn integers(&self, table: &'static str, column: &'static str) -> Vec<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct Value {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            v: i64,
+        }
+        self.state
+            .db
+            .read(move |conn| {
+                diesel::sql_query(format!("SELECT {column} AS v FROM {table}"))
+                    .load::<Value>(conn)
+                    .map(|rows| rows.into_iter().map(|r| r.v).collect())
+                    .map_err(quietline_server::db::DbError::from)
+            })
+            .await
+            .expect("reading a column")
+    }
+
     /// Everything the server has written to storage, as bytes: the SQLite file with its WAL, or a
     /// `pg_dump` of the database followed by every Redis key and value under the test's prefix.
     pub fn storage_dump(&self) -> Vec<u8> {

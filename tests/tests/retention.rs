@@ -12,6 +12,30 @@ use quietline_tests::{Backend, Listener, TestApp, both_backends};
 use serde_json::json;
 
 both_backends! {
+    async fn times_are_kept_no_finer_than_the_minute(app: TestApp) {
+        // Off the minute, so that exact seconds would show.
+        app.clock.advance(61 - app.clock.now().rem_euclid(60) + 17);
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let grant = app.enrol_worker(&root, &org, "minutes", &["en"]).await;
+        let worker = Client::with_session(&app.public, grant.clone()).await.unwrap();
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
+        seeker.send_text(worker.account_id(), b"on the minute").await.unwrap();
+        app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": grant.refresh_token})).await.expect(200);
+        for (table, column) in [
+            ("sessions", "expires_at"),
+            ("refresh_tokens", "expires_at"),
+            ("envelopes", "server_received"),
+            ("envelopes", "expires_at"),
+            ("send_receipts", "expires_at"),
+            ("conversations", "opened_at"),
+        ] {
+            let times = app.integers(table, column).await;
+            assert!(!times.is_empty(), "{table}.{column} has rows");
+            assert!(times.iter().all(|t| t % 60 == 0), "{table}.{column} keeps seconds: {times:?}");
+        }
+    }
+
     async fn an_envelope_past_its_expiry_is_never_delivered_and_then_purged(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;

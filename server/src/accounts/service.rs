@@ -6,7 +6,7 @@ use crate::auth::secrets::{constant_time_eq, random_bytes, random_token};
 use crate::auth::tokens::{TokenSubject, hash_token};
 use crate::auth::{Audience, ClientAddress, Principal, totp};
 use crate::bus::BusEvent;
-use crate::clock::day_of;
+use crate::clock::{day_of, minute_of};
 use crate::db::{Db, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::kv::Kv;
@@ -102,7 +102,7 @@ fn open_session(
     device_id: i32,
 ) -> ApiResult<SessionGrant> {
     let session_id = random_token::<16>()?;
-    let expires_at = state.clock.now() + ttl(state.config.refresh_token_ttl);
+    let expires_at = minute_of(state.clock.now() + ttl(state.config.refresh_token_ttl));
     store::insert_session(conn, &session_id, &account.id, device_id, expires_at)?;
     grant(state, conn, account, device_id, &session_id)
 }
@@ -121,7 +121,7 @@ fn grant(
 ) -> ApiResult<SessionGrant> {
     let now = state.clock.now();
     let refresh_token = random_token::<32>()?;
-    let refresh_expires_at = now + ttl(state.config.refresh_token_ttl);
+    let refresh_expires_at = minute_of(now + ttl(state.config.refresh_token_ttl));
     store::insert_refresh_token(
         conn,
         &hash_token(&refresh_token),
@@ -767,7 +767,11 @@ pub async fn refresh(
                     device_id: device_number(device_id)?,
                 });
             }
-            store::extend_session(conn, &session_id, now + ttl(st.config.refresh_token_ttl))?;
+            store::extend_session(
+                conn,
+                &session_id,
+                minute_of(now + ttl(st.config.refresh_token_ttl)),
+            )?;
             store::touch_account(conn, &account.id, day_of(now))?;
             grant(&st, conn, &account, device_id, &session_id)
                 .map(|g| Refreshed::Granted(Box::new(g)))

@@ -105,10 +105,6 @@ fn first_language(row: &ConversationRow) -> String {
         .unwrap_or_else(|| "und".into())
 }
 
-fn minute(now: i64) -> i64 {
-    now - now.rem_euclid(60)
-}
-
 fn validate_region(region: &Option<String>) -> ApiResult<()> {
     let ok = region.as_ref().is_none_or(|r| {
         (2..=64).contains(&r.len()) && r.chars().all(|c| c.is_alphanumeric() || "-/ ".contains(c))
@@ -134,7 +130,7 @@ pub async fn open(
     }
     validate_region(&request.region)?;
     let seeker_id = principal.account_id.clone();
-    let now = minute(state.clock.now());
+    let now = crate::clock::minute_of(state.clock.now());
     let (conversation, created) = state
         .db
         .write(move |conn| {
@@ -350,7 +346,7 @@ pub async fn claim(
         .ok_or_else(ApiError::forbidden)?;
     let account_id = worker.account_id.clone();
     let worker_id = account_id.clone();
-    let now = minute(state.clock.now());
+    let now = crate::clock::minute_of(state.clock.now());
     let conversation = state
         .db
         .write(move |conn| {
@@ -426,7 +422,7 @@ pub async fn close(
         ));
     }
     let account_id = principal.account_id.clone();
-    let now = minute(state.clock.now());
+    let now = crate::clock::minute_of(state.clock.now());
     let closed = state
         .db
         .write(move |conn| {
@@ -688,7 +684,7 @@ pub async fn answer_referral(
     accept: bool,
 ) -> ApiResult<Conversation> {
     let seeker_id = seeker.account_id.clone();
-    let now = minute(state.clock.now());
+    let now = crate::clock::minute_of(state.clock.now());
     let (conversation, workers_before) = state
         .db
         .write(move |conn| {
@@ -767,7 +763,7 @@ pub async fn reopen(
     conversation_id: String,
 ) -> ApiResult<Conversation> {
     let seeker_id = seeker.account_id.clone();
-    let now = minute(state.clock.now());
+    let now = crate::clock::minute_of(state.clock.now());
     let window = i64::from(state.config.closed_retention_days) * 86_400;
     let conversation = state
         .db

@@ -119,11 +119,11 @@ pub async fn send(
     }
 
     let now = state.clock.now();
-    let server_received = now - now.rem_euclid(60);
+    let server_received = crate::clock::minute_of(now);
     // Undelivered ciphertext lives until the conversation's timer or the maximum queue age,
     // whichever comes first.
     let max_age = i64::try_from(state.config.message_ttl).unwrap_or(i64::MAX / 2);
-    let expires_at = now + timer.map_or(max_age, |t| t.min(max_age));
+    let expires_at = crate::clock::minute_of(now + timer.map_or(max_age, |t| t.min(max_age)));
     let source_device = i32::try_from(sender.device_id).ok();
     let envelopes = message
         .messages
