@@ -306,6 +306,40 @@ both_backends! {
         assert_eq!(texts(&receive_all(&mut seeker).await), vec![canaries[1]]);
     }
 
+    async fn an_unknown_a_wiped_and_a_forbidden_account_or_conversation_answer_alike(app: TestApp) {
+        let (worker, root, org) = worker(&app, "yara").await;
+        let seeker = join(&app, &root, &org, &worker).await;
+        let colleague = app.enrol_worker(&root, &org, "xavi", &["tl"]).await;
+        let other_worker = Client::with_session(&app.public, colleague).await.unwrap();
+        // A seeker who left with the quick exit, and one who is simply not ours to reach.
+        let wiped = join(&app, &root, &org, &other_worker).await;
+        let wiped_id = wiped.account_id().to_string();
+        let wiped_conversation = wiped.conversations().await.unwrap().remove(0).id;
+        wiped.quick_exit(None).await.unwrap();
+        let stranger = join(&app, &root, &org, &other_worker).await;
+        let stranger_conversation = stranger.conversations().await.unwrap().remove(0).id;
+        let token = Some(worker.session.access_token.as_str());
+        let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": 1, "type": "message", "content": "AAAA"}]});
+        let mut answers = Vec::new();
+        for target in ["no-such-account", wiped_id.as_str(), stranger.account_id()] {
+            let answer = app.post(Listener::Public, &format!("/v1/messages/{target}"), token, body.clone()).await;
+            answers.push((answer.status, answer.code().to_string(), answer.raw.len()));
+        }
+        for conversation in ["no-such-conversation", wiped_conversation.as_str(), stranger_conversation.as_str()] {
+            let path = format!("/v1/conversations/{conversation}/close");
+            let answer = app.post(Listener::Public, &path, token, json!({})).await;
+            answers.push((answer.status, answer.code().to_string(), answer.raw.len()));
+            let path = format!("/v1/conversations/{conversation}/transfer");
+            let answer = app.post(Listener::Public, &path, token, json!({})).await;
+            answers.push((answer.status, answer.code().to_string(), answer.raw.len()));
+        }
+        assert_eq!(answers[0].0.as_u16(), 403);
+        assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+        // The seeker's own conversation still answers (the check is not simply "refuse all").
+        let own = seeker.conversations().await.unwrap();
+        assert_eq!(own.len(), 1);
+    }
+
     async fn sends_refuse_oversized_or_unknown_targets(app: TestApp) {
         let (seeker, worker) = pair(&app, "zoe").await;
         let huge = "A".repeat(90_000);
@@ -313,7 +347,7 @@ both_backends! {
         let refused = app.post(Listener::Public, &format!("/v1/messages/{}", worker.account_id()), Some(&seeker.session.access_token), body).await.expect(413);
         assert_eq!(refused.code(), "ciphertext_too_large");
         let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": 1, "type": "message", "content": "AAAA"}]});
-        app.post(Listener::Public, "/v1/messages/no-such-account", Some(&seeker.session.access_token), body).await.expect(404);
+        app.post(Listener::Public, "/v1/messages/no-such-account", Some(&seeker.session.access_token), body).await.expect(403);
         // Bodies of the messaging API are padded to size buckets.
         let answer = app.get(Listener::Public, "/v1/messages", Some(&seeker.session.access_token)).await.expect(200);
         assert!(quietline_protocol::padding::BUCKETS.contains(&answer.raw.len()), "{} bytes", answer.raw.len());

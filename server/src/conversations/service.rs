@@ -252,13 +252,19 @@ fn conflict_state(message: &'static str) -> ApiError {
     ApiError::conflict(ErrorCode::InvalidState, message)
 }
 
+/// A conversation about to be checked against the caller. One that does not exist answers as
+/// one the caller may not see (403), so ids cannot be probed for what exists or was wiped.
+fn visible(conn: &mut DbConn, conversation_id: &str) -> ApiResult<ConversationRow> {
+    store::find(conn, conversation_id)?.ok_or_else(ApiError::forbidden)
+}
+
 /// The conversation, if the caller is one of its workers.
 fn as_worker_member(
     conn: &mut DbConn,
     worker: &Principal,
     conversation_id: &str,
 ) -> ApiResult<(ConversationRow, Vec<String>)> {
-    let row = store::find(conn, conversation_id)?.ok_or_else(ApiError::not_found)?;
+    let row = visible(conn, conversation_id)?;
     let members = store::members(conn, conversation_id)?;
     if worker.role != Role::Worker || !members.contains(&worker.account_id) {
         return Err(ApiError::forbidden());
@@ -350,7 +356,7 @@ pub async fn claim(
     let conversation = state
         .db
         .write(move |conn| {
-            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let row = visible(conn, &conversation_id)?;
             if row.organisation_id != organisation_id {
                 return Err(ApiError::forbidden());
             }
@@ -426,7 +432,7 @@ pub async fn close(
     let closed = state
         .db
         .write(move |conn| {
-            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let row = visible(conn, &conversation_id)?;
             let members = store::members(conn, &conversation_id)?;
             if !members.contains(&account_id) {
                 return Err(ApiError::forbidden());
@@ -506,7 +512,7 @@ pub async fn set_timer(
     let (conversation, members) = state
         .db
         .write(move |conn| {
-            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let row = visible(conn, &conversation_id)?;
             let members = store::members(conn, &conversation_id)?;
             if !members.contains(&account_id) {
                 return Err(ApiError::forbidden());
@@ -519,7 +525,7 @@ pub async fn set_timer(
                 ));
             }
             store::set_timer(conn, &conversation_id, timer)?;
-            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let row = visible(conn, &conversation_id)?;
             Ok((to_api(conn, row)?, members))
         })
         .await?;
@@ -688,7 +694,7 @@ pub async fn answer_referral(
     let (conversation, workers_before) = state
         .db
         .write(move |conn| {
-            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let row = visible(conn, &conversation_id)?;
             if row.seeker_id != seeker_id {
                 return Err(ApiError::forbidden());
             }
@@ -768,7 +774,7 @@ pub async fn reopen(
     let conversation = state
         .db
         .write(move |conn| {
-            let row = store::find(conn, &conversation_id)?.ok_or_else(ApiError::not_found)?;
+            let row = visible(conn, &conversation_id)?;
             if row.seeker_id != seeker_id {
                 return Err(ApiError::forbidden());
             }

@@ -91,20 +91,17 @@ pub async fn send(
     }
     let target = recipient.clone();
     let caller = sender.clone();
-    let (exists, allowed, receiving) = state
+    let (allowed, receiving) = state
         .db
         .read(move |conn| {
             Ok::<_, ApiError>((
-                store::account_exists(conn, &target)?,
                 crate::conversations::service::reach(conn, &caller, &target)?,
                 store::receiving_devices(conn, &target)?,
             ))
         })
         .await?;
-    if !exists {
-        return Err(ApiError::not_found());
-    }
-    // Only members of one active conversation message each other.
+    // Only members of one active conversation message each other. An account that does not
+    // exist (or was wiped by a quick exit) answers the same as one the sender may not reach.
     let Some(timer) = allowed else {
         return Err(ApiError::forbidden());
     };

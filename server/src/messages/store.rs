@@ -2,15 +2,11 @@
 //! envelope writer.
 
 use crate::db::DbConn;
-use crate::db::schema::{accounts, device_keys, envelopes};
+use crate::db::schema::{device_keys, envelopes};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::relay::{Envelope, EnvelopeType};
 use quietline_protocol::{AccountId, DeviceId};
-
-pub fn account_exists(conn: &mut DbConn, account_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(accounts::table.find(account_id))).get_result(conn)
-}
 
 /// Devices that can receive: those that have published keys, with their registration ids.
 pub fn receiving_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<(i32, i32)>> {
