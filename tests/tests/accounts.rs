@@ -617,3 +617,67 @@ mod forwarded_for {
         run(quietline_tests::Backend::Postgres).await;
     }
 }
+
+mod failed_sign_ins {
+    use super::*;
+
+    /// Wrong passphrases from one address hold back that address, on that listener only: the
+    /// person signing in from elsewhere, or as an administrator, is not locked out.
+    async fn run(backend: quietline_tests::Backend) {
+        let Some(app) =
+            TestApp::spawn_with(backend, |config| config.trust_forwarded_for = true).await
+        else {
+            return;
+        };
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        app.enrol_worker(&root, &org.id.0, "target", &["en"]).await;
+        let attempt = |passphrase: &'static str, from: &'static str| {
+            let app = &app;
+            async move {
+                let login =
+                    json!({"handle": "target", "passphrase": passphrase, "device_name": "desk"});
+                app.call_with_headers(
+                    "POST",
+                    Listener::Public,
+                    "/v1/sessions",
+                    None,
+                    Some(&login),
+                    &[("X-Forwarded-For", from)],
+                )
+                .await
+            }
+        };
+        for _ in 0..10 {
+            attempt("a wrong passphrase!!", "198.51.100.66")
+                .await
+                .expect(401);
+        }
+        let held = attempt(PASSPHRASE, "198.51.100.66").await.expect(429);
+        assert!(held.headers.get("retry-after").is_some());
+        // The person, from their own address, signs in as usual; so does the administrator.
+        attempt(PASSPHRASE, "203.0.113.7").await.expect(200);
+        app.clock.advance(30);
+        let admin_login = json!({"handle": "root", "passphrase": PASSPHRASE, "totp": app.totp_code(root.totp_secret.as_deref().unwrap()), "device_name": "desk"});
+        app.call_with_headers(
+            "POST",
+            Listener::Admin,
+            "/admin/v1/sessions",
+            None,
+            Some(&admin_login),
+            &[("X-Forwarded-For", "198.51.100.66")],
+        )
+        .await
+        .expect(200);
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        run(quietline_tests::Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        run(quietline_tests::Backend::Postgres).await;
+    }
+}

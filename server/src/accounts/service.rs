@@ -581,8 +581,17 @@ pub async fn log_in(
     audience: Audience,
 ) -> ApiResult<SessionGrant> {
     validate_device_name(&request.device_name)?;
-    // Only failures count: signing in often is no reason to be refused.
-    let failures_key = format!("login:{}", hash_token(&request.handle));
+    // Only failures count, and only those from the same address on the same listener: someone
+    // guessing elsewhere must never lock the person out (they back off; the person does not).
+    let listener = match audience {
+        Audience::Api => "public",
+        Audience::Admin => "admin",
+    };
+    let failures_key = format!(
+        "login:{listener}:{}:{}",
+        hash_token(&request.handle),
+        address_key(state, address).await?
+    );
     let failures = state
         .kv
         .counted_in_window(&failures_key, LOGIN_WINDOW, state.clock.now())
