@@ -233,6 +233,15 @@ pub struct SetLanguages {
     pub languages: Vec<String>,
 }
 
+/// Starts enrolling a second factor: the passphrase again, so a stolen access token alone cannot
+/// put the thief's authenticator on the account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BeginTotp {
+    pub passphrase: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -160,7 +160,7 @@ both_backends! {
         app.post(Listener::Public, "/v1/sessions", None, login(None)).await.expect(200);
 
         let enrolment: TotpEnrolment = app
-            .post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({}))
+            .post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({"passphrase": PASSPHRASE}))
             .await
             .expect(200)
             .json();
@@ -179,7 +179,7 @@ both_backends! {
         assert_eq!(missing.code(), "totp_required");
         app.clock.advance(30);
         app.post(Listener::Public, "/v1/sessions", None, login(Some(app.totp_code(&enrolment.secret)))).await.expect(200);
-        let again = app.post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({})).await.expect(409);
+        let again = app.post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({"passphrase": PASSPHRASE})).await.expect(409);
         assert_eq!(again.code(), "totp_already_enabled");
     }
 
@@ -432,7 +432,7 @@ both_backends! {
         let path = format!("/admin/v1/organisations/{}", org.id.0);
         let refused = app.get(Listener::Admin, &path, Some(&grant.access_token)).await.expect(403);
         assert_eq!(refused.code(), "totp_enrolment_required");
-        let fresh: TotpEnrolment = app.post(Listener::Admin, "/admin/v1/totp", Some(&grant.access_token), json!({})).await.expect(200).json();
+        let fresh: TotpEnrolment = app.post(Listener::Admin, "/admin/v1/totp", Some(&grant.access_token), json!({"passphrase": PASSPHRASE})).await.expect(200).json();
         app.post(Listener::Admin, "/admin/v1/totp/confirm", Some(&grant.access_token), json!({"code": "000000"})).await.expect(401);
         let codes: RecoveryCodes = app
             .post(Listener::Admin, "/admin/v1/totp/confirm", Some(&grant.access_token), json!({"code": app.totp_code(&fresh.secret)}))
@@ -679,5 +679,30 @@ mod failed_sign_ins {
     #[actix_web::test]
     async fn postgres() {
         run(quietline_tests::Backend::Postgres).await;
+    }
+}
+
+both_backends! {
+    async fn a_stolen_token_cannot_enrol_a_second_factor_and_codes_cannot_be_guessed(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await;
+        let worker = app.enrol_worker(&root, &org.id.0, "guarded", &["en"]).await;
+        let token = Some(worker.access_token.as_str());
+        // The access token alone is not enough: the passphrase is asked again.
+        app.post(Listener::Public, "/v1/worker/totp", token, json!({})).await.expect(422);
+        let wrong = app.post(Listener::Public, "/v1/worker/totp", token, json!({"passphrase": "not the passphrase"})).await.expect(401);
+        assert_eq!(wrong.code(), "invalid_credentials");
+        let enrolment: TotpEnrolment = app.post(Listener::Public, "/v1/worker/totp", token, json!({"passphrase": PASSPHRASE})).await.expect(200).json();
+        // Five wrong codes, then even the right one waits for the window to pass.
+        for _ in 0..5 {
+            app.post(Listener::Public, "/v1/worker/totp/confirm", token, json!({"code": "000000"})).await.expect(401);
+        }
+        let held = app.post(Listener::Public, "/v1/worker/totp/confirm", token, json!({"code": app.totp_code(&enrolment.secret)})).await.expect(429);
+        assert!(held.headers.get("retry-after").is_some());
+        app.clock.advance(900);
+        let refreshed: SessionGrant = app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": worker.refresh_token})).await.expect(200).json();
+        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&refreshed.access_token), json!({"code": app.totp_code(&enrolment.secret)}))
+            .await
+            .expect(200);
     }
 }

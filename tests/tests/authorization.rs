@@ -657,6 +657,9 @@ impl World {
             ("PUT", "/v1/worker/languages") => json!({"languages": ["fr", "en"]}),
             ("POST", "/v1/worker/totp/confirm") => json!({"code": "000000"}),
             ("POST", "/admin/v1/totp/confirm") => json!({"code": "000000"}),
+            ("POST", "/v1/worker/totp") | ("POST", "/admin/v1/totp") => {
+                json!({"passphrase": PASSPHRASE})
+            }
             ("POST", "/admin/v1/organisations") => {
                 json!({"name": self.unique("Organisation "), "default_language": "fr"})
             }

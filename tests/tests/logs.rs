@@ -63,7 +63,13 @@ async fn scenario(app: &TestApp) -> Vec<String> {
     canaries.push(enrolment.session.refresh_token.clone());
     let token = enrolment.session.access_token.clone();
 
-    let (status, totp) = send("POST", "/v1/worker/totp", Some(&token), Some(json!({}))).await;
+    let (status, totp) = send(
+        "POST",
+        "/v1/worker/totp",
+        Some(&token),
+        Some(json!({"passphrase": PASSPHRASE})),
+    )
+    .await;
     assert_eq!(status, 200);
     let secret = totp["secret"].as_str().unwrap().to_string();
     canaries.push(secret.clone());

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
-    AcceptInvite, AccountInfo, AddDevice, Challenge, ConfirmTotp, DeviceInfo, Enrolment,
+    AcceptInvite, AccountInfo, AddDevice, BeginTotp, Challenge, ConfirmTotp, DeviceInfo, Enrolment,
     InstanceSetup, Login, RecoveryCodes, Refresh, Role, SeekerSignup, SessionGrant, SetLanguages,
     TotpEnrolment, WorkerProfile,
 };
@@ -214,14 +214,23 @@ async fn set_worker_languages(
         .map(web::Json)
 }
 
-/// POST /v1/worker/totp — starts enrolling a second factor.
-#[utoipa::path(tag = "workers", security(("bearer" = [])), responses((status = 200, body = TotpEnrolment)))]
+/// POST /v1/worker/totp — starts enrolling a second factor (the passphrase is asked again).
+#[utoipa::path(tag = "workers", security(("bearer" = [])), request_body = BeginTotp, responses(
+    (status = 200, body = TotpEnrolment),
+    (status = 401, description = "invalid_credentials", body = ErrorBody),
+    (status = 409, description = "totp_already_enabled", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = ErrorBody),
+))]
 #[post("/v1/worker/totp")]
 async fn begin_worker_totp(
     state: web::Data<AppState>,
     worker: WorkerAuth,
+    address: ClientAddress,
+    body: web::Json<BeginTotp>,
 ) -> ApiResult<web::Json<TotpEnrolment>> {
-    service::begin_totp(&state, &worker.0).await.map(web::Json)
+    service::begin_totp(&state, &address, &worker.0, body.into_inner().passphrase)
+        .await
+        .map(web::Json)
 }
 
 /// POST /v1/worker/totp/confirm — activates the second factor with a first code; answers
@@ -241,17 +250,24 @@ async fn confirm_worker_totp(
         .map(web::Json)
 }
 
-/// POST /admin/v1/totp — starts enrolling the administrator's second factor.
-#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+/// POST /admin/v1/totp — starts enrolling the administrator's second factor (the passphrase is
+/// asked again).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = BeginTotp, responses(
     (status = 200, body = TotpEnrolment),
+    (status = 401, description = "invalid_credentials", body = ErrorBody),
     (status = 409, description = "totp_already_enabled", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = ErrorBody),
 ))]
 #[post("/admin/v1/totp")]
 async fn begin_admin_totp(
     state: web::Data<AppState>,
     admin: AdminEnrolling,
+    address: ClientAddress,
+    body: web::Json<BeginTotp>,
 ) -> ApiResult<web::Json<TotpEnrolment>> {
-    service::begin_totp(&state, &admin.0).await.map(web::Json)
+    service::begin_totp(&state, &address, &admin.0, body.into_inner().passphrase)
+        .await
+        .map(web::Json)
 }
 
 /// POST /admin/v1/totp/confirm — activates the administrator's second factor with a first

@@ -26,6 +26,9 @@ const CHALLENGE_TTL: i64 = 600;
 const CHALLENGE_LEN: usize = 16 + 8 + 1 + 32;
 /// Sign-in attempts per handle in a window, before further attempts are refused for a while.
 const LOGIN_ATTEMPTS: u64 = 10;
+/// Wrong codes allowed when confirming a second factor, per account and window.
+const CONFIRM_ATTEMPTS: u64 = 5;
+const CONFIRM_WINDOW: u64 = 900;
 const LOGIN_WINDOW: u64 = 900;
 const MAX_LANGUAGES: usize = 20;
 
@@ -1007,12 +1010,29 @@ pub async fn set_worker_languages(
     worker_profile(state, principal).await
 }
 
-/// Starts (or restarts) TOTP enrolment. It takes effect once a code is confirmed.
+/// Starts (or restarts) TOTP enrolment, once the passphrase is given again. It takes effect once
+/// a code is confirmed.
 pub async fn begin_totp(
     state: &actix_web::web::Data<AppState>,
+    address: &ClientAddress,
     principal: &Principal,
+    passphrase: String,
 ) -> ApiResult<TotpEnrolment> {
+    limit_passphrase_work(state, address).await?;
     let account_id = principal.account_id.clone();
+    let lookup = account_id.clone();
+    let stored = state
+        .db
+        .read(move |conn| store::find_credentials(conn, &lookup).map_err(ApiError::from))
+        .await?
+        .map(|c| c.passphrase_hash);
+    if !state.passphrases.verify(passphrase, stored).await? {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "The passphrase is wrong.",
+        ));
+    }
     let st = state.clone();
     state
         .db
@@ -1048,7 +1068,26 @@ pub async fn confirm_totp(
         })
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
-    let step = check_totp(state, &credentials, code)?;
+    // A six-digit code falls to guessing without a limit: a few tries per window.
+    let attempts_key = format!("totp-confirm:{account_id}");
+    let now = state.clock.now();
+    let tried = state
+        .kv
+        .counted_in_window(&attempts_key, CONFIRM_WINDOW, now)
+        .await?;
+    if tried >= CONFIRM_ATTEMPTS {
+        return Err(ApiError::rate_limited(Kv::window_left(CONFIRM_WINDOW, now)));
+    }
+    let step = match check_totp(state, &credentials, code) {
+        Ok(step) => step,
+        Err(error) => {
+            state
+                .kv
+                .count_in_window(&attempts_key, CONFIRM_WINDOW, now)
+                .await?;
+            return Err(error);
+        }
+    };
     let codes = recovery::generate()?;
     let hashes: Vec<String> = codes.iter().map(|c| recovery::hash(c)).collect();
     state
