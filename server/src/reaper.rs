@@ -25,20 +25,19 @@ pub struct Reaped {
     pub closed_conversations: usize,
 }
 
+/// Inactive seekers wiped per transaction: a bounded id list (PostgreSQL takes at most 65,535
+/// bound values in a statement, SQLite 32,766) and short write locks, however many there are.
+const WIPE_BATCH: i64 = 1_000;
+
 /// One pass over everything that has expired at the clock's current time.
 pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
     let now = state.clock.now();
     let oldest_active_day = day_of(now) - i64::from(state.config.seeker_inactivity_days);
     let closed_before = now - i64::from(state.config.closed_retention_days) * 86_400;
-    let (reaped, wiped) = state
+    let mut reaped = state
         .db
         .write(move |conn| {
-            let wiped: Vec<String> = accounts::table
-                .filter(accounts::role.eq("seeker"))
-                .filter(accounts::active_day.lt(oldest_active_day))
-                .select(accounts::id)
-                .load(conn)?;
-            let reaped = Reaped {
+            Ok::<_, DbError>(Reaped {
                 envelopes: diesel::delete(envelopes::table.filter(envelopes::expires_at.le(now)))
                     .execute(conn)?,
                 refresh_tokens: diesel::delete(
@@ -60,25 +59,41 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
                         .filter(conversations::closed_at.le(closed_before)),
                 )
                 .execute(conn)?,
-                inactive_seekers: diesel::delete(
-                    accounts::table.filter(accounts::id.eq_any(&wiped)),
-                )
-                .execute(conn)?,
-            };
-            // Envelopes such a seeker sent are removed with them: nothing links to a wiped account.
-            diesel::delete(envelopes::table.filter(envelopes::source_account.eq_any(&wiped)))
-                .execute(conn)?;
-            Ok::<_, DbError>((reaped, wiped))
+                inactive_seekers: 0,
+            })
         })
         .await?;
-    for account_id in wiped {
-        let _ = state
-            .bus
-            .publish(BusEvent::SessionsRevoked {
-                account_id,
-                device_id: None,
+    loop {
+        let wiped = state
+            .db
+            .write(move |conn| {
+                let wiped: Vec<String> = accounts::table
+                    .filter(accounts::role.eq("seeker"))
+                    .filter(accounts::active_day.lt(oldest_active_day))
+                    .select(accounts::id)
+                    .limit(WIPE_BATCH)
+                    .load(conn)?;
+                // Envelopes such a seeker sent go with them: nothing links to a wiped account.
+                diesel::delete(envelopes::table.filter(envelopes::source_account.eq_any(&wiped)))
+                    .execute(conn)?;
+                diesel::delete(accounts::table.filter(accounts::id.eq_any(&wiped)))
+                    .execute(conn)?;
+                Ok::<_, DbError>(wiped)
             })
-            .await;
+            .await?;
+        if wiped.is_empty() {
+            break;
+        }
+        reaped.inactive_seekers += wiped.len();
+        for account_id in wiped {
+            let _ = state
+                .bus
+                .publish(BusEvent::SessionsRevoked {
+                    account_id,
+                    device_id: None,
+                })
+                .await;
+        }
     }
     if reaped != Reaped::default() {
         // Deleted ciphertext and accounts should not linger in SQLite's log.
