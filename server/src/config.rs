@@ -61,6 +61,14 @@ pub struct Cli {
     /// client address [default: 30]
     #[arg(long, env = "QUIETLINE_PASSPHRASE_RATE_LIMIT")]
     pub passphrase_rate_limit: Option<String>,
+    /// Sends one account may make per minute, so no sender can fill a recipient's queue
+    /// [default: 600]
+    #[arg(long, env = "QUIETLINE_SEND_RATE_LIMIT")]
+    pub send_rate_limit: Option<String>,
+    /// Prekey bundle fetches one account may make per minute, so nobody drains another's
+    /// one-time prekeys [default: 120]
+    #[arg(long, env = "QUIETLINE_BUNDLE_RATE_LIMIT")]
+    pub bundle_rate_limit: Option<String>,
     /// Require a TOTP second factor of administrators (true/false) [default: true]
     #[arg(long, env = "QUIETLINE_ADMIN_TOTP_REQUIRED")]
     pub admin_totp_required: Option<String>,
@@ -125,6 +133,8 @@ struct FileConfig {
     signup_pow_bits: Option<u8>,
     signup_rate_limit: Option<u32>,
     passphrase_rate_limit: Option<u32>,
+    send_rate_limit: Option<u32>,
+    bundle_rate_limit: Option<u32>,
     admin_totp_required: Option<bool>,
     invite_ttl_hours: Option<u32>,
     max_devices: Option<u32>,
@@ -165,6 +175,8 @@ pub struct Config {
     pub signup_pow_bits: u8,
     pub signup_rate_limit: u32,
     pub passphrase_rate_limit: u32,
+    pub send_rate_limit: u32,
+    pub bundle_rate_limit: u32,
     pub admin_totp_required: bool,
     pub invite_ttl_hours: u32,
     pub max_devices: u32,
@@ -401,6 +413,24 @@ impl Config {
         if passphrase_rate_limit == 0 {
             return Err(bad("QUIETLINE_PASSPHRASE_RATE_LIMIT", "must be at least 1"));
         }
+        let send_rate_limit = pick(
+            "QUIETLINE_SEND_RATE_LIMIT",
+            cli.send_rate_limit.as_ref(),
+            file.send_rate_limit,
+            600,
+        )?;
+        if send_rate_limit == 0 {
+            return Err(bad("QUIETLINE_SEND_RATE_LIMIT", "must be at least 1"));
+        }
+        let bundle_rate_limit = pick(
+            "QUIETLINE_BUNDLE_RATE_LIMIT",
+            cli.bundle_rate_limit.as_ref(),
+            file.bundle_rate_limit,
+            120,
+        )?;
+        if bundle_rate_limit == 0 {
+            return Err(bad("QUIETLINE_BUNDLE_RATE_LIMIT", "must be at least 1"));
+        }
         let admin_totp_required = pick(
             "QUIETLINE_ADMIN_TOTP_REQUIRED",
             cli.admin_totp_required.as_ref(),
@@ -561,6 +591,8 @@ impl Config {
             signup_pow_bits,
             signup_rate_limit,
             passphrase_rate_limit,
+            send_rate_limit,
+            bundle_rate_limit,
             admin_totp_required,
             invite_ttl_hours,
             max_devices,

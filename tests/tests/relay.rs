@@ -611,3 +611,74 @@ both_backends! {
 async fn seeker_without_conversation(app: &TestApp) -> Client {
     seeker(app).await
 }
+
+mod sender_limits {
+    use super::*;
+
+    /// One sender cannot fill a recipient's queue, nor drain their one-time prekeys: both are
+    /// limited per account and minute, answered with 429 and when to try again.
+    async fn run(backend: quietline_tests::Backend) {
+        let Some(app) = TestApp::spawn_with(backend, |config| {
+            config.send_rate_limit = 3;
+            config.bundle_rate_limit = 2;
+        })
+        .await
+        else {
+            return;
+        };
+        let (mut seeker, mut worker) = pair(&app, "wendy").await;
+        for text in ["one", "two", "three"] {
+            seeker
+                .send_text(worker.account_id(), text.as_bytes())
+                .await
+                .unwrap();
+        }
+        let refused = seeker
+            .send_text(worker.account_id(), b"four")
+            .await
+            .unwrap_err();
+        let quietline_protocol::client::ClientError::Http {
+            status: 429, code, ..
+        } = refused
+        else {
+            panic!("expected 429, got {refused}");
+        };
+        assert_eq!(code, "rate_limited");
+        // The recipient still hears from everyone else.
+        worker
+            .send_text(seeker.account_id(), b"still here")
+            .await
+            .unwrap();
+        // The first send fetched the worker's bundles once; one more is allowed, then none.
+        let path = format!("/v1/keys/{}", worker.account_id());
+        app.get(Listener::Public, &path, Some(&seeker.session.access_token))
+            .await
+            .expect(200);
+        let drained = app
+            .get(Listener::Public, &path, Some(&seeker.session.access_token))
+            .await
+            .expect(429);
+        assert!(drained.headers.get("retry-after").is_some());
+        // A new minute, a new share.
+        app.clock.advance(60);
+        seeker.refresh().await.unwrap();
+        seeker
+            .send_text(worker.account_id(), b"four")
+            .await
+            .unwrap();
+        assert_eq!(
+            texts(&receive_all(&mut worker).await),
+            vec!["one", "two", "three", "four"]
+        );
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        run(quietline_tests::Backend::Sqlite).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        run(quietline_tests::Backend::Postgres).await;
+    }
+}

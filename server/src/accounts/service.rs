@@ -255,16 +255,8 @@ pub async fn sign_up_seeker(
             .await?;
     }
     let key = address_key(state, &address).await?;
-    let signups = state
-        .kv
-        .count_in_window(&format!("signup:{key}"), 3_600, state.clock.now())
-        .await?;
-    if signups > u64::from(state.config.signup_rate_limit) {
-        return Err(ApiError::rate_limited(Kv::window_left(
-            3_600,
-            state.clock.now(),
-        )));
-    }
+    let limit = u64::from(state.config.signup_rate_limit);
+    crate::limits::within(state, &format!("signup:{key}"), 3_600, limit).await?;
     let challenge_key = format!("challenge:{}", hash_token(&request.challenge));
     if !state
         .kv
@@ -381,18 +373,14 @@ const PASSPHRASE_WINDOW: u64 = 900;
 /// rotating handles or invite codes does not buy more Argon2.
 async fn limit_passphrase_work(state: &AppState, address: &ClientAddress) -> ApiResult<()> {
     let key = address_key(state, address).await?;
-    let now = state.clock.now();
-    let checks = state
-        .kv
-        .count_in_window(&format!("passphrase:{key}"), PASSPHRASE_WINDOW, now)
-        .await?;
-    if checks > u64::from(state.config.passphrase_rate_limit) {
-        return Err(ApiError::rate_limited(Kv::window_left(
-            PASSPHRASE_WINDOW,
-            now,
-        )));
-    }
-    Ok(())
+    let limit = u64::from(state.config.passphrase_rate_limit);
+    crate::limits::within(
+        state,
+        &format!("passphrase:{key}"),
+        PASSPHRASE_WINDOW,
+        limit,
+    )
+    .await
 }
 
 /// Redeems an invite of `role` (workers on the public listener, administrators on the admin one).
@@ -590,11 +578,9 @@ pub async fn log_in(
         Audience::Api => "public",
         Audience::Admin => "admin",
     };
-    let failures_key = format!(
-        "login:{listener}:{}:{}",
-        hash_token(&request.handle),
-        address_key(state, address).await?
-    );
+    let address_hash = address_key(state, address).await?;
+    let failures_key =
+        crate::limits::key(state, "login", &[listener, &request.handle, &address_hash]);
     let failures = state
         .kv
         .counted_in_window(&failures_key, LOGIN_WINDOW, state.clock.now())
@@ -1069,7 +1055,7 @@ pub async fn confirm_totp(
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     // A six-digit code falls to guessing without a limit: a few tries per window.
-    let attempts_key = format!("totp-confirm:{account_id}");
+    let attempts_key = crate::limits::key(state, "totp-confirm", &[&account_id]);
     let now = state.clock.now();
     let tried = state
         .kv

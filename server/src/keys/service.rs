@@ -133,6 +133,9 @@ pub async fn fetch_bundles(
     principal: &Principal,
     account_id: String,
 ) -> ApiResult<PreKeyBundles> {
+    let limit = u64::from(state.config.bundle_rate_limit);
+    let key = crate::limits::key(state, "bundles", &[&principal.account_id]);
+    crate::limits::within(state, &key, 60, limit).await?;
     let target = account_id.clone();
     let caller = principal.clone();
     let (bundles, low) = state

@@ -89,6 +89,9 @@ pub async fn send(
             "A ciphertext is empty or larger than 64 KiB.",
         ));
     }
+    let limit = u64::from(state.config.send_rate_limit);
+    let key = crate::limits::key(state, "send", &[&sender.account_id]);
+    crate::limits::within(state, &key, 60, limit).await?;
     let target = recipient.clone();
     let caller = sender.clone();
     let (allowed, receiving) = state
