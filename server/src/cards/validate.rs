@@ -34,28 +34,31 @@ fn length(
 /// Whether a Markdown body keeps to the safe subset: no HTML, no images, links only to https,
 /// tel, mailto and sms.
 pub fn safe_markdown(body: &str) -> Result<(), &'static str> {
-    let chars: Vec<char> = body.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        let next = chars.get(i + 1).copied();
-        if *c == '<' && next.is_some_and(|n| n.is_ascii_alphabetic() || "/!?".contains(n)) {
-            return Err("HTML is not allowed in the body; use Markdown.");
+    use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
+    // Parsed as a CommonMark renderer reads it, so every construct it knows is seen: reference
+    // definitions resolved, autolinks, raw HTML blocks and inline HTML alike.
+    for event in Parser::new_ext(body, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+        match event {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                return Err("HTML is not allowed in the body; use Markdown.");
+            }
+            Event::Start(Tag::Image { .. }) => return Err("Images are not allowed in the body."),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            }) => {
+                let link = dest_url.trim().to_ascii_lowercase();
+                let allowed = link_type == LinkType::Email
+                    || ["https://", "tel:", "mailto:", "sms:"]
+                        .iter()
+                        .any(|scheme| link.starts_with(scheme));
+                if !allowed {
+                    return Err("Links go to https, tel, mailto or sms addresses only.");
+                }
+            }
+            _ => {}
         }
-        if *c == '!' && next == Some('[') {
-            return Err("Images are not allowed in the body.");
-        }
-    }
-    let mut rest = body;
-    while let Some(start) = rest.find("](") {
-        let target = &rest[start + 2..];
-        let end = target.find(')').unwrap_or(target.len());
-        let link = target[..end].trim().to_ascii_lowercase();
-        if !["https://", "tel:", "mailto:", "sms:"]
-            .iter()
-            .any(|scheme| link.starts_with(scheme))
-        {
-            return Err("Links go to https, tel, mailto or sms addresses only.");
-        }
-        rest = &target[end..];
     }
     Ok(())
 }
@@ -322,6 +325,7 @@ mod tests {
                 .is_ok()
         );
         assert!(safe_markdown("a < b and 3 <4").is_ok());
+        assert!(safe_markdown("Write to <help@example.org> or [us][r].\n\n[r]: https://example.org").is_ok());
         for bad in [
             "<script>alert(1)</script>",
             "</p>",
@@ -329,6 +333,13 @@ mod tests {
             "![pixel](https://tracker.example/p.gif)",
             "[click](javascript:alert(1))",
             "[x](http://plain.example)",
+            // What a hand-written scan misses and a CommonMark parser does not:
+            "[x][ref]\n\n[ref]: javascript:alert(1)",
+            "[x]\n\n[x]: http://plain.example",
+            "<http://plain.example>",
+            "[x](<javascript:alert(1)>)",
+            "<div\nonclick=\"x\">hi</div>",
+            "![x][pic]\n\n[pic]: https://tracker.example/p.gif",
         ] {
             assert!(safe_markdown(bad).is_err(), "{bad}");
         }
