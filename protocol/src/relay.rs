@@ -233,6 +233,11 @@ pub enum ServerFrame {
     },
     /// Everything queued so far has been sent.
     QueueEmpty,
+    /// These acknowledgements could not be recorded (the server could not write): the envelopes
+    /// stay queued and will be delivered again; a client drops the duplicates by id.
+    AcknowledgementFailed {
+        ids: Vec<i64>,
+    },
     /// A conversation this device takes part in has ended (the other side left it). Its session
     /// keys should be dropped.
     ConversationEnded {

@@ -682,3 +682,69 @@ mod sender_limits {
         run(quietline_tests::Backend::Postgres).await;
     }
 }
+
+/// The next frame of a socket that must stay open.
+async fn next(socket: &mut quietline_protocol::client::Socket) -> ServerFrame {
+    socket
+        .next_frame()
+        .await
+        .unwrap()
+        .expect("the socket stays open")
+}
+
+both_backends! {
+    async fn failed_acknowledgements_are_reported_and_never_silence_the_socket(app: TestApp) {
+        let (mut seeker, mut worker) = pair(&app, "vera").await;
+        seeker.send_text(worker.account_id(), b"still there?").await.unwrap();
+        let mut socket = worker.connect().await.unwrap();
+        assert_eq!(next(&mut socket).await, ServerFrame::Ready);
+        let ServerFrame::Envelope { envelope } = next(&mut socket).await else { panic!("expected the message") };
+        assert_eq!(next(&mut socket).await, ServerFrame::QueueEmpty);
+        assert_eq!(worker.open(&envelope).await.unwrap().plaintext, b"still there?");
+
+        // The storage refuses every delete, as a full disk or a failover would.
+        let (refuse, allow): (Vec<&str>, Vec<&str>) = match app.backend {
+            quietline_tests::Backend::Sqlite => (
+                vec!["CREATE TRIGGER refuse_deletes BEFORE DELETE ON envelopes BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"],
+                vec!["DROP TRIGGER refuse_deletes"],
+            ),
+            quietline_tests::Backend::Postgres => (
+                vec![
+                    "CREATE FUNCTION refuse_deletes() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql",
+                    "CREATE TRIGGER refuse_deletes BEFORE DELETE ON envelopes FOR EACH ROW EXECUTE FUNCTION refuse_deletes()",
+                ],
+                vec!["DROP TRIGGER refuse_deletes ON envelopes"],
+            ),
+        };
+        let run = |statements: Vec<&'static str>| {
+            let app = &app;
+            async move {
+                app.state
+                    .db
+                    .write(move |conn| {
+                        for sql in statements {
+                            diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?;
+                        }
+                        Ok::<_, quietline_server::db::DbError>(())
+                    })
+                    .await
+                    .unwrap();
+            }
+        };
+        run(refuse).await;
+        // More failures than the in-flight window holds: each is reported, and the envelope,
+        // still queued, comes again every time.
+        for _ in 0..70 {
+            socket.acknowledge(vec![envelope.id]).await.unwrap();
+            assert_eq!(next(&mut socket).await, ServerFrame::AcknowledgementFailed { ids: vec![envelope.id] });
+            let ServerFrame::Envelope { envelope: again } = next(&mut socket).await else { panic!("expected the message again") };
+            assert_eq!(again.id, envelope.id);
+        }
+        run(allow).await;
+        socket.acknowledge(vec![envelope.id]).await.unwrap();
+        // The acknowledgement went through: a new message is the next thing delivered.
+        seeker.send_text(worker.account_id(), b"hello again").await.unwrap();
+        let ServerFrame::Envelope { envelope: fresh } = next(&mut socket).await else { panic!("expected the new message") };
+        assert!(fresh.id > envelope.id);
+    }
+}

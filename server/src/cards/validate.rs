@@ -325,7 +325,10 @@ mod tests {
                 .is_ok()
         );
         assert!(safe_markdown("a < b and 3 <4").is_ok());
-        assert!(safe_markdown("Write to <help@example.org> or [us][r].\n\n[r]: https://example.org").is_ok());
+        assert!(
+            safe_markdown("Write to <help@example.org> or [us][r].\n\n[r]: https://example.org")
+                .is_ok()
+        );
         for bad in [
             "<script>alert(1)</script>",
             "</p>",

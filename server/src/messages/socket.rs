@@ -196,12 +196,19 @@ async fn run(
                 Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(text.trim()) {
                     Ok(ClientFrame::Ack { ids }) => {
                         let acknowledged = state.writer.acknowledge(principal.account_id.clone(), device_id, ids.clone()).await;
-                        if acknowledged.is_ok() {
-                            for id in ids {
-                                delivery.unacknowledged.remove(&id);
-                            }
+                        // Acknowledged or not, these leave the in-flight window: a failed write
+                        // (a full disk, a failover) must not silence the socket for good. The
+                        // client is told, and the envelopes, still queued, come again.
+                        for id in &ids {
+                            delivery.unacknowledged.remove(id);
                         }
-                        open = delivery.push(&state, &mut session, false).await;
+                        open = match acknowledged {
+                            Ok(_) => delivery.push(&state, &mut session, false).await,
+                            Err(_) => {
+                                send_frame(&mut session, &ServerFrame::AcknowledgementFailed { ids }).await
+                                    && delivery.push(&state, &mut session, true).await
+                            }
+                        };
                     }
                     _ => {
                         close = reason(CloseCode::Invalid, "unexpected frame");
