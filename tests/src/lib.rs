@@ -52,6 +52,33 @@ macro_rules! both_backends {
     )*};
 }
 
+/// [`both_backends!`] for scenarios that need their own configuration: `adjust` changes the test
+/// defaults of both variants.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($adjust:expr; $($(#[$meta:meta])* async fn $name:ident($app:ident: $app_type:ty) $body:block)*) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[actix_web::test]
+            async fn sqlite() {
+                let $app: $app_type = $crate::TestApp::spawn_with($crate::Backend::Sqlite, $adjust).await.expect("SQLite always runs");
+                $body
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                let Some($app): Option<$app_type> = $crate::TestApp::spawn_with($crate::Backend::Postgres, $adjust).await else {
+                    return;
+                };
+                $body
+            }
+        }
+    )*};
+}
+
 // ---- Captured logs ----------------------------------------------------------------------------
 
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();

@@ -6,7 +6,7 @@ use quietline_protocol::api::{
     DeviceInfo, Enrolment, PendingInvite, RecoveryCodes, Role, SessionGrant, TotpEnrolment,
     WorkerProfile,
 };
-use quietline_tests::{Listener, PASSPHRASE, TestApp, both_backends};
+use quietline_tests::{Listener, PASSPHRASE, TestApp, both_backends, both_backends_with};
 use serde_json::json;
 
 both_backends! {
@@ -514,15 +514,9 @@ both_backends! {
     }
 }
 
-mod passphrase_work_per_address {
-    use super::*;
-
-    async fn run(backend: quietline_tests::Backend) {
-        let Some(app) =
-            TestApp::spawn_with(backend, |config| config.passphrase_rate_limit = 3).await
-        else {
-            return;
-        };
+both_backends_with! {
+    |config| config.passphrase_rate_limit = 3;
+    async fn passphrase_work_per_address(app: TestApp) {
         // Rotating handles does not buy more passphrase checks from one address.
         for handle in ["a-handle", "b-handle", "c-handle"] {
             let login = json!({"handle": handle, "passphrase": PASSPHRASE, "device_name": "desk"});
@@ -559,32 +553,16 @@ mod passphrase_work_per_address {
             .await
             .expect(401);
     }
-
-    #[actix_web::test]
-    async fn sqlite() {
-        run(quietline_tests::Backend::Sqlite).await;
-    }
-
-    #[actix_web::test]
-    async fn postgres() {
-        run(quietline_tests::Backend::Postgres).await;
-    }
 }
 
-mod forwarded_for {
-    use super::*;
-
+both_backends_with! {
+    |config| {
+        config.trust_forwarded_for = true;
+        config.signup_rate_limit = 1;
+    };
     /// Behind a trusted proxy, the client is the address the proxy appended: a client that
     /// writes its own first entry does not get a fresh share of the sign-up limit.
-    async fn run(backend: quietline_tests::Backend) {
-        let Some(app) = TestApp::spawn_with(backend, |config| {
-            config.trust_forwarded_for = true;
-            config.signup_rate_limit = 1;
-        })
-        .await
-        else {
-            return;
-        };
+    async fn forwarded_for(app: TestApp) {
         let sign_up = |forwarded: &'static str| {
             let app = &app;
             async move {
@@ -606,29 +584,13 @@ mod forwarded_for {
         // Another client behind the same proxy has its own share.
         sign_up("198.51.100.1, 203.0.113.8").await.expect(200);
     }
-
-    #[actix_web::test]
-    async fn sqlite() {
-        run(quietline_tests::Backend::Sqlite).await;
-    }
-
-    #[actix_web::test]
-    async fn postgres() {
-        run(quietline_tests::Backend::Postgres).await;
-    }
 }
 
-mod failed_sign_ins {
-    use super::*;
-
+both_backends_with! {
+    |config| config.trust_forwarded_for = true;
     /// Wrong passphrases from one address hold back that address, on that listener only: the
     /// person signing in from elsewhere, or as an administrator, is not locked out.
-    async fn run(backend: quietline_tests::Backend) {
-        let Some(app) =
-            TestApp::spawn_with(backend, |config| config.trust_forwarded_for = true).await
-        else {
-            return;
-        };
+    async fn failed_sign_ins(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await;
         app.enrol_worker(&root, &org.id.0, "target", &["en"]).await;
@@ -669,16 +631,6 @@ mod failed_sign_ins {
         )
         .await
         .expect(200);
-    }
-
-    #[actix_web::test]
-    async fn sqlite() {
-        run(quietline_tests::Backend::Sqlite).await;
-    }
-
-    #[actix_web::test]
-    async fn postgres() {
-        run(quietline_tests::Backend::Postgres).await;
     }
 }
 

@@ -3,7 +3,7 @@
 // A failed step should stop the test where it happens.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use quietline_tests::{Listener, TestApp, both_backends};
+use quietline_tests::{Listener, TestApp, both_backends, both_backends_with};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -296,17 +296,11 @@ fn every_error_code_is_used_by_the_server() {
     assert!(unused.is_empty(), "error codes never produced: {unused:?}");
 }
 
-mod docs_origin {
-    use super::*;
+const DOCS: &str = "http://docs.example:8081";
 
-    const DOCS: &str = "http://docs.example:8081";
-
-    async fn run(backend: quietline_tests::Backend) {
-        let Some(app) =
-            TestApp::spawn_with(backend, |config| config.docs_origin = Some(DOCS.into())).await
-        else {
-            return;
-        };
+both_backends_with! {
+    |config| config.docs_origin = Some(DOCS.into());
+    async fn docs_origin(app: TestApp) {
         let allowed = app
             .call_with_headers(
                 "OPTIONS",
@@ -384,15 +378,5 @@ mod docs_origin {
             csp.contains(&format!("connect-src 'self' {}", app.public)),
             "{csp}"
         );
-    }
-
-    #[actix_web::test]
-    async fn sqlite() {
-        run(quietline_tests::Backend::Sqlite).await;
-    }
-
-    #[actix_web::test]
-    async fn postgres() {
-        run(quietline_tests::Backend::Postgres).await;
     }
 }

@@ -7,7 +7,7 @@
 use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::{Client, Received};
 use quietline_protocol::relay::{DeviceKeys, ServerFrame};
-use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
+use quietline_tests::{Listener, TestApp, both_backends, both_backends_with, captured_logs};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -612,20 +612,14 @@ async fn seeker_without_conversation(app: &TestApp) -> Client {
     seeker(app).await
 }
 
-mod sender_limits {
-    use super::*;
-
+both_backends_with! {
+    |config| {
+        config.send_rate_limit = 3;
+        config.bundle_rate_limit = 2;
+    };
     /// One sender cannot fill a recipient's queue, nor drain their one-time prekeys: both are
     /// limited per account and minute, answered with 429 and when to try again.
-    async fn run(backend: quietline_tests::Backend) {
-        let Some(app) = TestApp::spawn_with(backend, |config| {
-            config.send_rate_limit = 3;
-            config.bundle_rate_limit = 2;
-        })
-        .await
-        else {
-            return;
-        };
+    async fn sender_limits(app: TestApp) {
         let (mut seeker, mut worker) = pair(&app, "wendy").await;
         for text in ["one", "two", "three"] {
             seeker
@@ -670,16 +664,6 @@ mod sender_limits {
             texts(&receive_all(&mut worker).await),
             vec!["one", "two", "three", "four"]
         );
-    }
-
-    #[actix_web::test]
-    async fn sqlite() {
-        run(quietline_tests::Backend::Sqlite).await;
-    }
-
-    #[actix_web::test]
-    async fn postgres() {
-        run(quietline_tests::Backend::Postgres).await;
     }
 }
 
