@@ -321,6 +321,9 @@ pub struct Member {
 pub struct Health {
     pub database: bool,
     pub bus: bool,
+    /// Whether this instance can take messages: its envelope writer runs and its last commit
+    /// succeeded.
+    pub envelope_writer: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

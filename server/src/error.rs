@@ -16,11 +16,14 @@ pub struct ApiError {
     pub devices: Option<Box<DeviceMismatch>>,
     /// With `invalid_card`: every problem found.
     pub problems: Option<Vec<quietline_protocol::Problem>>,
-    /// With `rate_limited`: seconds until the limit allows again (the `Retry-After` header).
+    /// With `rate_limited` and `service_unavailable`: seconds to wait (the `Retry-After` header).
     pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Seconds a client is asked to wait after a `503`.
+const UNAVAILABLE_RETRY_AFTER: u64 = 5;
 
 impl ApiError {
     pub const fn new(status: StatusCode, code: ErrorCode, message: &'static str) -> ApiError {
@@ -108,11 +111,13 @@ impl ApiError {
 
     pub fn unavailable(cause: impl fmt::Display) -> ApiError {
         tracing::warn!(error = %cause, "backing service unavailable");
-        ApiError::new(
+        let mut error = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::ServiceUnavailable,
             "The service is busy. Please try again shortly.",
-        )
+        );
+        error.retry_after = Some(UNAVAILABLE_RETRY_AFTER);
+        error
     }
 }
 

@@ -1,12 +1,41 @@
-//! Short-lived counters and markers: rate-limit windows, single-use challenge markers, the daily
-//! salt for hashing client addresses. They live only in memory, or in Redis with a TTL when
-//! instances must share them; never in the database.
+//! Short-lived counters and markers: rate-limit windows, single-use challenge markers, presence.
+//! They live only in memory, or in Redis with a TTL when instances must share them; never in the
+//! database.
+//!
+//! Every Redis operation is bounded by [`REDIS_PATIENCE`]: an unreachable or stalled Redis costs
+//! a request at most that, and the caller decides what an outage means (see `limits`).
 
 use crate::clock::SharedClock;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The longest a Redis command, or an attempt to connect, may take before it counts as failed.
+pub const REDIS_PATIENCE: Duration = Duration::from_secs(1);
+
+/// A Redis connection whose commands and reconnections give up after [`REDIS_PATIENCE`] instead
+/// of waiting for Redis to come back; it keeps reconnecting in the background.
+pub async fn redis_connection(client: &redis::Client) -> redis::RedisResult<ConnectionManager> {
+    let config = ConnectionManagerConfig::new()
+        .set_response_timeout(Some(REDIS_PATIENCE))
+        .set_connection_timeout(Some(REDIS_PATIENCE))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(500));
+    ConnectionManager::new_with_config(client.clone(), config).await
+}
+
+/// Runs one Redis exchange, failing after [`REDIS_PATIENCE`] whatever the connection does.
+pub async fn bounded<T>(
+    exchange: impl Future<Output = redis::RedisResult<T>>,
+) -> Result<T, KvError> {
+    match tokio::time::timeout(REDIS_PATIENCE, exchange).await {
+        Ok(result) => result.map_err(KvError::from),
+        Err(_) => Err(KvError("no answer in time".into())),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("ephemeral store: {0}")]
@@ -75,7 +104,7 @@ impl Kv {
 
     pub async fn redis(client: &redis::Client, prefix: &str) -> Result<Kv, KvError> {
         Ok(Kv::Redis {
-            conn: ConnectionManager::new(client.clone()).await?,
+            conn: redis_connection(client).await?,
             prefix: format!("{prefix}kv:"),
         })
     }
@@ -111,12 +140,13 @@ impl Kv {
             }),
             Kv::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                redis::cmd("GET")
-                    .arg(format!("{prefix}{key}"))
-                    .query_async::<Option<u64>>(&mut conn)
-                    .await
-                    .map(Option::unwrap_or_default)
-                    .map_err(KvError::from)
+                bounded(
+                    redis::cmd("GET")
+                        .arg(format!("{prefix}{key}"))
+                        .query_async::<Option<u64>>(&mut conn),
+                )
+                .await
+                .map(Option::unwrap_or_default)
             }
         }
     }
@@ -140,17 +170,19 @@ impl Kv {
             Kv::Redis { conn, prefix } => {
                 let key = format!("{prefix}{key}");
                 let mut conn = conn.clone();
-                let (_, count): (Option<String>, u64) = redis::pipe()
-                    .cmd("SET")
-                    .arg(&key)
-                    .arg(0)
-                    .arg("EX")
-                    .arg(ttl.max(1))
-                    .arg("NX")
-                    .cmd("INCR")
-                    .arg(&key)
-                    .query_async(&mut conn)
-                    .await?;
+                let (_, count): (Option<String>, u64) = bounded(
+                    redis::pipe()
+                        .cmd("SET")
+                        .arg(&key)
+                        .arg(0)
+                        .arg("EX")
+                        .arg(ttl.max(1))
+                        .arg("NX")
+                        .cmd("INCR")
+                        .arg(&key)
+                        .query_async(&mut conn),
+                )
+                .await?;
                 Ok(count)
             }
         }
@@ -169,14 +201,16 @@ impl Kv {
             }),
             Kv::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                let set: Option<String> = redis::cmd("SET")
-                    .arg(format!("{prefix}{key}"))
-                    .arg(1)
-                    .arg("EX")
-                    .arg(ttl.max(1))
-                    .arg("NX")
-                    .query_async(&mut conn)
-                    .await?;
+                let set: Option<String> = bounded(
+                    redis::cmd("SET")
+                        .arg(format!("{prefix}{key}"))
+                        .arg(1)
+                        .arg("EX")
+                        .arg(ttl.max(1))
+                        .arg("NX")
+                        .query_async(&mut conn),
+                )
+                .await?;
                 Ok(set.is_some())
             }
         }
@@ -190,14 +224,15 @@ impl Kv {
             }),
             Kv::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                redis::cmd("SET")
-                    .arg(format!("{prefix}{key}"))
-                    .arg(1)
-                    .arg("EX")
-                    .arg(ttl.max(1))
-                    .query_async::<()>(&mut conn)
-                    .await
-                    .map_err(KvError::from)
+                bounded(
+                    redis::cmd("SET")
+                        .arg(format!("{prefix}{key}"))
+                        .arg(1)
+                        .arg("EX")
+                        .arg(ttl.max(1))
+                        .query_async::<()>(&mut conn),
+                )
+                .await
             }
         }
     }
@@ -210,11 +245,12 @@ impl Kv {
             }),
             Kv::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                redis::cmd("DEL")
-                    .arg(format!("{prefix}{key}"))
-                    .query_async::<()>(&mut conn)
-                    .await
-                    .map_err(KvError::from)
+                bounded(
+                    redis::cmd("DEL")
+                        .arg(format!("{prefix}{key}"))
+                        .query_async::<()>(&mut conn),
+                )
+                .await
             }
         }
     }
@@ -225,49 +261,13 @@ impl Kv {
             Kv::Memory(kv) => kv.with_live(|entries, now| live(entries.get(key), now).is_some()),
             Kv::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                redis::cmd("EXISTS")
-                    .arg(format!("{prefix}{key}"))
-                    .query_async::<i64>(&mut conn)
-                    .await
-                    .map(|n| n > 0)
-                    .map_err(KvError::from)
-            }
-        }
-    }
-
-    /// The value under `key`, set to `candidate` for `ttl` seconds if there is none yet; every
-    /// instance sharing the store gets the same value.
-    pub async fn get_or_set(
-        &self,
-        key: &str,
-        candidate: &str,
-        ttl: u64,
-    ) -> Result<String, KvError> {
-        match self {
-            Kv::Memory(kv) => kv.with_live(|entries, now| {
-                if let Some(value) = live(entries.get(key), now) {
-                    return value.clone();
-                }
-                entries.insert(
-                    key.to_string(),
-                    (candidate.to_string(), now + ttl_secs(ttl)),
-                );
-                candidate.to_string()
-            }),
-            Kv::Redis { conn, prefix } => {
-                let key = format!("{prefix}{key}");
-                let mut conn = conn.clone();
-                let _: Option<String> = redis::cmd("SET")
-                    .arg(&key)
-                    .arg(candidate)
-                    .arg("EX")
-                    .arg(ttl.max(1))
-                    .arg("NX")
-                    .query_async(&mut conn)
-                    .await?;
-                let value: Option<String> =
-                    redis::cmd("GET").arg(&key).query_async(&mut conn).await?;
-                value.ok_or_else(|| KvError("value vanished".into()))
+                bounded(
+                    redis::cmd("EXISTS")
+                        .arg(format!("{prefix}{key}"))
+                        .query_async::<i64>(&mut conn),
+                )
+                .await
+                .map(|n| n > 0)
             }
         }
     }
@@ -300,7 +300,5 @@ mod tests {
         assert_eq!(kv.claim("c", 10).await.ok(), Some(false));
         clock.advance(11);
         assert_eq!(kv.claim("c", 10).await.ok(), Some(true));
-        assert_eq!(kv.get_or_set("s", "x", 10).await.ok().as_deref(), Some("x"));
-        assert_eq!(kv.get_or_set("s", "y", 10).await.ok().as_deref(), Some("x"));
     }
 }

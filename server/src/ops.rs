@@ -131,15 +131,17 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-/// GET /healthz — whether the database and bus answer (503 when one does not).
+/// GET /healthz — whether the database and bus answer and messages can be committed (503 when
+/// one of them cannot), for a load balancer to send traffic elsewhere.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = Health)))]
 #[get("/healthz")]
 async fn health(state: web::Data<AppState>) -> HttpResponse {
     let health = Health {
         database: state.db.ping().await,
         bus: state.bus.ping().await,
+        envelope_writer: state.writer.healthy(),
     };
-    let status = if health.database && health.bus {
+    let status = if health.database && health.bus && health.envelope_writer {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

@@ -7,7 +7,10 @@
 use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::{Client, Received};
 use quietline_protocol::relay::{DeviceKeys, ServerFrame};
-use quietline_tests::{Listener, TestApp, both_backends, both_backends_with, captured_logs};
+use quietline_tests::{
+    Backend, Listener, SharedServices, StallableProxy, TestApp, both_backends, both_backends_with,
+    captured_logs,
+};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -688,11 +691,11 @@ both_backends! {
 
         // The storage refuses every delete, as a full disk or a failover would.
         let (refuse, allow): (Vec<&str>, Vec<&str>) = match app.backend {
-            quietline_tests::Backend::Sqlite => (
+            Backend::Sqlite => (
                 vec!["CREATE TRIGGER refuse_deletes BEFORE DELETE ON envelopes BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"],
                 vec!["DROP TRIGGER refuse_deletes"],
             ),
-            quietline_tests::Backend::Postgres => (
+            Backend::Postgres => (
                 vec![
                     "CREATE FUNCTION refuse_deletes() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql",
                     "CREATE TRIGGER refuse_deletes BEFORE DELETE ON envelopes FOR EACH ROW EXECUTE FUNCTION refuse_deletes()",
@@ -700,22 +703,7 @@ both_backends! {
                 vec!["DROP TRIGGER refuse_deletes ON envelopes"],
             ),
         };
-        let run = |statements: Vec<&'static str>| {
-            let app = &app;
-            async move {
-                app.state
-                    .db
-                    .write(move |conn| {
-                        for sql in statements {
-                            diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?;
-                        }
-                        Ok::<_, quietline_server::db::DbError>(())
-                    })
-                    .await
-                    .unwrap();
-            }
-        };
-        run(refuse).await;
+        execute(&app, refuse).await;
         // More failures than the in-flight window holds: each is reported, and the envelope,
         // still queued, comes again every time.
         for _ in 0..70 {
@@ -724,11 +712,153 @@ both_backends! {
             let ServerFrame::Envelope { envelope: again } = next(&mut socket).await else { panic!("expected the message again") };
             assert_eq!(again.id, envelope.id);
         }
-        run(allow).await;
+        execute(&app, allow).await;
         socket.acknowledge(vec![envelope.id]).await.unwrap();
         // The acknowledgement went through: a new message is the next thing delivered.
         seeker.send_text(worker.account_id(), b"hello again").await.unwrap();
         let ServerFrame::Envelope { envelope: fresh } = next(&mut socket).await else { panic!("expected the new message") };
         assert!(fresh.id > envelope.id);
+    }
+}
+
+/// A server on fresh PostgreSQL + Redis services, talking to Redis through `proxy`.
+async fn behind(proxy: &StallableProxy, services: SharedServices) -> TestApp {
+    let mut config = services.config();
+    config.redis_url = Some(proxy.url.clone());
+    TestApp::start(Backend::Postgres, config, Some(services)).await
+}
+
+/// Redis is unreachable (connections open, nothing answered): a send is committed and answered
+/// at once, and a device connected to the same instance still hears of it. (Redis exists only
+/// with PostgreSQL.)
+#[actix_web::test]
+async fn sends_are_answered_and_delivered_while_redis_does_not_answer() {
+    let Some(services) = SharedServices::create() else {
+        return;
+    };
+    let proxy = StallableProxy::start(services.redis_url()).await;
+    let app = behind(&proxy, services).await;
+    let (mut seeker, mut worker) = pair(&app, "vera").await;
+    seeker
+        .send_text(worker.account_id(), b"first")
+        .await
+        .unwrap();
+    let mut socket = worker.connect().await.unwrap();
+    assert_eq!(next(&mut socket).await, ServerFrame::Ready);
+    let ServerFrame::Envelope { envelope } = next(&mut socket).await else {
+        panic!("expected the message")
+    };
+    assert_eq!(next(&mut socket).await, ServerFrame::QueueEmpty);
+    socket.acknowledge(vec![envelope.id]).await.unwrap();
+
+    proxy.stall();
+    // Without a bound on Redis, the send limit and the notice wait for as long as Redis is gone
+    // and the client gives up; with one, the send is answered.
+    seeker
+        .send_text(worker.account_id(), b"while redis is gone")
+        .await
+        .unwrap();
+    let ServerFrame::Envelope { envelope } = next(&mut socket).await else {
+        panic!("expected the message during the outage")
+    };
+    assert_eq!(
+        worker.open(&envelope).await.unwrap().plaintext,
+        b"while redis is gone"
+    );
+    assert!(
+        app.state.bus.unsent() > 0,
+        "the notice is kept for the other instances"
+    );
+    proxy.resume();
+}
+
+/// A notice Redis did not take reaches a device on another instance once Redis answers again,
+/// without waiting for the connection's keepalive rescan.
+#[actix_web::test]
+async fn a_notice_lost_to_an_outage_reaches_other_instances_when_redis_is_back() {
+    let Some(services) = SharedServices::create() else {
+        return;
+    };
+    let proxy = StallableProxy::start(services.redis_url()).await;
+    let mut proxied = services.config();
+    proxied.redis_url = Some(proxy.url.clone());
+    // The instance owning the services is dropped last.
+    let other = TestApp::start(Backend::Postgres, services.config(), Some(services)).await;
+    let app = TestApp::start(Backend::Postgres, proxied, None).await;
+    // The worker is served by the other instance, the seeker by the one behind the proxy. (The
+    // instance started last holds the current setup token.)
+    let root = app.set_up_root().await;
+    let org = app.create_organisation(&root, "Harbour House").await.id.0;
+    let grant = other.enrol_worker(&root, &org, "vera", &["tl", "en"]).await;
+    let worker = Client::with_session(&other.public, grant).await.unwrap();
+    let mut seeker = join(&app, &root, &org, &worker).await;
+    let mut socket = worker.connect().await.unwrap();
+    assert_eq!(next(&mut socket).await, ServerFrame::Ready);
+    assert_eq!(next(&mut socket).await, ServerFrame::QueueEmpty);
+
+    proxy.stall();
+    seeker
+        .send_text(worker.account_id(), b"held back")
+        .await
+        .unwrap();
+    proxy.resume();
+    // Well inside the 30 s keepalive after which the socket would look at its queue anyway.
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(20), socket.next_frame())
+        .await
+        .expect("the notice arrives once Redis is back")
+        .unwrap();
+    assert!(
+        matches!(frame, Some(ServerFrame::Envelope { .. })),
+        "{frame:?}"
+    );
+}
+
+/// Runs statements on the server's database, as an operator (or a failing disk) would.
+async fn execute(app: &TestApp, statements: Vec<&'static str>) {
+    app.state
+        .db
+        .write(move |conn| {
+            for sql in statements {
+                diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?;
+            }
+            Ok::<_, quietline_server::db::DbError>(())
+        })
+        .await
+        .unwrap();
+}
+
+both_backends! {
+    async fn an_instance_that_cannot_store_messages_says_so_and_recovers(app: TestApp) {
+        let (mut seeker, worker) = pair(&app, "vera").await;
+        app.get(Listener::Admin, "/healthz", None).await.expect(200);
+        // The storage refuses every new envelope, as a full disk would.
+        let (refuse, allow): (Vec<&str>, Vec<&str>) = match app.backend {
+            Backend::Sqlite => (
+                vec!["CREATE TRIGGER refuse_inserts BEFORE INSERT ON envelopes BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"],
+                vec!["DROP TRIGGER refuse_inserts"],
+            ),
+            Backend::Postgres => (
+                vec![
+                    "CREATE FUNCTION refuse_inserts() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql",
+                    "CREATE TRIGGER refuse_inserts BEFORE INSERT ON envelopes FOR EACH ROW EXECUTE FUNCTION refuse_inserts()",
+                ],
+                vec!["DROP TRIGGER refuse_inserts ON envelopes"],
+            ),
+        };
+        execute(&app, refuse).await;
+        match seeker.send_text(worker.account_id(), b"are you there").await {
+            Err(quietline_protocol::client::ClientError::Http { status, code, .. }) => {
+                assert_eq!((status, code.as_str()), (503, "service_unavailable"));
+            }
+            other => panic!("expected 503, got {other:?}"),
+        }
+        let health = app.get(Listener::Admin, "/healthz", None).await.expect(503);
+        assert_eq!(health.body["envelope_writer"], json!(false));
+        assert_eq!(health.body["database"], json!(true));
+
+        execute(&app, allow).await;
+        seeker.send_text(worker.account_id(), b"are you there").await.unwrap();
+        let health = app.get(Listener::Admin, "/healthz", None).await.expect(200);
+        assert_eq!(health.body["envelope_writer"], json!(true));
     }
 }

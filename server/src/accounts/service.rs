@@ -256,7 +256,14 @@ pub async fn sign_up_seeker(
     }
     let key = address_key(state, &address).await?;
     let limit = u64::from(state.config.signup_rate_limit);
-    crate::limits::within(state, &format!("signup:{key}"), 3_600, limit).await?;
+    crate::limits::within(
+        state,
+        &format!("signup:{key}"),
+        3_600,
+        limit,
+        crate::limits::Outage::Refuse,
+    )
+    .await?;
     let challenge_key = format!("challenge:{}", hash_token(&request.challenge));
     if !state
         .kv
@@ -379,6 +386,7 @@ async fn limit_passphrase_work(state: &AppState, address: &ClientAddress) -> Api
         &format!("passphrase:{key}"),
         PASSPHRASE_WINDOW,
         limit,
+        crate::limits::Outage::Refuse,
     )
     .await
 }

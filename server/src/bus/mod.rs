@@ -4,14 +4,26 @@
 //!
 //! In-process by default; with `QUIETLINE_REDIS_URL`, published on a Redis channel that every
 //! instance subscribes to, and fanned out locally from there.
+//!
+//! Publishing never waits longer than [`crate::kv::REDIS_PATIENCE`]. An event Redis did not take
+//! is fanned out locally at once, kept (a bounded number) and published again once Redis answers;
+//! and after the subscription was lost, every local connection looks at its queue again
+//! ([`BusEvent::Resync`]), so that a lost notice costs the outage, not a keepalive period.
 
+use crate::kv::bounded;
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// Local fan-out capacity; a subscriber that lags further behind misses events and must resync.
 const CAPACITY: usize = 4096;
+/// Events kept for publishing again while Redis does not take them; the oldest go first.
+const UNSENT_BOUND: usize = 10_000;
+/// How often kept events are offered to Redis again.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -72,6 +84,9 @@ pub enum BusEvent {
         members: Vec<String>,
         accepted: bool,
     },
+    /// Notices may have been missed (the subscription was lost): every connection looks at its
+    /// queue again. Local only, never published.
+    Resync,
 }
 
 #[derive(Clone)]
@@ -84,6 +99,20 @@ pub struct Bus {
 struct RedisBus {
     publisher: redis::aio::ConnectionManager,
     channel: String,
+    /// Events Redis did not take, oldest first, already heard here.
+    unsent: Arc<Mutex<VecDeque<String>>>,
+    /// This instance, among those on the channel.
+    instance: u64,
+}
+
+/// An event as it travels on the Redis channel.
+#[derive(Serialize, Deserialize)]
+struct OnChannel {
+    /// The instance that published it.
+    from: u64,
+    /// Whether that instance's own subscribers already heard it (a late, second publication).
+    heard_there: bool,
+    event: BusEvent,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,23 +131,36 @@ impl Bus {
     /// returns is missed.
     pub async fn redis(client: &redis::Client, prefix: &str) -> Result<Bus, BusError> {
         let channel = format!("{prefix}bus");
-        let publisher = redis::aio::ConnectionManager::new(client.clone())
+        let publisher = crate::kv::redis_connection(client)
             .await
             .map_err(|e| BusError(e.to_string()))?;
         let local = broadcast::channel(CAPACITY).0;
         let pubsub = subscribe(client, &channel).await?;
+        let instance = u64::from_le_bytes(
+            crate::auth::secrets::random_bytes().map_err(|e| BusError(e.to_string()))?,
+        );
         tokio::spawn(relay(
             client.clone(),
             channel.clone(),
             pubsub,
             local.clone(),
+            instance,
         ));
+        let redis = RedisBus {
+            publisher,
+            channel,
+            unsent: Arc::default(),
+            instance,
+        };
+        tokio::spawn(republish(redis.clone()));
         Ok(Bus {
             local,
-            redis: Some(RedisBus { publisher, channel }),
+            redis: Some(redis),
         })
     }
 
+    /// Tells every instance. With Redis unreachable, this instance's subscribers hear it at once
+    /// and the others once Redis is back; the error says only that Redis did not take it.
     pub async fn publish(&self, event: BusEvent) -> Result<(), BusError> {
         match &self.redis {
             None => {
@@ -127,14 +169,33 @@ impl Bus {
                 Ok(())
             }
             Some(redis) => {
-                let payload = serde_json::to_string(&event).map_err(|e| BusError(e.to_string()))?;
+                let mut on_channel = OnChannel {
+                    from: redis.instance,
+                    heard_there: false,
+                    event,
+                };
+                let payload =
+                    serde_json::to_string(&on_channel).map_err(|e| BusError(e.to_string()))?;
                 let mut conn = redis.publisher.clone();
-                conn.publish::<_, _, i64>(&redis.channel, payload)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| BusError(e.to_string()))
+                let sent = bounded(conn.publish::<_, _, i64>(&redis.channel, payload)).await;
+                sent.map(|_| ()).map_err(|error| {
+                    on_channel.heard_there = true;
+                    if let Ok(payload) = serde_json::to_string(&on_channel) {
+                        redis.keep(payload);
+                    }
+                    let _ = self.local.send(on_channel.event);
+                    BusError(error.to_string())
+                })
             }
         }
+    }
+
+    /// How many events wait to be published again.
+    pub fn unsent(&self) -> usize {
+        self.redis
+            .as_ref()
+            .and_then(|r| r.unsent.lock().ok().map(|u| u.len()))
+            .unwrap_or(0)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<BusEvent> {
@@ -147,8 +208,7 @@ impl Bus {
             None => true,
             Some(redis) => {
                 let mut conn = redis.publisher.clone();
-                redis::cmd("PING")
-                    .query_async::<String>(&mut conn)
+                bounded(redis::cmd("PING").query_async::<String>(&mut conn))
                     .await
                     .is_ok()
             }
@@ -174,6 +234,7 @@ async fn relay(
     channel: String,
     mut pubsub: redis::aio::PubSub,
     local: broadcast::Sender<BusEvent>,
+    instance: u64,
 ) {
     use futures_util::StreamExt;
     loop {
@@ -183,9 +244,14 @@ async fn relay(
                 let Ok(payload) = message.get_payload::<String>() else {
                     continue;
                 };
-                match serde_json::from_str::<BusEvent>(&payload) {
+                match serde_json::from_str::<OnChannel>(&payload) {
+                    Ok(OnChannel {
+                        from,
+                        heard_there: true,
+                        ..
+                    }) if from == instance => {}
                     // No local subscriber is fine: nobody here needed to hear it.
-                    Ok(event) => drop(local.send(event)),
+                    Ok(OnChannel { event, .. }) => drop(local.send(event)),
                     Err(_) => tracing::warn!("ignored a bus message of unknown shape"),
                 }
             }
@@ -196,6 +262,39 @@ async fn relay(
             if let Ok(fresh) = subscribe(&client, &channel).await {
                 pubsub = fresh;
                 break;
+            }
+        }
+        // Whatever was published meanwhile was not heard here.
+        drop(local.send(BusEvent::Resync));
+    }
+}
+
+impl RedisBus {
+    fn keep(&self, payload: String) {
+        if let Ok(mut unsent) = self.unsent.lock() {
+            if unsent.len() >= UNSENT_BOUND {
+                unsent.pop_front();
+            }
+            unsent.push_back(payload);
+        }
+    }
+}
+
+/// Offers kept events to Redis again, oldest first, until it takes them all.
+async fn republish(redis: RedisBus) {
+    let mut tick = tokio::time::interval(RETRY_EVERY);
+    loop {
+        tick.tick().await;
+        while let Some(payload) = redis.unsent.lock().ok().and_then(|u| u.front().cloned()) {
+            let mut conn = redis.publisher.clone();
+            if bounded(conn.publish::<_, _, i64>(&redis.channel, payload.as_str()))
+                .await
+                .is_err()
+            {
+                break;
+            }
+            if let Ok(mut unsent) = redis.unsent.lock() {
+                unsent.pop_front();
             }
         }
     }

@@ -135,7 +135,7 @@ pub async fn fetch_bundles(
 ) -> ApiResult<PreKeyBundles> {
     let limit = u64::from(state.config.bundle_rate_limit);
     let key = crate::limits::key(state, "bundles", &[&principal.account_id]);
-    crate::limits::within(state, &key, 60, limit).await?;
+    crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
     let target = account_id.clone();
     let caller = principal.clone();
     let (bundles, low) = state

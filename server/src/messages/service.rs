@@ -91,7 +91,7 @@ pub async fn send(
     }
     let limit = u64::from(state.config.send_rate_limit);
     let key = crate::limits::key(state, "send", &[&sender.account_id]);
-    crate::limits::within(state, &key, 60, limit).await?;
+    crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
     let target = recipient.clone();
     let caller = sender.clone();
     let (allowed, receiving) = state
@@ -157,7 +157,10 @@ pub async fn send(
         .await?;
     match outcome {
         SendOutcome::Queued => {
-            announce(state, &recipient, &targets).await;
+            // The envelope is committed; telling the devices is best effort and must not keep
+            // the sender waiting on Redis.
+            let (kv, bus) = (state.kv.clone(), state.bus.clone());
+            actix_web::rt::spawn(async move { announce(&kv, &bus, &recipient, &targets).await });
             Ok(SendReceipt {
                 id: message.id,
                 queued: true,
@@ -177,15 +180,15 @@ pub async fn send(
 }
 
 /// Tells every instance that envelopes wait; devices with no live connection anywhere also get
-/// a content-free wake-up event, for a push service to act on.
-async fn announce(state: &AppState, account_id: &str, devices: &[u32]) {
+/// a content-free wake-up event, for a push service to act on. An unknown presence counts as
+/// online: a wake-up is a courtesy, the notice is what delivers.
+async fn announce(kv: &crate::kv::Kv, bus: &crate::bus::Bus, account_id: &str, devices: &[u32]) {
     for device_id in devices {
         let queued = BusEvent::EnvelopesQueued {
             account_id: account_id.to_string(),
             device_id: *device_id,
         };
-        let online = state
-            .kv
+        let online = kv
             .is_marked(&presence_key(account_id, *device_id))
             .await
             .unwrap_or(true);
@@ -194,7 +197,7 @@ async fn announce(state: &AppState, account_id: &str, devices: &[u32]) {
             device_id: *device_id,
         });
         for event in std::iter::once(queued).chain(wake) {
-            if let Err(error) = state.bus.publish(event).await {
+            if let Err(error) = bus.publish(event).await {
                 tracing::warn!(%error, "delivery notice not published; the device will find it on its next fetch");
             }
         }

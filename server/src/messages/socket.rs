@@ -260,7 +260,7 @@ async fn run(
                 Ok(BusEvent::ReferralAnswered { conversation_id, members, accepted }) if members.contains(&principal.account_id) => {
                     open = send_frame(&mut session, &ServerFrame::ReferralAnswered { conversation_id, accepted }).await;
                 }
-                Err(RecvError::Lagged(_)) => open = delivery.push(&state, &mut session, true).await,
+                Ok(BusEvent::Resync) | Err(RecvError::Lagged(_)) => open = delivery.push(&state, &mut session, true).await,
                 Err(RecvError::Closed) => open = false,
                 Ok(_) => {}
             },

@@ -9,6 +9,8 @@ use crate::error::ApiError;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// Operations in one transaction at most.
@@ -64,6 +66,25 @@ enum Op {
 #[derive(Clone)]
 pub struct EnvelopeWriter {
     ops: mpsc::Sender<Op>,
+    health: Arc<Health>,
+}
+
+/// How the writer fares: an instance whose writer stopped, or whose last commit failed (a full
+/// disk, a lost database), cannot take messages, and says so on `/healthz`.
+#[derive(Default)]
+struct Health {
+    stopped: AtomicBool,
+    /// Commits failed since the last one that succeeded.
+    failing: AtomicU64,
+}
+
+/// Marks the writer stopped when its thread ends, also by a panic.
+struct Running(Arc<Health>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.stopped.store(true, Ordering::SeqCst);
+    }
 }
 
 /// Why one operation's savepoint was rolled back.
@@ -86,10 +107,21 @@ impl EnvelopeWriter {
     /// Starts the writer thread; it ends when the last handle is dropped.
     pub fn start(db: Db) -> std::io::Result<EnvelopeWriter> {
         let (ops, receiver) = mpsc::channel(QUEUE);
+        let health = Arc::new(Health::default());
+        let running = Running(health.clone());
         std::thread::Builder::new()
             .name("envelope-writer".into())
-            .spawn(move || run(&db, receiver))?;
-        Ok(EnvelopeWriter { ops })
+            .spawn(move || {
+                let running = running;
+                run(&db, receiver, &running.0);
+            })?;
+        Ok(EnvelopeWriter { ops, health })
+    }
+
+    /// Whether the writer runs and its last commit succeeded.
+    pub fn healthy(&self) -> bool {
+        !self.health.stopped.load(Ordering::SeqCst)
+            && self.health.failing.load(Ordering::SeqCst) == 0
     }
 
     /// Queues a message for every listed device, durably: it returns once committed.
@@ -140,14 +172,15 @@ impl EnvelopeWriter {
         let stopped = || ApiError::unavailable("envelope writer stopped");
         let (reply, answer) = oneshot::channel();
         self.ops.send(op(reply)).await.map_err(|_| stopped())?;
+        // Nothing was committed: the client may send again, here or at another instance.
         answer
             .await
             .map_err(|_| stopped())?
-            .map_err(ApiError::internal)
+            .map_err(|cause| ApiError::unavailable(format!("envelope commit failed: {cause}")))
     }
 }
 
-fn run(db: &Db, mut receiver: mpsc::Receiver<Op>) {
+fn run(db: &Db, mut receiver: mpsc::Receiver<Op>, health: &Health) {
     while let Some(first) = receiver.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -156,7 +189,11 @@ fn run(db: &Db, mut receiver: mpsc::Receiver<Op>) {
                 Err(_) => break,
             }
         }
-        commit(db, batch);
+        if commit(db, batch) {
+            health.failing.store(0, Ordering::SeqCst);
+        } else {
+            health.failing.fetch_add(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -168,8 +205,8 @@ enum Outcome {
 /// Applies a batch in one transaction, then answers every waiting request. The batch first runs
 /// without savepoints (the common case: nothing fails); if an operation fails midway (a device
 /// removed during a send), the transaction is rolled back and the batch runs again with a savepoint
-/// per operation, so that only that operation is refused.
-fn commit(db: &Db, batch: Vec<Op>) {
+/// per operation, so that only that operation is refused. False when nothing could be committed.
+fn commit(db: &Db, batch: Vec<Op>) -> bool {
     let apply = |conn: &mut DbConn, savepoints: bool| {
         let mut depths = HashMap::new();
         batch
@@ -199,6 +236,7 @@ fn commit(db: &Db, batch: Vec<Op>) {
                     }
                 }
             }
+            true
         }
         Err(error) => {
             // Nothing of the batch was committed: every request learns so.
@@ -209,6 +247,7 @@ fn commit(db: &Db, batch: Vec<Op>) {
                     Op::Ack(ack) => drop(ack.reply.send(Err(message.clone()))),
                 }
             }
+            false
         }
     }
 }
