@@ -447,14 +447,15 @@ pub struct ServedCard {
     pub source: Option<String>,
 }
 
-/// What a bundle holds: every published card for a locale list and region.
+/// What a bundle holds: every published card for a locale list and region. The region asked
+/// for is not written in it: regions that match the same cards get the same bundle, and a bundle
+/// kept on a phone does not name the place its owner asked about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BundlePayload {
     pub organisation_id: OrganisationId,
     /// The locale fallback chain the cards were chosen with, best first.
     pub locales: Vec<String>,
-    pub region: Option<String>,
     /// Changes whenever the organisation's published cards change.
     pub generation: i64,
     /// The day (YYYY-MM-DD, UTC) staleness was judged on.

@@ -266,6 +266,42 @@ both_backends! {
         assert_eq!(verify_bundle(&bundle, &rotated, now + 15 * 86_400), Err(BundleError::UnknownKey));
     }
 
+    async fn regions_build_one_bundle_per_distinct_answer_and_nonsense_is_refused(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        create_and_publish(&app, &root, &org, card("shelter", &["CA-QC"], json!({"en": text("Shelter", "A bed.", "")}))).await;
+        create_and_publish(&app, &root, &org, card("hotline", &["CA-ON"], json!({"en": text("Legal aid", "Advice.", "")}))).await;
+        let seeker = app.sign_up_seeker().await;
+        let token = Some(seeker.access_token.as_str());
+        let bundle = |region: String| {
+            let app = &app;
+            let path = format!("/v1/organisations/{org}/cards/bundle?locales=en&region={region}");
+            async move { app.get(Listener::Public, &path, token).await }
+        };
+        let before = app.state.bundles.builds();
+        // Three hundred towns of Quebec: one answer (the Quebec card), one bundle built, and
+        // the same bytes for all, naming none of them.
+        let mut bodies = std::collections::BTreeSet::new();
+        for town in 0..300 {
+            let answer = bundle(format!("CA-QC/Town%20{town}")).await.expect(200);
+            bodies.insert(answer.raw);
+        }
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(app.state.bundles.builds() - before, 1);
+        let only: SignedBundle = serde_json::from_slice(bodies.first().unwrap()).unwrap();
+        assert!(!only.payload.contains("Town"), "the bundle does not name the place asked for");
+        bundle("CA-ON".into()).await.expect(200);
+        assert_eq!(app.state.bundles.builds() - before, 2);
+
+        let long = "A".repeat(81);
+        for nonsense in ["%3Cscript%3E", "CA/QC/Montr%C3%A9al/rue", "CA//QC", long.as_str(), "%20"] {
+            let refused = bundle(nonsense.to_string()).await.expect(422);
+            assert_eq!(refused.code(), "invalid_parameter");
+            app.get(Listener::Public, &format!("/v1/organisations/{org}/cards?region={nonsense}"), token).await.expect(422);
+        }
+        assert_eq!(app.state.bundles.builds() - before, 2);
+    }
+
     async fn imports_are_checked_whole_and_a_dry_run_writes_nothing(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;

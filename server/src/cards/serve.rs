@@ -17,7 +17,6 @@ use quietline_protocol::cards::{
 };
 use quietline_protocol::{ErrorCode, OrganisationId};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -106,6 +105,33 @@ fn within(inner: &str, outer: &str) -> bool {
     inner
         .strip_prefix(outer)
         .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('/'))
+}
+
+/// Longest region a client may name.
+const MAX_REGION: usize = 80;
+
+/// The region a query names, checked: up to three `/`-separated parts ("CA", "CA-QC",
+/// "CA-QC/Montréal"), of letters, digits, spaces and `-.'`. Anything else is refused (422)
+/// before it reaches a filter or a cache.
+fn wanted_region(query: &CardQuery) -> ApiResult<Option<&str>> {
+    let Some(region) = query.region.as_deref() else {
+        return Ok(None);
+    };
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | '\'' | '’');
+    let parts: Vec<&str> = region.split('/').collect();
+    let valid = region.chars().count() <= MAX_REGION
+        && parts.len() <= 3
+        && parts
+            .iter()
+            .all(|part| !part.trim().is_empty() && part.chars().all(allowed));
+    if valid {
+        Ok(Some(region))
+    } else {
+        Err(ApiError::unprocessable(
+            ErrorCode::InvalidParameter,
+            "A region looks like CA, CA-QC or CA-QC/Montréal.",
+        ))
+    }
 }
 
 fn weekday(day: jiff::civil::Weekday) -> Weekday {
@@ -207,7 +233,7 @@ async fn published_set(
     generation: i64,
 ) -> ApiResult<Arc<PublishedSet>> {
     let set_id = (organisation_id.to_string(), generation);
-    if let Some(set) = recall(&state.bundles.published, &set_id) {
+    if let Some(set) = state.bundles.published.get(&set_id) {
         return Ok(set);
     }
     let id = organisation_id.to_string();
@@ -225,7 +251,7 @@ async fn published_set(
         locales: available_locales(&cards),
         cards,
     });
-    remember(&state.bundles.published, set_id, set.clone());
+    state.bundles.published.insert(set_id, set.clone());
     Ok(set)
 }
 
@@ -259,6 +285,7 @@ pub async fn cards(
         None => None,
         Some(c) => Some(CardCategory::parse(c).ok_or(invalid("Unknown category."))?),
     };
+    let region = wanted_region(&query)?;
     let requested = requested_locales(&query, accept_language.as_deref());
     let now = state.clock.now();
     let id = organisation_id.clone();
@@ -284,12 +311,7 @@ pub async fn cards(
         .cards
         .iter()
         .filter(|(_, c)| category.is_none_or(|wanted| c.category == wanted))
-        .filter(|(_, c)| {
-            query
-                .region
-                .as_deref()
-                .is_none_or(|r| region_matches(&c.regions, r))
-        })
+        .filter(|(_, c)| region.is_none_or(|r| region_matches(&c.regions, r)))
         .filter(|(_, c)| {
             query
                 .eligibility
@@ -447,12 +469,15 @@ pub struct Bundle {
 
 /// What a bundle is built from. The generation moves with every publication and the key with
 /// every rotation (both in the database, so instances agree); the day decides staleness marks.
+/// A region counts only through the cards it matches: regions that match the same cards share
+/// one bundle, so naming many places builds no more bundles than there are distinct answers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct BundleId {
     organisation_id: String,
     generation: i64,
     chain: Vec<String>,
-    region: Option<String>,
+    /// The cards the region matched, by a digest of their ids (all cards without a region).
+    matched: [u8; 32],
     as_of: String,
     key_id: String,
 }
@@ -463,35 +488,45 @@ struct PublishedSet {
     locales: Vec<String>,
 }
 
-/// Bundles and published sets already built. Entries are keyed by everything that decides their
-/// bytes, so nothing is ever invalidated: old generations just stop being asked for, and the
-/// cache is emptied when it grows past its bound.
-#[derive(Default)]
+/// Bundles and published sets already built, in bounded caches (`quick_cache`: entries weighed
+/// by their bytes, the least useful evicted first, each missing entry built once however many
+/// ask for it at the same moment). Entries are keyed by everything that decides their bytes, so
+/// nothing is ever invalidated: old generations just stop being asked for.
 pub struct BundleCache {
-    bundles: std::sync::Mutex<HashMap<BundleId, Arc<Bundle>>>,
-    published: std::sync::Mutex<HashMap<(String, i64), Arc<PublishedSet>>>,
+    bundles: quick_cache::sync::Cache<BundleId, Arc<Bundle>, BundleWeight>,
+    published: quick_cache::sync::Cache<(String, i64), Arc<PublishedSet>>,
+    builds: std::sync::atomic::AtomicU64,
 }
 
-const CACHE_BOUND: usize = 256;
+/// Bytes of bundles kept at most.
+const BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
+/// Published sets kept at most (one per organisation in use, and the generation before).
+const PUBLISHED_SETS: usize = 256;
 
-fn remember<K: std::hash::Hash + Eq, V>(
-    map: &std::sync::Mutex<HashMap<K, Arc<V>>>,
-    key: K,
-    value: Arc<V>,
-) {
-    if let Ok(mut map) = map.lock() {
-        if map.len() >= CACHE_BOUND {
-            map.clear();
-        }
-        map.insert(key, value);
+#[derive(Clone)]
+struct BundleWeight;
+
+impl quick_cache::Weighter<BundleId, Arc<Bundle>> for BundleWeight {
+    fn weight(&self, _: &BundleId, bundle: &Arc<Bundle>) -> u64 {
+        u64::try_from(bundle.json.len() + bundle.gzip.len()).unwrap_or(u64::MAX)
     }
 }
 
-fn recall<K: std::hash::Hash + Eq, V>(
-    map: &std::sync::Mutex<HashMap<K, Arc<V>>>,
-    key: &K,
-) -> Option<Arc<V>> {
-    map.lock().ok().and_then(|map| map.get(key).cloned())
+impl Default for BundleCache {
+    fn default() -> BundleCache {
+        BundleCache {
+            bundles: quick_cache::sync::Cache::with_weighter(1_024, BUNDLE_BYTES, BundleWeight),
+            published: quick_cache::sync::Cache::new(PUBLISHED_SETS),
+            builds: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+impl BundleCache {
+    /// How many bundles were built (signed and compressed) since start.
+    pub fn builds(&self) -> u64 {
+        self.builds.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// The organisation's default language, published generation and current key (if it has one).
@@ -515,7 +550,8 @@ fn current_key_row(
 
 /// Every published card for the requested locales and region, signed with the organisation's
 /// current key. The entity tag changes exactly when the bytes would. Built once per generation,
-/// locale chain, region, day and key; a request for a bundle already built reads two small rows.
+/// locale chain, matched cards, day and key, on the blocking pool (signing and compressing take
+/// a while); a request for a bundle already built reads two small rows.
 pub async fn bundle(
     state: &AppState,
     principal: &Principal,
@@ -524,6 +560,7 @@ pub async fn bundle(
     accept_language: Option<String>,
 ) -> ApiResult<Arc<Bundle>> {
     must_be_client(principal)?;
+    let region = wanted_region(&query)?;
     let requested = requested_locales(&query, accept_language.as_deref());
     let now = state.clock.now();
     let id = organisation_id.clone();
@@ -534,48 +571,74 @@ pub async fn bundle(
     };
     let set = published_set(state, &organisation_id, generation).await?;
     let chain = locale_chain(&requested, &set.locales, &default);
-    let bundle_id = BundleId {
-        organisation_id: organisation_id.clone(),
-        generation,
-        chain: chain.clone(),
-        region: query.region.clone(),
-        as_of: today(now),
-        key_id: key_id.clone(),
-    };
-    if let Some(built) = recall(&state.bundles.bundles, &bundle_id) {
-        return Ok(built);
-    }
-    let region = query.region.clone();
-    let cards = set
+    let matched: Vec<usize> = set
         .cards
         .iter()
-        .filter(|(_, c)| {
-            region
-                .as_deref()
-                .is_none_or(|r| region_matches(&c.regions, r))
+        .enumerate()
+        .filter(|(_, (_, c))| region.is_none_or(|r| region_matches(&c.regions, r)))
+        .map(|(index, _)| index)
+        .collect();
+    let mut digest = Sha256::new();
+    for index in &matched {
+        digest.update(set.cards[*index].0.as_bytes());
+        digest.update([0]);
+    }
+    let bundle_id = BundleId {
+        organisation_id,
+        generation,
+        chain,
+        matched: digest.finalize().into(),
+        as_of: today(now),
+        key_id,
+    };
+    state
+        .bundles
+        .bundles
+        .get_or_insert_async(&bundle_id, async {
+            let key = open_key(state, &bundle_id.key_id, &sealed)?;
+            let id = bundle_id.clone();
+            let built = actix_web::web::block(move || build(&id, &set, &matched, &key))
+                .await
+                .map_err(ApiError::internal)??;
+            state
+                .bundles
+                .builds
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Arc::new(built))
         })
-        .filter_map(|(id, c)| served(id, c.clone(), &chain, &bundle_id.as_of))
+        .await
+}
+
+/// Serves, signs and compresses the matched cards of `set`.
+fn build(
+    id: &BundleId,
+    set: &PublishedSet,
+    matched: &[usize],
+    key: &ed25519_dalek::SigningKey,
+) -> ApiResult<Bundle> {
+    let cards = matched
+        .iter()
+        .filter_map(|index| set.cards.get(*index))
+        .filter_map(|(card, content)| served(card, content.clone(), &id.chain, &id.as_of))
         .collect();
     let payload = BundlePayload {
-        organisation_id: OrganisationId(organisation_id.clone()),
-        locales: chain,
-        region,
-        generation,
-        as_of: bundle_id.as_of.clone(),
+        organisation_id: OrganisationId(id.organisation_id.clone()),
+        locales: id.chain.clone(),
+        generation: id.generation,
+        as_of: id.as_of.clone(),
         cards,
     };
     let payload = serde_json::to_string(&payload).map_err(ApiError::internal)?;
-    let key = open_key(state, &key_id, &sealed)?;
     use ed25519_dalek::Signer;
     let signature = STANDARD.encode(key.sign(payload.as_bytes()).to_bytes());
     let digest = Sha256::new()
-        .chain_update(key_id.as_bytes())
+        .chain_update(id.key_id.as_bytes())
         .chain_update([0])
         .chain_update(payload.as_bytes())
         .finalize();
     let etag = format!("\"{}\"", &hex(&digest)[..32]);
     let json = serde_json::to_vec(&SignedBundle {
-        key_id,
+        key_id: id.key_id.clone(),
         signature,
         payload,
     })
@@ -583,13 +646,11 @@ pub async fn bundle(
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(&json).map_err(ApiError::internal)?;
     let gzip = encoder.finish().map_err(ApiError::internal)?;
-    let built = Arc::new(Bundle {
+    Ok(Bundle {
         json: json.into(),
         gzip: gzip.into(),
         etag,
-    });
-    remember(&state.bundles.bundles, bundle_id, built.clone());
-    Ok(built)
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
