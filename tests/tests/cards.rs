@@ -302,6 +302,37 @@ both_backends! {
         assert_eq!(app.state.bundles.builds() - before, 2);
     }
 
+    async fn cards_of_another_organisation_answer_as_if_they_did_not_exist(app: TestApp) {
+        let root = app.set_up_root().await;
+        let ours = app.create_organisation(&root, "Harbour House").await.id.0;
+        let theirs = app.create_organisation(&root, "Lighthouse").await.id.0;
+        let their_card = create_and_publish(&app, &root, &theirs, card("shelter", &["CA-QC"], json!({"en": text("Shelter", "A bed.", "")}))).await;
+        let admin = app.enrol_admin(&root, &ours, "amal").await;
+        let token = Some(admin.session.access_token.as_str());
+        let shape = |answer: quietline_tests::Answer| (answer.status.as_u16(), answer.code().to_string(), answer.raw.len());
+        let mut foreign = Vec::new();
+        let mut missing = Vec::new();
+        for suffix in ["", "/history", "/publish"] {
+            let method = if suffix == "/publish" { "POST" } else { "GET" };
+            let body = (method == "POST").then(|| json!({}));
+            // Through the other organisation: refused alike whether the card or the
+            // organisation exists.
+            for path in [format!("/admin/v1/organisations/{theirs}/cards/{their_card}{suffix}"), format!("/admin/v1/organisations/{theirs}/cards/no-such-card{suffix}"), format!("/admin/v1/organisations/no-such-org/cards/{their_card}{suffix}")] {
+                foreign.push(shape(app.call(method, Listener::Admin, &path, token, body.as_ref()).await));
+            }
+            // Through our own: their card is as unknown as a card that never was.
+            for path in [format!("/admin/v1/organisations/{ours}/cards/{their_card}{suffix}"), format!("/admin/v1/organisations/{ours}/cards/no-such-card{suffix}")] {
+                missing.push(shape(app.call(method, Listener::Admin, &path, token, body.as_ref()).await));
+            }
+        }
+        assert_eq!(foreign[0].0, 403);
+        assert!(foreign.iter().all(|a| *a == foreign[0]), "{foreign:?}");
+        assert_eq!(missing[0].0, 404);
+        assert!(missing.iter().all(|a| *a == missing[0]), "{missing:?}");
+        // Their administrator does reach it (the check is not simply "refuse all").
+        app.get(Listener::Admin, &format!("/admin/v1/organisations/{theirs}/cards/{their_card}"), Some(&root.session.access_token)).await.expect(200);
+    }
+
     async fn imports_are_checked_whole_and_a_dry_run_writes_nothing(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;
