@@ -49,8 +49,10 @@ impl StopHandle {
     pub fn stop(&self, graceful: bool) -> impl std::future::Future<Output = ()> + use<> {
         // Live WebSockets close with a "restarting" frame rather than being cut.
         self.state.shutdown.send_replace(true);
+        let state = self.state.clone();
+        // A quick exit answered is finished before the process ends.
         futures_util::future::join(self.public.stop(graceful), self.admin.stop(graceful))
-            .map(|_| ())
+            .then(move |_| async move { state.quick_exits.settled().await })
     }
 }
 
@@ -92,6 +94,7 @@ pub async fn build_state(
     Ok(web::Data::new(AppState {
         passphrases: Arc::new(crate::auth::passwords::PassphraseWork::new(cores)),
         bundles: Default::default(),
+        quick_exits: Default::default(),
         writer,
         shutdown: tokio::sync::watch::channel(false).0,
         tokens: TokenKeys::new(&token_key, &previous),

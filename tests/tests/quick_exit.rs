@@ -6,6 +6,7 @@
 use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::Client;
 use quietline_protocol::relay::ServerFrame;
+use quietline_server::config::DatabaseUrl;
 use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
 use serde_json::json;
 
@@ -46,6 +47,7 @@ both_backends! {
         assert!(!state_file.exists(), "the client's state file is gone");
         let answer = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.session.access_token), json!({})).await.expect(200);
         assert_eq!(answer.body, json!({"envelopes": [], "more": false}));
+        app.state.quick_exits.settled().await;
 
         let after = app.rows_mentioning(&id).await;
         assert!(after.is_empty(), "rows still mention the wiped seeker: {after:?}");
@@ -109,7 +111,52 @@ both_backends! {
         // The duress code wipes, even once the armed access token has expired.
         app.clock.advance(i64::try_from(app.state.config.access_token_ttl).unwrap() + 60);
         assert!(Client::exit_under_duress(&state_file, "1234-duress").await.unwrap());
+        app.state.quick_exits.settled().await;
         assert!(!state_file.exists() && !duress_file.exists(), "both local files are gone");
         assert!(app.rows_mentioning(seeker.account_id()).await.is_empty());
+    }
+}
+
+/// Takes the write lock of the whole database (SQLite) or of the account's row (PostgreSQL) and
+/// holds it until the connection is committed: what a wipe must wait for.
+fn hold_the_account(app: &TestApp, account_id: &str) -> Box<dyn FnOnce()> {
+    use diesel::{Connection, RunQueryDsl};
+    match &app.state.config.database {
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            diesel::sql_query("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .unwrap();
+            Box::new(move || {
+                diesel::sql_query("COMMIT").execute(&mut conn).unwrap();
+            })
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = diesel::PgConnection::establish(url).unwrap();
+            diesel::sql_query("BEGIN").execute(&mut conn).unwrap();
+            diesel::sql_query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(account_id)
+                .execute(&mut conn)
+                .unwrap();
+            Box::new(move || {
+                diesel::sql_query("COMMIT").execute(&mut conn).unwrap();
+            })
+        }
+    }
+}
+
+both_backends! {
+    // A quick exit costs what a sync costs: it is answered after a sync's reads, not after the
+    // wipe's write, which runs right after (here held back by a lock, so that the order shows).
+    async fn a_quick_exit_is_answered_before_its_wipe_is_written(app: TestApp) {
+        let seeker = app.sign_up_seeker().await;
+        let id = seeker.account_id.0.clone();
+        let release = hold_the_account(&app, &id);
+        let exit = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.access_token), json!({})).await.expect(200);
+        assert_eq!(exit.body, json!({"envelopes": [], "more": false}));
+        release();
+        app.state.quick_exits.settled().await;
+        assert!(app.rows_mentioning(&id).await.is_empty(), "the wipe ran once the lock was gone");
+        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(401);
     }
 }

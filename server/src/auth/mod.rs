@@ -102,14 +102,21 @@ pub async fn authenticate(
     if live == 0 {
         return Err(ApiError::unauthenticated());
     }
-    Ok(Principal {
-        account_id: subject.account_id,
-        device_id: subject.device_id,
-        role: subject.role,
-        organisation_id: subject.organisation_id,
-        instance_admin: subject.instance_admin,
-        session_id: subject.session_id,
-    })
+    Ok(Principal::from(subject))
+}
+
+/// Who a verified token names (its session not yet looked at).
+impl From<tokens::TokenSubject> for Principal {
+    fn from(subject: tokens::TokenSubject) -> Principal {
+        Principal {
+            account_id: subject.account_id,
+            device_id: subject.device_id,
+            role: subject.role,
+            organisation_id: subject.organisation_id,
+            instance_admin: subject.instance_admin,
+            session_id: subject.session_id,
+        }
+    }
 }
 
 impl FromRequest for Principal {
