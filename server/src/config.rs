@@ -69,6 +69,9 @@ pub struct Cli {
     /// one-time prekeys [default: 120]
     #[arg(long, env = "QUIETLINE_BUNDLE_RATE_LIMIT")]
     pub bundle_rate_limit: Option<String>,
+    /// Live WebSockets one device may hold at once, across all instances [default: 4]
+    #[arg(long, env = "QUIETLINE_SOCKETS_PER_DEVICE")]
+    pub sockets_per_device: Option<String>,
     /// Require a TOTP second factor of administrators (true/false) [default: true]
     #[arg(long, env = "QUIETLINE_ADMIN_TOTP_REQUIRED")]
     pub admin_totp_required: Option<String>,
@@ -135,6 +138,7 @@ struct FileConfig {
     passphrase_rate_limit: Option<u32>,
     send_rate_limit: Option<u32>,
     bundle_rate_limit: Option<u32>,
+    sockets_per_device: Option<u32>,
     admin_totp_required: Option<bool>,
     invite_ttl_hours: Option<u32>,
     max_devices: Option<u32>,
@@ -177,6 +181,7 @@ pub struct Config {
     pub passphrase_rate_limit: u32,
     pub send_rate_limit: u32,
     pub bundle_rate_limit: u32,
+    pub sockets_per_device: u32,
     pub admin_totp_required: bool,
     pub invite_ttl_hours: u32,
     pub max_devices: u32,
@@ -431,6 +436,15 @@ impl Config {
         if bundle_rate_limit == 0 {
             return Err(bad("QUIETLINE_BUNDLE_RATE_LIMIT", "must be at least 1"));
         }
+        let sockets_per_device = pick(
+            "QUIETLINE_SOCKETS_PER_DEVICE",
+            cli.sockets_per_device.as_ref(),
+            file.sockets_per_device,
+            4,
+        )?;
+        if sockets_per_device == 0 {
+            return Err(bad("QUIETLINE_SOCKETS_PER_DEVICE", "must be at least 1"));
+        }
         let admin_totp_required = pick(
             "QUIETLINE_ADMIN_TOTP_REQUIRED",
             cli.admin_totp_required.as_ref(),
@@ -593,6 +607,7 @@ impl Config {
             passphrase_rate_limit,
             send_rate_limit,
             bundle_rate_limit,
+            sockets_per_device,
             admin_totp_required,
             invite_ttl_hours,
             max_devices,

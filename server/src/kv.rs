@@ -58,6 +58,8 @@ pub enum Kv {
 
 pub struct MemoryKv {
     entries: Mutex<HashMap<String, (String, i64)>>,
+    /// Leases by key: holder → expiry.
+    leases: Mutex<HashMap<String, HashMap<String, i64>>>,
     clock: SharedClock,
     last_sweep: AtomicI64,
 }
@@ -97,6 +99,7 @@ impl Kv {
     pub fn memory(clock: SharedClock) -> Kv {
         Kv::Memory(Arc::new(MemoryKv {
             entries: Mutex::new(HashMap::new()),
+            leases: Mutex::new(HashMap::new()),
             clock,
             last_sweep: AtomicI64::new(0),
         }))
@@ -255,6 +258,82 @@ impl Kv {
         }
     }
 
+    /// Takes or renews `holder`'s lease under `key` for `ttl` seconds, unless `cap` other live
+    /// leases are held there. A holder that vanishes without releasing (a crashed instance) stops
+    /// counting when its lease runs out. True when the lease is held.
+    pub async fn lease(
+        &self,
+        key: &str,
+        holder: &str,
+        cap: u32,
+        ttl: u64,
+        now: i64,
+    ) -> Result<bool, KvError> {
+        let expires = now + ttl_secs(ttl);
+        match self {
+            Kv::Memory(kv) => {
+                let mut leases = kv
+                    .leases
+                    .lock()
+                    .map_err(|_| KvError("lock poisoned".into()))?;
+                let held = leases.entry(key.to_string()).or_default();
+                held.retain(|_, until| *until > now);
+                let room = held.contains_key(holder)
+                    || held.len() < usize::try_from(cap).unwrap_or(usize::MAX);
+                if room {
+                    held.insert(holder.to_string(), expires);
+                }
+                Ok(room)
+            }
+            Kv::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                bounded(
+                    redis::cmd("EVAL")
+                        .arg(LEASE_SCRIPT)
+                        .arg(1)
+                        .arg(format!("{prefix}{key}"))
+                        .arg(now)
+                        .arg(holder)
+                        .arg(cap)
+                        .arg(expires)
+                        .arg(ttl.max(1))
+                        .query_async::<i64>(&mut conn),
+                )
+                .await
+                .map(|held| held == 1)
+            }
+        }
+    }
+
+    /// Gives up `holder`'s lease under `key`.
+    pub async fn release(&self, key: &str, holder: &str) -> Result<(), KvError> {
+        match self {
+            Kv::Memory(kv) => {
+                let mut leases = kv
+                    .leases
+                    .lock()
+                    .map_err(|_| KvError("lock poisoned".into()))?;
+                if let Some(held) = leases.get_mut(key) {
+                    held.remove(holder);
+                    if held.is_empty() {
+                        leases.remove(key);
+                    }
+                }
+                Ok(())
+            }
+            Kv::Redis { conn, prefix } => {
+                let mut conn = conn.clone();
+                bounded(
+                    redis::cmd("ZREM")
+                        .arg(format!("{prefix}{key}"))
+                        .arg(holder)
+                        .query_async::<()>(&mut conn),
+                )
+                .await
+            }
+        }
+    }
+
     /// Whether `key` is marked.
     pub async fn is_marked(&self, key: &str) -> Result<bool, KvError> {
         match self {
@@ -273,6 +352,19 @@ impl Kv {
     }
 }
 
+/// Leases as a sorted set of holders scored by expiry: drop the expired, then add or renew the
+/// holder if it holds one already or there is room. One script, so two instances cannot both
+/// take the last place.
+const LEASE_SCRIPT: &str = r"
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0
+";
+
 fn ttl_secs(ttl: u64) -> i64 {
     i64::try_from(ttl.max(1)).unwrap_or(i64::MAX)
 }
@@ -280,7 +372,7 @@ fn ttl_secs(ttl: u64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::clock::{Clock, ManualClock};
 
     #[tokio::test]
     async fn memory_counters_reset_after_their_window() {
@@ -290,6 +382,25 @@ mod tests {
         assert_eq!(kv.increment("a", 60).await.ok(), Some(2));
         clock.advance(61);
         assert_eq!(kv.increment("a", 60).await.ok(), Some(1));
+    }
+
+    #[tokio::test]
+    async fn memory_leases_hold_a_place_until_released_or_expired() {
+        let clock = ManualClock::starting_now();
+        let kv = Kv::memory(clock.clone());
+        let now = clock.now();
+        assert_eq!(kv.lease("d", "a", 2, 60, now).await.ok(), Some(true));
+        assert_eq!(kv.lease("d", "b", 2, 60, now).await.ok(), Some(true));
+        assert_eq!(kv.lease("d", "c", 2, 60, now).await.ok(), Some(false));
+        assert_eq!(
+            kv.lease("d", "a", 2, 60, now).await.ok(),
+            Some(true),
+            "a renewal"
+        );
+        kv.release("d", "a").await.unwrap();
+        assert_eq!(kv.lease("d", "c", 2, 60, now).await.ok(), Some(true));
+        // "b" and "c" vanish without releasing: their places come back when the leases run out.
+        assert_eq!(kv.lease("d", "e", 2, 60, now + 61).await.ok(), Some(true));
     }
 
     #[tokio::test]

@@ -862,3 +862,53 @@ both_backends! {
         assert_eq!(health.body["envelope_writer"], json!(true));
     }
 }
+
+/// Asks for a WebSocket upgrade over plain HTTP, to read a refusal's status and headers.
+async fn upgrade(app: &TestApp, token: &str) -> quietline_tests::Answer {
+    let headers = [
+        ("Connection", "Upgrade"),
+        ("Upgrade", "websocket"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    app.call_with_headers(
+        "GET",
+        Listener::Public,
+        "/v1/websocket",
+        Some(token),
+        None,
+        &headers,
+    )
+    .await
+}
+
+both_backends_with! {
+    |config| config.sockets_per_device = 2;
+    /// One device cannot hold more sockets than its share: one more is refused with 429 and when
+    /// to try again, also when it authenticates in its first frame; a closed socket frees its place.
+    async fn a_device_holds_only_so_many_sockets(app: TestApp) {
+        let (_, worker) = pair(&app, "vera").await;
+        let mut first = worker.connect().await.unwrap();
+        assert_eq!(next(&mut first).await, ServerFrame::Ready);
+        let mut second = worker.connect().await.unwrap();
+        assert_eq!(next(&mut second).await, ServerFrame::Ready);
+
+        let refused = upgrade(&app, &worker.session.access_token).await.expect(429);
+        assert_eq!(refused.code(), "rate_limited");
+        assert!(refused.headers.contains_key("retry-after"));
+        // Authenticated in its first frame, the socket is closed with "try again later".
+        let url = format!("{}/v1/websocket", app.public.replacen("http", "ws", 1));
+        let (_, mut framed) = awc::Client::new().ws(url).connect().await.unwrap();
+        use futures_util::{SinkExt, StreamExt};
+        let auth = serde_json::to_string(&json!({"type": "auth", "token": worker.session.access_token})).unwrap();
+        framed.send(awc::ws::Message::Text(auth.into())).await.unwrap();
+        let Some(Ok(awc::ws::Frame::Close(Some(reason)))) = framed.next().await else { panic!("expected the socket to be closed") };
+        assert_eq!(reason.code, awc::ws::CloseCode::Again);
+
+        // A closed socket frees its place.
+        first.close().await.unwrap();
+        let mut third = worker.connect().await.unwrap();
+        assert_eq!(next(&mut third).await, ServerFrame::Ready);
+        upgrade(&app, &worker.session.access_token).await.expect(429);
+    }
+}

@@ -211,3 +211,47 @@ async fn a_message_sent_through_one_instance_reaches_a_websocket_on_another() {
         b"across instances"
     );
 }
+
+/// The cap on a device's sockets holds across instances: places are leases in Redis.
+#[actix_web::test]
+async fn a_device_s_sockets_are_counted_across_instances() {
+    let Some((a, b)) = two_instances(|config| config.sockets_per_device = 2).await else {
+        return;
+    };
+    let root = a.set_up_root().await;
+    let org = a.create_organisation(&root, "Harbour House").await.id.0;
+    let worker = a.enrol_worker(&root, &org, "vera", &["en"]).await;
+    let open = |app: &TestApp| {
+        let url = format!("{}/v1/websocket", app.public.replacen("http", "ws", 1));
+        let token = worker.access_token.clone();
+        async move {
+            awc::Client::new()
+                .ws(url)
+                .bearer_auth(token)
+                .connect()
+                .await
+        }
+    };
+    let (_, _on_a) = open(&a).await.expect("a first socket, on one instance");
+    let (_, _on_b) = open(&b).await.expect("a second, on the other");
+    for app in [&a, &b] {
+        let headers = [
+            ("Connection", "Upgrade"),
+            ("Upgrade", "websocket"),
+            ("Sec-WebSocket-Version", "13"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ];
+        let refused = app
+            .call_with_headers(
+                "GET",
+                Listener::Public,
+                "/v1/websocket",
+                Some(&worker.access_token),
+                None,
+                &headers,
+            )
+            .await
+            .expect(429);
+        assert!(refused.headers.contains_key("retry-after"));
+    }
+}

@@ -834,10 +834,18 @@ impl Socket {
             .map_err(transport)
     }
 
+    /// Closes the socket and waits for the server's closing frame (the closing handshake), so
+    /// that the server has let go of the connection when this returns.
     pub async fn close(mut self) -> Result<()> {
         self.framed
             .send(ws::Message::Close(None))
             .await
-            .map_err(transport)
+            .map_err(transport)?;
+        while let Some(frame) = self.framed.next().await {
+            if matches!(frame.map_err(transport)?, ws::Frame::Close(_)) {
+                break;
+            }
+        }
+        Ok(())
     }
 }

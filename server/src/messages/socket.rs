@@ -2,6 +2,11 @@
 //! `Authorization` header, or as the first frame: never in the URL), receives its queue in order,
 //! then new envelopes as they arrive on any instance, and acknowledges them. Text frames carry
 //! padded JSON (`ServerFrame` / `ClientFrame`).
+//!
+//! A device holds at most `sockets_per_device` of them across all instances, each by a lease in
+//! the ephemeral store renewed at every keepalive: one more is refused with `429` and
+//! `Retry-After` at the upgrade (or closed with "try again later" after a first-frame
+//! authentication), and a crashed instance's places come back when their leases run out.
 
 use super::{service, store};
 use crate::auth::{Audience, Principal, authenticate, bearer};
@@ -30,6 +35,7 @@ const MAX_FRAME: usize = 64 * 1024;
     (status = 101, description = "WebSocket of padded JSON text frames: ServerFrame from the server, ClientFrame from the device"),
     (status = 400, description = "not a WebSocket upgrade", body = quietline_protocol::ErrorBody),
     (status = 401, body = quietline_protocol::ErrorBody),
+    (status = 429, description = "the device holds as many sockets as it may", body = quietline_protocol::ErrorBody),
 ))]
 #[get("/v1/websocket")]
 pub async fn connect(
@@ -37,8 +43,14 @@ pub async fn connect(
     body: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = match bearer(&req) {
-        Some(token) => Some(authenticate(state.clone(), Some(token), Audience::Api).await?),
+    let place = match bearer(&req) {
+        Some(token) => {
+            let principal = authenticate(state.clone(), Some(token), Audience::Api).await?;
+            let place = Place::take(&state, &principal)
+                .await
+                .ok_or_else(|| ApiError::rate_limited(PRESENCE_TTL))?;
+            Some((principal, place))
+        }
         None => None,
     };
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|_| {
@@ -47,13 +59,41 @@ pub async fn connect(
             "A WebSocket upgrade is expected.",
         )
     })?;
-    actix_web::rt::spawn(run(
-        state,
-        principal,
-        session,
-        stream.max_frame_size(MAX_FRAME),
-    ));
+    actix_web::rt::spawn(run(state, place, session, stream.max_frame_size(MAX_FRAME)));
     Ok(response)
+}
+
+/// One of the device's places for a live socket, held by a lease.
+struct Place {
+    key: String,
+    holder: String,
+}
+
+impl Place {
+    /// The device's next place, if it has one free. With the store unreachable the socket is let
+    /// in: delivery matters more than the cap.
+    async fn take(state: &AppState, principal: &Principal) -> Option<Place> {
+        let device = principal.device_id.to_string();
+        let place = Place {
+            key: crate::limits::key(state, "sockets", &[&principal.account_id, &device]),
+            holder: uuid::Uuid::new_v4().to_string(),
+        };
+        place.renew(state).await.then_some(place)
+    }
+
+    async fn renew(&self, state: &AppState) -> bool {
+        let cap = state.config.sockets_per_device;
+        let now = state.clock.now();
+        state
+            .kv
+            .lease(&self.key, &self.holder, cap, PRESENCE_TTL, now)
+            .await
+            .unwrap_or(true)
+    }
+
+    async fn release(self, state: &AppState) {
+        let _ = state.kv.release(&self.key, &self.holder).await;
+    }
 }
 
 fn reason(code: CloseCode, description: &str) -> Option<CloseReason> {
@@ -152,21 +192,27 @@ impl Delivery {
 
 async fn run(
     state: web::Data<AppState>,
-    principal: Option<Principal>,
+    place: Option<(Principal, Place)>,
     mut session: Session,
     mut stream: MessageStream,
 ) {
-    let principal = match principal {
-        Some(principal) => principal,
-        None => match authenticate_first_frame(&state, &mut stream).await {
-            Some(principal) => principal,
-            None => {
+    let (principal, place) = match place {
+        Some(place) => place,
+        None => {
+            let Some(principal) = authenticate_first_frame(&state, &mut stream).await else {
                 let _ = session
                     .close(reason(CloseCode::Policy, "unauthenticated"))
                     .await;
                 return;
-            }
-        },
+            };
+            let Some(place) = Place::take(&state, &principal).await else {
+                let _ = session
+                    .close(reason(CloseCode::Again, "too many connections"))
+                    .await;
+                return;
+            };
+            (principal, place)
+        }
     };
     let Ok(device_id) = i32::try_from(principal.device_id) else {
         return;
@@ -266,6 +312,7 @@ async fn run(
             },
             _ = keepalive.tick() => {
                 let _ = state.kv.mark(&presence, PRESENCE_TTL).await;
+                place.renew(&state).await;
                 open = session.ping(b"").await.is_ok() && delivery.push(&state, &mut session, true).await;
             }
             _ = shutdown.changed() => {
@@ -275,5 +322,7 @@ async fn run(
         }
     }
     let _ = state.kv.unmark(&presence).await;
+    // Released before the closing frame: a client that saw the close may connect again at once.
+    place.release(&state).await;
     let _ = session.close(close).await;
 }
