@@ -235,7 +235,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                     "{} invite (single use, shown once, valid until {}):\n  {}",
                     role.as_str(),
                     utc(invite.expires_at),
-                    invite.code
+                    invite.code.expose()
                 );
             }
             Task::EntryPoints(task) => entry_point_task(&state, &operator, task).await?,
@@ -271,7 +271,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 let totp = quietline_server::accounts::service::create_instance_admin(
                     &state,
                     handle.clone(),
-                    passphrase,
+                    passphrase.into(),
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -279,7 +279,8 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 if let Some(totp) = totp {
                     println!(
                         "add this to an authenticator app (shown once):\n  {}\n  secret: {}",
-                        totp.otpauth_uri, totp.secret
+                        totp.otpauth_uri.expose(),
+                        totp.secret.expose()
                     );
                 }
             }
@@ -309,7 +310,8 @@ fn describe(config: &Config, options: &ServerOptions) -> String {
     let storage = match &config.database {
         DatabaseUrl::Sqlite(path) => format!("SQLite database {}", path.display()),
         DatabaseUrl::Postgres(url) => {
-            let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+            let url = url.expose();
+            let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
             let location = after_scheme
                 .rsplit_once('@')
                 .map_or(after_scheme, |(_, host)| host);

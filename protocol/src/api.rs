@@ -1,6 +1,7 @@
 //! Request and response bodies of the HTTP API. Requests refuse unknown fields, so a typo in a
 //! client is an error rather than a silently ignored setting. Times are Unix seconds.
 
+use crate::Secret;
 use crate::ids::{AccountId, DeviceId, OrganisationId};
 use serde::{Deserialize, Serialize};
 
@@ -97,9 +98,11 @@ pub struct SessionGrant {
     pub device_id: DeviceId,
     pub role: Role,
     pub organisation_id: Option<OrganisationId>,
-    pub access_token: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub access_token: Secret,
     pub access_expires_at: i64,
-    pub refresh_token: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub refresh_token: Secret,
     pub refresh_expires_at: i64,
     /// (Administrators) A second factor is required and this account has none yet: until one
     /// is confirmed, this session may only enrol it (`/admin/v1/totp`) or sign out.
@@ -112,8 +115,10 @@ pub struct SessionGrant {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct TotpEnrolment {
     /// Base32 secret, for apps that cannot read the URI.
-    pub secret: String,
-    pub otpauth_uri: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub secret: Secret,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub otpauth_uri: Secret,
 }
 
 /// One-time codes that stand in for the second factor once each, when the authenticator is
@@ -121,7 +126,8 @@ pub struct TotpEnrolment {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RecoveryCodes {
-    pub codes: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub codes: Vec<Secret>,
 }
 
 /// The result of creating a worker or administrator account.
@@ -138,11 +144,13 @@ pub struct Enrolment {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvite {
-    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: Secret,
     /// 3–32 characters of a–z, 0–9, '.', '_' or '-'.
     pub handle: String,
     /// At least 12 characters.
-    pub passphrase: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub passphrase: Secret,
     /// BCP 47 tags of the languages this person speaks.
     #[serde(default)]
     pub languages: Vec<String>,
@@ -155,9 +163,11 @@ pub struct AcceptInvite {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstanceSetup {
-    pub setup_token: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub setup_token: Secret,
     pub handle: String,
-    pub passphrase: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub passphrase: Secret,
     pub device_name: String,
 }
 
@@ -167,11 +177,13 @@ pub struct InstanceSetup {
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub handle: String,
-    pub passphrase: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub passphrase: Secret,
     /// Six-digit code from the authenticator app, when the account has one, or one of its
     /// recovery codes.
     #[serde(default)]
-    pub totp: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub totp: Option<Secret>,
     pub device_name: String,
     /// The device this client signed in as before: signing in again replaces that device's
     /// session instead of adding a device.
@@ -183,7 +195,8 @@ pub struct Login {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {
-    pub refresh_token: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub refresh_token: Secret,
 }
 
 /// Who the caller is.
@@ -239,14 +252,16 @@ pub struct SetLanguages {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeginTotp {
-    pub passphrase: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub passphrase: Secret,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmTotp {
-    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: Secret,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -288,7 +303,8 @@ pub struct CreateInvite {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct Invite {
-    pub code: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: Secret,
     pub role: Role,
     pub organisation_id: OrganisationId,
     pub expires_at: i64,

@@ -15,6 +15,8 @@ pub mod keys;
 pub mod padding;
 pub mod pow;
 pub mod relay;
+pub mod secret;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Problem};
 pub use ids::{AccountId, DeviceId, OrganisationId};
+pub use secret::Secret;

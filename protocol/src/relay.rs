@@ -287,12 +287,12 @@ pub enum ServerFrame {
 }
 
 /// Frames a client sends over the WebSocket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     /// First frame, when the token was not sent in the `Authorization` header.
     Auth {
-        token: String,
+        token: crate::Secret,
     },
     Ack {
         ids: Vec<i64>,

@@ -3,6 +3,7 @@
 //! with a message naming the key.
 
 use clap::Parser;
+use quietline_protocol::Secret;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -154,11 +155,12 @@ struct FileConfig {
     docs_origin: Option<String>,
 }
 
-/// Which database, decided from the URL scheme.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which database, decided from the URL scheme. A PostgreSQL URL may carry a password: it is
+/// kept as a secret, which no `Debug` of the configuration prints.
+#[derive(Clone, Debug)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
-    Postgres(String),
+    Postgres(Secret),
 }
 
 /// The checked configuration the server runs with.
@@ -168,7 +170,8 @@ pub struct Config {
     pub admin_listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database: DatabaseUrl,
-    pub redis_url: Option<String>,
+    /// May carry a password, as the database URL may.
+    pub redis_url: Option<Secret>,
     pub redis_prefix: String,
     pub log: String,
     pub token_key_file: PathBuf,
@@ -324,6 +327,7 @@ impl Config {
                 "expected a redis://, rediss:// or unix:// URL",
             ));
         }
+        let redis_url = redis_url.map(Secret::from);
         let redis_prefix = cli
             .redis_prefix
             .clone()
@@ -625,7 +629,7 @@ impl Config {
 
 fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(DatabaseUrl::Postgres(url.to_string()))
+        Ok(DatabaseUrl::Postgres(url.into()))
     } else if let Some(path) = url.strip_prefix("sqlite://") {
         if path.is_empty() {
             return Err(bad("QUIETLINE_DATABASE_URL", "sqlite:// needs a file path"));
@@ -744,9 +748,8 @@ mod tests {
     #[test]
     fn defaults_serve_sqlite_in_the_data_directory() {
         let config = Config::for_data_dir(Path::new("/tmp/ql"));
-        assert_eq!(
-            config.database,
-            DatabaseUrl::Sqlite(PathBuf::from("/tmp/ql/quietline.db"))
+        assert!(
+            matches!(&config.database, DatabaseUrl::Sqlite(path) if path == Path::new("/tmp/ql/quietline.db"))
         );
         assert_eq!(config.public_listen.port(), 8080);
         assert_eq!(config.admin_listen.port(), 8081);
@@ -807,5 +810,19 @@ mod tests {
             Ok(DatabaseUrl::Sqlite(_))
         ));
         assert!(parse_database_url("mysql://x").is_err());
+    }
+
+    #[test]
+    fn credentials_in_urls_never_show_in_the_configuration_s_debug() {
+        let mut config = Config::for_data_dir(Path::new("/tmp/ql"));
+        config.database = parse_database_url("postgres://quietline:hunter2@db/quietline")
+            .unwrap_or(DatabaseUrl::Sqlite(PathBuf::new()));
+        config.redis_url = Some(Secret::from("redis://:hunter3@cache:6379"));
+        let shown = format!("{config:?}");
+        assert!(shown.contains("Postgres"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("hunter3"),
+            "{shown}"
+        );
     }
 }

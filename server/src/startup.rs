@@ -70,7 +70,7 @@ pub async fn build_state(
     let (bus, kv) = match &config.redis_url {
         None => (Bus::in_process(), Kv::memory(clock.clone())),
         Some(url) => {
-            let client = redis::Client::open(url.as_str()).context("QUIETLINE_REDIS_URL")?;
+            let client = redis::Client::open(url.expose()).context("QUIETLINE_REDIS_URL")?;
             (
                 Bus::redis(&client, &config.redis_prefix)
                     .await

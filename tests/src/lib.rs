@@ -261,8 +261,8 @@ impl SharedServices {
     /// Configuration for one instance: all instances share database, Redis and key files.
     pub fn config(&self) -> Config {
         let mut config = base_config(&self.data_dir);
-        config.database = DatabaseUrl::Postgres(self.database_url.clone());
-        config.redis_url = Some(self.scratch.redis_url.clone());
+        config.database = DatabaseUrl::Postgres(self.database_url.as_str().into());
+        config.redis_url = Some(self.scratch.redis_url.as_str().into());
         config.redis_prefix = self.scratch.redis_prefix.clone();
         config
     }
@@ -568,20 +568,20 @@ impl TestApp {
     /// instance requires before anything else), with their recovery codes. The confirmation
     /// spends the current TOTP step: a sign-in right after it needs the clock moved on.
     pub async fn confirmed_admin(&self, handle: &str, enrolment: Enrolment) -> AdminLogin {
-        let secret = enrolment.totp.map(|t| t.secret);
+        let secret = enrolment.totp.map(|t| t.secret.expose().to_string());
         let recovery_codes = match &secret {
             Some(secret) => {
                 let codes: quietline_protocol::api::RecoveryCodes = self
                     .post(
                         Listener::Admin,
                         "/admin/v1/totp/confirm",
-                        Some(&enrolment.session.access_token),
+                        Some(enrolment.session.access_token.expose()),
                         json!({"code": self.totp_code(secret)}),
                     )
                     .await
                     .expect(200)
                     .json();
-                codes.codes
+                codes.codes.iter().map(|c| c.expose().to_string()).collect()
             }
             None => Vec::new(),
         };
@@ -598,7 +598,7 @@ impl TestApp {
         self.post(
             Listener::Admin,
             "/admin/v1/organisations",
-            Some(&admin.session.access_token),
+            Some(admin.session.access_token.expose()),
             json!({"name": name, "default_language": "en"}),
         )
         .await
@@ -611,7 +611,7 @@ impl TestApp {
             .post(
                 Listener::Admin,
                 &format!("/admin/v1/organisations/{organisation_id}/invites"),
-                Some(&admin.session.access_token),
+                Some(admin.session.access_token.expose()),
                 json!({"role": role}),
             )
             .await
@@ -677,7 +677,7 @@ impl TestApp {
             .post(
                 Listener::Admin,
                 &format!("/admin/v1/organisations/{organisation_id}/entry-points"),
-                Some(&admin.session.access_token),
+                Some(admin.session.access_token.expose()),
                 json!({"label": "poster", "default_language": "tl", "topics": ["work"]}),
             )
             .await
@@ -691,7 +691,7 @@ impl TestApp {
             .post(
                 Listener::Public,
                 "/v1/conversations",
-                Some(&seeker.session.access_token),
+                Some(seeker.session.access_token.expose()),
                 json!({"languages": ["tl", "en"]}),
             )
             .await
@@ -700,7 +700,7 @@ impl TestApp {
         self.post(
             Listener::Public,
             &format!("/v1/conversations/{id}/claim"),
-            Some(&worker.session.access_token),
+            Some(worker.session.access_token.expose()),
             json!({}),
         )
         .await
@@ -829,7 +829,7 @@ impl TestApp {
             DatabaseUrl::Postgres(url) => {
                 let output = std::process::Command::new("pg_dump")
                     .arg("--no-owner")
-                    .arg(url)
+                    .arg(url.expose())
                     .output()
                     .expect("pg_dump runs");
                 assert!(

@@ -19,7 +19,7 @@ both_backends! {
         assert_eq!(grant.device_id.0, 1);
         // 128 random bits, base64url: 22 characters.
         assert_eq!(grant.account_id.0.len(), 22);
-        let me = app.get(Listener::Public, "/v1/account", Some(&grant.access_token)).await.expect(200);
+        let me = app.get(Listener::Public, "/v1/account", Some(grant.access_token.expose())).await.expect(200);
         assert_eq!(me.body["account_id"], grant.account_id.0.as_str());
         // Nothing but the id, role and day numbers is stored about a seeker.
         assert_eq!(app.count_rows("credentials", Some(("account_id", grant.account_id.0.clone()))).await, 0);
@@ -74,7 +74,7 @@ both_backends! {
         let root = app.set_up_root().await;
         assert_eq!(root.session.role, Role::Admin);
         assert!(root.totp_secret.is_some(), "administrators get a second factor by default");
-        let me = app.get(Listener::Admin, "/admin/v1/account", Some(&root.session.access_token)).await.expect(200);
+        let me = app.get(Listener::Admin, "/admin/v1/account", Some(root.session.access_token.expose())).await.expect(200);
         assert_eq!(me.body["instance_admin"], true);
 
         let token = app.setup_token.clone().unwrap();
@@ -127,7 +127,7 @@ both_backends! {
         assert_eq!(enrolment.session.organisation_id.as_ref(), Some(&org.id));
         assert!(enrolment.totp.is_none());
         let profile: WorkerProfile = app
-            .get(Listener::Public, "/v1/worker/profile", Some(&enrolment.session.access_token))
+            .get(Listener::Public, "/v1/worker/profile", Some(enrolment.session.access_token.expose()))
             .await
             .expect(200)
             .json();
@@ -160,16 +160,16 @@ both_backends! {
         app.post(Listener::Public, "/v1/sessions", None, login(None)).await.expect(200);
 
         let enrolment: TotpEnrolment = app
-            .post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({"passphrase": PASSPHRASE}))
+            .post(Listener::Public, "/v1/worker/totp", Some(worker.access_token.expose()), json!({"passphrase": PASSPHRASE}))
             .await
             .expect(200)
             .json();
-        assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/"));
-        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": "123456"}))
+        assert!(enrolment.otpauth_uri.expose().starts_with("otpauth://totp/"));
+        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(worker.access_token.expose()), json!({"code": "123456"}))
             .await
             .expect(401);
         let codes: RecoveryCodes = app
-            .post(Listener::Public, "/v1/worker/totp/confirm", Some(&worker.access_token), json!({"code": app.totp_code(&enrolment.secret)}))
+            .post(Listener::Public, "/v1/worker/totp/confirm", Some(worker.access_token.expose()), json!({"code": app.totp_code(enrolment.secret.expose())}))
             .await
             .expect(200)
             .json();
@@ -178,8 +178,8 @@ both_backends! {
         let missing = app.post(Listener::Public, "/v1/sessions", None, login(None)).await.expect(401);
         assert_eq!(missing.code(), "totp_required");
         app.clock.advance(30);
-        app.post(Listener::Public, "/v1/sessions", None, login(Some(app.totp_code(&enrolment.secret)))).await.expect(200);
-        let again = app.post(Listener::Public, "/v1/worker/totp", Some(&worker.access_token), json!({"passphrase": PASSPHRASE})).await.expect(409);
+        app.post(Listener::Public, "/v1/sessions", None, login(Some(app.totp_code(enrolment.secret.expose())))).await.expect(200);
+        let again = app.post(Listener::Public, "/v1/worker/totp", Some(worker.access_token.expose()), json!({"passphrase": PASSPHRASE})).await.expect(409);
         assert_eq!(again.code(), "totp_already_enabled");
     }
 
@@ -190,8 +190,8 @@ both_backends! {
             .await
             .expect(200)
             .json();
-        assert_ne!(refreshed.refresh_token, seeker.refresh_token);
-        app.get(Listener::Public, "/v1/account", Some(&refreshed.access_token)).await.expect(200);
+        assert_ne!(refreshed.refresh_token.expose(), seeker.refresh_token.expose());
+        app.get(Listener::Public, "/v1/account", Some(refreshed.access_token.expose())).await.expect(200);
 
         // Someone replays the first refresh token: the whole session ends.
         let reuse = app
@@ -199,7 +199,7 @@ both_backends! {
             .await
             .expect(401);
         assert_eq!(reuse.code(), "refresh_token_reused");
-        app.get(Listener::Public, "/v1/account", Some(&refreshed.access_token)).await.expect(401);
+        app.get(Listener::Public, "/v1/account", Some(refreshed.access_token.expose())).await.expect(401);
         let later = app
             .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": refreshed.refresh_token}))
             .await
@@ -209,17 +209,17 @@ both_backends! {
 
     async fn access_tokens_expire_and_logout_revokes_at_once(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
-        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
+        app.get(Listener::Public, "/v1/account", Some(seeker.access_token.expose())).await.expect(200);
         app.clock.advance(i64::try_from(app.state.config.access_token_ttl).unwrap() + 10);
-        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(401);
+        app.get(Listener::Public, "/v1/account", Some(seeker.access_token.expose())).await.expect(401);
         let fresh: SessionGrant = app
             .post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": seeker.refresh_token}))
             .await
             .expect(200)
             .json();
 
-        app.post(Listener::Public, "/v1/sessions/logout", Some(&fresh.access_token), json!({})).await.expect(204);
-        app.get(Listener::Public, "/v1/account", Some(&fresh.access_token)).await.expect(401);
+        app.post(Listener::Public, "/v1/sessions/logout", Some(fresh.access_token.expose()), json!({})).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(fresh.access_token.expose())).await.expect(401);
         app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": fresh.refresh_token}))
             .await
             .expect(401);
@@ -228,24 +228,24 @@ both_backends! {
     async fn devices_are_listed_added_and_removed(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
         let second: SessionGrant = app
-            .post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({"name": "tablet"}))
+            .post(Listener::Public, "/v1/devices", Some(seeker.access_token.expose()), json!({"name": "tablet"}))
             .await
             .expect(200)
             .json();
         assert_eq!(second.account_id, seeker.account_id);
         assert_eq!(second.device_id.0, 2);
-        let devices: Vec<DeviceInfo> = app.get(Listener::Public, "/v1/devices", Some(&second.access_token)).await.expect(200).json();
+        let devices: Vec<DeviceInfo> = app.get(Listener::Public, "/v1/devices", Some(second.access_token.expose())).await.expect(200).json();
         assert_eq!(devices.len(), 2);
         assert!(devices.iter().any(|d| d.device_id.0 == 2 && d.current && d.name.as_deref() == Some("tablet")));
 
         // Removing a device ends its sessions at once.
-        app.call("DELETE", Listener::Public, "/v1/devices/2", Some(&seeker.access_token), None).await.expect(204);
-        app.get(Listener::Public, "/v1/account", Some(&second.access_token)).await.expect(401);
+        app.call("DELETE", Listener::Public, "/v1/devices/2", Some(seeker.access_token.expose()), None).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(second.access_token.expose())).await.expect(401);
         app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": second.refresh_token}))
             .await
             .expect(401);
-        app.call("DELETE", Listener::Public, "/v1/devices/2", Some(&seeker.access_token), None).await.expect(404);
-        let last = app.call("DELETE", Listener::Public, "/v1/devices/1", Some(&seeker.access_token), None).await.expect(409);
+        app.call("DELETE", Listener::Public, "/v1/devices/2", Some(seeker.access_token.expose()), None).await.expect(404);
+        let last = app.call("DELETE", Listener::Public, "/v1/devices/1", Some(seeker.access_token.expose()), None).await.expect(409);
         assert_eq!(last.code(), "last_device");
 
         // The lowest free number serves again (so no account runs out of them), and the number
@@ -253,13 +253,13 @@ both_backends! {
         let max = app.state.config.max_devices;
         for expected in 2..(2 + max - 1) {
             let grant: SessionGrant = app
-                .post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({}))
+                .post(Listener::Public, "/v1/devices", Some(seeker.access_token.expose()), json!({}))
                 .await
                 .expect(200)
                 .json();
             assert_eq!(grant.device_id.0, expected);
         }
-        let full = app.post(Listener::Public, "/v1/devices", Some(&seeker.access_token), json!({})).await.expect(409);
+        let full = app.post(Listener::Public, "/v1/devices", Some(seeker.access_token.expose()), json!({})).await.expect(409);
         assert_eq!(full.code(), "too_many_devices");
     }
 
@@ -267,12 +267,12 @@ both_backends! {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await;
         let worker = app.enrol_worker(&root, &org.id.0, "lena", &["uk", "ru"]).await;
-        app.post(Listener::Public, "/v1/devices", Some(&worker.access_token), json!({"name": "desktop"})).await.expect(200);
+        app.post(Listener::Public, "/v1/devices", Some(worker.access_token.expose()), json!({"name": "desktop"})).await.expect(200);
         let seeker = app.sign_up_seeker().await;
         let id = worker.account_id.0.clone();
         assert_eq!(app.count_rows("devices", Some(("account_id", id.clone()))).await, 2);
 
-        app.call("DELETE", Listener::Public, "/v1/account", Some(&worker.access_token), None).await.expect(204);
+        app.call("DELETE", Listener::Public, "/v1/account", Some(worker.access_token.expose()), None).await.expect(204);
 
         for (table, column) in [
             ("accounts", "id"),
@@ -284,15 +284,15 @@ both_backends! {
             assert_eq!(app.count_rows(table, Some((column, id.clone()))).await, 0, "{table} still references the account");
         }
         assert_eq!(app.count_rows("refresh_tokens", None).await, 2, "only root's and the seeker's tokens remain");
-        app.get(Listener::Public, "/v1/account", Some(&worker.access_token)).await.expect(401);
+        app.get(Listener::Public, "/v1/account", Some(worker.access_token.expose())).await.expect(401);
         // Other accounts are untouched.
-        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
+        app.get(Listener::Public, "/v1/account", Some(seeker.access_token.expose())).await.expect(200);
 
         // The handle is free again.
         app.enrol_worker(&root, &org.id.0, "lena", &["uk"]).await;
 
         // The last instance administrator cannot delete themselves.
-        let last = app.call("DELETE", Listener::Admin, "/admin/v1/account", Some(&root.session.access_token), None).await.expect(409);
+        let last = app.call("DELETE", Listener::Admin, "/admin/v1/account", Some(root.session.access_token.expose()), None).await.expect(409);
         assert_eq!(last.code(), "last_instance_admin");
     }
 
@@ -304,19 +304,19 @@ both_backends! {
         let worker = app.enrol_worker(&admin, &org.id.0, "sam", &["pa", "en"]).await;
 
         let members = app
-            .get(Listener::Admin, &format!("/admin/v1/organisations/{}/members", org.id.0), Some(&admin.session.access_token))
+            .get(Listener::Admin, &format!("/admin/v1/organisations/{}/members", org.id.0), Some(admin.session.access_token.expose()))
             .await
             .expect(200);
         let handles: Vec<&str> = members.body.as_array().unwrap().iter().map(|m| m["handle"].as_str().unwrap()).collect();
         assert_eq!(handles, vec!["coordinator", "sam"]);
 
         let path = format!("/admin/v1/organisations/{}/members/{}", org.id.0, worker.account_id.0);
-        app.call("DELETE", Listener::Admin, &path, Some(&admin.session.access_token), None).await.expect(204);
-        app.get(Listener::Public, "/v1/account", Some(&worker.access_token)).await.expect(401);
-        app.call("DELETE", Listener::Admin, &path, Some(&admin.session.access_token), None).await.expect(404);
+        app.call("DELETE", Listener::Admin, &path, Some(admin.session.access_token.expose()), None).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(worker.access_token.expose())).await.expect(401);
+        app.call("DELETE", Listener::Admin, &path, Some(admin.session.access_token.expose()), None).await.expect(404);
 
         let dup = app
-            .post(Listener::Admin, "/admin/v1/organisations", Some(&root.session.access_token), json!({"name": "Harbour House", "default_language": "en"}))
+            .post(Listener::Admin, "/admin/v1/organisations", Some(root.session.access_token.expose()), json!({"name": "Harbour House", "default_language": "en"}))
             .await
             .expect(409);
         assert_eq!(dup.code(), "organisation_exists");
@@ -342,12 +342,12 @@ both_backends! {
         let org = app.create_organisation(&root, "Harbour House").await;
         let path = format!("/admin/v1/organisations/{}/entry-points", org.id.0);
         let created = app
-            .post(Listener::Admin, &path, Some(&root.session.access_token), json!({"label": "recipes poster", "default_language": "tl", "topics": ["work", "housing"]}))
+            .post(Listener::Admin, &path, Some(root.session.access_token.expose()), json!({"label": "recipes poster", "default_language": "tl", "topics": ["work", "housing"]}))
             .await
             .expect(200);
         let code = created.body["code"].as_str().unwrap().to_string();
         let id = created.body["id"].as_str().unwrap().to_string();
-        let listed = app.get(Listener::Admin, &path, Some(&root.session.access_token)).await.expect(200);
+        let listed = app.get(Listener::Admin, &path, Some(root.session.access_token.expose())).await.expect(200);
         assert_eq!(listed.body[0]["topics"], json!(["work", "housing"]));
         assert!(listed.body[0].get("code").is_none(), "a code is shown once, at creation");
 
@@ -363,8 +363,8 @@ both_backends! {
         assert!(!String::from_utf8_lossy(&app.storage_dump()).contains(&code));
 
         // Retiring the entry point leaves the seeker's account.
-        app.call("DELETE", Listener::Admin, &format!("{path}/{id}"), Some(&root.session.access_token), None).await.expect(204);
-        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(200);
+        app.call("DELETE", Listener::Admin, &format!("{path}/{id}"), Some(root.session.access_token.expose()), None).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(seeker.access_token.expose())).await.expect(200);
         assert_eq!(app.count_rows("accounts", Some(("entry_point_id", id))).await, 0);
     }
 
@@ -384,9 +384,9 @@ both_backends! {
             let login = json!({"handle": "root", "passphrase": PASSPHRASE, "totp": app.totp_code(&secret), "device_name": "desk"});
             let grant: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(200).json();
             assert_eq!(grant.device_id.0, 2, "a freed device number serves again");
-            app.post(Listener::Admin, "/admin/v1/sessions/logout", Some(&grant.access_token), json!({})).await.expect(204);
+            app.post(Listener::Admin, "/admin/v1/sessions/logout", Some(grant.access_token.expose()), json!({})).await.expect(204);
         }
-        assert_eq!(devices(root.session.access_token.clone()).await.len(), 1);
+        assert_eq!(devices(root.session.access_token.expose().to_string()).await.len(), 1);
 
         // Signing in again from the same client takes its device back, and ends its old session.
         let mut previous: Option<SessionGrant> = None;
@@ -399,17 +399,17 @@ both_backends! {
             let grant: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(200).json();
             if let Some(previous) = &previous {
                 assert_eq!(grant.device_id, previous.device_id);
-                app.get(Listener::Admin, "/admin/v1/account", Some(&previous.access_token)).await.expect(401);
+                app.get(Listener::Admin, "/admin/v1/account", Some(previous.access_token.expose())).await.expect(401);
             }
             previous = Some(grant);
         }
-        let listed = devices(root.session.access_token.clone()).await;
+        let listed = devices(root.session.access_token.expose().to_string()).await;
         assert_eq!(listed.len(), 2);
         // An administrator removes one of their own devices; its session ends at once.
         let other = previous.unwrap();
-        app.call("DELETE", Listener::Admin, &format!("/admin/v1/devices/{}", other.device_id.0), Some(&root.session.access_token), None).await.expect(204);
-        app.get(Listener::Admin, "/admin/v1/account", Some(&other.access_token)).await.expect(401);
-        assert_eq!(devices(root.session.access_token).await.len(), 1);
+        app.call("DELETE", Listener::Admin, &format!("/admin/v1/devices/{}", other.device_id.0), Some(root.session.access_token.expose()), None).await.expect(204);
+        app.get(Listener::Admin, "/admin/v1/account", Some(other.access_token.expose())).await.expect(401);
+        assert_eq!(devices(root.session.access_token.expose().to_string()).await.len(), 1);
     }
 
     async fn an_unconfirmed_totp_enrolment_does_not_lock_the_account(app: TestApp) {
@@ -430,21 +430,21 @@ both_backends! {
         assert!(grant.must_enrol_totp);
         // …but the session can do nothing but enrol until a code is confirmed.
         let path = format!("/admin/v1/organisations/{}", org.id.0);
-        let refused = app.get(Listener::Admin, &path, Some(&grant.access_token)).await.expect(403);
+        let refused = app.get(Listener::Admin, &path, Some(grant.access_token.expose())).await.expect(403);
         assert_eq!(refused.code(), "totp_enrolment_required");
-        let fresh: TotpEnrolment = app.post(Listener::Admin, "/admin/v1/totp", Some(&grant.access_token), json!({"passphrase": PASSPHRASE})).await.expect(200).json();
-        app.post(Listener::Admin, "/admin/v1/totp/confirm", Some(&grant.access_token), json!({"code": "000000"})).await.expect(401);
+        let fresh: TotpEnrolment = app.post(Listener::Admin, "/admin/v1/totp", Some(grant.access_token.expose()), json!({"passphrase": PASSPHRASE})).await.expect(200).json();
+        app.post(Listener::Admin, "/admin/v1/totp/confirm", Some(grant.access_token.expose()), json!({"code": "000000"})).await.expect(401);
         let codes: RecoveryCodes = app
-            .post(Listener::Admin, "/admin/v1/totp/confirm", Some(&grant.access_token), json!({"code": app.totp_code(&fresh.secret)}))
+            .post(Listener::Admin, "/admin/v1/totp/confirm", Some(grant.access_token.expose()), json!({"code": app.totp_code(fresh.secret.expose())}))
             .await
             .expect(200)
             .json();
         assert_eq!(codes.codes.len(), 10);
-        app.get(Listener::Admin, &path, Some(&grant.access_token)).await.expect(200);
+        app.get(Listener::Admin, &path, Some(grant.access_token.expose())).await.expect(200);
         // From now on the second factor is required, and only hashes of the codes are stored.
         app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(401);
         let dump = String::from_utf8_lossy(&app.storage_dump()).to_string();
-        assert!(codes.codes.iter().all(|code| !dump.contains(code.as_str())));
+        assert!(codes.codes.iter().all(|code| !dump.contains(code.expose())));
     }
 
     async fn a_recovery_code_stands_in_for_the_second_factor_once(app: TestApp) {
@@ -463,7 +463,7 @@ both_backends! {
     async fn invites_are_listed_without_their_codes_and_can_be_revoked(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await;
-        let token = Some(root.session.access_token.as_str());
+        let token = Some(root.session.access_token.expose());
         let path = format!("/admin/v1/organisations/{}/invites", org.id.0);
         let kept = app.invite(&root, &org.id.0, Role::Worker).await;
         let revoked = app.invite(&root, &org.id.0, Role::Admin).await;
@@ -639,7 +639,7 @@ both_backends! {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await;
         let worker = app.enrol_worker(&root, &org.id.0, "guarded", &["en"]).await;
-        let token = Some(worker.access_token.as_str());
+        let token = Some(worker.access_token.expose());
         // The access token alone is not enough: the passphrase is asked again.
         app.post(Listener::Public, "/v1/worker/totp", token, json!({})).await.expect(422);
         let wrong = app.post(Listener::Public, "/v1/worker/totp", token, json!({"passphrase": "not the passphrase"})).await.expect(401);
@@ -649,11 +649,11 @@ both_backends! {
         for _ in 0..5 {
             app.post(Listener::Public, "/v1/worker/totp/confirm", token, json!({"code": "000000"})).await.expect(401);
         }
-        let held = app.post(Listener::Public, "/v1/worker/totp/confirm", token, json!({"code": app.totp_code(&enrolment.secret)})).await.expect(429);
+        let held = app.post(Listener::Public, "/v1/worker/totp/confirm", token, json!({"code": app.totp_code(enrolment.secret.expose())})).await.expect(429);
         assert!(held.headers.get("retry-after").is_some());
         app.clock.advance(900);
         let refreshed: SessionGrant = app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": worker.refresh_token})).await.expect(200).json();
-        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(&refreshed.access_token), json!({"code": app.totp_code(&enrolment.secret)}))
+        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(refreshed.access_token.expose()), json!({"code": app.totp_code(enrolment.secret.expose())}))
             .await
             .expect(200);
     }

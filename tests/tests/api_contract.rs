@@ -114,7 +114,7 @@ both_backends! {
 
     async fn bad_input_gets_a_clear_4xx_with_a_stable_code(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
-        let token = format!("Bearer {}", seeker.access_token);
+        let token = format!("Bearer {}", seeker.access_token.expose());
         // method, path, content type, body, expected status, expected code
         type Case = (&'static str, &'static str, Option<&'static str>, Vec<u8>, u16, &'static str);
         let cases: Vec<Case> = vec![
@@ -202,7 +202,7 @@ both_backends! {
     async fn metrics_and_health_report_on_the_admin_listener(app: TestApp) {
         app.get(Listener::Public, "/v1/account", None).await.expect(401);
         let health = app.get(Listener::Admin, "/healthz", None).await.expect(200);
-        assert_eq!(health.body, json!({"database": true, "bus": true}));
+        assert_eq!(health.body, json!({"database": true, "bus": true, "envelope_writer": true}));
         let metrics = app.get(Listener::Admin, "/metrics", None).await.expect(200);
         let text = String::from_utf8_lossy(&metrics.raw);
         assert!(text.contains("quietline_http_requests_total{listener=\"public\",class=\"4xx\"} 1"), "{text}");
@@ -210,7 +210,7 @@ both_backends! {
 
     async fn every_route_under_a_missing_organisation_answers_404(app: TestApp) {
         let root = app.set_up_root().await;
-        let token = Some(root.session.access_token.as_str());
+        let token = Some(root.session.access_token.expose());
         let openapi = app.get(Listener::Admin, "/openapi.json", None).await.expect(200).body;
         let under_organisation: Vec<(String, String)> = documented(&openapi)
             .into_iter()

@@ -541,7 +541,7 @@ impl World {
             .post(
                 Listener::Admin,
                 &format!("/admin/v1/organisations/{org_a}/entry-points"),
-                Some(&root.session.access_token),
+                Some(root.session.access_token.expose()),
                 json!({"label": "world door", "default_language": "fr"}),
             )
             .await
@@ -558,7 +558,7 @@ impl World {
             .post(
                 Listener::Public,
                 "/v1/conversations",
-                Some(&seeker.access_token),
+                Some(seeker.access_token.expose()),
                 json!({"languages": ["fr"]}),
             )
             .await
@@ -567,7 +567,7 @@ impl World {
         app.post(
             Listener::Public,
             &format!("/v1/conversations/{conversation_a}/claim"),
-            Some(&worker_a.access_token),
+            Some(worker_a.access_token.expose()),
             json!({}),
         )
         .await
@@ -596,12 +596,12 @@ impl World {
     fn token(&self, who: Who) -> Option<String> {
         match who {
             Who::Anonymous => None,
-            Who::Seeker => Some(self.seeker.access_token.clone()),
-            Who::WorkerA => Some(self.worker_a.access_token.clone()),
-            Who::WorkerB => Some(self.worker_b.access_token.clone()),
-            Who::AdminA => Some(self.admin_a.session.access_token.clone()),
-            Who::AdminB => Some(self.admin_b.session.access_token.clone()),
-            Who::Root => Some(self.root.session.access_token.clone()),
+            Who::Seeker => Some(self.seeker.access_token.expose().to_string()),
+            Who::WorkerA => Some(self.worker_a.access_token.expose().to_string()),
+            Who::WorkerB => Some(self.worker_b.access_token.expose().to_string()),
+            Who::AdminA => Some(self.admin_a.session.access_token.expose().to_string()),
+            Who::AdminB => Some(self.admin_b.session.access_token.expose().to_string()),
+            Who::Root => Some(self.root.session.access_token.expose().to_string()),
         }
     }
 
@@ -630,7 +630,7 @@ impl World {
             }
             Who::Root => return self.token(Who::Root),
         };
-        Some(grant.access_token)
+        Some(grant.access_token.expose().to_string())
     }
 
     /// The body each endpoint needs, made fresh for every cell.
@@ -746,7 +746,7 @@ impl World {
                 .post(
                     Listener::Public,
                     "/v1/conversations",
-                    Some(&seeker.access_token),
+                    Some(seeker.access_token.expose()),
                     json!({"languages": ["en"]}),
                 )
                 .await
@@ -758,7 +758,7 @@ impl World {
                 .post(
                     Listener::Admin,
                     &format!("/admin/v1/organisations/{}/entry-points", self.org_a),
-                    Some(&self.root.session.access_token),
+                    Some(self.root.session.access_token.expose()),
                     json!({"label": self.unique("door "), "default_language": "en"}),
                 )
                 .await
@@ -770,7 +770,7 @@ impl World {
                 .post(
                     Listener::Admin,
                     &format!("/admin/v1/organisations/{}/canned-replies", self.org_a),
-                    Some(&self.root.session.access_token),
+                    Some(self.root.session.access_token.expose()),
                     json!({"language": "fr", "title": self.unique("Réponse "), "body": "Bonjour"}),
                 )
                 .await
@@ -782,7 +782,7 @@ impl World {
                 .post(
                     Listener::Admin,
                     &format!("/admin/v1/organisations/{}/cards", self.org_a),
-                    Some(&self.root.session.access_token),
+                    Some(self.root.session.access_token.expose()),
                     card_content(),
                 )
                 .await
@@ -847,18 +847,18 @@ both_backends! {
 
     async fn organisation_admins_see_only_their_own_organisation(app: TestApp) {
         let world = World::build(&app).await;
-        let listed = app.get(Listener::Admin, "/admin/v1/organisations", Some(&world.admin_b.session.access_token)).await.expect(200);
+        let listed = app.get(Listener::Admin, "/admin/v1/organisations", Some(world.admin_b.session.access_token.expose())).await.expect(200);
         let ids: Vec<&str> = listed.body.as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
         assert_eq!(ids, vec![world.org_b.as_str()]);
-        let all = app.get(Listener::Admin, "/admin/v1/organisations", Some(&world.root.session.access_token)).await.expect(200);
+        let all = app.get(Listener::Admin, "/admin/v1/organisations", Some(world.root.session.access_token.expose())).await.expect(200);
         assert_eq!(all.body.as_array().unwrap().len(), 2);
         // Admin B cannot remove a member of organisation A even knowing the ids.
         let path = format!("/admin/v1/organisations/{}/members/{}", world.org_a, world.worker_a.account_id.0);
-        app.call("DELETE", Listener::Admin, &path, Some(&world.admin_b.session.access_token), None).await.expect(403);
+        app.call("DELETE", Listener::Admin, &path, Some(world.admin_b.session.access_token.expose()), None).await.expect(403);
         // Nor through their own organisation's path.
         let path = format!("/admin/v1/organisations/{}/members/{}", world.org_b, world.worker_a.account_id.0);
-        app.call("DELETE", Listener::Admin, &path, Some(&world.admin_b.session.access_token), None).await.expect(404);
-        app.get(Listener::Public, "/v1/account", Some(&world.worker_a.access_token)).await.expect(200);
+        app.call("DELETE", Listener::Admin, &path, Some(world.admin_b.session.access_token.expose()), None).await.expect(404);
+        app.get(Listener::Public, "/v1/account", Some(world.worker_a.access_token.expose())).await.expect(200);
     }
 }
 

@@ -35,7 +35,7 @@ async fn create_and_publish(
     org: &str,
     content: Value,
 ) -> String {
-    let token = Some(admin.session.access_token.as_str());
+    let token = Some(admin.session.access_token.expose());
     let created = app
         .post(
             Listener::Admin,
@@ -102,9 +102,9 @@ both_backends! {
         ontario["contact"] = json!({"hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "09:00", "closes": "17:00"}], "time_zone": "America/Toronto"});
         create_and_publish(&app, &root, &org, ontario).await;
         // A draft is never served.
-        app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards"), Some(&root.session.access_token), card("health", &["national"], json!({"en": text("Draft clinic", "Not yet.", "")}))).await.expect(200);
+        app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards"), Some(root.session.access_token.expose()), card("health", &["national"], json!({"en": text("Draft clinic", "Not yet.", "")}))).await.expect(200);
         let seeker = app.sign_up_seeker().await;
-        let token = seeker.access_token.as_str();
+        let token = seeker.access_token.expose();
 
         // fr-CA finds fr; a card without French falls back to English; each says its locale.
         let cards = served(&app, token, &org, "locales=fr-CA").await;
@@ -125,11 +125,11 @@ both_backends! {
         let monday_15_utc = 1_795_446_000; // 2026-11-23
         app.clock.advance(week - (app.clock.now() - monday_15_utc).rem_euclid(week));
         let later = app.sign_up_seeker().await;
-        assert_eq!(served(&app, &later.access_token, &org, "locales=en&open_now=true").await.len(), 3);
+        assert_eq!(served(&app, later.access_token.expose(), &org, "locales=en&open_now=true").await.len(), 3);
         app.clock.advance(8 * 3_600);
         let later = app.sign_up_seeker().await;
-        assert_eq!(titles(&served(&app, &later.access_token, &org, "locales=en&open_now=true").await), vec!["Emergency shelter", "Legal aid clinic"]);
-        let token = later.access_token.as_str();
+        assert_eq!(titles(&served(&app, later.access_token.expose(), &org, "locales=en&open_now=true").await), vec!["Emergency shelter", "Legal aid clinic"]);
+        let token = later.access_token.expose();
         let unknown = app.get(Listener::Public, &format!("/v1/organisations/{org}/cards?category=spa"), Some(token)).await.expect(422);
         assert_eq!(unknown.code(), "invalid_parameter");
 
@@ -147,8 +147,8 @@ both_backends! {
         let first = app.enrol_admin(&root, &org, "first").await;
         let second = app.enrol_admin(&root, &org, "second").await;
         let base = format!("/admin/v1/organisations/{org}");
-        let a = Some(first.session.access_token.as_str());
-        let b = Some(second.session.access_token.as_str());
+        let a = Some(first.session.access_token.expose());
+        let b = Some(second.session.access_token.expose());
 
         // Every problem is reported at once, by field.
         let mut bad = card("shelter", &["Quebec"], json!({"fr": text("", "x", "<script>x</script>")}));
@@ -189,9 +189,9 @@ both_backends! {
         app.post(Listener::Admin, &format!("{card_path}/submit"), a, json!({})).await.expect(200);
         app.post(Listener::Admin, &format!("{card_path}/publish"), b, json!({})).await.expect(200);
         let seeker = app.sign_up_seeker().await;
-        let fr = served(&app, &seeker.access_token, &org, "locales=fr").await;
+        let fr = served(&app, seeker.access_token.expose(), &org, "locales=fr").await;
         assert_eq!(fr[0]["translation_outdated"], true);
-        let en = served(&app, &seeker.access_token, &org, "locales=en").await;
+        let en = served(&app, seeker.access_token.expose(), &org, "locales=en").await;
         assert_eq!(en[0]["summary"], "Someone to talk to, day and night.");
 
         // History says who changed what; a rollback serves the first published text again.
@@ -206,12 +206,12 @@ both_backends! {
         let rolled = app.post(Listener::Admin, &format!("{card_path}/rollback"), a, json!({"version": v1})).await.expect(200).body;
         assert_eq!(rolled["state"], "published");
         assert_eq!(rolled["outdated_locales"], json!([]));
-        let en = served(&app, &seeker.access_token, &org, "locales=en").await;
+        let en = served(&app, seeker.access_token.expose(), &org, "locales=en").await;
         assert_eq!(en[0]["summary"], "Someone to talk to.");
         let not_published = app.post(Listener::Admin, &format!("{card_path}/rollback"), a, json!({"version": 1})).await.expect(422);
         assert_eq!(not_published.code(), "invalid_body");
         app.post(Listener::Admin, &format!("{card_path}/archive"), b, json!({})).await.expect(200);
-        assert!(served(&app, &seeker.access_token, &org, "locales=en").await.is_empty());
+        assert!(served(&app, seeker.access_token.expose(), &org, "locales=en").await.is_empty());
     }
 
     async fn bundles_are_signed_cached_by_etag_and_refused_when_altered(app: TestApp) {
@@ -223,7 +223,7 @@ both_backends! {
             create_and_publish(&app, &root, &org, content).await;
         }
         let seeker = app.sign_up_seeker().await;
-        let token = Some(seeker.access_token.as_str());
+        let token = Some(seeker.access_token.expose());
         let path = format!("/v1/organisations/{org}/cards/bundle?locales=fr-CA&region=CA-QC/Montr%C3%A9al");
         let first = app.get(Listener::Public, &path, token).await.expect(200);
         let etag = first.headers.get("etag").unwrap().to_str().unwrap().to_string();
@@ -256,7 +256,7 @@ both_backends! {
         create_and_publish(&app, &root, &org, card("hotline", &["national"], json!({"en": text("Crisis line", "Talk.", "")}))).await;
         let changed = app.call_with_headers("GET", Listener::Public, &path, token, None, &[("If-None-Match", etag.as_str())]).await.expect(200);
         assert_ne!(changed.headers.get("etag").unwrap().to_str().unwrap(), etag);
-        app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/bundle-keys/rotate"), Some(&root.session.access_token), json!({})).await.expect(200);
+        app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/bundle-keys/rotate"), Some(root.session.access_token.expose()), json!({})).await.expect(200);
         let rotated: Vec<BundleKey> = app.get(Listener::Public, &format!("/v1/organisations/{org}/cards/keys"), token).await.expect(200).json();
         assert_eq!(rotated.len(), 2);
         let newer: SignedBundle = app.get(Listener::Public, &path, token).await.expect(200).json();
@@ -272,7 +272,7 @@ both_backends! {
         create_and_publish(&app, &root, &org, card("shelter", &["CA-QC"], json!({"en": text("Shelter", "A bed.", "")}))).await;
         create_and_publish(&app, &root, &org, card("hotline", &["CA-ON"], json!({"en": text("Legal aid", "Advice.", "")}))).await;
         let seeker = app.sign_up_seeker().await;
-        let token = Some(seeker.access_token.as_str());
+        let token = Some(seeker.access_token.expose());
         let bundle = |region: String| {
             let app = &app;
             let path = format!("/v1/organisations/{org}/cards/bundle?locales=en&region={region}");
@@ -308,7 +308,7 @@ both_backends! {
         let theirs = app.create_organisation(&root, "Lighthouse").await.id.0;
         let their_card = create_and_publish(&app, &root, &theirs, card("shelter", &["CA-QC"], json!({"en": text("Shelter", "A bed.", "")}))).await;
         let admin = app.enrol_admin(&root, &ours, "amal").await;
-        let token = Some(admin.session.access_token.as_str());
+        let token = Some(admin.session.access_token.expose());
         let shape = |answer: quietline_tests::Answer| (answer.status.as_u16(), answer.code().to_string(), answer.raw.len());
         let mut foreign = Vec::new();
         let mut missing = Vec::new();
@@ -330,13 +330,13 @@ both_backends! {
         assert_eq!(missing[0].0, 404);
         assert!(missing.iter().all(|a| *a == missing[0]), "{missing:?}");
         // Their administrator does reach it (the check is not simply "refuse all").
-        app.get(Listener::Admin, &format!("/admin/v1/organisations/{theirs}/cards/{their_card}"), Some(&root.session.access_token)).await.expect(200);
+        app.get(Listener::Admin, &format!("/admin/v1/organisations/{theirs}/cards/{their_card}"), Some(root.session.access_token.expose())).await.expect(200);
     }
 
     async fn imports_are_checked_whole_and_a_dry_run_writes_nothing(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;
-        let token = Some(root.session.access_token.as_str());
+        let token = Some(root.session.access_token.expose());
         let import = |dry: bool| format!("/admin/v1/organisations/{org}/cards/import?dry_run={dry}");
         let csv = |body: &str| body.as_bytes().to_vec();
         let header = "card,source_locale,locale,category,regions,cost,phones,source,hours,time_zone,title,summary,body,risk_disclosure\n";
@@ -411,7 +411,7 @@ both_backends! {
     async fn the_coverage_report_and_stale_list_guide_the_review(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;
-        let token = Some(root.session.access_token.as_str());
+        let token = Some(root.session.access_token.expose());
         let base = format!("/admin/v1/organisations/{org}");
         let mut overdue = card("shelter", &["CA-ON"], json!({"en": text("Shelter", "A bed.", ""), "fr": text("Refuge", "Un lit.", "")}));
         overdue["review_by"] = json!("2020-01-01");
@@ -486,7 +486,7 @@ both_backends! {
         // It imports cleanly (as the console task does), and serves in Tagalog and Chinese.
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;
-        let token = Some(root.session.access_token.as_str());
+        let token = Some(root.session.access_token.expose());
         let path = format!("/admin/v1/organisations/{org}/cards/import");
         let dry = app.call_raw("POST", Listener::Admin, &format!("{path}?dry_run=true"), token, "application/json", starter.as_bytes().to_vec()).await.expect(200).body;
         assert_eq!(dry["created"], cards.len());
@@ -511,7 +511,7 @@ both_backends! {
         let bundle = client.card_bundle(&org, &["tl-PH", "en"], Some("CA-QC/Montréal"), &keys, now).await.unwrap();
         assert_eq!(bundle.payload.cards.len(), cards.len());
         assert!(bundle.payload.cards.iter().all(|c| c.locale == "tl" && !c.sample && !c.to_be_completed));
-        let passport = served(&app, &seeker.access_token, &org, "locales=zh-Hans&q=%E6%8A%A4%E7%85%A7").await;
+        let passport = served(&app, seeker.access_token.expose(), &org, "locales=zh-Hans&q=%E6%8A%A4%E7%85%A7").await;
         assert_eq!(titles(&passport), vec!["您的护照和证件属于您自己"]);
 
         // Kept for offline use, the bundle is verified again when read; changed, it is refused.

@@ -15,7 +15,7 @@ async fn entry_point(app: &TestApp, root: &AdminLogin, org: &str, topics: &[&str
         .post(
             Listener::Admin,
             &format!("/admin/v1/organisations/{org}/entry-points"),
-            Some(&root.session.access_token),
+            Some(root.session.access_token.expose()),
             json!({"label": "door", "default_language": "en", "topics": topics}),
         )
         .await
@@ -36,7 +36,7 @@ async fn open(app: &TestApp, seeker: &SessionGrant, body: Value) -> Value {
     app.post(
         Listener::Public,
         "/v1/conversations",
-        Some(&seeker.access_token),
+        Some(seeker.access_token.expose()),
         body,
     )
     .await
@@ -60,11 +60,11 @@ both_backends! {
         let tagalog = open(&app, &second, json!({"languages": ["tl"], "topic": "work", "region": "CA-BC/Surrey"})).await;
         assert_eq!(tagalog["state"], "waiting");
 
-        let seen_by_tagalog = app.get(Listener::Public, "/v1/desk/waiting", Some(&tagalog_worker.access_token)).await.expect(200).body;
+        let seen_by_tagalog = app.get(Listener::Public, "/v1/desk/waiting", Some(tagalog_worker.access_token.expose())).await.expect(200).body;
         assert_eq!(seen_by_tagalog[0]["id"], tagalog["id"], "the Tagalog speaker sees the Tagalog conversation first");
         assert_eq!(seen_by_tagalog[0]["speaks_language"], true);
         assert_eq!(seen_by_tagalog[1]["id"], french["id"]);
-        let seen_by_french = app.get(Listener::Public, "/v1/desk/waiting", Some(&french_worker.access_token)).await.expect(200).body;
+        let seen_by_french = app.get(Listener::Public, "/v1/desk/waiting", Some(french_worker.access_token.expose())).await.expect(200).body;
         assert_eq!(seen_by_french[0]["id"], french["id"], "fr-CA matches a worker who speaks fr");
         assert_eq!(seen_by_french[1]["id"], tagalog["id"], "the French-only worker sees it later in the list");
         assert_eq!(seen_by_french[1]["speaks_language"], false);
@@ -83,7 +83,7 @@ both_backends! {
         let seeker = seeker_through(&app, &code).await;
         let conversation = open(&app, &seeker, json!({"languages": ["es"]})).await;
         let path = format!("/v1/conversations/{}/claim", conversation["id"].as_str().unwrap());
-        let claims = workers.iter().map(|w| app.post(Listener::Public, &path, Some(&w.access_token), json!({})));
+        let claims = workers.iter().map(|w| app.post(Listener::Public, &path, Some(w.access_token.expose()), json!({})));
         let answers = futures_util::future::join_all(claims).await;
         let winners: Vec<_> = answers.iter().filter(|a| a.status.as_u16() == 200).collect();
         assert_eq!(winners.len(), 1, "exactly one claim wins");
@@ -95,7 +95,7 @@ both_backends! {
         assert_eq!(winners[0].body["workers"].as_array().unwrap().len(), 1);
         assert_eq!(app.count_rows("conversation_members", None).await, 2);
         // Claimed conversations leave the queue.
-        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(&workers[0].access_token)).await.expect(200);
+        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(workers[0].access_token.expose())).await.expect(200);
         assert_eq!(waiting.body, json!([]));
     }
 
@@ -130,7 +130,7 @@ both_backends! {
         let worker = app.enrol_worker(&root, &org, "wren", &["en"]).await;
 
         let walk_in = app.sign_up_seeker().await;
-        let refused = app.post(Listener::Public, "/v1/conversations", Some(&walk_in.access_token), json!({"languages": ["en"]})).await.expect(422);
+        let refused = app.post(Listener::Public, "/v1/conversations", Some(walk_in.access_token.expose()), json!({"languages": ["en"]})).await.expect(422);
         assert_eq!(refused.code(), "entry_point_required");
         // The code may come with the conversation instead of at sign-up.
         let opened = open(&app, &walk_in, json!({"languages": ["en"], "entry_point": code})).await;
@@ -138,21 +138,21 @@ both_backends! {
         let again = open(&app, &walk_in, json!({"languages": ["en"], "entry_point": code})).await;
         assert_eq!(opened["id"], again["id"]);
         let bad_topic = app
-            .post(Listener::Public, "/v1/conversations", Some(&walk_in.access_token), json!({"languages": ["en"], "entry_point": code, "topic": "housing"}))
+            .post(Listener::Public, "/v1/conversations", Some(walk_in.access_token.expose()), json!({"languages": ["en"], "entry_point": code, "topic": "housing"}))
             .await
             .expect(422);
         assert_eq!(bad_topic.code(), "invalid_body");
-        let worker_refused = app.post(Listener::Public, "/v1/conversations", Some(&worker.access_token), json!({"languages": ["en"]})).await.expect(403);
+        let worker_refused = app.post(Listener::Public, "/v1/conversations", Some(worker.access_token.expose()), json!({"languages": ["en"]})).await.expect(403);
         assert_eq!(worker_refused.code(), "forbidden");
 
         let id = opened["id"].as_str().unwrap();
-        app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(&worker.access_token), json!({})).await.expect(200);
+        app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(worker.access_token.expose()), json!({})).await.expect(200);
         let close = format!("/v1/conversations/{id}/close");
-        let invalid = app.post(Listener::Public, &close, Some(&worker.access_token), json!({"outcome": "gossip"})).await.expect(422);
+        let invalid = app.post(Listener::Public, &close, Some(worker.access_token.expose()), json!({"outcome": "gossip"})).await.expect(422);
         assert_eq!(invalid.code(), "invalid_body");
-        let remaining = app.post(Listener::Public, &close, Some(&worker.access_token), json!({"outcome": "safety_concern"})).await.expect(200);
+        let remaining = app.post(Listener::Public, &close, Some(worker.access_token.expose()), json!({"outcome": "safety_concern"})).await.expect(200);
         assert_eq!(remaining.body, json!([]));
-        let seekers_view = app.get(Listener::Public, "/v1/conversations", Some(&walk_in.access_token)).await.expect(200);
+        let seekers_view = app.get(Listener::Public, "/v1/conversations", Some(walk_in.access_token.expose())).await.expect(200);
         assert_eq!(seekers_view.body, json!([]), "closed conversations are no longer listed");
     }
 }
@@ -174,15 +174,15 @@ both_backends! {
         }
         app.clock.advance(90);
         for (i, id) in tagalog.iter().enumerate() {
-            app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(&worker.access_token), json!({})).await.expect(200);
+            app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(worker.access_token.expose()), json!({})).await.expect(200);
             let outcome = if i == 0 { "safety_concern" } else { "information_given" };
-            app.post(Listener::Public, &format!("/v1/conversations/{id}/close"), Some(&worker.access_token), json!({"outcome": outcome}))
+            app.post(Listener::Public, &format!("/v1/conversations/{id}/close"), Some(worker.access_token.expose()), json!({"outcome": outcome}))
                 .await
                 .expect(200);
         }
 
         let path = format!("/admin/v1/organisations/{org}/statistics");
-        let report = app.get(Listener::Admin, &path, Some(&root.session.access_token)).await.expect(200).body;
+        let report = app.get(Listener::Admin, &path, Some(root.session.access_token.expose())).await.expect(200).body;
         let by_language = |language: &str| report.as_array().unwrap().iter().find(|d| d["language"] == language).cloned().unwrap();
         let tl = by_language("tl");
         assert_eq!(tl["opened"], 6);
@@ -199,7 +199,7 @@ both_backends! {
         // Another organisation's administrator sees nothing of it.
         let other = app.create_organisation(&root, "Other House").await.id.0;
         let other_admin = app.enrol_admin(&root, &other, "other-admin").await;
-        app.get(Listener::Admin, &path, Some(&other_admin.session.access_token)).await.expect(403);
+        app.get(Listener::Admin, &path, Some(other_admin.session.access_token.expose())).await.expect(403);
 
         // Totals per week and month add the days up before hiding small counts.
         let first_day = app.clock.now().div_euclid(86_400);
@@ -216,14 +216,14 @@ both_backends! {
         let opened_tl = |report: &Value| -> Vec<Value> {
             report.as_array().unwrap().iter().filter(|d| d["language"] == "tl").map(|d| d["opened"].clone()).collect()
         };
-        let daily = app.get(Listener::Admin, &path, Some(&fresh.access_token)).await.expect(200).body;
+        let daily = app.get(Listener::Admin, &path, Some(fresh.access_token.expose())).await.expect(200).body;
         assert_eq!(opened_tl(&daily), vec![json!(6), json!("<5")]);
-        let weekly = app.get(Listener::Admin, &format!("{path}?period=week"), Some(&fresh.access_token)).await.expect(200).body;
+        let weekly = app.get(Listener::Admin, &format!("{path}?period=week"), Some(fresh.access_token.expose())).await.expect(200).body;
         // Day 0 was a Thursday: a week runs Monday (0) to Sunday (6).
         let same_week = (first_day + 3).rem_euclid(7) < 6;
         let expected = if same_week { vec![json!(10)] } else { vec![json!(6), json!("<5")] };
         assert_eq!(opened_tl(&weekly), expected);
-        let monthly = app.get(Listener::Admin, &format!("{path}?period=month"), Some(&fresh.access_token)).await.expect(200).body;
+        let monthly = app.get(Listener::Admin, &format!("{path}?period=month"), Some(fresh.access_token.expose())).await.expect(200).body;
         let months = opened_tl(&monthly);
         assert!(months == vec![json!(10)] || months == vec![json!(6), json!("<5")], "{months:?}");
         let report = daily;
@@ -237,7 +237,7 @@ both_backends! {
         let login = json!({"handle": "root", "passphrase": quietline_tests::PASSPHRASE, "totp": code, "device_name": "laptop"});
         let root_again: SessionGrant = app.post(Listener::Admin, "/admin/v1/sessions", None, login).await.expect(200).json();
         let from = app.clock.now() - 40 * 86_400;
-        let later = app.get(Listener::Admin, &format!("{path}?from={from}"), Some(&root_again.access_token)).await.expect(200).body;
+        let later = app.get(Listener::Admin, &format!("{path}?from={from}"), Some(root_again.access_token.expose())).await.expect(200).body;
         assert_eq!(later, report);
     }
 }
@@ -328,7 +328,7 @@ both_backends! {
         let fleur = app.enrol_worker(&root, &org, "fleur", &["fr"]).await;
         let seeker = seeker_through(&app, &code).await;
         let outlook = |languages: Value| {
-            let token = seeker.access_token.clone();
+            let token = seeker.access_token.expose().to_string();
             let app = &app;
             async move {
                 app.post(Listener::Public, "/v1/desk/outlook", Some(&token), json!({"languages": languages})).await.expect(200).body
@@ -336,15 +336,15 @@ both_backends! {
         };
 
         // Workers start away.
-        let mine = app.get(Listener::Public, "/v1/desk/availability", Some(&tala.access_token)).await.expect(200).body;
+        let mine = app.get(Listener::Public, "/v1/desk/availability", Some(tala.access_token.expose())).await.expect(200).body;
         assert_eq!(mine, json!({"available": false, "max_active": null, "active": 0}));
         assert_eq!(outlook(json!(["tl"])).await, json!({"available_now": false, "expected_wait_seconds": null}));
-        set_available(&app, &fleur.access_token, json!({"available": true})).await;
+        set_available(&app, fleur.access_token.expose(), json!({"available": true})).await;
         assert_eq!(outlook(json!(["tl"])).await["available_now"], false, "fleur reads no Tagalog");
         assert_eq!(outlook(json!(["fr-CA"])).await["available_now"], true);
-        let bad = app.call("PUT", Listener::Public, "/v1/desk/availability", Some(&tala.access_token), Some(&json!({"available": true, "max_active": 0}))).await.expect(422);
+        let bad = app.call("PUT", Listener::Public, "/v1/desk/availability", Some(tala.access_token.expose()), Some(&json!({"available": true, "max_active": 0}))).await.expect(422);
         assert_eq!(bad.code(), "invalid_body");
-        let set = set_available(&app, &tala.access_token, json!({"available": true, "max_active": 1})).await;
+        let set = set_available(&app, tala.access_token.expose(), json!({"available": true, "max_active": 1})).await;
         assert_eq!(set, json!({"available": true, "max_active": 1, "active": 0}));
         let answer = outlook(json!(["tl"])).await;
         assert_eq!(answer["available_now"], true);
@@ -353,30 +353,30 @@ both_backends! {
 
         // At the limit: no more claims, and nobody with room reads Tagalog.
         let first = open(&app, &seeker, json!({"languages": ["tl"]})).await;
-        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", first["id"].as_str().unwrap()), Some(&tala.access_token), json!({})).await.expect(200);
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", first["id"].as_str().unwrap()), Some(tala.access_token.expose()), json!({})).await.expect(200);
         let other = seeker_through(&app, &code).await;
         let second = open(&app, &other, json!({"languages": ["tl"]})).await;
-        let refused = app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(&tala.access_token), json!({})).await.expect(409);
+        let refused = app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(tala.access_token.expose()), json!({})).await.expect(409);
         assert_eq!(refused.code(), "capacity_reached");
         assert_eq!(outlook(json!(["tl"])).await["available_now"], false);
-        let mine = app.get(Listener::Public, "/v1/desk/availability", Some(&tala.access_token)).await.expect(200).body;
+        let mine = app.get(Listener::Public, "/v1/desk/availability", Some(tala.access_token.expose())).await.expect(200).body;
         assert_eq!(mine["active"], 1);
 
         // The typical wait comes from recent first claims in the seeker's language.
         let many = app.enrol_worker(&root, &org, "many", &["tl"]).await;
         app.clock.advance(60);
-        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(&many.access_token), json!({})).await.expect(200);
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(many.access_token.expose()), json!({})).await.expect(200);
         for _ in 0..2 {
             let seeker = seeker_through(&app, &code).await;
             let waiting = open(&app, &seeker, json!({"languages": ["tl"]})).await;
             app.clock.advance(240);
-            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", waiting["id"].as_str().unwrap()), Some(&many.access_token), json!({})).await.expect(200);
+            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", waiting["id"].as_str().unwrap()), Some(many.access_token.expose()), json!({})).await.expect(200);
         }
         // Waits: 0 (the first, claimed at once), 60 and 240 (x2): the median is 240 s.
         assert_eq!(outlook(json!(["tl"])).await["expected_wait_seconds"], 240);
         // Workers may not ask as seekers; seekers may not set availability.
-        app.post(Listener::Public, "/v1/desk/outlook", Some(&tala.access_token), json!({"languages": ["tl"]})).await.expect(403);
-        app.call("PUT", Listener::Public, "/v1/desk/availability", Some(&seeker.access_token), Some(&json!({"available": true}))).await.expect(403);
+        app.post(Listener::Public, "/v1/desk/outlook", Some(tala.access_token.expose()), json!({"languages": ["tl"]})).await.expect(403);
+        app.call("PUT", Listener::Public, "/v1/desk/availability", Some(seeker.access_token.expose()), Some(&json!({"available": true}))).await.expect(403);
     }
 
     async fn a_worker_who_leaves_hands_their_conversations_back_to_the_queue(app: TestApp) {
@@ -390,9 +390,9 @@ both_backends! {
             let mut socket = seeker.connect().await.unwrap();
             if by_admin {
                 let path = format!("/admin/v1/organisations/{org}/members/{}", leaving.account_id());
-                app.call("DELETE", Listener::Admin, &path, Some(&root.session.access_token), None).await.expect(204);
+                app.call("DELETE", Listener::Admin, &path, Some(root.session.access_token.expose()), None).await.expect(204);
             } else {
-                app.call("DELETE", Listener::Public, "/v1/account", Some(&leaving.session.access_token), None).await.expect(204);
+                app.call("DELETE", Listener::Public, "/v1/account", Some(leaving.session.access_token.expose()), None).await.expect(204);
             }
             // The seeker is told nobody answers now, as after a transfer back to the queue.
             let workers = frame_matching(&mut socket, |frame| match frame {
@@ -405,9 +405,9 @@ both_backends! {
             assert_eq!(now.state, quietline_protocol::api::ConversationState::Waiting, "{leaving_handle}");
             assert!(now.workers.is_empty());
             // A colleague finds it in the queue and can take it.
-            let queue = app.get(Listener::Public, "/v1/desk/waiting", Some(&stays.access_token)).await.expect(200).body;
+            let queue = app.get(Listener::Public, "/v1/desk/waiting", Some(stays.access_token.expose())).await.expect(200).body;
             assert!(queue.as_array().unwrap().iter().any(|w| w["id"] == conversation.id.as_str()), "{leaving_handle}: {queue}");
-            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", conversation.id), Some(&stays.access_token), json!({})).await.expect(200);
+            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", conversation.id), Some(stays.access_token.expose()), json!({})).await.expect(200);
         }
     }
 
@@ -425,12 +425,12 @@ both_backends! {
         let mut socket = seeker.connect().await.unwrap();
 
         let transfer = format!("/v1/conversations/{}/transfer", conversation.id);
-        let to_away = app.post(Listener::Public, &transfer, Some(&ana.session.access_token), json!({"worker": away.account_id.0})).await.expect(409);
+        let to_away = app.post(Listener::Public, &transfer, Some(ana.session.access_token.expose()), json!({"worker": away.account_id.0})).await.expect(409);
         assert_eq!(to_away.code(), "worker_unavailable");
-        set_available(&app, &ben.session.access_token, json!({"available": true})).await;
-        let by_outsider = app.post(Listener::Public, &transfer, Some(&ben.session.access_token), json!({"worker": ben.account_id()})).await.expect(403);
+        set_available(&app, ben.session.access_token.expose(), json!({"available": true})).await;
+        let by_outsider = app.post(Listener::Public, &transfer, Some(ben.session.access_token.expose()), json!({"worker": ben.account_id()})).await.expect(403);
         assert_eq!(by_outsider.code(), "forbidden");
-        let moved = app.post(Listener::Public, &transfer, Some(&ana.session.access_token), json!({"worker": ben.account_id()})).await.expect(200).body;
+        let moved = app.post(Listener::Public, &transfer, Some(ana.session.access_token.expose()), json!({"worker": ben.account_id()})).await.expect(200).body;
         assert_eq!(moved["workers"], json!([ben.account_id()]));
         assert_eq!(moved["state"], "active");
 
@@ -448,7 +448,7 @@ both_backends! {
         assert_eq!(refused_status(ana.send_text(seeker.account_id(), b"hello?").await), 403);
 
         // Back to the queue: waiting again, no workers, the organisation's workers see it.
-        let queued = app.post(Listener::Public, &transfer, Some(&ben.session.access_token), json!({})).await.expect(200).body;
+        let queued = app.post(Listener::Public, &transfer, Some(ben.session.access_token.expose()), json!({})).await.expect(200).body;
         assert_eq!(queued["state"], "waiting");
         assert_eq!(queued["workers"], json!([]));
         let workers = frame_matching(&mut socket, |frame| match frame {
@@ -457,10 +457,10 @@ both_backends! {
         })
         .await;
         assert!(workers.is_empty());
-        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(&ana.session.access_token)).await.expect(200).body;
+        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(ana.session.access_token.expose())).await.expect(200).body;
         assert_eq!(waiting[0]["id"], conversation.id.as_str());
-        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", conversation.id), Some(&ana.session.access_token), json!({})).await.expect(200);
-        let again = app.post(Listener::Public, &transfer, Some(&ben.session.access_token), json!({})).await.expect(403);
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", conversation.id), Some(ana.session.access_token.expose()), json!({})).await.expect(200);
+        let again = app.post(Listener::Public, &transfer, Some(ben.session.access_token.expose()), json!({})).await.expect(403);
         assert_eq!(again.code(), "forbidden", "ben is no longer in the conversation");
     }
 
@@ -470,7 +470,7 @@ both_backends! {
         let partner = app.create_organisation(&root, "Partner Place").await.id.0;
         let stranger = app.create_organisation(&root, "Stranger Centre").await.id.0;
         let partners = |org: &str| format!("/admin/v1/organisations/{org}/partners");
-        let token = root.session.access_token.clone();
+        let token = root.session.access_token.expose().to_string();
         let declared = app.call("PUT", Listener::Admin, &partners(&org), Some(&token), Some(&json!({"partners": [partner, stranger]}))).await.expect(200).body;
         assert_eq!(declared.as_array().unwrap().iter().map(|p| p["mutual"].clone()).collect::<Vec<_>>(), vec![json!(false), json!(false)]);
         app.call("PUT", Listener::Admin, &partners(&partner), Some(&token), Some(&json!({"partners": [org]}))).await.expect(200);
@@ -483,18 +483,18 @@ both_backends! {
         ]));
 
         let mut worker = Client::with_session(&app.public, app.enrol_worker(&root, &org, "wren", &["tl"]).await).await.unwrap();
-        let offered_to = app.get(Listener::Public, "/v1/desk/partners", Some(&worker.session.access_token)).await.expect(200).body;
+        let offered_to = app.get(Listener::Public, "/v1/desk/partners", Some(worker.session.access_token.expose())).await.expect(200).body;
         assert_eq!(offered_to, json!([{"organisation_id": partner, "name": "Partner Place", "mutual": true}]), "only partners both ways");
         let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
         let id = seeker.conversations().await.unwrap().remove(0).id;
         let refer = format!("/v1/conversations/{id}/referral");
-        let not_partner = app.post(Listener::Public, &refer, Some(&worker.session.access_token), json!({"organisation_id": stranger})).await.expect(422);
+        let not_partner = app.post(Listener::Public, &refer, Some(worker.session.access_token.expose()), json!({"organisation_id": stranger})).await.expect(422);
         assert_eq!(not_partner.code(), "not_a_partner");
         let mut seeker_socket = seeker.connect().await.unwrap();
         let mut worker_socket = worker.connect().await.unwrap();
 
         // Declined: nothing moves.
-        let offer = app.post(Listener::Public, &refer, Some(&worker.session.access_token), json!({"organisation_id": partner})).await.expect(200).body;
+        let offer = app.post(Listener::Public, &refer, Some(worker.session.access_token.expose()), json!({"organisation_id": partner})).await.expect(200).body;
         assert_eq!(offer["referral"]["name"], "Partner Place");
         assert_eq!(offer["organisation_id"], org.as_str(), "an offer moves nothing");
         let (name, offered) = frame_matching(&mut seeker_socket, |frame| match frame {
@@ -504,7 +504,7 @@ both_backends! {
         .await;
         assert_eq!((name.as_str(), offered.as_str()), ("Partner Place", partner.as_str()));
         assert_eq!(seeker.conversations().await.unwrap()[0].referral.as_ref().unwrap().name, "Partner Place");
-        let by_worker = app.post(Listener::Public, &format!("{refer}/accept"), Some(&worker.session.access_token), json!({})).await.expect(403);
+        let by_worker = app.post(Listener::Public, &format!("{refer}/accept"), Some(worker.session.access_token.expose()), json!({})).await.expect(403);
         assert_eq!(by_worker.code(), "forbidden", "only the seeker consents");
         let kept = seeker.answer_referral(&id, false).await.unwrap();
         assert_eq!(kept.organisation_id.0, org);
@@ -521,7 +521,7 @@ both_backends! {
         assert_eq!(refused_status(seeker.answer_referral(&id, true).await), 409, "no referral is pending any more");
 
         // Accepted: the conversation leaves this organisation for the partner's queue.
-        app.post(Listener::Public, &refer, Some(&worker.session.access_token), json!({"organisation_id": partner})).await.expect(200);
+        app.post(Listener::Public, &refer, Some(worker.session.access_token.expose()), json!({"organisation_id": partner})).await.expect(200);
         let moved = seeker.answer_referral(&id, true).await.unwrap();
         assert_eq!(moved.organisation_id.0, partner);
         assert!(moved.workers.is_empty());
@@ -533,12 +533,12 @@ both_backends! {
         .await;
         assert!(accepted);
         assert_eq!(refused_status(worker.send_text(seeker.account_id(), b"still here").await), 403);
-        let ours = app.get(Listener::Public, "/v1/desk/waiting", Some(&worker.session.access_token)).await.expect(200).body;
+        let ours = app.get(Listener::Public, "/v1/desk/waiting", Some(worker.session.access_token.expose())).await.expect(200).body;
         assert_eq!(ours, json!([]));
         let mut theirs = Client::with_session(&app.public, app.enrol_worker(&root, &partner, "pat", &["tl"]).await).await.unwrap();
-        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(&theirs.session.access_token)).await.expect(200).body;
+        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(theirs.session.access_token.expose())).await.expect(200).body;
         assert_eq!(waiting[0]["id"], id.as_str());
-        app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(&theirs.session.access_token), json!({})).await.expect(200);
+        app.post(Listener::Public, &format!("/v1/conversations/{id}/claim"), Some(theirs.session.access_token.expose()), json!({})).await.expect(200);
         seeker.send_text(theirs.account_id(), b"hello from the referral").await.unwrap();
         assert_eq!(receive(&mut theirs).await.1, "hello from the referral");
         // Counted as referred at the first organisation, opened and claimed at the partner.
@@ -553,7 +553,7 @@ both_backends! {
         let other = app.create_organisation(&root, "Other House").await.id.0;
         let other_admin = app.enrol_admin(&root, &other, "other-editor").await;
         let worker = app.enrol_worker(&root, &org, "wren", &["tl"]).await;
-        let token = admin.session.access_token.clone();
+        let token = admin.session.access_token.expose().to_string();
         let base = format!("/admin/v1/organisations/{org}/canned-replies");
 
         let bad = app.post(Listener::Admin, &base, Some(&token), json!({"language": "tl", "title": "Greeting", "body": "Hello {Name"})).await.expect(422);
@@ -568,12 +568,12 @@ both_backends! {
         app.post(Listener::Admin, &base, Some(&token), json!({"language": "fr", "title": "Bonjour", "body": "Bonjour, je m'appelle {worker_name}."})).await.expect(200);
         let id = created["id"].as_str().unwrap();
 
-        let served = app.get(Listener::Public, "/v1/desk/canned-replies?language=tl", Some(&worker.access_token)).await.expect(200).body;
+        let served = app.get(Listener::Public, "/v1/desk/canned-replies?language=tl", Some(worker.access_token.expose())).await.expect(200).body;
         assert_eq!(served.as_array().unwrap().len(), 1);
         let body = served[0]["body"].as_str().unwrap();
         let filled = quietline_protocol::api::fill_placeholders(body, &std::collections::HashMap::from([("worker_name", "Tala")])).unwrap();
         assert_eq!(filled, "Kumusta, ako si Tala. Ligtas ka ba ngayon?");
-        assert_eq!(app.get(Listener::Public, "/v1/desk/canned-replies", Some(&worker.access_token)).await.expect(200).body.as_array().unwrap().len(), 2);
+        assert_eq!(app.get(Listener::Public, "/v1/desk/canned-replies", Some(worker.access_token.expose())).await.expect(200).body.as_array().unwrap().len(), 2);
 
         let edit = json!({"version": 1, "language": "tl", "title": "Pagbati", "body": "Kumusta! Ako si {worker_name}."});
         let edited = app.call("PUT", Listener::Admin, &format!("{base}/{id}"), Some(&token), Some(&edit)).await.expect(200).body;
@@ -581,7 +581,7 @@ both_backends! {
         let stale = app.call("PUT", Listener::Admin, &format!("{base}/{id}"), Some(&token), Some(&edit)).await.expect(409);
         assert_eq!(stale.code(), "version_conflict", "an edit of an old version does not overwrite a newer one");
         app.call("DELETE", Listener::Admin, &format!("{base}/{id}"), Some(&token), None).await.expect(204);
-        let served = app.get(Listener::Public, "/v1/desk/canned-replies?language=tl", Some(&worker.access_token)).await.expect(200).body;
+        let served = app.get(Listener::Public, "/v1/desk/canned-replies?language=tl", Some(worker.access_token.expose())).await.expect(200).body;
         assert_eq!(served, json!([]));
         let live = app.get(Listener::Admin, &base, Some(&token)).await.expect(200).body;
         assert_eq!(live.as_array().unwrap().len(), 1);
@@ -595,9 +595,9 @@ both_backends! {
         assert_eq!(versions[1]["body"], "Kumusta! Ako si {worker_name}.");
         assert_eq!(versions[2]["deleted"], true);
         assert!(versions.iter().all(|v| v["edited_by"] == admin.session.account_id.0.as_str()));
-        app.get(Listener::Admin, &format!("{base}/{id}/versions"), Some(&other_admin.session.access_token)).await.expect(403);
+        app.get(Listener::Admin, &format!("{base}/{id}/versions"), Some(other_admin.session.access_token.expose())).await.expect(403);
         let through_own = format!("/admin/v1/organisations/{other}/canned-replies/{id}/versions");
-        app.get(Listener::Admin, &through_own, Some(&other_admin.session.access_token)).await.expect(404);
+        app.get(Listener::Admin, &through_own, Some(other_admin.session.access_token.expose())).await.expect(404);
     }
 }
 
@@ -627,7 +627,7 @@ async fn reopening(backend: quietline_tests::Backend) {
         .post(
             Listener::Public,
             &reopen,
-            Some(&seeker.access_token),
+            Some(seeker.access_token.expose()),
             json!({}),
         )
         .await
@@ -636,7 +636,7 @@ async fn reopening(backend: quietline_tests::Backend) {
     app.post(
         Listener::Public,
         &format!("/v1/conversations/{id}/claim"),
-        Some(&worker.access_token),
+        Some(worker.access_token.expose()),
         json!({}),
     )
     .await
@@ -645,7 +645,7 @@ async fn reopening(backend: quietline_tests::Backend) {
     app.post(
         Listener::Public,
         &close,
-        Some(&worker.access_token),
+        Some(worker.access_token.expose()),
         json!({"outcome": "no_response"}),
     )
     .await
@@ -653,7 +653,7 @@ async fn reopening(backend: quietline_tests::Backend) {
     app.post(
         Listener::Public,
         &reopen,
-        Some(&worker.access_token),
+        Some(worker.access_token.expose()),
         json!({}),
     )
     .await
@@ -663,7 +663,7 @@ async fn reopening(backend: quietline_tests::Backend) {
         .post(
             Listener::Public,
             &reopen,
-            Some(&seeker.access_token),
+            Some(seeker.access_token.expose()),
             json!({}),
         )
         .await
@@ -675,7 +675,7 @@ async fn reopening(backend: quietline_tests::Backend) {
         .get(
             Listener::Public,
             "/v1/desk/waiting",
-            Some(&worker.access_token),
+            Some(worker.access_token.expose()),
         )
         .await
         .expect(200)
@@ -684,7 +684,7 @@ async fn reopening(backend: quietline_tests::Backend) {
     app.post(
         Listener::Public,
         &format!("/v1/conversations/{id}/claim"),
-        Some(&worker.access_token),
+        Some(worker.access_token.expose()),
         json!({}),
     )
     .await
@@ -692,7 +692,7 @@ async fn reopening(backend: quietline_tests::Backend) {
     app.post(
         Listener::Public,
         &close,
-        Some(&seeker.access_token),
+        Some(seeker.access_token.expose()),
         json!({}),
     )
     .await
@@ -702,7 +702,7 @@ async fn reopening(backend: quietline_tests::Backend) {
         .post(
             Listener::Public,
             &reopen,
-            Some(&seeker.access_token),
+            Some(seeker.access_token.expose()),
             json!({}),
         )
         .await

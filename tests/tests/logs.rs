@@ -20,8 +20,8 @@ async fn scenario(app: &TestApp) -> Vec<String> {
     ];
     let root = app.set_up_root().await;
     canaries.push(app.setup_token.clone().unwrap());
-    canaries.push(root.session.access_token.clone());
-    canaries.push(root.session.refresh_token.clone());
+    canaries.push(root.session.access_token.expose().to_string());
+    canaries.push(root.session.refresh_token.expose().to_string());
     canaries.push(root.totp_secret.clone().unwrap());
     let org = app.create_organisation(&root, "Canary Shelter").await;
     let code = app.invite(&root, &org.id.0, Role::Worker).await;
@@ -59,9 +59,9 @@ async fn scenario(app: &TestApp) -> Vec<String> {
     .await;
     assert_eq!(status, 200, "{enrolment}");
     let enrolment: Enrolment = serde_json::from_value(enrolment).unwrap();
-    canaries.push(enrolment.session.access_token.clone());
-    canaries.push(enrolment.session.refresh_token.clone());
-    let token = enrolment.session.access_token.clone();
+    canaries.push(enrolment.session.access_token.expose().to_string());
+    canaries.push(enrolment.session.refresh_token.expose().to_string());
+    let token = enrolment.session.access_token.expose().to_string();
 
     let (status, totp) = send(
         "POST",
@@ -92,7 +92,7 @@ async fn scenario(app: &TestApp) -> Vec<String> {
     let (status, grant) = send("POST", "/v1/sessions", None, Some(login)).await;
     assert_eq!(status, 200, "{grant}");
     let grant: SessionGrant = serde_json::from_value(grant).unwrap();
-    canaries.push(grant.refresh_token.clone());
+    canaries.push(grant.refresh_token.expose().to_string());
     let (status, refreshed) = send(
         "POST",
         "/v1/sessions/refresh",

@@ -18,7 +18,7 @@ both_backends! {
         let mut worker = Client::with_session(&app.public, grant).await.unwrap();
         let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
         let second: SessionGrant = app
-            .post(Listener::Public, "/v1/devices", Some(&seeker.session.access_token), json!({}))
+            .post(Listener::Public, "/v1/devices", Some(seeker.session.access_token.expose()), json!({}))
             .await
             .expect(200)
             .json();
@@ -26,7 +26,7 @@ both_backends! {
         // Envelopes queued both ways, undelivered, with canary plaintext.
         seeker.send_text(worker.account_id(), b"are you there? CANARY-seized-1").await.unwrap();
         worker.send_text(seeker.account_id(), b"yes, I am here CANARY-seized-2").await.unwrap();
-        let conversation = app.get(Listener::Public, "/v1/conversations", Some(&seeker.session.access_token)).await.expect(200);
+        let conversation = app.get(Listener::Public, "/v1/conversations", Some(seeker.session.access_token.expose())).await.expect(200);
         let conversation_id = conversation.body[0]["id"].as_str().unwrap().to_string();
         let mut worker_socket = worker.connect().await.unwrap();
         assert_eq!(worker_socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
@@ -45,7 +45,7 @@ both_backends! {
         seeker.save(&state_file, "seeker passphrase").await.unwrap();
         seeker.quick_exit(Some(&state_file)).await.unwrap();
         assert!(!state_file.exists(), "the client's state file is gone");
-        let answer = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.session.access_token), json!({})).await.expect(200);
+        let answer = app.post(Listener::Public, "/v1/quick-exit", Some(seeker.session.access_token.expose()), json!({})).await.expect(200);
         assert_eq!(answer.body, json!({"envelopes": [], "more": false}));
         app.state.quick_exits.settled().await;
 
@@ -66,19 +66,19 @@ both_backends! {
         assert!(!captured_logs().contains("quick-exit"), "the logs show that a quick exit happened");
         assert!(!captured_logs().contains(&id), "the logs mention the wiped seeker");
         // Every token of the account is refused, on every device.
-        app.get(Listener::Public, "/v1/account", Some(&seeker.session.access_token)).await.expect(401);
+        app.get(Listener::Public, "/v1/account", Some(seeker.session.access_token.expose())).await.expect(401);
         assert!(second_device.fetch().await.is_err());
         // The worker is told, neutrally, that the conversation ended.
         let Some(ServerFrame::ConversationEnded { .. }) = worker_socket.next_frame().await.unwrap() else { panic!("expected the conversation to end") };
         // Repeating it (a retry, a double tap) answers the same.
-        let again = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.session.access_token), json!({})).await.expect(200);
+        let again = app.post(Listener::Public, "/v1/quick-exit", Some(seeker.session.access_token.expose()), json!({})).await.expect(200);
         assert_eq!(again.raw, answer.raw);
     }
 
     async fn a_quick_exit_exchange_looks_like_an_ordinary_sync(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
-        let sync = app.post(Listener::Public, "/v1/sync", Some(&seeker.access_token), json!({})).await.expect(200);
-        let exit = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.access_token), json!({})).await.expect(200);
+        let sync = app.post(Listener::Public, "/v1/sync", Some(seeker.access_token.expose()), json!({})).await.expect(200);
+        let exit = app.post(Listener::Public, "/v1/quick-exit", Some(seeker.access_token.expose()), json!({})).await.expect(200);
         assert_eq!(sync.raw.len(), exit.raw.len(), "padded to the same size");
         assert_eq!(sync.raw, exit.raw, "an idle sync and a quick exit answer the same bytes");
         let names = |answer: &quietline_tests::Answer| {
@@ -101,12 +101,12 @@ both_backends! {
         seeker.arm_duress_code(&state_file, "1234-duress").unwrap();
         let duress_file = app.data_dir.join("phone.ql.d");
         assert!(duress_file.exists());
-        assert!(!String::from_utf8_lossy(&std::fs::read(&duress_file).unwrap()).contains(&seeker.session.refresh_token), "the duress file is sealed");
+        assert!(!String::from_utf8_lossy(&std::fs::read(&duress_file).unwrap()).contains(seeker.session.refresh_token.expose()), "the duress file is sealed");
 
         // Any other code does nothing.
         assert!(!Client::exit_under_duress(&state_file, "9999").await.unwrap());
         assert!(state_file.exists());
-        app.get(Listener::Public, "/v1/account", Some(&seeker.session.access_token)).await.expect(200);
+        app.get(Listener::Public, "/v1/account", Some(seeker.session.access_token.expose())).await.expect(200);
 
         // The duress code wipes, even once the armed access token has expired.
         app.clock.advance(i64::try_from(app.state.config.access_token_ttl).unwrap() + 60);
@@ -132,7 +132,7 @@ fn hold_the_account(app: &TestApp, account_id: &str) -> Box<dyn FnOnce()> {
             })
         }
         DatabaseUrl::Postgres(url) => {
-            let mut conn = diesel::PgConnection::establish(url).unwrap();
+            let mut conn = diesel::PgConnection::establish(url.expose()).unwrap();
             diesel::sql_query("BEGIN").execute(&mut conn).unwrap();
             diesel::sql_query("SELECT id FROM accounts WHERE id = $1 FOR UPDATE")
                 .bind::<diesel::sql_types::Text, _>(account_id)
@@ -152,11 +152,11 @@ both_backends! {
         let seeker = app.sign_up_seeker().await;
         let id = seeker.account_id.0.clone();
         let release = hold_the_account(&app, &id);
-        let exit = app.post(Listener::Public, "/v1/quick-exit", Some(&seeker.access_token), json!({})).await.expect(200);
+        let exit = app.post(Listener::Public, "/v1/quick-exit", Some(seeker.access_token.expose()), json!({})).await.expect(200);
         assert_eq!(exit.body, json!({"envelopes": [], "more": false}));
         release();
         app.state.quick_exits.settled().await;
         assert!(app.rows_mentioning(&id).await.is_empty(), "the wipe ran once the lock was gone");
-        app.get(Listener::Public, "/v1/account", Some(&seeker.access_token)).await.expect(401);
+        app.get(Listener::Public, "/v1/account", Some(seeker.access_token.expose())).await.expect(401);
     }
 }

@@ -99,7 +99,7 @@ both_backends! {
     async fn a_worker_with_two_devices_receives_on_both(app: TestApp) {
         let (mut seeker, mut phone) = pair(&app, "amal").await;
         let desktop_grant: SessionGrant = app
-            .post(Listener::Public, "/v1/devices", Some(&phone.session.access_token), json!({"name": "desktop"}))
+            .post(Listener::Public, "/v1/devices", Some(phone.session.access_token.expose()), json!({"name": "desktop"}))
             .await
             .expect(200)
             .json();
@@ -119,14 +119,14 @@ both_backends! {
 
         // The worker adds a device: the seeker's next send names only the phone.
         let grant: SessionGrant = app
-            .post(Listener::Public, "/v1/devices", Some(&phone.session.access_token), json!({}))
+            .post(Listener::Public, "/v1/devices", Some(phone.session.access_token.expose()), json!({}))
             .await
             .expect(200)
             .json();
         let mut tablet = Client::with_session(&app.public, grant).await.unwrap();
         let bare = json!({"id": "raw-1", "messages": [{"device_id": phone.device_id(), "registration_id": phone.signal.registration_id(), "type": "message", "content": "AAAA"}]});
         let refused = app
-            .post(Listener::Public, &format!("/v1/messages/{}", phone.account_id()), Some(&seeker.session.access_token), bare)
+            .post(Listener::Public, &format!("/v1/messages/{}", phone.account_id()), Some(seeker.session.access_token.expose()), bare)
             .await
             .expect(409);
         assert_eq!(refused.code(), "device_mismatch");
@@ -138,7 +138,7 @@ both_backends! {
         assert_eq!(texts(&receive_all(&mut tablet).await), vec!["second"]);
 
         // A removed device is reported as extra, and dropped.
-        app.call("DELETE", Listener::Public, &format!("/v1/devices/{}", tablet.device_id()), Some(&phone.session.access_token), None)
+        app.call("DELETE", Listener::Public, &format!("/v1/devices/{}", tablet.device_id()), Some(phone.session.access_token.expose()), None)
             .await
             .expect(204);
         seeker.send_text(phone.account_id(), b"third").await.unwrap();
@@ -147,7 +147,7 @@ both_backends! {
         // A stale registration id is reported too.
         let stale = json!({"id": "raw-2", "messages": [{"device_id": phone.device_id(), "registration_id": phone.signal.registration_id() + 1, "type": "message", "content": "AAAA"}]});
         let refused = app
-            .post(Listener::Public, &format!("/v1/messages/{}", phone.account_id()), Some(&seeker.session.access_token), stale)
+            .post(Listener::Public, &format!("/v1/messages/{}", phone.account_id()), Some(seeker.session.access_token.expose()), stale)
             .await
             .expect(409);
         assert_eq!(refused.body["error"]["devices"]["stale_devices"], json!([phone.device_id()]));
@@ -210,7 +210,7 @@ both_backends! {
     async fn removing_a_device_closes_its_websocket(app: TestApp) {
         let (worker, _, _) = worker(&app, "ines").await;
         let grant: SessionGrant = app
-            .post(Listener::Public, "/v1/devices", Some(&worker.session.access_token), json!({}))
+            .post(Listener::Public, "/v1/devices", Some(worker.session.access_token.expose()), json!({}))
             .await
             .expect(200)
             .json();
@@ -218,7 +218,7 @@ both_backends! {
         let mut socket = second.connect().await.unwrap();
         assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
         assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
-        app.call("DELETE", Listener::Public, &format!("/v1/devices/{}", second.device_id()), Some(&worker.session.access_token), None)
+        app.call("DELETE", Listener::Public, &format!("/v1/devices/{}", second.device_id()), Some(worker.session.access_token.expose()), None)
             .await
             .expect(204);
         assert_eq!(socket.next_frame().await.unwrap(), None, "the server closes the removed device's socket");
@@ -230,20 +230,20 @@ both_backends! {
         let mut keys: DeviceKeys = device.device_keys(3).await.unwrap();
         keys.signed_pre_key.signature[5] ^= 0x01;
         let body = serde_json::to_value(&keys).unwrap();
-        let refused = app.call("PUT", Listener::Public, "/v1/keys", Some(&seeker.session.access_token), Some(&body)).await.expect(422);
+        let refused = app.call("PUT", Listener::Public, "/v1/keys", Some(seeker.session.access_token.expose()), Some(&body)).await.expect(422);
         assert_eq!(refused.code(), "invalid_signature");
 
         let mut keys: DeviceKeys = device.device_keys(3).await.unwrap();
         keys.pq_pre_keys[1].signature[0] ^= 0x80;
         let body = serde_json::to_value(&keys).unwrap();
-        assert_eq!(app.call("PUT", Listener::Public, "/v1/keys", Some(&seeker.session.access_token), Some(&body)).await.expect(422).code(), "invalid_signature");
+        assert_eq!(app.call("PUT", Listener::Public, "/v1/keys", Some(seeker.session.access_token.expose()), Some(&body)).await.expect(422).code(), "invalid_signature");
 
         // A prekey signed by another identity is refused too.
         let other = quietline_protocol::client::signal::SignalDevice::generate().unwrap();
         let mut keys: DeviceKeys = device.device_keys(3).await.unwrap();
         keys.identity_key = other.identity_key();
         let body = serde_json::to_value(&keys).unwrap();
-        assert_eq!(app.call("PUT", Listener::Public, "/v1/keys", Some(&seeker.session.access_token), Some(&body)).await.expect(422).code(), "invalid_signature");
+        assert_eq!(app.call("PUT", Listener::Public, "/v1/keys", Some(seeker.session.access_token.expose()), Some(&body)).await.expect(422).code(), "invalid_signature");
     }
 
     async fn concurrent_bundle_fetches_never_share_a_one_time_prekey(app: TestApp) {
@@ -321,7 +321,7 @@ both_backends! {
         wiped.quick_exit(None).await.unwrap();
         let stranger = join(&app, &root, &org, &other_worker).await;
         let stranger_conversation = stranger.conversations().await.unwrap().remove(0).id;
-        let token = Some(worker.session.access_token.as_str());
+        let token = Some(worker.session.access_token.expose());
         let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": 1, "type": "message", "content": "AAAA"}]});
         let mut answers = Vec::new();
         for target in ["no-such-account", wiped_id.as_str(), stranger.account_id()] {
@@ -347,12 +347,12 @@ both_backends! {
         let (seeker, worker) = pair(&app, "zoe").await;
         let huge = "A".repeat(90_000);
         let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": worker.signal.registration_id(), "type": "message", "content": huge}]});
-        let refused = app.post(Listener::Public, &format!("/v1/messages/{}", worker.account_id()), Some(&seeker.session.access_token), body).await.expect(413);
+        let refused = app.post(Listener::Public, &format!("/v1/messages/{}", worker.account_id()), Some(seeker.session.access_token.expose()), body).await.expect(413);
         assert_eq!(refused.code(), "ciphertext_too_large");
         let body = json!({"id": "x", "messages": [{"device_id": 1, "registration_id": 1, "type": "message", "content": "AAAA"}]});
-        app.post(Listener::Public, "/v1/messages/no-such-account", Some(&seeker.session.access_token), body).await.expect(403);
+        app.post(Listener::Public, "/v1/messages/no-such-account", Some(seeker.session.access_token.expose()), body).await.expect(403);
         // Bodies of the messaging API are padded to size buckets.
-        let answer = app.get(Listener::Public, "/v1/messages", Some(&seeker.session.access_token)).await.expect(200);
+        let answer = app.get(Listener::Public, "/v1/messages", Some(seeker.session.access_token.expose())).await.expect(200);
         assert!(quietline_protocol::padding::BUCKETS.contains(&answer.raw.len()), "{} bytes", answer.raw.len());
     }
 }
@@ -601,9 +601,9 @@ both_backends! {
         assert_eq!(texts(&receive_all(&mut staff).await), vec!["member to member"]);
 
         // Once the conversation is closed, neither side reaches the other.
-        let conversations = app.get(Listener::Public, "/v1/conversations", Some(&staff.session.access_token)).await.expect(200);
+        let conversations = app.get(Listener::Public, "/v1/conversations", Some(staff.session.access_token.expose())).await.expect(200);
         let id = conversations.body[0]["id"].as_str().unwrap().to_string();
-        app.post(Listener::Public, &format!("/v1/conversations/{id}/close"), Some(&staff.session.access_token), json!({"outcome": "information_given"}))
+        app.post(Listener::Public, &format!("/v1/conversations/{id}/close"), Some(staff.session.access_token.expose()), json!({"outcome": "information_given"}))
             .await
             .expect(200);
         let after = staff.send_text(seeker.account_id(), b"after closing").await;
@@ -648,11 +648,11 @@ both_backends_with! {
             .unwrap();
         // The first send fetched the worker's bundles once; one more is allowed, then none.
         let path = format!("/v1/keys/{}", worker.account_id());
-        app.get(Listener::Public, &path, Some(&seeker.session.access_token))
+        app.get(Listener::Public, &path, Some(seeker.session.access_token.expose()))
             .await
             .expect(200);
         let drained = app
-            .get(Listener::Public, &path, Some(&seeker.session.access_token))
+            .get(Listener::Public, &path, Some(seeker.session.access_token.expose()))
             .await
             .expect(429);
         assert!(drained.headers.get("retry-after").is_some());
@@ -724,7 +724,7 @@ both_backends! {
 /// A server on fresh PostgreSQL + Redis services, talking to Redis through `proxy`.
 async fn behind(proxy: &StallableProxy, services: SharedServices) -> TestApp {
     let mut config = services.config();
-    config.redis_url = Some(proxy.url.clone());
+    config.redis_url = Some(proxy.url.as_str().into());
     TestApp::start(Backend::Postgres, config, Some(services)).await
 }
 
@@ -781,7 +781,7 @@ async fn a_notice_lost_to_an_outage_reaches_other_instances_when_redis_is_back()
     };
     let proxy = StallableProxy::start(services.redis_url()).await;
     let mut proxied = services.config();
-    proxied.redis_url = Some(proxy.url.clone());
+    proxied.redis_url = Some(proxy.url.as_str().into());
     // The instance owning the services is dropped last.
     let other = TestApp::start(Backend::Postgres, services.config(), Some(services)).await;
     let app = TestApp::start(Backend::Postgres, proxied, None).await;
@@ -893,7 +893,7 @@ both_backends_with! {
         let mut second = worker.connect().await.unwrap();
         assert_eq!(next(&mut second).await, ServerFrame::Ready);
 
-        let refused = upgrade(&app, &worker.session.access_token).await.expect(429);
+        let refused = upgrade(&app, worker.session.access_token.expose()).await.expect(429);
         assert_eq!(refused.code(), "rate_limited");
         assert!(refused.headers.contains_key("retry-after"));
         // Authenticated in its first frame, the socket is closed with "try again later".
@@ -909,6 +909,6 @@ both_backends_with! {
         first.close().await.unwrap();
         let mut third = worker.connect().await.unwrap();
         assert_eq!(next(&mut third).await, ServerFrame::Ready);
-        upgrade(&app, &worker.session.access_token).await.expect(429);
+        upgrade(&app, worker.session.access_token.expose()).await.expect(429);
     }
 }

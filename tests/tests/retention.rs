@@ -61,7 +61,7 @@ both_backends! {
         // The instance's own reaper may take a share of them meanwhile; together, all go.
         reap(&app.state).await.unwrap();
         assert_eq!(app.count_rows("accounts", Some(("role", "seeker".to_string()))).await, 1);
-        app.get(Listener::Public, "/v1/account", Some(&recent.access_token)).await.expect(200);
+        app.get(Listener::Public, "/v1/account", Some(recent.access_token.expose())).await.expect(200);
     }
 
     async fn an_envelope_past_its_expiry_is_never_delivered_and_then_purged(app: TestApp) {
@@ -163,7 +163,7 @@ both_backends! {
     async fn a_disappearing_timer_purges_undelivered_messages_when_it_runs_out(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app
-            .post(Listener::Admin, "/admin/v1/organisations", Some(&root.session.access_token), json!({"name": "Harbour House", "default_language": "en", "disappearing_seconds": 3600}))
+            .post(Listener::Admin, "/admin/v1/organisations", Some(root.session.access_token.expose()), json!({"name": "Harbour House", "default_language": "en", "disappearing_seconds": 3600}))
             .await
             .expect(200)
             .body["id"]
@@ -173,20 +173,20 @@ both_backends! {
         let grant = app.enrol_worker(&root, &org, "timer", &["en"]).await;
         let worker = Client::with_session(&app.public, grant).await.unwrap();
         let mut seeker = app.seeker_in_conversation_with(&root, &org, &worker).await;
-        let listed = app.get(Listener::Public, "/v1/conversations", Some(&seeker.session.access_token)).await.expect(200);
+        let listed = app.get(Listener::Public, "/v1/conversations", Some(seeker.session.access_token.expose())).await.expect(200);
         assert_eq!(listed.body[0]["disappearing_seconds"], 3600, "a conversation starts with the organisation's default");
         let id = listed.body[0]["id"].as_str().unwrap().to_string();
         let timer = format!("/v1/conversations/{id}/timer");
 
         // Nobody may lengthen it past the default, or turn it off; the seeker may shorten it.
-        let longer = app.call("PUT", Listener::Public, &timer, Some(&seeker.session.access_token), Some(&json!({"seconds": 86400}))).await.expect(422);
+        let longer = app.call("PUT", Listener::Public, &timer, Some(seeker.session.access_token.expose()), Some(&json!({"seconds": 86400}))).await.expect(422);
         assert_eq!(longer.code(), "invalid_body");
-        app.call("PUT", Listener::Public, &timer, Some(&worker.session.access_token), Some(&json!({}))).await.expect(422);
-        app.call("PUT", Listener::Public, &timer, Some(&seeker.session.access_token), Some(&json!({"seconds": 37}))).await.expect(422);
+        app.call("PUT", Listener::Public, &timer, Some(worker.session.access_token.expose()), Some(&json!({}))).await.expect(422);
+        app.call("PUT", Listener::Public, &timer, Some(seeker.session.access_token.expose()), Some(&json!({"seconds": 37}))).await.expect(422);
         let mut socket = worker.connect().await.unwrap();
         assert_eq!(socket.next_frame().await.unwrap(), Some(quietline_protocol::relay::ServerFrame::Ready));
         assert_eq!(socket.next_frame().await.unwrap(), Some(quietline_protocol::relay::ServerFrame::QueueEmpty));
-        let shortened = app.call("PUT", Listener::Public, &timer, Some(&seeker.session.access_token), Some(&json!({"seconds": 300}))).await.expect(200);
+        let shortened = app.call("PUT", Listener::Public, &timer, Some(seeker.session.access_token.expose()), Some(&json!({"seconds": 300}))).await.expect(200);
         assert_eq!(shortened.body["disappearing_seconds"], 300);
         assert_eq!(
             socket.next_frame().await.unwrap(),
@@ -197,13 +197,13 @@ both_backends! {
 
         // An administrator lowering the organisation's default shortens longer timers at once.
         let lowered = app
-            .call("PUT", Listener::Admin, &format!("/admin/v1/organisations/{org}/disappearing"), Some(&root.session.access_token), Some(&json!({"seconds": 300})))
+            .call("PUT", Listener::Admin, &format!("/admin/v1/organisations/{org}/disappearing"), Some(root.session.access_token.expose()), Some(&json!({"seconds": 300})))
             .await
             .expect(200);
         assert_eq!(lowered.body["disappearing_seconds"], 300);
-        let listed = app.get(Listener::Public, "/v1/conversations", Some(&seeker.session.access_token)).await.expect(200);
+        let listed = app.get(Listener::Public, "/v1/conversations", Some(seeker.session.access_token.expose())).await.expect(200);
         assert_eq!(listed.body[0]["disappearing_seconds"], 300);
-        app.call("PUT", Listener::Public, &timer, Some(&worker.session.access_token), Some(&json!({"seconds": 3600}))).await.expect(422);
+        app.call("PUT", Listener::Public, &timer, Some(worker.session.access_token.expose()), Some(&json!({"seconds": 3600}))).await.expect(422);
 
         // A message to the (now offline) worker carries the timer and expires with it.
         seeker.send_text(worker.account_id(), b"gone in five minutes").await.unwrap();

@@ -35,9 +35,13 @@ async fn a_session_from_one_instance_works_and_ends_on_another() {
         return;
     };
     let seeker = a.sign_up_seeker().await;
-    b.get(Listener::Public, "/v1/account", Some(&seeker.access_token))
-        .await
-        .expect(200);
+    b.get(
+        Listener::Public,
+        "/v1/account",
+        Some(seeker.access_token.expose()),
+    )
+    .await
+    .expect(200);
 
     let refreshed: SessionGrant = b
         .post(
@@ -52,7 +56,7 @@ async fn a_session_from_one_instance_works_and_ends_on_another() {
     a.get(
         Listener::Public,
         "/v1/account",
-        Some(&refreshed.access_token),
+        Some(refreshed.access_token.expose()),
     )
     .await
     .expect(200);
@@ -70,7 +74,7 @@ async fn a_session_from_one_instance_works_and_ends_on_another() {
     b.get(
         Listener::Public,
         "/v1/account",
-        Some(&refreshed.access_token),
+        Some(refreshed.access_token.expose()),
     )
     .await
     .expect(401);
@@ -89,7 +93,7 @@ async fn a_revocation_on_one_instance_reaches_the_bus_of_another() {
         .post(
             Listener::Public,
             "/v1/devices",
-            Some(&seeker.access_token),
+            Some(seeker.access_token.expose()),
             json!({}),
         )
         .await
@@ -100,7 +104,7 @@ async fn a_revocation_on_one_instance_reaches_the_bus_of_another() {
         "DELETE",
         Listener::Public,
         "/v1/devices/2",
-        Some(&seeker.access_token),
+        Some(seeker.access_token.expose()),
         None,
     )
     .await
@@ -113,16 +117,20 @@ async fn a_revocation_on_one_instance_reaches_the_bus_of_another() {
             device_id: Some(2)
         }
     );
-    b.get(Listener::Public, "/v1/account", Some(&second.access_token))
-        .await
-        .expect(401);
+    b.get(
+        Listener::Public,
+        "/v1/account",
+        Some(second.access_token.expose()),
+    )
+    .await
+    .expect(401);
     // What crossed Redis names an account and a device, nothing more.
     let mut on_a = a.state.bus.subscribe();
     b.call(
         "DELETE",
         Listener::Public,
         "/v1/account",
-        Some(&seeker.access_token),
+        Some(seeker.access_token.expose()),
         None,
     )
     .await
@@ -164,7 +172,7 @@ async fn the_in_process_bus_carries_revocations_on_sqlite() {
     app.post(
         Listener::Public,
         "/v1/sessions/logout",
-        Some(&seeker.access_token),
+        Some(seeker.access_token.expose()),
         json!({}),
     )
     .await
@@ -223,7 +231,7 @@ async fn a_device_s_sockets_are_counted_across_instances() {
     let worker = a.enrol_worker(&root, &org, "vera", &["en"]).await;
     let open = |app: &TestApp| {
         let url = format!("{}/v1/websocket", app.public.replacen("http", "ws", 1));
-        let token = worker.access_token.clone();
+        let token = worker.access_token.expose().to_string();
         async move {
             awc::Client::new()
                 .ws(url)
@@ -246,7 +254,7 @@ async fn a_device_s_sockets_are_counted_across_instances() {
                 "GET",
                 Listener::Public,
                 "/v1/websocket",
-                Some(&worker.access_token),
+                Some(worker.access_token.expose()),
                 None,
                 &headers,
             )

@@ -308,7 +308,7 @@ impl Client {
             &self.http,
             method,
             format!("{}{path}", self.base),
-            Some(&self.session.access_token),
+            Some(self.session.access_token.expose()),
             body,
         )
         .await
@@ -655,7 +655,7 @@ impl Client {
             &http,
             awc::http::Method::POST,
             url.clone(),
-            Some(&armed.access_token),
+            Some(armed.access_token.expose()),
             Some(&body),
         )
         .await;
@@ -676,7 +676,7 @@ impl Client {
                 &http,
                 awc::http::Method::POST,
                 url,
-                Some(&session.access_token),
+                Some(session.access_token.expose()),
                 Some(&body),
             )
             .await?;
@@ -748,7 +748,7 @@ impl Client {
         let (_, framed) = self
             .http
             .ws(url)
-            .bearer_auth(&self.session.access_token)
+            .bearer_auth(self.session.access_token.expose())
             .max_frame_size(1024 * 1024)
             .connect()
             .await
@@ -787,8 +787,8 @@ fn duress_file(state_file: &std::path::Path) -> std::path::PathBuf {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct DuressState {
     base: String,
-    access_token: String,
-    refresh_token: String,
+    access_token: crate::Secret,
+    refresh_token: crate::Secret,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

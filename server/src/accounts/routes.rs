@@ -111,7 +111,7 @@ async fn refresh_session(
     state: web::Data<AppState>,
     body: web::Json<Refresh>,
 ) -> ApiResult<web::Json<SessionGrant>> {
-    service::refresh(&state, &body.refresh_token, Audience::Api)
+    service::refresh(&state, body.refresh_token.expose(), Audience::Api)
         .await
         .map(web::Json)
 }
@@ -245,7 +245,7 @@ async fn confirm_worker_totp(
     worker: WorkerAuth,
     body: web::Json<ConfirmTotp>,
 ) -> ApiResult<web::Json<RecoveryCodes>> {
-    service::confirm_totp(&state, &worker.0, &body.code)
+    service::confirm_totp(&state, &worker.0, body.code.expose())
         .await
         .map(web::Json)
 }
@@ -282,7 +282,7 @@ async fn confirm_admin_totp(
     admin: AdminEnrolling,
     body: web::Json<ConfirmTotp>,
 ) -> ApiResult<web::Json<RecoveryCodes>> {
-    service::confirm_totp(&state, &admin.0, &body.code)
+    service::confirm_totp(&state, &admin.0, body.code.expose())
         .await
         .map(web::Json)
 }
@@ -371,7 +371,7 @@ async fn refresh_admin_session(
     state: web::Data<AppState>,
     body: web::Json<Refresh>,
 ) -> ApiResult<web::Json<SessionGrant>> {
-    service::refresh(&state, &body.refresh_token, Audience::Admin)
+    service::refresh(&state, body.refresh_token.expose(), Audience::Admin)
         .await
         .map(web::Json)
 }

@@ -18,7 +18,7 @@ use quietline_protocol::api::{
     AcceptInvite, AccountInfo, Challenge, DeviceInfo, Enrolment, InstanceSetup, Login,
     RecoveryCodes, Role, SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
 };
-use quietline_protocol::{AccountId, DeviceId, ErrorCode, OrganisationId, pow};
+use quietline_protocol::{AccountId, DeviceId, ErrorCode, OrganisationId, Secret, pow};
 use std::str::FromStr;
 
 /// How long a sign-up challenge may be worked on.
@@ -149,9 +149,9 @@ fn grant(
         device_id: DeviceId(subject.device_id),
         role,
         organisation_id: account.organisation_id.clone().map(OrganisationId),
-        access_token,
+        access_token: access_token.into(),
         access_expires_at,
-        refresh_token,
+        refresh_token: refresh_token.into(),
         refresh_expires_at,
         must_enrol_totp: false,
     })
@@ -305,8 +305,8 @@ fn new_totp(
     Ok((
         sealed,
         TotpEnrolment {
-            secret: totp::base32(&seed),
-            otpauth_uri: totp::provisioning_uri(&seed, handle),
+            secret: totp::base32(&seed).into(),
+            otpauth_uri: totp::provisioning_uri(&seed, handle).into(),
         },
     ))
 }
@@ -399,7 +399,7 @@ pub async fn accept_invite(
     role: Role,
 ) -> ApiResult<Enrolment> {
     validate_handle(&request.handle)?;
-    validate_passphrase(&request.passphrase)?;
+    validate_passphrase(request.passphrase.expose())?;
     validate_device_name(&request.device_name)?;
     let languages = canonical_languages(&request.languages)?;
     limit_passphrase_work(state, address).await?;
@@ -412,7 +412,7 @@ pub async fn accept_invite(
     };
     // The code is checked before the passphrase is hashed: a wrong code costs no Argon2. It is
     // taken (once only) in the transaction below.
-    let code_hash = hash_token(&request.code);
+    let code_hash = hash_token(request.code.expose());
     let (lookup, now) = (code_hash.clone(), state.clock.now());
     let open = state
         .db
@@ -458,10 +458,10 @@ pub async fn accept_invite(
 pub async fn create_instance_admin(
     state: &actix_web::web::Data<AppState>,
     handle: String,
-    passphrase: String,
+    passphrase: Secret,
 ) -> ApiResult<Option<TotpEnrolment>> {
     validate_handle(&handle)?;
-    validate_passphrase(&passphrase)?;
+    validate_passphrase(passphrase.expose())?;
     let passphrase_hash = state.passphrases.hash(passphrase).await?;
     let data_dir = state.config.data_dir.clone();
     let state = state.clone();
@@ -496,11 +496,11 @@ pub async fn set_up_instance(
     request: InstanceSetup,
 ) -> ApiResult<Enrolment> {
     validate_handle(&request.handle)?;
-    validate_passphrase(&request.passphrase)?;
+    validate_passphrase(request.passphrase.expose())?;
     validate_device_name(&request.device_name)?;
     limit_passphrase_work(state, address).await?;
     let passphrase_hash = state.passphrases.hash(request.passphrase).await?;
-    let token_hash = hash_token(&request.setup_token);
+    let token_hash = hash_token(request.setup_token.expose());
     let data_dir = state.config.data_dir.clone();
     let state = state.clone();
     state
@@ -644,7 +644,7 @@ async fn sign_in(
     // A second factor counts from its first confirmed code: an enrolment never finished
     // locks nobody out.
     let second_factor = if credentials.totp_confirmed {
-        let code = request.totp.as_deref().ok_or_else(|| {
+        let code = request.totp.as_ref().map(Secret::expose).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::TotpRequired,
@@ -1010,7 +1010,7 @@ pub async fn begin_totp(
     state: &actix_web::web::Data<AppState>,
     address: &ClientAddress,
     principal: &Principal,
-    passphrase: String,
+    passphrase: Secret,
 ) -> ApiResult<TotpEnrolment> {
     limit_passphrase_work(state, address).await?;
     let account_id = principal.account_id.clone();
@@ -1094,7 +1094,9 @@ pub async fn confirm_totp(
             Ok(())
         })
         .await?;
-    Ok(RecoveryCodes { codes })
+    Ok(RecoveryCodes {
+        codes: codes.into_iter().map(Secret::from).collect(),
+    })
 }
 
 /// Removes the second factor of the worker or administrator with this handle, so that they can

@@ -5,6 +5,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use quietline_protocol::Secret;
 
 /// Hashes a passphrase. Slow on purpose: call it off the async threads.
 pub fn hash(passphrase: &str) -> Result<String, super::secrets::SecretError> {
@@ -68,18 +69,18 @@ impl PassphraseWork {
             .map_err(crate::error::ApiError::internal)
     }
 
-    pub async fn hash(&self, passphrase: String) -> crate::error::ApiResult<String> {
-        self.run(move || hash(&passphrase))
+    pub async fn hash(&self, passphrase: Secret) -> crate::error::ApiResult<String> {
+        self.run(move || hash(passphrase.expose()))
             .await?
             .map_err(Into::into)
     }
 
     pub async fn verify(
         &self,
-        passphrase: String,
+        passphrase: Secret,
         stored: Option<String>,
     ) -> crate::error::ApiResult<bool> {
-        self.run(move || verify(&passphrase, stored.as_deref()))
+        self.run(move || verify(passphrase.expose(), stored.as_deref()))
             .await
     }
 }

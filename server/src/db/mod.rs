@@ -118,7 +118,7 @@ impl Db {
                 create_private_file(path)?;
                 (path.display().to_string(), Backend::Sqlite)
             }
-            DatabaseUrl::Postgres(url) => (url.clone(), Backend::Postgres),
+            DatabaseUrl::Postgres(url) => (url.expose().to_string(), Backend::Postgres),
         };
         let manager = ConnectionManager::<DbConn>::new(url);
         let pool = Pool::builder()

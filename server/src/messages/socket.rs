@@ -126,9 +126,13 @@ async fn authenticate_first_frame(
         return None;
     };
     match serde_json::from_str::<ClientFrame>(text.trim()) {
-        Ok(ClientFrame::Auth { token }) => authenticate(state.clone(), Some(token), Audience::Api)
-            .await
-            .ok(),
+        Ok(ClientFrame::Auth { token }) => authenticate(
+            state.clone(),
+            Some(token.expose().to_string()),
+            Audience::Api,
+        )
+        .await
+        .ok(),
         _ => None,
     }
 }

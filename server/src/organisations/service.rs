@@ -157,7 +157,7 @@ pub async fn create_invite(
         })
         .await?;
     Ok(Invite {
-        code,
+        code: code.into(),
         role,
         organisation_id: OrganisationId(organisation_id),
         expires_at,

@@ -286,7 +286,7 @@ async fn run(options: Options) {
     let seeker = quietline_protocol::client::Client::sign_up_seeker(&base)
         .await
         .expect("a seeker");
-    let token = seeker.session.access_token.clone();
+    let token = seeker.session.access_token.expose().to_string();
     eprintln!(
         "{} cards × {} locales published",
         options.cards,

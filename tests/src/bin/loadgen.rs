@@ -105,7 +105,7 @@ async fn run(options: Options) {
         }));
         let counters_tx = counters.clone();
         let url = format!("{base}/v1/messages/{}", receiver.account_id());
-        let token = sender.session.access_token.clone();
+        let token = sender.session.access_token.expose().to_string();
         let registration_id = receiver.signal.registration_id();
         let content = content.clone();
         tasks.push(actix_web::rt::spawn(async move {
@@ -225,7 +225,7 @@ async fn set_up_pairs(
         )
         .await;
         let accept = quietline_protocol::api::AcceptInvite {
-            code: invite["code"].as_str().expect("a code").to_string(),
+            code: invite["code"].as_str().expect("a code").into(),
             handle: format!("worker-{i}"),
             passphrase: passphrase.into(),
             languages: vec!["en".into()],
@@ -239,14 +239,14 @@ async fn set_up_pairs(
             .expect("the seeker signs up");
         let opened = call(
             format!("{base}/v1/conversations"),
-            Some(seeker.session.access_token.clone()),
+            Some(seeker.session.access_token.expose().to_string()),
             serde_json::json!({"languages": ["en"]}),
         )
         .await;
         let id = opened["id"].as_str().expect("a conversation");
         call(
             format!("{base}/v1/conversations/{id}/claim"),
-            Some(worker.session.access_token.clone()),
+            Some(worker.session.access_token.expose().to_string()),
             serde_json::json!({}),
         )
         .await;

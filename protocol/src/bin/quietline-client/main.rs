@@ -143,9 +143,9 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
             languages,
         } => {
             let request = AcceptInvite {
-                code: invite,
+                code: invite.into(),
                 handle,
-                passphrase: passphrase.clone(),
+                passphrase: passphrase.as_str().into(),
                 languages,
                 device_name: "quietline-client".into(),
             };
@@ -157,8 +157,8 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 .await;
             let login = Login {
                 handle,
-                passphrase: passphrase.clone(),
-                totp: Some(totp).filter(|code| !code.is_empty()),
+                passphrase: passphrase.as_str().into(),
+                totp: Some(totp).filter(|code| !code.is_empty()).map(Into::into),
                 device_name: "quietline-client".into(),
                 device_id: None,
             };
