@@ -121,8 +121,9 @@ pub async fn run(state: actix_web::web::Data<AppState>) {
     loop {
         tokio::select! {
             _ = interval.tick() => {
-                if let Err(error) = reap(&state).await {
-                    tracing::warn!(%error, "reaper pass failed; retrying next interval");
+                match reap(&state).await {
+                    Ok(_) => state.reaper_passes.send_modify(|n| *n += 1),
+                    Err(error) => tracing::warn!(%error, "reaper pass failed; retrying next interval"),
                 }
             }
             _ = shutdown.changed() => break,

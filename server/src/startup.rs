@@ -95,6 +95,7 @@ pub async fn build_state(
         passphrases: Arc::new(crate::auth::passwords::PassphraseWork::new(cores)),
         bundles: Default::default(),
         quick_exits: Default::default(),
+        reaper_passes: tokio::sync::watch::channel(0).0,
         writer,
         shutdown: tokio::sync::watch::channel(false).0,
         tokens: TokenKeys::new(&token_key, &previous),

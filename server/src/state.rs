@@ -25,6 +25,8 @@ pub struct AppState {
     pub bundles: Arc<crate::cards::serve::BundleCache>,
     /// The one door to Argon2: bounded to the cores, counted.
     pub passphrases: Arc<crate::auth::passwords::PassphraseWork>,
+    /// Background reaper passes completed since start.
+    pub reaper_passes: tokio::sync::watch::Sender<u64>,
     /// Quick exits whose wipe is under way.
     pub quick_exits: crate::accounts::quick_exit::QuickExits,
     /// Set when the server stops, so live connections close cleanly.

@@ -46,11 +46,20 @@ impl Drop for Server {
     }
 }
 
-fn start_server(data_dir: &Path) -> Server {
+/// Where the server keeps its data: a data directory and, on PostgreSQL + Redis, their URLs,
+/// given to the server and to `quietline-admin` alike.
+struct Deployment {
+    dir: PathBuf,
+    env: Vec<(&'static str, String)>,
+}
+
+fn start_server(deployment: &Deployment) -> Server {
+    let data_dir = deployment.dir.as_path();
     let public_port = free_port();
     let child = Command::new(binary("quietline"))
         .env_clear()
         .env("QUIETLINE_DATA_DIR", data_dir)
+        .envs(deployment.env.iter().cloned())
         .env(
             "QUIETLINE_PUBLIC_LISTEN",
             format!("127.0.0.1:{public_port}"),
@@ -81,11 +90,12 @@ fn start_server(data_dir: &Path) -> Server {
 }
 
 /// `quietline-admin ARGS` on the server's data directory; its output when it succeeds.
-fn admin(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+fn admin(deployment: &Deployment, args: &[&str], stdin: Option<&str>) -> String {
     let mut command = Command::new(binary("quietline-admin"));
     command
         .env_clear()
-        .env("QUIETLINE_DATA_DIR", data_dir)
+        .env("QUIETLINE_DATA_DIR", &deployment.dir)
+        .envs(deployment.env.iter().cloned())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -142,12 +152,40 @@ fn client(server: &Server, state: &Path, args: &[&str]) -> PtySession {
 }
 
 #[test]
-fn a_worker_and_a_seeker_talk_by_following_the_readme() {
-    let data_dir =
-        std::env::temp_dir().join(format!("quietline-first-hour-{}", std::process::id()));
+fn a_worker_and_a_seeker_talk_by_following_the_readme_sqlite() {
+    walk_the_readme("sqlite", Vec::new());
+}
+
+#[test]
+fn a_worker_and_a_seeker_talk_by_following_the_readme_postgres() {
+    let Some(services) = quietline_tests::SharedServices::create() else {
+        return;
+    };
+    walk_the_readme(
+        "postgres",
+        vec![
+            ("QUIETLINE_DATABASE_URL", services.database_url.clone()),
+            ("QUIETLINE_REDIS_URL", services.redis_url().to_string()),
+            (
+                "QUIETLINE_REDIS_PREFIX",
+                services.redis_prefix().to_string(),
+            ),
+        ],
+    );
+}
+
+fn walk_the_readme(name: &str, env: Vec<(&'static str, String)>) {
+    let data_dir = std::env::temp_dir().join(format!(
+        "quietline-first-hour-{name}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir).unwrap();
-    let server = start_server(&data_dir);
+    let deployment = Deployment {
+        dir: data_dir.clone(),
+        env,
+    };
+    let server = start_server(&deployment);
 
     // The setup token waits in a file only its owner can read.
     use std::os::unix::fs::PermissionsExt;
@@ -159,7 +197,7 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
 
     // The coordinator's set-up, with the commands the README shows.
     let created = admin(
-        &data_dir,
+        &deployment,
         &["create-admin", "--handle", "ops"],
         Some("a passphrase for the coordinator"),
     );
@@ -169,7 +207,7 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
         "the setup token's file goes once it is used"
     );
     admin(
-        &data_dir,
+        &deployment,
         &[
             "create-organisation",
             "--name",
@@ -180,7 +218,7 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
         None,
     );
     admin(
-        &data_dir,
+        &deployment,
         &[
             "create-organisation",
             "--name",
@@ -191,7 +229,7 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
         None,
     );
     admin(
-        &data_dir,
+        &deployment,
         &[
             "partners",
             "--organisation",
@@ -202,7 +240,7 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
         None,
     );
     let mutual = admin(
-        &data_dir,
+        &deployment,
         &[
             "partners",
             "--organisation",
@@ -214,7 +252,7 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
     );
     assert!(mutual.contains("referrals possible"), "{mutual}");
     let invite_maria = last_word(&admin(
-        &data_dir,
+        &deployment,
         &[
             "invite",
             "--organisation",
@@ -225,12 +263,12 @@ fn a_worker_and_a_seeker_talk_by_following_the_readme() {
         None,
     ));
     let invite_jose = last_word(&admin(
-        &data_dir,
+        &deployment,
         &["invite", "--organisation", "Harbour House"],
         None,
     ));
     let entry = last_word(&admin(
-        &data_dir,
+        &deployment,
         &[
             "entry-points",
             "create",

@@ -401,34 +401,25 @@ both_backends! {
     }
 }
 
-#[actix_web::test]
-async fn a_full_queue_refuses_further_messages_with_a_stable_code() {
-    let app = TestApp::spawn_with(quietline_tests::Backend::Sqlite, |config| {
-        config.queue_limit = 3
-    })
-    .await
-    .unwrap();
-    let (mut seeker, mut worker) = pair(&app, "full").await;
-    for i in 0..3 {
-        seeker
-            .send_text(worker.account_id(), format!("{i}").as_bytes())
-            .await
-            .unwrap();
-    }
-    let refused = seeker.send_text(worker.account_id(), b"one too many").await;
-    match refused {
-        Err(quietline_protocol::client::ClientError::Http { status, code, .. }) => {
-            assert_eq!((status, code.as_str()), (507, "queue_full"));
+both_backends_with! {
+    |config| config.queue_limit = 3;
+    async fn a_full_queue_refuses_further_messages_with_a_stable_code(app: TestApp) {
+        let (mut seeker, mut worker) = pair(&app, "full").await;
+        for i in 0..3 {
+            seeker.send_text(worker.account_id(), format!("{i}").as_bytes()).await.unwrap();
         }
-        other => panic!("expected queue_full, got {other:?}"),
+        let refused = seeker.send_text(worker.account_id(), b"one too many").await;
+        match refused {
+            Err(quietline_protocol::client::ClientError::Http { status, code, .. }) => {
+                assert_eq!((status, code.as_str()), (507, "queue_full"));
+            }
+            other => panic!("expected queue_full, got {other:?}"),
+        }
+        // Nothing accepted was lost, and draining the queue makes room.
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["0", "1", "2"]);
+        seeker.send_text(worker.account_id(), b"room again").await.unwrap();
+        assert_eq!(texts(&receive_all(&mut worker).await), vec!["room again"]);
     }
-    // Nothing accepted was lost, and draining the queue makes room.
-    assert_eq!(texts(&receive_all(&mut worker).await), vec!["0", "1", "2"]);
-    seeker
-        .send_text(worker.account_id(), b"room again")
-        .await
-        .unwrap();
-    assert_eq!(texts(&receive_all(&mut worker).await), vec!["room again"]);
 }
 
 both_backends! {
