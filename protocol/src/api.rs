@@ -147,9 +147,10 @@ pub struct AcceptInvite {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: Secret,
     /// 3–32 characters of a–z, 0–9, '.', '_' or '-'.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9._-]{3,32}$"))]
     pub handle: String,
     /// At least 12 characters.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 12, max_length = 1024))]
     pub passphrase: Secret,
     /// BCP 47 tags of the languages this person speaks.
     #[serde(default)]
@@ -165,8 +166,9 @@ pub struct AcceptInvite {
 pub struct InstanceSetup {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub setup_token: Secret,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9._-]{3,32}$"))]
     pub handle: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 12, max_length = 1024))]
     pub passphrase: Secret,
     pub device_name: String,
 }
@@ -176,6 +178,7 @@ pub struct InstanceSetup {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Login {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[a-z0-9._-]{3,32}$"))]
     pub handle: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub passphrase: Secret,
@@ -252,7 +255,7 @@ pub struct SetLanguages {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BeginTotp {
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 12, max_length = 1024))]
     pub passphrase: Secret,
 }
 

@@ -148,7 +148,10 @@ pub struct OutgoingCiphertext {
 #[serde(deny_unknown_fields)]
 pub struct SendMessage {
     /// Chosen by the sender (a UUID); a retried send with the same id is accepted once.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub id: String,
+    /// One ciphertext per device of the recipient, each device once.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub messages: Vec<OutgoingCiphertext>,
 }
 

@@ -73,6 +73,7 @@ async fn sign_up_seeker(
     (status = 200, body = Enrolment),
     (status = 404, description = "invalid_invite", body = ErrorBody),
     (status = 409, description = "handle_taken", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/v1/invites/accept")]
 async fn accept_worker_invite(
@@ -89,6 +90,7 @@ async fn accept_worker_invite(
 #[utoipa::path(tag = "accounts", request_body = Login, responses(
     (status = 200, body = SessionGrant),
     (status = 401, description = "invalid_credentials, totp_required, invalid_totp", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/v1/sessions")]
 async fn log_in_worker(
@@ -238,6 +240,7 @@ async fn begin_worker_totp(
 #[utoipa::path(tag = "workers", security(("bearer" = [])), request_body = ConfirmTotp, responses(
     (status = 200, body = RecoveryCodes),
     (status = 401, description = "invalid_totp", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/v1/worker/totp/confirm")]
 async fn confirm_worker_totp(
@@ -275,6 +278,7 @@ async fn begin_admin_totp(
 #[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = ConfirmTotp, responses(
     (status = 200, body = RecoveryCodes),
     (status = 401, description = "invalid_totp", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/admin/v1/totp/confirm")]
 async fn confirm_admin_totp(
@@ -317,6 +321,7 @@ async fn remove_admin_device(
 #[utoipa::path(tag = "admin", request_body = InstanceSetup, responses(
     (status = 200, body = Enrolment),
     (status = 403, description = "invalid_setup_token", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/admin/v1/setup")]
 async fn set_up_instance(
@@ -333,6 +338,7 @@ async fn set_up_instance(
 #[utoipa::path(tag = "admin", request_body = AcceptInvite, responses(
     (status = 200, body = Enrolment),
     (status = 404, description = "invalid_invite", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/admin/v1/invites/accept")]
 async fn accept_admin_invite(
@@ -349,6 +355,7 @@ async fn accept_admin_invite(
 #[utoipa::path(tag = "admin", request_body = Login, responses(
     (status = 200, body = SessionGrant),
     (status = 401, description = "invalid_credentials, totp_required, invalid_totp", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/admin/v1/sessions")]
 async fn log_in_admin(

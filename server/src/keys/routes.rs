@@ -63,6 +63,7 @@ async fn count_pre_keys(
     (status = 200, body = PreKeyBundles),
     (status = 403, description = "not a member of an active conversation with the account", body = ErrorBody),
     (status = 404, description = "keys_missing", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[get("/v1/keys/{account_id}")]
 async fn fetch_bundles(

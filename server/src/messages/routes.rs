@@ -28,6 +28,7 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
     (status = 409, description = "device_mismatch, with the devices to add, drop or refresh", body = ErrorBody),
     (status = 413, description = "ciphertext_too_large", body = ErrorBody),
     (status = 507, description = "queue_full", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = quietline_protocol::ErrorBody),
 ))]
 #[post("/v1/messages/{account_id}")]
 async fn send_message(
