@@ -499,6 +499,25 @@ impl TestApp {
         answer(request.send_body(body).await.expect("the server answers")).await
     }
 
+    /// Asks for a WebSocket upgrade over plain HTTP, to read a refusal's status and headers.
+    pub async fn websocket_upgrade(&self, token: &str) -> Answer {
+        let headers = [
+            ("Connection", "Upgrade"),
+            ("Upgrade", "websocket"),
+            ("Sec-WebSocket-Version", "13"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+        ];
+        self.call_with_headers(
+            "GET",
+            Listener::Public,
+            "/v1/websocket",
+            Some(token),
+            None,
+            &headers,
+        )
+        .await
+    }
+
     pub async fn get(&self, listener: Listener, path: &str, token: Option<&str>) -> Answer {
         self.call("GET", listener, path, token, None).await
     }

@@ -854,25 +854,6 @@ both_backends! {
     }
 }
 
-/// Asks for a WebSocket upgrade over plain HTTP, to read a refusal's status and headers.
-async fn upgrade(app: &TestApp, token: &str) -> quietline_tests::Answer {
-    let headers = [
-        ("Connection", "Upgrade"),
-        ("Upgrade", "websocket"),
-        ("Sec-WebSocket-Version", "13"),
-        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-    ];
-    app.call_with_headers(
-        "GET",
-        Listener::Public,
-        "/v1/websocket",
-        Some(token),
-        None,
-        &headers,
-    )
-    .await
-}
-
 both_backends_with! {
     |config| config.sockets_per_device = 2;
     /// One device cannot hold more sockets than its share: one more is refused with 429 and when
@@ -884,7 +865,7 @@ both_backends_with! {
         let mut second = worker.connect().await.unwrap();
         assert_eq!(next(&mut second).await, ServerFrame::Ready);
 
-        let refused = upgrade(&app, worker.session.access_token.expose()).await.expect(429);
+        let refused = app.websocket_upgrade(worker.session.access_token.expose()).await.expect(429);
         assert_eq!(refused.code(), "rate_limited");
         assert!(refused.headers.contains_key("retry-after"));
         // Authenticated in its first frame, the socket is closed with "try again later".
@@ -900,6 +881,6 @@ both_backends_with! {
         first.close().await.unwrap();
         let mut third = worker.connect().await.unwrap();
         assert_eq!(next(&mut third).await, ServerFrame::Ready);
-        upgrade(&app, worker.session.access_token.expose()).await.expect(429);
+        app.websocket_upgrade(worker.session.access_token.expose()).await.expect(429);
     }
 }

@@ -243,21 +243,8 @@ async fn a_device_s_sockets_are_counted_across_instances() {
     let (_, _on_a) = open(&a).await.expect("a first socket, on one instance");
     let (_, _on_b) = open(&b).await.expect("a second, on the other");
     for app in [&a, &b] {
-        let headers = [
-            ("Connection", "Upgrade"),
-            ("Upgrade", "websocket"),
-            ("Sec-WebSocket-Version", "13"),
-            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
-        ];
         let refused = app
-            .call_with_headers(
-                "GET",
-                Listener::Public,
-                "/v1/websocket",
-                Some(worker.access_token.expose()),
-                None,
-                &headers,
-            )
+            .websocket_upgrade(worker.access_token.expose())
             .await
             .expect(429);
         assert!(refused.headers.contains_key("retry-after"));
