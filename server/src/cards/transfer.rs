@@ -542,6 +542,12 @@ fn locate(incoming: &Incoming, found: Problem) -> Problem {
     }
 }
 
+/// Every problem an import of `bytes` would report, found without touching storage: all of the
+/// checking an import does before it writes.
+pub fn problems_in(format: Format, bytes: &[u8]) -> Vec<Problem> {
+    read(format, bytes).1
+}
+
 fn read(format: Format, bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
     let (incoming, mut problems) = match format {
         Format::Json => from_json(bytes),
