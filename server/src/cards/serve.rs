@@ -87,16 +87,16 @@ fn requested_locales(query: &CardQuery, accept_language: Option<&str>) -> Vec<St
     }
 }
 
-/// Whether a card serving `served` regions is relevant to someone in `wanted`: national cards
-/// always; otherwise a region containing the person's, or within it.
-fn region_matches(served: &[String], wanted: &str) -> bool {
-    let wanted = search_folded(wanted);
+/// Whether a card serving `served` regions is relevant to someone in `wanted` (folded, as
+/// [`wanted_region`] gives it, so a filter over many cards folds it once): national cards always;
+/// otherwise a region containing the person's, or within it.
+fn folded_region_matches(served: &[String], wanted: &str) -> bool {
     served.iter().any(|region| {
         let region = search_folded(region);
         region == "national"
             || region == wanted
-            || within(&wanted, &region)
-            || within(&region, &wanted)
+            || within(wanted, &region)
+            || within(&region, wanted)
     })
 }
 
@@ -110,10 +110,10 @@ fn within(inner: &str, outer: &str) -> bool {
 /// Longest region a client may name.
 const MAX_REGION: usize = 80;
 
-/// The region a query names, checked: up to three `/`-separated parts ("CA", "CA-QC",
-/// "CA-QC/Montréal"), of letters, digits, spaces and `-.'`. Anything else is refused (422)
-/// before it reaches a filter or a cache.
-fn wanted_region(query: &CardQuery) -> ApiResult<Option<&str>> {
+/// The region a query names, checked and folded (case and accents): up to three `/`-separated
+/// parts ("CA", "CA-QC", "CA-QC/Montréal"), of letters, digits, spaces and `-.'`. Anything else
+/// is refused (422) before it reaches a filter or a cache.
+fn wanted_region(query: &CardQuery) -> ApiResult<Option<String>> {
     let Some(region) = query.region.as_deref() else {
         return Ok(None);
     };
@@ -125,7 +125,7 @@ fn wanted_region(query: &CardQuery) -> ApiResult<Option<&str>> {
             .iter()
             .all(|part| !part.trim().is_empty() && part.chars().all(allowed));
     if valid {
-        Ok(Some(region))
+        Ok(Some(search_folded(region)))
     } else {
         Err(ApiError::unprocessable(
             ErrorCode::InvalidParameter,
@@ -311,7 +311,11 @@ pub async fn cards(
         .cards
         .iter()
         .filter(|(_, c)| category.is_none_or(|wanted| c.category == wanted))
-        .filter(|(_, c)| region.is_none_or(|r| region_matches(&c.regions, r)))
+        .filter(|(_, c)| {
+            region
+                .as_deref()
+                .is_none_or(|r| folded_region_matches(&c.regions, r))
+        })
         .filter(|(_, c)| {
             query
                 .eligibility
@@ -575,7 +579,11 @@ pub async fn bundle(
         .cards
         .iter()
         .enumerate()
-        .filter(|(_, (_, c))| region.is_none_or(|r| region_matches(&c.regions, r)))
+        .filter(|(_, (_, c))| {
+            region
+                .as_deref()
+                .is_none_or(|r| folded_region_matches(&c.regions, r))
+        })
         .map(|(index, _)| index)
         .collect();
     let mut digest = Sha256::new();
@@ -660,6 +668,10 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn region_matches(served: &[String], wanted: &str) -> bool {
+        folded_region_matches(served, &search_folded(wanted))
+    }
 
     #[test]
     fn the_chain_finds_the_language_of_a_regional_tag_then_falls_back() {
