@@ -17,6 +17,7 @@ pub mod error;
 pub mod i18n;
 pub mod keys;
 pub mod kv;
+pub mod language;
 pub mod limits;
 pub mod messages;
 pub mod openapi;

@@ -51,7 +51,7 @@ use utoipa::{Modify, OpenApi};
         messages::routes::fetch_messages,
         messages::routes::acknowledge_messages,
         messages::routes::sync,
-        messages::routes::quick_exit,
+        accounts::routes::quick_exit,
         messages::socket::connect,
         conversations::routes::open_conversation,
         conversations::routes::list_conversations,

@@ -3,17 +3,20 @@
 use super::service;
 use crate::auth::{AdminAuth, AdminEnrolling, Audience, ClientAddress, Principal, WorkerAuth};
 use crate::error::ApiResult;
+use crate::padded::Padded;
 use crate::state::AppState;
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     AcceptInvite, AccountInfo, AddDevice, BeginTotp, Challenge, ConfirmTotp, DeviceInfo, Enrolment,
     InstanceSetup, Login, RecoveryCodes, Refresh, Role, SeekerSignup, SessionGrant, SetLanguages,
     TotpEnrolment, WorkerProfile,
 };
+use quietline_protocol::relay::{EnvelopePage, Sync};
 
 pub fn configure_public(cfg: &mut web::ServiceConfig) {
     cfg.service(create_challenge)
+        .service(quick_exit)
         .service(sign_up_seeker)
         .service(accept_worker_invite)
         .service(log_in_worker)
@@ -413,4 +416,20 @@ async fn delete_admin_account(
 ) -> ApiResult<HttpResponse> {
     service::delete_account(&state, admin.0).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// POST /v1/quick-exit — wipes the seeker's account and everything linked to it, at once.
+/// Looks like a sync on the wire: same method, body, status, headers and padded sizes.
+#[utoipa::path(tag = "messages", security(("bearer" = [])), request_body = Sync, responses((status = 200, body = EnvelopePage)))]
+#[post("/v1/quick-exit")]
+async fn quick_exit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _body: web::Json<Sync>,
+) -> ApiResult<Padded<EnvelopePage>> {
+    super::quick_exit::quick_exit(&state, crate::auth::bearer(&req)).await?;
+    Ok(Padded(EnvelopePage {
+        envelopes: Vec::new(),
+        more: false,
+    }))
 }

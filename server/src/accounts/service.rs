@@ -10,6 +10,7 @@ use crate::clock::{day_of, minute_of};
 use crate::db::{Db, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::kv::Kv;
+use crate::language::canonical_languages;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use base64::Engine;
@@ -19,7 +20,6 @@ use quietline_protocol::api::{
     RecoveryCodes, Role, SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
 };
 use quietline_protocol::{AccountId, DeviceId, ErrorCode, OrganisationId, Secret, pow};
-use std::str::FromStr;
 
 /// How long a sign-up challenge may be worked on.
 const CHALLENGE_TTL: i64 = 600;
@@ -30,7 +30,6 @@ const LOGIN_ATTEMPTS: u64 = 10;
 const CONFIRM_ATTEMPTS: u64 = 5;
 const CONFIRM_WINDOW: u64 = 900;
 const LOGIN_WINDOW: u64 = 900;
-const MAX_LANGUAGES: usize = 20;
 
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
@@ -56,33 +55,6 @@ fn validate_device_name(name: &str) -> ApiResult<()> {
     let ok = (1..=64).contains(&name.chars().count()) && !name.chars().any(char::is_control);
     ok.then_some(())
         .ok_or_else(|| invalid("A device name has 1 to 64 characters."))
-}
-
-/// Checks and canonicalises BCP 47 tags (e.g. `fr-ca` becomes `fr-CA`), without duplicates.
-pub fn canonical_languages(tags: &[String]) -> ApiResult<Vec<String>> {
-    if tags.len() > MAX_LANGUAGES {
-        return Err(invalid("At most 20 languages."));
-    }
-    let mut canonical = Vec::with_capacity(tags.len());
-    for tag in tags {
-        let parsed = icu_locid::LanguageIdentifier::from_str(tag).map_err(|_| {
-            ApiError::unprocessable(
-                ErrorCode::InvalidLanguageTag,
-                "A language tag is not valid BCP 47.",
-            )
-        })?;
-        let tag = parsed.to_string();
-        if tag == "und" {
-            return Err(ApiError::unprocessable(
-                ErrorCode::InvalidLanguageTag,
-                "A language tag is not valid BCP 47.",
-            ));
-        }
-        if !canonical.contains(&tag) {
-            canonical.push(tag);
-        }
-    }
-    Ok(canonical)
 }
 
 fn new_account_id() -> ApiResult<String> {

@@ -3,10 +3,9 @@
 //! organisation read the live ones.
 
 use super::store::{self, CannedRow, VersionRow};
-use crate::accounts::service::canonical_languages;
 use crate::auth::Principal;
-use crate::conversations::service::same_language;
 use crate::error::{ApiError, ApiResult};
+use crate::language::{canonical_one, same_language};
 use crate::state::AppState;
 use quietline_protocol::api::{
     CannedReply, CannedReplyVersion, CreateCannedReply, UpdateCannedReply, placeholders,
@@ -47,9 +46,7 @@ fn version_to_api(row: VersionRow) -> CannedReplyVersion {
 
 /// Checks and normalises language, title and body.
 fn checked(language: &str, title: &str, body: &str) -> ApiResult<(String, String, String)> {
-    let language = canonical_languages(&[language.to_string()])?
-        .pop()
-        .ok_or_else(|| invalid("Give the reply's language."))?;
+    let language = canonical_one(language)?;
     let title = title.trim();
     if !(1..=MAX_TITLE).contains(&title.chars().count()) || title.chars().any(char::is_control) {
         return Err(invalid("A title has 1 to 120 characters on one line."));
@@ -230,7 +227,7 @@ pub async fn for_worker(
         .ok_or_else(ApiError::forbidden)?;
     let language = match language {
         None => None,
-        Some(tag) => canonical_languages(&[tag])?.pop(),
+        Some(tag) => Some(canonical_one(&tag)?),
     };
     let rows = state
         .db

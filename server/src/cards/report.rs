@@ -50,7 +50,7 @@ pub async fn coverage(
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect();
-            crate::accounts::service::canonical_languages(&tags).map_err(|_| {
+            crate::language::canonical_languages(&tags).map_err(|_| {
                 ApiError::unprocessable(ErrorCode::InvalidParameter, "A locale is not BCP 47.")
             })?
         }

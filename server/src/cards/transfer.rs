@@ -6,7 +6,6 @@
 use super::service::{self, Change};
 use super::store;
 use super::validate;
-use crate::accounts::service::canonical_languages;
 use crate::auth::Principal;
 use crate::db::DbError;
 use crate::error::{ApiError, ApiResult};
@@ -104,10 +103,7 @@ fn problem(row: Option<u32>, field: impl Into<String>, message: impl Into<String
 }
 
 fn canonical(tag: &str) -> String {
-    canonical_languages(&[tag.to_string()])
-        .ok()
-        .and_then(|mut tags| tags.pop())
-        .unwrap_or_else(|| tag.to_string())
+    crate::language::canonical(tag).unwrap_or_else(|| tag.to_string())
 }
 
 /// Names the field of a serde error where it says which ("missing field `title`").

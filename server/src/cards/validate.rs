@@ -1,7 +1,7 @@
 //! Checks of a card's content, each problem named by field, so an administrator (or an import's
 //! dry run) sees everything wrong at once.
 
-use crate::accounts::service::canonical_languages;
+use crate::language::canonical;
 use quietline_protocol::Problem;
 use quietline_protocol::cards::{CardContent, ELIGIBILITY};
 
@@ -11,10 +11,6 @@ fn problem(problems: &mut Vec<Problem>, field: impl Into<String>, message: &str)
         field: field.into(),
         message: message.to_string(),
     });
-}
-
-fn canonical(tag: &str) -> Option<String> {
-    canonical_languages(&[tag.to_string()]).ok()?.pop()
 }
 
 fn length(

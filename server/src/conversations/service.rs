@@ -5,7 +5,6 @@
 
 use super::statistics;
 use super::store::{self, ConversationRow};
-use crate::accounts::service::canonical_languages;
 use crate::accounts::store as accounts_store;
 use crate::auth::Principal;
 use crate::bus::BusEvent;
@@ -14,6 +13,7 @@ use crate::db::DbConn;
 use crate::desk::service as desk;
 use crate::entry_points::service as entry_points;
 use crate::error::{ApiError, ApiResult};
+use crate::language::{canonical_languages, speaks_any};
 use crate::organisations::store as organisations;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -304,17 +304,12 @@ pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<Wait
             ))
         })
         .await?;
-    let speaks = |languages: &[String]| {
-        languages
-            .iter()
-            .any(|l| spoken.iter().any(|s| same_language(l, s)))
-    };
     let mut waiting: Vec<WaitingConversation> = rows
         .into_iter()
         .map(|row| {
             let languages = languages_of(&row);
             WaitingConversation {
-                speaks_language: speaks(&languages),
+                speaks_language: speaks_any(&spoken, &languages),
                 waiting_seconds: (now - row.opened_at).max(0),
                 id: row.id,
                 languages,
@@ -326,17 +321,6 @@ pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<Wait
     // Stable: within each group the oldest stays first.
     waiting.sort_by_key(|w| !w.speaks_language);
     Ok(waiting)
-}
-
-/// `fr-CA` and `fr` are the same language for matching a worker to a seeker.
-pub fn same_language(a: &str, b: &str) -> bool {
-    let base = |tag: &str| {
-        tag.split('-')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase()
-    };
-    base(a) == base(b)
 }
 
 /// Claims a waiting conversation of the worker's organisation. Of concurrent claims, one wins;

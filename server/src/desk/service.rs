@@ -3,13 +3,13 @@
 //! answered with a yes or no and a typical wait: never who, nor how many.
 
 use super::store;
-use crate::accounts::service::canonical_languages;
 use crate::auth::Principal;
-use crate::conversations::service::same_language;
 use crate::conversations::store as conversations;
 use crate::db::DbConn;
 use crate::entry_points::service::entry_point_of;
 use crate::error::{ApiError, ApiResult};
+use crate::language::canonical_languages;
+use crate::language::speaks_any;
 use crate::state::AppState;
 use quietline_protocol::api::{
     AvailabilityQuery, Colleague, Outlook, Role, SetAvailability, WorkerAvailability,
@@ -138,14 +138,9 @@ pub async fn outlook(
         .read(move |conn| {
             let (_, organisation_id, ..) =
                 entry_point_of(conn, &seeker_id, query.entry_point.as_deref())?;
-            let reads = |spoken: &[String]| {
-                languages
-                    .iter()
-                    .any(|l| spoken.iter().any(|s| same_language(l, s)))
-            };
             let mut available_now = false;
             for (worker, max_active, spoken) in store::available_workers(conn, &organisation_id)? {
-                if !reads(&spoken) {
+                if !speaks_any(&spoken, &languages) {
                     continue;
                 }
                 let room = match max_active {
@@ -161,7 +156,10 @@ pub async fn outlook(
             let in_language: Vec<i64> = waits
                 .iter()
                 .filter(|(tags, _)| {
-                    reads(&serde_json::from_str::<Vec<String>>(tags).unwrap_or_default())
+                    speaks_any(
+                        &serde_json::from_str::<Vec<String>>(tags).unwrap_or_default(),
+                        &languages,
+                    )
                 })
                 .map(|(_, wait)| *wait)
                 .collect();

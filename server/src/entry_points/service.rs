@@ -2,12 +2,12 @@
 //! once and only its hash is kept.
 
 use super::store::{self, EntryPointRow};
-use crate::accounts::service::canonical_languages;
 use crate::auth::Principal;
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::language::canonical_one;
 use crate::state::AppState;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
 use quietline_protocol::{ErrorCode, OrganisationId};
@@ -49,14 +49,7 @@ pub async fn create(
             "At most 20 topics of 1 to 40 characters: a-z, 0-9, '_' or '-'.",
         ));
     }
-    let language = canonical_languages(std::slice::from_ref(&request.default_language))?
-        .pop()
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::InvalidLanguageTag,
-                "A default language is required.",
-            )
-        })?;
+    let language = canonical_one(&request.default_language)?;
     let code = random_token::<18>()?;
     let row = (
         uuid::Uuid::new_v4().to_string(),

@@ -15,7 +15,6 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
     // `/v1/messages/ack` before `/v1/messages/{account_id}`, which would also match it.
     cfg.service(acknowledge_messages)
         .service(sync)
-        .service(quick_exit)
         .service(send_message)
         .service(fetch_messages)
         .service(socket::connect);
@@ -77,20 +76,4 @@ async fn sync(
     _body: web::Json<Sync>,
 ) -> ApiResult<Padded<EnvelopePage>> {
     service::fetch(&state, &principal).await.map(Padded)
-}
-
-/// POST /v1/quick-exit — wipes the seeker's account and everything linked to it, at once.
-/// Looks like a sync on the wire: same method, body, status, headers and padded sizes.
-#[utoipa::path(tag = "messages", security(("bearer" = [])), request_body = Sync, responses((status = 200, body = EnvelopePage)))]
-#[post("/v1/quick-exit")]
-async fn quick_exit(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    _body: web::Json<Sync>,
-) -> ApiResult<Padded<EnvelopePage>> {
-    crate::accounts::quick_exit::quick_exit(&state, crate::auth::bearer(&req)).await?;
-    Ok(Padded(EnvelopePage {
-        envelopes: Vec::new(),
-        more: false,
-    }))
 }

@@ -3,12 +3,12 @@
 //! their own organisation only.
 
 use super::store;
-use crate::accounts::service::canonical_languages;
 use crate::accounts::store as accounts_store;
 use crate::auth::Principal;
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
 use crate::error::{ApiError, ApiResult};
+use crate::language::canonical_one;
 use crate::state::AppState;
 use quietline_protocol::api::{
     CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite, Role,
@@ -40,14 +40,7 @@ pub async fn create_organisation(
             "A name has 1 to 100 characters.",
         ));
     }
-    let language = canonical_languages(std::slice::from_ref(&request.default_language))?
-        .pop()
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::InvalidLanguageTag,
-                "A default language is required.",
-            )
-        })?;
+    let language = canonical_one(&request.default_language)?;
     let timer = crate::conversations::service::checked_timer(request.disappearing_seconds)?;
     let row = (
         uuid::Uuid::new_v4().to_string(),
