@@ -127,10 +127,14 @@ fn security_headers(content_security_policy: String) -> DefaultHeaders {
 }
 
 macro_rules! app {
-    ($state:expr, $audience:expr, $csp:expr, $($configure:path),+) => {
+    ($state:expr, $audience:expr, $listener:expr, $csp:expr, $($configure:path),+) => {
         App::new()
             .app_data($state.clone())
             .app_data($audience)
+            .app_data(telemetry::Observed {
+                metrics: $state.metrics.clone(),
+                listener: $listener,
+            })
             .app_data(extractors::json_config())
             .app_data(extractors::path_config())
             .app_data(extractors::query_config())
@@ -201,6 +205,7 @@ impl Application {
             app!(
                 public_state,
                 Audience::Api,
+                telemetry::Listener::Public,
                 "default-src 'none'; frame-ancestors 'none'".to_string(),
                 accounts::configure_public,
                 organisations::configure_public,
@@ -226,6 +231,7 @@ impl Application {
             app!(
                 admin_state,
                 Audience::Admin,
+                telemetry::Listener::Admin,
                 admin_csp.clone(),
                 accounts::configure_admin,
                 organisations::configure_admin,

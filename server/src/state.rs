@@ -22,7 +22,7 @@ pub struct AppState {
     /// Commits envelopes and acknowledgements in groups.
     pub writer: crate::messages::writer::EnvelopeWriter,
     /// Signed card bundles already built, by what they were built from.
-    pub bundles: Arc<crate::cards::serve::BundleCache>,
+    pub bundles: Arc<crate::cards::cache::BundleCache>,
     /// The one door to Argon2: bounded to the cores, counted.
     pub passphrases: Arc<crate::auth::passwords::PassphraseWork>,
     /// Background reaper passes completed since start.

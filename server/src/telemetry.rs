@@ -2,11 +2,11 @@
 //! pattern (never the raw path), status and duration. Client addresses, user agents, headers,
 //! query strings and bodies are never recorded.
 
-use crate::auth::Audience;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use tracing::Instrument;
@@ -26,6 +26,20 @@ where
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
+/// Which listener a request came in on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listener {
+    Public,
+    Admin,
+}
+
+/// What `observe` needs of its listener, registered as that listener's app data.
+#[derive(Clone)]
+pub struct Observed {
+    pub metrics: Arc<Metrics>,
+    pub listener: Listener,
+}
+
 /// Request counters by listener and status class, exposed on the admin listener.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -33,8 +47,8 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    fn record(&self, audience: Audience, status: u16) {
-        let listener = usize::from(audience == Audience::Admin);
+    fn record(&self, listener: Listener, status: u16) {
+        let listener = usize::from(listener == Listener::Admin);
         let class = usize::from((status / 100).clamp(1, 5) - 1);
         self.requests[listener][class].fetch_add(1, Ordering::Relaxed);
     }
@@ -75,10 +89,7 @@ pub async fn observe(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = crate::auth::secrets::random_token::<9>().unwrap_or_default();
-    let audience = req.app_data::<Audience>().copied().unwrap_or(Audience::Api);
-    let metrics = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
-        .map(|s| s.metrics.clone());
+    let observed = req.app_data::<Observed>().cloned();
     let method = req.method().clone();
     let span = tracing::info_span!("request", id = %request_id);
     let started = Instant::now();
@@ -99,8 +110,8 @@ pub async fn observe(
             "request"
         );
     });
-    if let Some(metrics) = metrics {
-        metrics.record(audience, status);
+    if let Some(observed) = observed {
+        observed.metrics.record(observed.listener, status);
     }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response

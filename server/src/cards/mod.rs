@@ -2,6 +2,7 @@
 //! served them in a negotiated language, filtered and searched, or take the whole signed bundle
 //! for offline, private browsing.
 
+pub mod cache;
 pub mod report;
 pub mod routes;
 pub mod serve;

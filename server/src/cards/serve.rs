@@ -3,6 +3,7 @@
 //! and whole signed bundles for offline browsing. The same code serves both backends, so results
 //! cannot differ between them.
 
+use super::cache::{Bundle, BundleId, PublishedSet};
 use super::store;
 use crate::auth::Principal;
 use crate::db::DbConn;
@@ -233,7 +234,7 @@ async fn published_set(
     generation: i64,
 ) -> ApiResult<Arc<PublishedSet>> {
     let set_id = (organisation_id.to_string(), generation);
-    if let Some(set) = state.bundles.published.get(&set_id) {
+    if let Some(set) = state.bundles.published(&set_id) {
         return Ok(set);
     }
     let id = organisation_id.to_string();
@@ -251,7 +252,7 @@ async fn published_set(
         locales: available_locales(&cards),
         cards,
     });
-    state.bundles.published.insert(set_id, set.clone());
+    state.bundles.keep_published(set_id, set.clone());
     Ok(set)
 }
 
@@ -464,75 +465,6 @@ pub async fn rotate_key(
     Ok(rows.into_iter().map(bundle_key).collect())
 }
 
-/// A signed bundle as served: its JSON, the same gzipped, and its entity tag.
-pub struct Bundle {
-    pub json: actix_web::web::Bytes,
-    pub gzip: actix_web::web::Bytes,
-    pub etag: String,
-}
-
-/// What a bundle is built from. The generation moves with every publication and the key with
-/// every rotation (both in the database, so instances agree); the day decides staleness marks.
-/// A region counts only through the cards it matches: regions that match the same cards share
-/// one bundle, so naming many places builds no more bundles than there are distinct answers.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct BundleId {
-    organisation_id: String,
-    generation: i64,
-    chain: Vec<String>,
-    /// The cards the region matched, by a digest of their ids (all cards without a region).
-    matched: [u8; 32],
-    as_of: String,
-    key_id: String,
-}
-
-/// An organisation's published cards at one generation, and the locales they have.
-struct PublishedSet {
-    cards: Vec<(String, CardContent)>,
-    locales: Vec<String>,
-}
-
-/// Bundles and published sets already built, in bounded caches (`quick_cache`: entries weighed
-/// by their bytes, the least useful evicted first, each missing entry built once however many
-/// ask for it at the same moment). Entries are keyed by everything that decides their bytes, so
-/// nothing is ever invalidated: old generations just stop being asked for.
-pub struct BundleCache {
-    bundles: quick_cache::sync::Cache<BundleId, Arc<Bundle>, BundleWeight>,
-    published: quick_cache::sync::Cache<(String, i64), Arc<PublishedSet>>,
-    builds: std::sync::atomic::AtomicU64,
-}
-
-/// Bytes of bundles kept at most.
-const BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
-/// Published sets kept at most (one per organisation in use, and the generation before).
-const PUBLISHED_SETS: usize = 256;
-
-#[derive(Clone)]
-struct BundleWeight;
-
-impl quick_cache::Weighter<BundleId, Arc<Bundle>> for BundleWeight {
-    fn weight(&self, _: &BundleId, bundle: &Arc<Bundle>) -> u64 {
-        u64::try_from(bundle.json.len() + bundle.gzip.len()).unwrap_or(u64::MAX)
-    }
-}
-
-impl Default for BundleCache {
-    fn default() -> BundleCache {
-        BundleCache {
-            bundles: quick_cache::sync::Cache::with_weighter(1_024, BUNDLE_BYTES, BundleWeight),
-            published: quick_cache::sync::Cache::new(PUBLISHED_SETS),
-            builds: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-}
-
-impl BundleCache {
-    /// How many bundles were built (signed and compressed) since start.
-    pub fn builds(&self) -> u64 {
-        self.builds.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
 /// The organisation's default language, published generation and current key (if it has one).
 type BundleBasis = (String, i64, Option<(String, Vec<u8>)>);
 
@@ -601,18 +533,12 @@ pub async fn bundle(
     };
     state
         .bundles
-        .bundles
-        .get_or_insert_async(&bundle_id, async {
+        .bundle_or_build(&bundle_id, async {
             let key = open_key(state, &bundle_id.key_id, &sealed)?;
             let id = bundle_id.clone();
-            let built = actix_web::web::block(move || build(&id, &set, &matched, &key))
+            actix_web::web::block(move || build(&id, &set, &matched, &key))
                 .await
-                .map_err(ApiError::internal)??;
-            state
-                .bundles
-                .builds
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            Ok(Arc::new(built))
+                .map_err(ApiError::internal)?
         })
         .await
 }
