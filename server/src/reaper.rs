@@ -2,6 +2,8 @@
 //! deletes expired envelopes (never delivered after their expiry anyway), expired sessions with
 //! their refresh tokens, expired invites and send receipts, and wipes seeker accounts unused for
 //! longer than the configured number of days. Every instance runs it; the deletes are idempotent.
+//! It queries the tables of several domains itself: each purge is one delete by a time column,
+//! the same rule for every table, and keeping them together lets one pass show what it removed.
 
 use crate::bus::BusEvent;
 use crate::clock::day_of;

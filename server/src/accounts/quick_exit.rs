@@ -4,16 +4,15 @@
 //! a sync too: the answer comes after the reads a sync makes, and the wipe (a write, a checkpoint,
 //! notices) runs right after it, tracked so that a stopping server finishes it first.
 
+use super::store;
 use crate::auth::tokens::TokenSubject;
 use crate::auth::{Audience, Principal};
 use crate::bus::BusEvent;
 use crate::conversations::store as conversations;
-use crate::db::schema::{accounts, devices, envelopes};
 use crate::error::{ApiError, ApiResult};
 use crate::messages::service::presence_key;
 use crate::state::AppState;
 use actix_web::web;
-use diesel::prelude::*;
 use quietline_protocol::api::Role;
 use std::time::Duration;
 
@@ -104,10 +103,10 @@ async fn wipe(state: &AppState, subject: &TokenSubject) -> ApiResult<()> {
     let wiped = state
         .db
         .write(move |conn| {
-            let devices: Vec<i32> = devices::table
-                .filter(devices::account_id.eq(&account_id))
-                .select(devices::device_id)
-                .load(conn)?;
+            let devices: Vec<i32> = store::list_devices(conn, &account_id)?
+                .into_iter()
+                .map(|(device, ..)| device)
+                .collect();
             let mut ended = Vec::new();
             for conversation in conversations::open_for_member(conn, &account_id)? {
                 let others = conversations::members(conn, &conversation.id)?
@@ -118,9 +117,8 @@ async fn wipe(state: &AppState, subject: &TokenSubject) -> ApiResult<()> {
             }
             // Envelopes the seeker sent wait in others' queues; those sent to the seeker go with
             // their devices. Conversations, memberships, keys and sessions go by cascade.
-            diesel::delete(envelopes::table.filter(envelopes::source_account.eq(&account_id)))
-                .execute(conn)?;
-            diesel::delete(accounts::table.find(&account_id)).execute(conn)?;
+            crate::messages::store::delete_sent_by(conn, &account_id)?;
+            store::delete_account(conn, &account_id)?;
             Ok::<_, ApiError>(Wiped {
                 devices,
                 conversations: ended,

@@ -271,6 +271,24 @@ pub fn has_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryR
 }
 
 /// Ends every session of one device (signing in again on it replaces them).
+/// Whether the session exists, belongs to the account's device and has not expired.
+pub fn session_is_live(
+    conn: &mut DbConn,
+    session_id: &str,
+    account_id: &str,
+    device_id: i32,
+    now: i64,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::account_id.eq(account_id))
+            .filter(sessions::device_id.eq(device_id))
+            .filter(sessions::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+}
+
 pub fn delete_device_sessions(
     conn: &mut DbConn,
     account_id: &str,

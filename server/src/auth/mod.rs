@@ -6,12 +6,10 @@ pub mod secrets;
 pub mod tokens;
 pub mod totp;
 
-use crate::db::schema::sessions;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 use quietline_protocol::api::Role;
 use std::net::IpAddr;
@@ -89,17 +87,11 @@ pub async fn authenticate(
     let live = state
         .db
         .read(move |conn| {
-            sessions::table
-                .filter(sessions::id.eq(&sid))
-                .filter(sessions::account_id.eq(&account))
-                .filter(sessions::device_id.eq(device))
-                .filter(sessions::expires_at.gt(now))
-                .count()
-                .get_result::<i64>(conn)
+            crate::accounts::store::session_is_live(conn, &sid, &account, device, now)
                 .map_err(ApiError::from)
         })
         .await?;
-    if live == 0 {
+    if !live {
         return Err(ApiError::unauthenticated());
     }
     Ok(Principal::from(subject))

@@ -56,6 +56,11 @@ fn to_envelope(row: Row) -> Envelope {
     }
 }
 
+/// Deletes the envelopes an account sent that still wait in others' queues.
+pub fn delete_sent_by(conn: &mut DbConn, account_id: &str) -> QueryResult<usize> {
+    diesel::delete(envelopes::table.filter(envelopes::source_account.eq(account_id))).execute(conn)
+}
+
 /// Unexpired envelopes of one device in queue order, after `after` (exclusive).
 pub fn queued(
     conn: &mut DbConn,

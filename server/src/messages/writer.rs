@@ -2,6 +2,7 @@
 //! groups. SQLite commits only so many transactions a second but many rows per transaction, so
 //! every request waiting at a moment shares one commit. Each operation runs in its own savepoint:
 //! one refused send (queue full, device just removed) does not undo the others.
+//! It is the only place that writes envelopes and send receipts; `store.rs` holds the reads.
 
 use crate::db::schema::{envelopes, send_receipts};
 use crate::db::{Db, DbConn, DbError};
