@@ -190,11 +190,7 @@ fn run(db: &Db, mut receiver: mpsc::Receiver<Op>, health: &Health) {
                 Err(_) => break,
             }
         }
-        if commit(db, batch) {
-            health.failing.store(0, Ordering::SeqCst);
-        } else {
-            health.failing.fetch_add(1, Ordering::SeqCst);
-        }
+        commit(db, batch, health);
     }
 }
 
@@ -206,8 +202,9 @@ enum Outcome {
 /// Applies a batch in one transaction, then answers every waiting request. The batch first runs
 /// without savepoints (the common case: nothing fails); if an operation fails midway (a device
 /// removed during a send), the transaction is rolled back and the batch runs again with a savepoint
-/// per operation, so that only that operation is refused. False when nothing could be committed.
-fn commit(db: &Db, batch: Vec<Op>) -> bool {
+/// per operation, so that only that operation is refused. The writer's health is updated before
+/// anyone is answered, so a client told of a failure finds `/healthz` saying so.
+fn commit(db: &Db, batch: Vec<Op>, health: &Health) {
     let apply = |conn: &mut DbConn, savepoints: bool| {
         let mut depths = HashMap::new();
         batch
@@ -225,6 +222,7 @@ fn commit(db: &Db, batch: Vec<Op>) -> bool {
         .or_else(|_| db.write_blocking(|conn| apply(conn, true)));
     match result {
         Ok(outcomes) => {
+            health.failing.store(0, Ordering::SeqCst);
             for (op, outcome) in batch.into_iter().zip(outcomes) {
                 match (op, outcome) {
                     (Op::Send(send), Outcome::Send(result)) => drop(send.reply.send(result)),
@@ -237,9 +235,9 @@ fn commit(db: &Db, batch: Vec<Op>) -> bool {
                     }
                 }
             }
-            true
         }
         Err(error) => {
+            health.failing.fetch_add(1, Ordering::SeqCst);
             // Nothing of the batch was committed: every request learns so.
             let message = error.to_string();
             for op in batch {
@@ -248,7 +246,6 @@ fn commit(db: &Db, batch: Vec<Op>) -> bool {
                     Op::Ack(ack) => drop(ack.reply.send(Err(message.clone()))),
                 }
             }
-            false
         }
     }
 }
