@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use quietline_protocol::OrganisationId;
 use quietline_protocol::api::{CreateEntryPoint, CreateInvite, CreateOrganisation, Role};
-use quietline_server::auth::Principal;
+use quietline_server::auth::{OrganisationAdmin, Principal};
 use quietline_server::clock::SystemClock;
 use quietline_server::config::{Cli as ServerOptions, Config, DatabaseUrl};
 use quietline_server::organisations::service as organisations;
@@ -219,7 +219,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 role,
                 hours,
             } => {
-                let organisation = organisation_id(&state, &organisation).await?;
+                let admin = administer(&state, &organisation).await?;
                 let role = match role {
                     InviteRole::Worker => Role::Worker,
                     InviteRole::Admin => Role::Admin,
@@ -228,7 +228,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                     role,
                     expires_in_hours: hours,
                 };
-                let invite = organisations::create_invite(&state, &operator, organisation, request)
+                let invite = organisations::create_invite(&state, &admin, request)
                     .await
                     .map_err(refused)?;
                 println!(
@@ -238,17 +238,17 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                     invite.code.expose()
                 );
             }
-            Task::EntryPoints(task) => entry_point_task(&state, &operator, task).await?,
+            Task::EntryPoints(task) => entry_point_task(&state, task).await?,
             Task::Partners {
                 organisation,
                 partners,
             } => {
-                let organisation = organisation_id(&state, &organisation).await?;
+                let admin = administer(&state, &organisation).await?;
                 let mut ids = Vec::new();
                 for partner in &partners {
                     ids.push(OrganisationId(organisation_id(&state, partner).await?));
                 }
-                let declared = organisations::set_partners(&state, &operator, organisation, ids)
+                let declared = organisations::set_partners(&state, &admin, ids)
                     .await
                     .map_err(refused)?;
                 for partner in declared {
@@ -349,11 +349,15 @@ async fn organisation_id(state: &AppState, given: &str) -> anyhow::Result<String
         .ok_or_else(|| anyhow::anyhow!("no organisation has the id or name {given:?}"))
 }
 
-async fn entry_point_task(
-    state: &AppState,
-    operator: &Principal,
-    task: EntryPointTask,
-) -> anyhow::Result<()> {
+/// The operator as administrator of the organisation with this id or name.
+async fn administer(state: &AppState, given: &str) -> anyhow::Result<OrganisationAdmin> {
+    let organisation = organisation_id(state, given).await?;
+    OrganisationAdmin::operator(state, organisation)
+        .await
+        .map_err(refused)
+}
+
+async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Result<()> {
     use quietline_server::entry_points::service as entry_points;
     match task {
         EntryPointTask::Create {
@@ -362,13 +366,13 @@ async fn entry_point_task(
             language,
             topics,
         } => {
-            let organisation = organisation_id(state, &organisation).await?;
+            let admin = administer(state, &organisation).await?;
             let request = CreateEntryPoint {
                 label,
                 default_language: language,
                 topics,
             };
-            let entry = entry_points::create(state, operator, organisation, request)
+            let entry = entry_points::create(state, &admin, request)
                 .await
                 .map_err(refused)?;
             println!(
@@ -379,11 +383,8 @@ async fn entry_point_task(
             );
         }
         EntryPointTask::List { organisation } => {
-            let organisation = organisation_id(state, &organisation).await?;
-            for entry in entry_points::list(state, operator, organisation)
-                .await
-                .map_err(refused)?
-            {
+            let admin = administer(state, &organisation).await?;
+            for entry in entry_points::list(state, &admin).await.map_err(refused)? {
                 println!(
                     "{}  {}  ({}; topics: {})",
                     entry.id,
@@ -394,8 +395,8 @@ async fn entry_point_task(
             }
         }
         EntryPointTask::Retire { organisation, id } => {
-            let organisation = organisation_id(state, &organisation).await?;
-            entry_points::delete(state, operator, organisation, id)
+            let admin = administer(state, &organisation).await?;
+            entry_points::delete(state, &admin, id)
                 .await
                 .map_err(refused)?;
             println!("entry point retired");

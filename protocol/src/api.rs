@@ -11,6 +11,8 @@ use utoipa::ToSchema;
 /// The three kinds of user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Seeker,
@@ -348,10 +350,31 @@ pub struct Health {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum ConversationState {
     Waiting,
     Active,
     Closed,
+}
+
+impl ConversationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationState::Waiting => "waiting",
+            ConversationState::Active => "active",
+            ConversationState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ConversationState> {
+        match value {
+            "waiting" => Some(ConversationState::Waiting),
+            "active" => Some(ConversationState::Active),
+            "closed" => Some(ConversationState::Closed),
+            _ => None,
+        }
+    }
 }
 
 /// Opens a conversation with the organisation behind an entry point. Nothing typed by the seeker

@@ -211,11 +211,34 @@ pub struct CardContent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum CardState {
     Draft,
     InReview,
     Published,
     Archived,
+}
+
+impl CardState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardState::Draft => "draft",
+            CardState::InReview => "in_review",
+            CardState::Published => "published",
+            CardState::Archived => "archived",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CardState> {
+        match value {
+            "draft" => Some(CardState::Draft),
+            "in_review" => Some(CardState::InReview),
+            "published" => Some(CardState::Published),
+            "archived" => Some(CardState::Archived),
+            _ => None,
+        }
+    }
 }
 
 /// A card as administrators see it.

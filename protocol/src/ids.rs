@@ -8,6 +8,8 @@ use std::fmt;
 /// Random rather than sequential, so ids reveal neither order nor the number of accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(transparent)]
 pub struct AccountId(pub String);
 
@@ -20,8 +22,34 @@ pub struct DeviceId(pub u32);
 /// An organisation (an NGO) served by this instance.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 #[serde(transparent)]
 pub struct OrganisationId(pub String);
+
+/// A conversation between a seeker and an organisation (a UUID).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(transparent)]
+pub struct ConversationId(pub String);
+
+/// A resource card of an organisation (a UUID).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(transparent)]
+pub struct CardId(pub String);
+
+/// An entry point through which seekers reach an organisation (a UUID; not its secret code).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
+#[serde(transparent)]
+pub struct EntryPointId(pub String);
 
 macro_rules! display_inner {
     ($($t:ty),*) => {$(
@@ -32,4 +60,11 @@ macro_rules! display_inner {
         }
     )*};
 }
-display_inner!(AccountId, DeviceId, OrganisationId);
+display_inner!(
+    AccountId,
+    DeviceId,
+    OrganisationId,
+    ConversationId,
+    CardId,
+    EntryPointId
+);

@@ -16,7 +16,9 @@ pub mod padding;
 pub mod pow;
 pub mod relay;
 pub mod secret;
+#[cfg(feature = "diesel")]
+mod sql;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Problem};
-pub use ids::{AccountId, DeviceId, OrganisationId};
+pub use ids::{AccountId, CardId, ConversationId, DeviceId, EntryPointId, OrganisationId};
 pub use secret::Secret;

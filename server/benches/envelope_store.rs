@@ -3,6 +3,7 @@
 //! acknowledgement deletes. Prints one line per case.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use quietline_protocol::api::Role;
 use quietline_server::accounts::store as accounts;
 use quietline_server::config::DatabaseUrl;
 use quietline_server::db::Db;
@@ -70,11 +71,11 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         db.write(|conn| {
-            accounts::insert_account(conn, "sender", "seeker", None, false, 0)?;
+            accounts::insert_account(conn, "sender", Role::Seeker, None, false, 0)?;
             accounts::add_device(conn, "sender", None, 0, 1)?;
             for r in 0..RECIPIENTS {
                 let id = format!("recipient-{r}");
-                accounts::insert_account(conn, &id, "seeker", None, false, 0)?;
+                accounts::insert_account(conn, &id, Role::Seeker, None, false, 0)?;
                 accounts::add_device(conn, &id, None, 0, 1)?;
             }
             Ok::<_, quietline_server::db::DbError>(())

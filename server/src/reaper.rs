@@ -13,6 +13,8 @@ use crate::db::schema::{
 };
 use crate::state::AppState;
 use diesel::prelude::*;
+use quietline_protocol::api::ConversationState;
+use quietline_protocol::api::Role;
 use std::time::Duration;
 
 /// Rows deleted by one pass.
@@ -57,7 +59,7 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
                 // Only the aggregate counters outlive a closed conversation.
                 closed_conversations: diesel::delete(
                     conversations::table
-                        .filter(conversations::state.eq("closed"))
+                        .filter(conversations::state.eq(ConversationState::Closed))
                         .filter(conversations::closed_at.le(closed_before)),
                 )
                 .execute(conn)?,
@@ -70,7 +72,7 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
             .db
             .write(move |conn| {
                 let wiped: Vec<String> = accounts::table
-                    .filter(accounts::role.eq("seeker"))
+                    .filter(accounts::role.eq(Role::Seeker))
                     .filter(accounts::active_day.lt(oldest_active_day))
                     .select(accounts::id)
                     .limit(WIPE_BATCH)

@@ -1,6 +1,8 @@
 //! The shape of the server's modules, checked on its sources: a domain (a folder of `src/` with a
-//! `service.rs`) may use another domain's store, but the services never depend on each other in a
+//! `service.rs` or `service/`) may use another domain's store, but the services never depend on each other in a
 //! circle, and no store reaches a service.
+// A source that cannot be read should stop the check where it happens.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -22,7 +24,7 @@ fn domains(src: &Path) -> BTreeSet<String> {
     std::fs::read_dir(src)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.join("service.rs").exists())
+        .filter(|p| p.join("service.rs").exists() || p.join("service/mod.rs").exists())
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect()
 }
@@ -113,8 +115,21 @@ fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
 #[test]
 fn no_two_domain_services_depend_on_each_other_in_a_circle() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found = domains(&src);
+    for domain in [
+        "accounts",
+        "organisations",
+        "entry_points",
+        "conversations",
+        "desk",
+        "canned_replies",
+        "cards",
+        "keys",
+        "messages",
+    ] {
+        assert!(found.contains(domain), "{domain} not found among {found:?}");
+    }
     let (graph, stores_reaching_services) = service_graph(&src);
-    assert!(graph.len() >= 5, "the domains were not found: {graph:?}");
     assert_eq!(
         circle(&graph),
         None,

@@ -8,11 +8,12 @@ use crate::db::schema::{
 };
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::api::Role;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct AccountRow {
     pub id: String,
-    pub role: String,
+    pub role: Role,
     pub organisation_id: Option<String>,
     pub instance_admin: bool,
     pub created_day: i64,
@@ -33,7 +34,7 @@ pub struct CredentialRow {
 pub fn insert_account(
     conn: &mut DbConn,
     id: &str,
-    role: &str,
+    role: Role,
     organisation_id: Option<&str>,
     instance_admin: bool,
     day: i64,
@@ -81,7 +82,7 @@ pub fn count_instance_admins(conn: &mut DbConn) -> QueryResult<i64> {
 
 pub fn count_admins(conn: &mut DbConn) -> QueryResult<i64> {
     accounts::table
-        .filter(accounts::role.eq("admin"))
+        .filter(accounts::role.eq(Role::Admin))
         .count()
         .get_result(conn)
 }

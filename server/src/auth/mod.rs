@@ -6,7 +6,7 @@ pub mod secrets;
 pub mod tokens;
 pub mod totp;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -40,17 +40,8 @@ impl Principal {
         }
     }
 
-    /// Refuses (403) unless this administrator may manage `organisation_id`.
-    pub fn must_administer(&self, organisation_id: &str) -> Result<(), ApiError> {
-        if self.administers(organisation_id) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
-    }
-
     /// Whether this administrator may manage `organisation_id`.
-    pub fn administers(&self, organisation_id: &str) -> bool {
+    fn administers(&self, organisation_id: &str) -> bool {
         self.role == Role::Admin
             && (self.instance_admin || self.organisation_id.as_deref() == Some(organisation_id))
     }
@@ -217,7 +208,63 @@ fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>, hops: u8) -> Opti
 /// only an instance administrator can meet). Every admin route under an organisation takes it,
 /// so none can forget either check.
 #[derive(Clone, Debug)]
-pub struct OrganisationAdmin(pub Principal);
+pub struct OrganisationAdmin {
+    principal: Principal,
+    organisation_id: String,
+}
+
+impl OrganisationAdmin {
+    /// Authorisation first (403 unless `principal` administers the organisation), then
+    /// existence (404).
+    async fn check(
+        state: &AppState,
+        principal: Principal,
+        organisation_id: String,
+    ) -> ApiResult<OrganisationAdmin> {
+        if !principal.administers(&organisation_id) {
+            return Err(ApiError::forbidden());
+        }
+        let id = organisation_id.clone();
+        let exists = state
+            .db
+            .read(move |conn| {
+                crate::organisations::store::find_organisation(conn, &id)
+                    .map(|found| found.is_some())
+                    .map_err(ApiError::from)
+            })
+            .await?;
+        if !exists {
+            return Err(ApiError::not_found());
+        }
+        Ok(OrganisationAdmin {
+            principal,
+            organisation_id,
+        })
+    }
+
+    /// The instance's operator (the console's tasks) as administrator of an organisation that
+    /// exists.
+    pub async fn operator(
+        state: &AppState,
+        organisation_id: String,
+    ) -> ApiResult<OrganisationAdmin> {
+        OrganisationAdmin::check(state, Principal::operator(), organisation_id).await
+    }
+
+    /// The organisation this administrator was checked against: the path's.
+    pub fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
+}
+
+/// An organisation administrator is a principal with a proof; read it as one.
+impl std::ops::Deref for OrganisationAdmin {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
 
 impl FromRequest for OrganisationAdmin {
     type Error = ApiError;
@@ -234,19 +281,7 @@ impl FromRequest for OrganisationAdmin {
                     "OrganisationAdmin used on a route without {organisation_id}",
                 ));
             };
-            principal.must_administer(&organisation_id)?;
-            let exists = state
-                .db
-                .read(move |conn| {
-                    crate::organisations::store::find_organisation(conn, &organisation_id)
-                        .map(|found| found.is_some())
-                        .map_err(ApiError::from)
-                })
-                .await?;
-            if !exists {
-                return Err(ApiError::not_found());
-            }
-            Ok(OrganisationAdmin(principal))
+            OrganisationAdmin::check(&state, principal, organisation_id).await
         })
     }
 }

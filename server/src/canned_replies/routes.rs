@@ -64,10 +64,9 @@ async fn worker_replies(
 async fn list_replies(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     listing: web::Query<Listing>,
 ) -> ApiResult<web::Json<Vec<CannedReply>>> {
-    service::list(&state, &admin.0, path.into_inner(), listing.include_deleted)
+    service::list(&state, &admin, listing.include_deleted)
         .await
         .map(web::Json)
 }
@@ -82,10 +81,9 @@ async fn list_replies(
 async fn create_reply(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<CreateCannedReply>,
 ) -> ApiResult<web::Json<CannedReply>> {
-    service::create(&state, &admin.0, path.into_inner(), body.into_inner())
+    service::create(&state, &admin, body.into_inner())
         .await
         .map(web::Json)
 }
@@ -105,16 +103,10 @@ async fn update_reply(
     path: web::Path<(String, String)>,
     body: web::Json<UpdateCannedReply>,
 ) -> ApiResult<web::Json<CannedReply>> {
-    let (organisation_id, reply_id) = path.into_inner();
-    service::update(
-        &state,
-        &admin.0,
-        organisation_id,
-        reply_id,
-        body.into_inner(),
-    )
-    .await
-    .map(web::Json)
+    let (_, reply_id) = path.into_inner();
+    service::update(&state, &admin, reply_id, body.into_inner())
+        .await
+        .map(web::Json)
 }
 
 /// DELETE /admin/v1/organisations/{organisation_id}/canned-replies/{reply_id} — deletes a reply
@@ -129,8 +121,8 @@ async fn delete_reply(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (organisation_id, reply_id) = path.into_inner();
-    service::delete(&state, &admin.0, organisation_id, reply_id).await?;
+    let (_, reply_id) = path.into_inner();
+    service::delete(&state, &admin, reply_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -146,8 +138,8 @@ async fn reply_versions(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Vec<CannedReplyVersion>>> {
-    let (organisation_id, reply_id) = path.into_inner();
-    service::versions(&state, &admin.0, organisation_id, reply_id)
+    let (_, reply_id) = path.into_inner();
+    service::versions(&state, &admin, reply_id)
         .await
         .map(web::Json)
 }

@@ -3,7 +3,7 @@
 //! organisation read the live ones.
 
 use super::store::{self, CannedRow, VersionRow};
-use crate::auth::Principal;
+use crate::auth::{OrganisationAdmin, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::language::{canonical_one, same_language};
 use crate::state::AppState;
@@ -75,11 +75,10 @@ fn of_organisation(
 
 pub async fn create(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     request: CreateCannedReply,
 ) -> ApiResult<CannedReply> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let (language, title, body) = checked(&request.language, &request.title, &request.body)?;
     let row = CannedRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -104,12 +103,11 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     reply_id: String,
     request: UpdateCannedReply,
 ) -> ApiResult<CannedReply> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let (language, title, body) = checked(&request.language, &request.title, &request.body)?;
     let expected = i32::try_from(request.version).map_err(|_| invalid("Unknown version."))?;
     let editor = admin.account_id.clone();
@@ -145,11 +143,10 @@ pub async fn update(
 /// deleted reply changes nothing.
 pub async fn delete(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     reply_id: String,
 ) -> ApiResult<()> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -179,11 +176,10 @@ pub async fn delete(
 
 pub async fn list(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     include_deleted: bool,
 ) -> ApiResult<Vec<CannedReply>> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| {
@@ -197,11 +193,10 @@ pub async fn list(
 
 pub async fn versions(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     reply_id: String,
 ) -> ApiResult<Vec<CannedReplyVersion>> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| {

@@ -3,7 +3,7 @@
 
 use super::serve::today;
 use super::service;
-use crate::auth::Principal;
+use crate::auth::OrganisationAdmin;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use quietline_protocol::ErrorCode;
@@ -13,12 +13,8 @@ use quietline_protocol::cards::{
 use std::collections::BTreeMap;
 
 /// The cards administrators still curate: archived ones are left out.
-async fn curated(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<Card>> {
-    let cards = service::list(state, admin, organisation_id).await?;
+async fn curated(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Card>> {
+    let cards = service::list(state, admin).await?;
     Ok(cards
         .into_iter()
         .filter(|card| card.state != CardState::Archived)
@@ -37,11 +33,11 @@ fn source_title(content: &CardContent) -> String {
 /// organisation's default.
 pub async fn coverage(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     locales: Option<String>,
 ) -> ApiResult<CoverageReport> {
-    let cards = curated(state, admin, organisation_id.clone()).await?;
+    let organisation_id = admin.organisation_id().to_string();
+    let cards = curated(state, admin).await?;
     let mut wanted: Vec<String> = match locales {
         Some(list) => {
             let tags: Vec<String> = list
@@ -125,11 +121,10 @@ fn days_between(from: &str, to: &str) -> Option<i64> {
 /// Cards whose review date has passed, or comes within `within_days`, most overdue first.
 pub async fn stale(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     within_days: Option<u32>,
 ) -> ApiResult<Vec<StaleCard>> {
-    let cards = curated(state, admin, organisation_id).await?;
+    let cards = curated(state, admin).await?;
     let today = today(state.clock.now());
     let within = i64::from(within_days.unwrap_or(0));
     let mut stale: Vec<StaleCard> = cards

@@ -165,11 +165,8 @@ async fn bundle_keys(
 async fn list_cards(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Card>>> {
-    service::list(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    service::list(&state, &admin).await.map(web::Json)
 }
 
 /// POST /admin/v1/organisations/{organisation_id}/cards — a new draft card.
@@ -181,10 +178,9 @@ async fn list_cards(
 async fn create_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<CardContent>,
 ) -> ApiResult<web::Json<Card>> {
-    service::create(&state, &admin.0, path.into_inner(), body.into_inner())
+    service::create(&state, &admin, body.into_inner())
         .await
         .map(web::Json)
 }
@@ -200,10 +196,8 @@ async fn get_card(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::get(&state, &admin.0, organisation_id, card_id)
-        .await
-        .map(web::Json)
+    let (_, card_id) = path.into_inner();
+    service::get(&state, &admin, card_id).await.map(web::Json)
 }
 
 /// PUT /admin/v1/organisations/{organisation_id}/cards/{card_id} — replaces the working copy,
@@ -220,16 +214,10 @@ async fn update_card(
     path: web::Path<(String, String)>,
     body: web::Json<UpdateCard>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::update(
-        &state,
-        &admin.0,
-        organisation_id,
-        card_id,
-        body.into_inner(),
-    )
-    .await
-    .map(web::Json)
+    let (_, card_id) = path.into_inner();
+    service::update(&state, &admin, card_id, body.into_inner())
+        .await
+        .map(web::Json)
 }
 
 /// PUT /admin/v1/organisations/{organisation_id}/cards/{card_id}/translations/{locale} — adds or
@@ -245,17 +233,10 @@ async fn put_translation(
     path: web::Path<(String, String, String)>,
     body: web::Json<PutTranslation>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id, locale) = path.into_inner();
-    service::put_translation(
-        &state,
-        &admin.0,
-        organisation_id,
-        card_id,
-        locale,
-        body.into_inner(),
-    )
-    .await
-    .map(web::Json)
+    let (_, card_id, locale) = path.into_inner();
+    service::put_translation(&state, &admin, card_id, locale, body.into_inner())
+        .await
+        .map(web::Json)
 }
 
 /// POST /admin/v1/organisations/{organisation_id}/cards/{card_id}/submit — draft to review.
@@ -269,8 +250,8 @@ async fn submit_card(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::step(&state, &admin.0, organisation_id, card_id, Step::Submit)
+    let (_, card_id) = path.into_inner();
+    service::step(&state, &admin, card_id, Step::Submit)
         .await
         .map(web::Json)
 }
@@ -287,8 +268,8 @@ async fn publish_card(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::step(&state, &admin.0, organisation_id, card_id, Step::Publish)
+    let (_, card_id) = path.into_inner();
+    service::step(&state, &admin, card_id, Step::Publish)
         .await
         .map(web::Json)
 }
@@ -304,8 +285,8 @@ async fn archive_card(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::step(&state, &admin.0, organisation_id, card_id, Step::Archive)
+    let (_, card_id) = path.into_inner();
+    service::step(&state, &admin, card_id, Step::Archive)
         .await
         .map(web::Json)
 }
@@ -323,8 +304,8 @@ async fn rollback_card(
     path: web::Path<(String, String)>,
     body: web::Json<Rollback>,
 ) -> ApiResult<web::Json<Card>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::rollback(&state, &admin.0, organisation_id, card_id, body.version)
+    let (_, card_id) = path.into_inner();
+    service::rollback(&state, &admin, card_id, body.version)
         .await
         .map(web::Json)
 }
@@ -340,8 +321,8 @@ async fn card_history(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<web::Json<Vec<CardVersion>>> {
-    let (organisation_id, card_id) = path.into_inner();
-    service::history(&state, &admin.0, organisation_id, card_id)
+    let (_, card_id) = path.into_inner();
+    service::history(&state, &admin, card_id)
         .await
         .map(web::Json)
 }
@@ -352,11 +333,8 @@ async fn card_history(
 async fn card_settings(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<CardSettings>> {
-    service::settings(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    service::settings(&state, &admin).await.map(web::Json)
 }
 
 /// PUT /admin/v1/organisations/{organisation_id}/card-settings — whether publishing needs a
@@ -366,10 +344,9 @@ async fn card_settings(
 async fn set_card_settings(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<CardSettings>,
 ) -> ApiResult<web::Json<CardSettings>> {
-    service::set_settings(&state, &admin.0, path.into_inner(), body.into_inner())
+    service::set_settings(&state, &admin, body.into_inner())
         .await
         .map(web::Json)
 }
@@ -381,11 +358,8 @@ async fn set_card_settings(
 async fn rotate_bundle_key(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<BundleKey>>> {
-    serve::rotate_key(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    serve::rotate_key(&state, &admin).await.map(web::Json)
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -405,19 +379,17 @@ pub struct ExportQuery {
 async fn export_cards(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
-    let organisation_id = path.into_inner();
     match query.format.as_deref().unwrap_or("json") {
         "json" => {
-            let export = transfer::export_json(&state, &admin.0, organisation_id).await?;
+            let export = transfer::export_json(&state, &admin).await?;
             Ok(HttpResponse::Ok()
                 .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"cards.json\""))
                 .json(export))
         }
         "csv" => {
-            let csv = transfer::export_csv(&state, &admin.0, organisation_id).await?;
+            let csv = transfer::export_csv(&state, &admin).await?;
             Ok(HttpResponse::Ok()
                 .content_type("text/csv; charset=utf-8")
                 .insert_header((CONTENT_DISPOSITION, "attachment; filename=\"cards.csv\""))
@@ -453,12 +425,10 @@ pub struct ImportQuery {
 async fn import_cards(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     query: web::Query<ImportQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> ApiResult<web::Json<ImportReport>> {
-    admin.0.must_administer(path.as_str())?;
     let media = req
         .headers()
         .get(CONTENT_TYPE)
@@ -493,11 +463,11 @@ async fn import_cards(
             )
         })?;
     let import = transfer::Import {
-        organisation_id: path.into_inner(),
+        organisation_id: admin.organisation_id().to_string(),
         format,
         bytes: bytes.to_vec(),
         dry_run: query.dry_run.unwrap_or(false),
-        editor: admin.0.account_id.clone(),
+        editor: admin.account_id.clone(),
     };
     transfer::import(&state, import).await.map(web::Json)
 }
@@ -519,17 +489,11 @@ pub struct CoverageQuery {
 async fn card_coverage(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     query: web::Query<CoverageQuery>,
 ) -> ApiResult<web::Json<CoverageReport>> {
-    super::report::coverage(
-        &state,
-        &admin.0,
-        path.into_inner(),
-        query.into_inner().locales,
-    )
-    .await
-    .map(web::Json)
+    super::report::coverage(&state, &admin, query.into_inner().locales)
+        .await
+        .map(web::Json)
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -549,10 +513,9 @@ pub struct StaleQuery {
 async fn stale_cards(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     query: web::Query<StaleQuery>,
 ) -> ApiResult<web::Json<Vec<StaleCard>>> {
-    super::report::stale(&state, &admin.0, path.into_inner(), query.within_days)
+    super::report::stale(&state, &admin, query.within_days)
         .await
         .map(web::Json)
 }

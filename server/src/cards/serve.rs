@@ -5,7 +5,7 @@
 
 use super::cache::{Bundle, BundleId, PublishedSet};
 use super::store;
-use crate::auth::Principal;
+use crate::auth::{OrganisationAdmin, Principal};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -442,12 +442,8 @@ fn new_key(
 
 /// Retires the current signing key and makes a new one; the old one verifies for the grace
 /// period.
-pub async fn rotate_key(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<BundleKey>> {
-    admin.must_administer(&organisation_id)?;
+pub async fn rotate_key(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<BundleKey>> {
+    let organisation_id = admin.organisation_id().to_string();
     let sealer = state.sealer.clone();
     let now = state.clock.now();
     let organisation = organisation_id.clone();

@@ -5,7 +5,7 @@
 
 use super::store::{self, CardRow, VersionRow};
 use super::validate;
-use crate::auth::Principal;
+use crate::auth::OrganisationAdmin;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -14,24 +14,6 @@ use quietline_protocol::cards::{
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 use serde_json::Value;
-
-pub fn state_of(state: &str) -> CardState {
-    match state {
-        "in_review" => CardState::InReview,
-        "published" => CardState::Published,
-        "archived" => CardState::Archived,
-        _ => CardState::Draft,
-    }
-}
-
-pub fn state_name(state: CardState) -> &'static str {
-    match state {
-        CardState::Draft => "draft",
-        CardState::InReview => "in_review",
-        CardState::Published => "published",
-        CardState::Archived => "archived",
-    }
-}
 
 pub fn content_of(json: &str) -> ApiResult<CardContent> {
     serde_json::from_str(json).map_err(ApiError::internal)
@@ -55,7 +37,7 @@ pub fn to_api(row: &CardRow) -> ApiResult<Card> {
     Ok(Card {
         id: row.id.clone(),
         organisation_id: OrganisationId(row.organisation_id.clone()),
-        state: state_of(&row.state),
+        state: row.state,
         revision,
         version: u32::try_from(row.version).unwrap_or_default(),
         published_version: row.published_version.and_then(|v| u32::try_from(v).ok()),
@@ -145,7 +127,7 @@ fn commit(
             card_id: row.id.clone(),
             version: row.version,
             action: action.to_string(),
-            state: row.state.clone(),
+            state: row.state,
             content: row.content.clone(),
             changes: serde_json::to_string(&changed).map_err(ApiError::internal)?,
             changed_by: admin.to_string(),
@@ -225,7 +207,7 @@ pub fn create_in(
     let row = CardRow {
         id: uuid::Uuid::new_v4().to_string(),
         organisation_id: organisation_id.to_string(),
-        state: "draft".into(),
+        state: CardState::Draft,
         revision: 1,
         version: 1,
         content: to_json(&content)?,
@@ -272,7 +254,7 @@ pub fn update_in(
         return to_api(&current);
     }
     let row = CardRow {
-        state: "draft".into(),
+        state: CardState::Draft,
         revision,
         version: current.version + 1,
         content: to_json(&content)?,
@@ -285,11 +267,10 @@ pub fn update_in(
 
 pub async fn create(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     content: CardContent,
 ) -> ApiResult<Card> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -307,12 +288,11 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     card_id: String,
     request: UpdateCard,
 ) -> ApiResult<Card> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -337,13 +317,12 @@ pub async fn update(
 /// Adds or replaces one translation, made from the card's current revision.
 pub async fn put_translation(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     card_id: String,
     locale: String,
     text: PutTranslation,
 ) -> ApiResult<Card> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -368,7 +347,7 @@ pub async fn put_translation(
                 return Err(invalid_card(problems));
             }
             let row = CardRow {
-                state: "draft".into(),
+                state: CardState::Draft,
                 version: current.version + 1,
                 content: to_json(&content)?,
                 submitted_by: None,
@@ -390,12 +369,11 @@ pub enum Step {
 
 pub async fn step(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     card_id: String,
     step: Step,
 ) -> ApiResult<Card> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -410,10 +388,10 @@ pub async fn step(
             };
             let action = match step {
                 Step::Submit => {
-                    if current.state != "draft" {
+                    if current.state != CardState::Draft {
                         return Err(invalid_state("Only a draft can be submitted for review."));
                     }
-                    row.state = "in_review".into();
+                    row.state = CardState::InReview;
                     row.submitted_by = Some(editor.clone());
                     "submitted"
                 }
@@ -426,8 +404,8 @@ pub async fn step(
                             "This card is marked sample or to be completed: review it, clear those marks, then publish it.",
                         ));
                     }
-                    match (current.state.as_str(), two_admins) {
-                        ("in_review", true) => {
+                    match (current.state, two_admins) {
+                        (CardState::InReview, true) => {
                             if current.submitted_by.as_deref() == Some(editor.as_str()) {
                                 return Err(ApiError::conflict(
                                     ErrorCode::SecondApprovalRequired,
@@ -435,30 +413,30 @@ pub async fn step(
                                 ));
                             }
                         }
-                        ("draft", true) => {
+                        (CardState::Draft, true) => {
                             return Err(ApiError::conflict(
                                 ErrorCode::SecondApprovalRequired,
                                 "Submit the card for review; another administrator approves it.",
                             ));
                         }
-                        ("draft" | "in_review", false) => {}
+                        (CardState::Draft | CardState::InReview, false) => {}
                         _ => {
                             return Err(invalid_state(
                                 "Only a draft or a card in review can be published.",
                             ));
                         }
                     }
-                    row.state = "published".into();
+                    row.state = CardState::Published;
                     row.published = Some(current.content.clone());
                     row.published_version = Some(row.version);
                     store::bump_generation(conn, &organisation_id)?;
                     "published"
                 }
                 Step::Archive => {
-                    if current.state == "archived" {
+                    if current.state == CardState::Archived {
                         return Err(invalid_state("The card is archived already."));
                     }
-                    row.state = "archived".into();
+                    row.state = CardState::Archived;
                     row.published = None;
                     row.published_version = None;
                     store::bump_generation(conn, &organisation_id)?;
@@ -473,12 +451,11 @@ pub async fn step(
 /// Publishes again a version that was published before, as a new version.
 pub async fn rollback(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     card_id: String,
     version: u32,
 ) -> ApiResult<Card> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -487,7 +464,7 @@ pub async fn rollback(
             let current = of_organisation(conn, &organisation_id, &card_id)?;
             let wanted = i32::try_from(version).map_err(|_| ApiError::not_found())?;
             let earlier = store::version(conn, &card_id, wanted)?
-                .filter(|v| v.state == "published")
+                .filter(|v| v.state == CardState::Published)
                 .ok_or(ApiError::unprocessable(
                     ErrorCode::InvalidBody,
                     "Roll back only to a version that was published.",
@@ -508,7 +485,7 @@ pub async fn rollback(
             }
             let json = to_json(&content)?;
             let row = CardRow {
-                state: "published".into(),
+                state: CardState::Published,
                 revision: if content == old {
                     current.revision
                 } else {
@@ -528,12 +505,8 @@ pub async fn rollback(
         .await
 }
 
-pub async fn list(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<Card>> {
-    admin.must_administer(&organisation_id)?;
+pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Card>> {
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| {
@@ -545,13 +518,8 @@ pub async fn list(
         .await
 }
 
-pub async fn get(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-    card_id: String,
-) -> ApiResult<Card> {
-    admin.must_administer(&organisation_id)?;
+pub async fn get(state: &AppState, admin: &OrganisationAdmin, card_id: String) -> ApiResult<Card> {
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| to_api(&of_organisation(conn, &organisation_id, &card_id)?))
@@ -560,11 +528,10 @@ pub async fn get(
 
 pub async fn history(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     card_id: String,
 ) -> ApiResult<Vec<CardVersion>> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| {
@@ -575,7 +542,7 @@ pub async fn history(
                     Ok(CardVersion {
                         version: u32::try_from(v.version).unwrap_or_default(),
                         action: v.action,
-                        state: state_of(&v.state),
+                        state: v.state,
                         changes: serde_json::from_str(&v.changes).unwrap_or_default(),
                         changed_by_handle: crate::accounts::store::handle_of(conn, &v.changed_by)?,
                         changed_by: AccountId(v.changed_by),
@@ -587,12 +554,8 @@ pub async fn history(
         .await
 }
 
-pub async fn settings(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<CardSettings> {
-    admin.must_administer(&organisation_id)?;
+pub async fn settings(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<CardSettings> {
+    let organisation_id = admin.organisation_id().to_string();
     let (two_admin_approval, _) = state
         .db
         .read(move |conn| store::settings(conn, &organisation_id).map_err(ApiError::from))
@@ -602,11 +565,10 @@ pub async fn settings(
 
 pub async fn set_settings(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     settings: CardSettings,
 ) -> ApiResult<CardSettings> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .write(move |conn| {

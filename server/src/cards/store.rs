@@ -4,12 +4,14 @@ use crate::db::DbConn;
 use crate::db::schema::{bundle_keys, card_settings, resource_card_versions, resource_cards};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::cards::CardState;
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = resource_cards, treat_none_as_null = true)]
 pub struct CardRow {
     pub id: String,
     pub organisation_id: String,
-    pub state: String,
+    pub state: CardState,
     pub revision: i32,
     pub version: i32,
     pub content: String,
@@ -19,12 +21,13 @@ pub struct CardRow {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = resource_card_versions)]
 pub struct VersionRow {
     pub card_id: String,
     pub version: i32,
     pub action: String,
-    pub state: String,
+    pub state: CardState,
     pub content: String,
     pub changes: String,
     pub changed_by: String,
@@ -33,18 +36,7 @@ pub struct VersionRow {
 
 pub fn insert(conn: &mut DbConn, row: &CardRow) -> QueryResult<()> {
     diesel::insert_into(resource_cards::table)
-        .values((
-            resource_cards::id.eq(&row.id),
-            resource_cards::organisation_id.eq(&row.organisation_id),
-            resource_cards::state.eq(&row.state),
-            resource_cards::revision.eq(row.revision),
-            resource_cards::version.eq(row.version),
-            resource_cards::content.eq(&row.content),
-            resource_cards::published_version.eq(row.published_version),
-            resource_cards::published.eq(&row.published),
-            resource_cards::submitted_by.eq(&row.submitted_by),
-            resource_cards::updated_at.eq(row.updated_at),
-        ))
+        .values(row)
         .execute(conn)
         .map(|_| ())
 }
@@ -56,16 +48,7 @@ pub fn update(conn: &mut DbConn, row: &CardRow, expected_version: i32) -> QueryR
             .find(&row.id)
             .filter(resource_cards::version.eq(expected_version)),
     )
-    .set((
-        resource_cards::state.eq(&row.state),
-        resource_cards::revision.eq(row.revision),
-        resource_cards::version.eq(row.version),
-        resource_cards::content.eq(&row.content),
-        resource_cards::published_version.eq(row.published_version),
-        resource_cards::published.eq(&row.published),
-        resource_cards::submitted_by.eq(&row.submitted_by),
-        resource_cards::updated_at.eq(row.updated_at),
-    ))
+    .set(row)
     .execute(conn)
     .map(|n| n == 1)
 }
@@ -97,16 +80,7 @@ pub fn published(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<(S
 
 pub fn record_version(conn: &mut DbConn, row: &VersionRow) -> QueryResult<()> {
     diesel::insert_into(resource_card_versions::table)
-        .values((
-            resource_card_versions::card_id.eq(&row.card_id),
-            resource_card_versions::version.eq(row.version),
-            resource_card_versions::action.eq(&row.action),
-            resource_card_versions::state.eq(&row.state),
-            resource_card_versions::content.eq(&row.content),
-            resource_card_versions::changes.eq(&row.changes),
-            resource_card_versions::changed_by.eq(&row.changed_by),
-            resource_card_versions::changed_at.eq(row.changed_at),
-        ))
+        .values(row)
         .execute(conn)
         .map(|_| ())
 }

@@ -4,13 +4,15 @@ use crate::db::DbConn;
 use crate::db::schema::{accounts, conversation_members, conversations};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::api::{ConversationState, Role};
 
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = conversations)]
 pub struct ConversationRow {
     pub id: String,
     pub organisation_id: String,
     pub seeker_id: String,
-    pub state: String,
+    pub state: ConversationState,
     pub languages: String,
     pub region: Option<String>,
     pub topic: Option<String>,
@@ -24,17 +26,7 @@ pub struct ConversationRow {
 
 pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {
     diesel::insert_into(conversations::table)
-        .values((
-            conversations::id.eq(&row.id),
-            conversations::organisation_id.eq(&row.organisation_id),
-            conversations::seeker_id.eq(&row.seeker_id),
-            conversations::state.eq(&row.state),
-            conversations::languages.eq(&row.languages),
-            conversations::region.eq(&row.region),
-            conversations::topic.eq(&row.topic),
-            conversations::opened_at.eq(row.opened_at),
-            conversations::disappearing_seconds.eq(row.disappearing_seconds),
-        ))
+        .values(row)
         .execute(conn)?;
     add_member(conn, &row.id, &row.seeker_id)
 }
@@ -62,7 +54,7 @@ pub fn open_for_seeker(
     conversations::table
         .filter(conversations::seeker_id.eq(seeker_id))
         .filter(conversations::organisation_id.eq(organisation_id))
-        .filter(conversations::state.ne("closed"))
+        .filter(conversations::state.ne(ConversationState::Closed))
         .first(conn)
         .optional()
 }
@@ -80,7 +72,7 @@ pub fn open_for_member(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<C
     conversations::table
         .inner_join(conversation_members::table)
         .filter(conversation_members::account_id.eq(account_id))
-        .filter(conversations::state.ne("closed"))
+        .filter(conversations::state.ne(ConversationState::Closed))
         .order(conversations::opened_at)
         .select(conversations::all_columns)
         .load(conn)
@@ -94,7 +86,7 @@ pub fn waiting(
 ) -> QueryResult<Vec<ConversationRow>> {
     conversations::table
         .filter(conversations::organisation_id.eq(organisation_id))
-        .filter(conversations::state.eq("waiting"))
+        .filter(conversations::state.eq(ConversationState::Waiting))
         .order((conversations::opened_at, conversations::id))
         .limit(limit)
         .load(conn)
@@ -112,10 +104,10 @@ pub fn claim(
         conversations::table
             .filter(conversations::id.eq(id))
             .filter(conversations::organisation_id.eq(organisation_id))
-            .filter(conversations::state.eq("waiting")),
+            .filter(conversations::state.eq(ConversationState::Waiting)),
     )
     .set((
-        conversations::state.eq("active"),
+        conversations::state.eq(ConversationState::Active),
         conversations::claimed_at.eq(Some(claimed_at)),
     ))
     .execute(conn)
@@ -126,10 +118,10 @@ pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> Qu
     diesel::update(
         conversations::table
             .find(id)
-            .filter(conversations::state.ne("closed")),
+            .filter(conversations::state.ne(ConversationState::Closed)),
     )
     .set((
-        conversations::state.eq("closed"),
+        conversations::state.eq(ConversationState::Closed),
         conversations::closed_at.eq(Some(now)),
         conversations::outcome.eq(outcome),
         conversations::referred_to.eq(None::<String>),
@@ -141,7 +133,7 @@ pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> Qu
 pub fn role_and_organisation(
     conn: &mut DbConn,
     account_id: &str,
-) -> QueryResult<Option<(String, Option<String>)>> {
+) -> QueryResult<Option<(Role, Option<String>)>> {
     accounts::table
         .find(account_id)
         .select((accounts::role, accounts::organisation_id))
@@ -168,7 +160,7 @@ pub fn shared_active_timers(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<
         )
         .filter(first.field(conversation_members::account_id).eq(a))
         .filter(second.field(conversation_members::account_id).eq(b))
-        .filter(conversations::state.eq("active"))
+        .filter(conversations::state.eq(ConversationState::Active))
         .select(conversations::disappearing_seconds)
         .load(conn)
 }
@@ -194,7 +186,7 @@ pub fn cap_timers(conn: &mut DbConn, organisation_id: &str, limit: i64) -> Query
     diesel::update(
         conversations::table
             .filter(conversations::organisation_id.eq(organisation_id))
-            .filter(conversations::state.ne("closed"))
+            .filter(conversations::state.ne(ConversationState::Closed))
             .filter(
                 conversations::disappearing_seconds
                     .is_null()
@@ -238,10 +230,10 @@ pub fn requeue(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
     diesel::update(
         conversations::table
             .find(id)
-            .filter(conversations::state.eq("active")),
+            .filter(conversations::state.eq(ConversationState::Active)),
     )
     .set((
-        conversations::state.eq("waiting"),
+        conversations::state.eq(ConversationState::Waiting),
         conversations::referred_to.eq(None::<String>),
     ))
     .execute(conn)
@@ -266,12 +258,12 @@ pub fn move_to_partner(
     diesel::update(
         conversations::table
             .find(id)
-            .filter(conversations::state.eq("active"))
+            .filter(conversations::state.eq(ConversationState::Active))
             .filter(conversations::referred_to.eq(partner)),
     )
     .set((
         conversations::organisation_id.eq(partner),
-        conversations::state.eq("waiting"),
+        conversations::state.eq(ConversationState::Waiting),
         conversations::opened_at.eq(now),
         conversations::claimed_at.eq(None::<i64>),
         conversations::referred_to.eq(None::<String>),
@@ -286,10 +278,10 @@ pub fn reopen(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<bool> {
     diesel::update(
         conversations::table
             .find(id)
-            .filter(conversations::state.eq("closed")),
+            .filter(conversations::state.eq(ConversationState::Closed)),
     )
     .set((
-        conversations::state.eq("waiting"),
+        conversations::state.eq(ConversationState::Waiting),
         conversations::opened_at.eq(now),
         conversations::claimed_at.eq(None::<i64>),
         conversations::closed_at.eq(None::<i64>),
@@ -305,7 +297,7 @@ pub fn active_count(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
     conversations::table
         .inner_join(conversation_members::table)
         .filter(conversation_members::account_id.eq(account_id))
-        .filter(conversations::state.eq("active"))
+        .filter(conversations::state.eq(ConversationState::Active))
         .count()
         .get_result(conn)
 }

@@ -61,7 +61,7 @@ pub async fn colleagues(state: &AppState, worker: &Principal) -> ApiResult<Vec<C
             let members = crate::organisations::store::list_members(conn, &organisation_id)?;
             let mut colleagues = Vec::new();
             for (account_id, role, handle, _) in members {
-                if role != Role::Worker.as_str() || account_id == me {
+                if role != Role::Worker || account_id == me {
                     continue;
                 }
                 let (available, _) = store::availability(conn, &account_id)?;

@@ -4,6 +4,7 @@ use crate::db::DbConn;
 use crate::db::schema::{accounts, member_languages, worker_availability};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::api::Role;
 
 /// A worker's availability: (available, max_active). Without a row, away and without a limit.
 pub fn availability(conn: &mut DbConn, account_id: &str) -> QueryResult<(bool, Option<i32>)> {
@@ -57,7 +58,7 @@ pub fn available_workers(
     let workers: Vec<(String, Option<i32>)> = worker_availability::table
         .inner_join(accounts::table)
         .filter(accounts::organisation_id.eq(organisation_id))
-        .filter(accounts::role.eq("worker"))
+        .filter(accounts::role.eq(Role::Worker))
         .filter(worker_availability::available.eq(true))
         .select((
             worker_availability::account_id,

@@ -43,10 +43,9 @@ pub fn configure_admin(cfg: &mut web::ServiceConfig) {
 async fn create_entry_point(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<CreateEntryPoint>,
 ) -> ApiResult<web::Json<EntryPoint>> {
-    service::create(&state, &admin.0, path.into_inner(), body.into_inner())
+    service::create(&state, &admin, body.into_inner())
         .await
         .map(web::Json)
 }
@@ -60,11 +59,8 @@ async fn create_entry_point(
 async fn list_entry_points(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<EntryPoint>>> {
-    service::list(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    service::list(&state, &admin).await.map(web::Json)
 }
 
 /// DELETE /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id} — retires one.
@@ -79,7 +75,7 @@ async fn delete_entry_point(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (organisation_id, id) = path.into_inner();
-    service::delete(&state, &admin.0, organisation_id, id).await?;
+    let (_, id) = path.into_inner();
+    service::delete(&state, &admin, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

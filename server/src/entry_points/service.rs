@@ -2,9 +2,9 @@
 //! once and only its hash is kept.
 
 use super::store::{self, EntryPointRow};
-use crate::auth::Principal;
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
+use crate::auth::{OrganisationAdmin, Principal};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::language::canonical_one;
@@ -30,11 +30,10 @@ fn to_api(row: EntryPointRow, code: Option<String>) -> EntryPoint {
 
 pub async fn create(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     request: CreateEntryPoint,
 ) -> ApiResult<EntryPoint> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let label = request.label.trim().to_string();
     if !(1..=100).contains(&label.chars().count()) || label.chars().any(char::is_control) {
         return Err(invalid("A label has 1 to 100 characters."));
@@ -72,12 +71,8 @@ pub async fn create(
         .await
 }
 
-pub async fn list(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<EntryPoint>> {
-    admin.must_administer(&organisation_id)?;
+pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<EntryPoint>> {
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| {
@@ -89,13 +84,8 @@ pub async fn list(
 }
 
 /// Retires an entry point. Seekers who came through it keep their accounts.
-pub async fn delete(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-    id: String,
-) -> ApiResult<()> {
-    admin.must_administer(&organisation_id)?;
+pub async fn delete(state: &AppState, admin: &OrganisationAdmin, id: String) -> ApiResult<()> {
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .write(

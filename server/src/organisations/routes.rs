@@ -85,9 +85,8 @@ async fn create_organisation(
 async fn get_organisation(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Organisation>> {
-    service::get_organisation(&state, &admin.0, path.into_inner())
+    service::get_organisation(&state, &admin)
         .await
         .map(web::Json)
 }
@@ -103,11 +102,8 @@ async fn get_organisation(
 async fn list_invites(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<PendingInvite>>> {
-    service::list_invites(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    service::list_invites(&state, &admin).await.map(web::Json)
 }
 
 /// DELETE /admin/v1/organisations/{organisation_id}/invites/{invite_id} — revokes an invite.
@@ -122,8 +118,8 @@ async fn revoke_invite(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (organisation_id, invite_id) = path.into_inner();
-    service::revoke_invite(&state, &admin.0, organisation_id, invite_id).await?;
+    let (_, invite_id) = path.into_inner();
+    service::revoke_invite(&state, &admin, invite_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -137,10 +133,9 @@ async fn revoke_invite(
 async fn create_invite(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<CreateInvite>,
 ) -> ApiResult<web::Json<Invite>> {
-    service::create_invite(&state, &admin.0, path.into_inner(), body.into_inner())
+    service::create_invite(&state, &admin, body.into_inner())
         .await
         .map(web::Json)
 }
@@ -154,11 +149,8 @@ async fn create_invite(
 async fn list_members(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Member>>> {
-    service::list_members(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    service::list_members(&state, &admin).await.map(web::Json)
 }
 
 /// DELETE /admin/v1/organisations/{organisation_id}/members/{account_id} — removes a member.
@@ -173,8 +165,8 @@ async fn remove_member(
     admin: OrganisationAdmin,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (organisation_id, account_id) = path.into_inner();
-    service::remove_member(&state, &admin.0, organisation_id, account_id).await?;
+    let (_, account_id) = path.into_inner();
+    service::remove_member(&state, &admin, account_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -201,19 +193,11 @@ struct Period {
 async fn organisation_statistics(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     period: web::Query<Period>,
 ) -> ApiResult<web::Json<Vec<quietline_protocol::api::DailyStatistics>>> {
-    crate::conversations::service::statistics(
-        &state,
-        &admin.0,
-        path.into_inner(),
-        period.from,
-        period.to,
-        period.period,
-    )
-    .await
-    .map(web::Json)
+    crate::conversations::service::statistics(&state, &admin, period.from, period.to, period.period)
+        .await
+        .map(web::Json)
 }
 
 /// PUT /admin/v1/organisations/{organisation_id}/disappearing — the default and longest
@@ -227,17 +211,11 @@ async fn organisation_statistics(
 async fn set_disappearing(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<quietline_protocol::api::SetTimer>,
 ) -> ApiResult<web::Json<Organisation>> {
-    service::set_disappearing(
-        &state,
-        &admin.0,
-        path.into_inner(),
-        body.into_inner().seconds,
-    )
-    .await
-    .map(web::Json)
+    service::set_disappearing(&state, &admin, body.into_inner().seconds)
+        .await
+        .map(web::Json)
 }
 
 /// GET /admin/v1/organisations/{organisation_id}/partners — the partners the organisation
@@ -250,11 +228,8 @@ async fn set_disappearing(
 async fn list_partners(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
 ) -> ApiResult<web::Json<Vec<Partner>>> {
-    service::list_partners(&state, &admin.0, path.into_inner())
-        .await
-        .map(web::Json)
+    service::list_partners(&state, &admin).await.map(web::Json)
 }
 
 /// PUT /admin/v1/organisations/{organisation_id}/partners — replaces the declared partners.
@@ -267,17 +242,11 @@ async fn list_partners(
 async fn set_partners(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<String>,
     body: web::Json<SetPartners>,
 ) -> ApiResult<web::Json<Vec<Partner>>> {
-    service::set_partners(
-        &state,
-        &admin.0,
-        path.into_inner(),
-        body.into_inner().partners,
-    )
-    .await
-    .map(web::Json)
+    service::set_partners(&state, &admin, body.into_inner().partners)
+        .await
+        .map(web::Json)
 }
 
 /// GET /v1/desk/partners — the organisations a worker may refer a conversation to.

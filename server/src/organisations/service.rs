@@ -4,9 +4,9 @@
 
 use super::store;
 use crate::accounts::store as accounts_store;
-use crate::auth::Principal;
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
+use crate::auth::{OrganisationAdmin, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::language::canonical_one;
 use crate::state::AppState;
@@ -91,10 +91,9 @@ async fn find(state: &AppState, organisation_id: String) -> ApiResult<Organisati
 /// An organisation as its administrators (or an instance administrator) see it.
 pub async fn get_organisation(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
 ) -> ApiResult<Organisation> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     find(state, organisation_id).await
 }
 
@@ -114,11 +113,10 @@ pub async fn get_own_organisation(
 
 pub async fn create_invite(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     request: CreateInvite,
 ) -> ApiResult<Invite> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     if request.role == Role::Seeker {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidBody,
@@ -145,8 +143,7 @@ pub async fn create_invite(
             if store::find_organisation(conn, &org)?.is_none() {
                 return Err(ApiError::not_found());
             }
-            store::insert_invite(conn, &code_hash, &org, role.as_str(), expires_at)
-                .map_err(ApiError::from)
+            store::insert_invite(conn, &code_hash, &org, role, expires_at).map_err(ApiError::from)
         })
         .await?;
     Ok(Invite {
@@ -167,24 +164,19 @@ const INVITE_ID_LEN: usize = 16;
 /// The organisation's invites not yet used or expired, without their codes.
 pub async fn list_invites(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
 ) -> ApiResult<Vec<PendingInvite>> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let now = state.clock.now();
     state
         .db
         .read(move |conn| {
-            if store::find_organisation(conn, &organisation_id)?.is_none() {
-                return Err(ApiError::not_found());
-            }
             store::pending_invites(conn, &organisation_id, now)?
                 .into_iter()
                 .map(|(hash, role, expires_at)| {
                     Ok(PendingInvite {
                         id: invite_id(&hash),
-                        role: Role::parse(&role)
-                            .ok_or_else(|| ApiError::internal("invite with an unknown role"))?,
+                        role,
                         expires_at,
                     })
                 })
@@ -196,11 +188,10 @@ pub async fn list_invites(
 /// Revokes an invite: its code no longer redeems anything.
 pub async fn revoke_invite(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     id: String,
 ) -> ApiResult<()> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let now = state.clock.now();
     state
         .db
@@ -216,26 +207,18 @@ pub async fn revoke_invite(
         .await
 }
 
-pub async fn list_members(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<Member>> {
-    admin.must_administer(&organisation_id)?;
+pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Member>> {
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| {
-            if store::find_organisation(conn, &organisation_id)?.is_none() {
-                return Err(ApiError::not_found());
-            }
             store::list_members(conn, &organisation_id)?
                 .into_iter()
                 .map(|(id, role, handle, totp_enabled)| {
                     Ok(Member {
                         languages: accounts_store::languages(conn, &id)?,
                         account_id: AccountId(id),
-                        role: Role::parse(&role)
-                            .ok_or_else(|| ApiError::internal("member with an unknown role"))?,
+                        role,
                         handle,
                         totp_enabled,
                     })
@@ -248,11 +231,10 @@ pub async fn list_members(
 /// Removes a worker or administrator from the organisation: their account and sessions end.
 pub async fn remove_member(
     state: &actix_web::web::Data<AppState>,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     account_id: String,
 ) -> ApiResult<()> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let id = account_id.clone();
     let member = state
         .db
@@ -268,11 +250,10 @@ pub async fn remove_member(
 /// theirs, except that none may stay longer than the new default.
 pub async fn set_disappearing(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     seconds: Option<u64>,
 ) -> ApiResult<Organisation> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let timer = crate::conversations::service::checked_timer(seconds)?;
     state
         .db
@@ -305,12 +286,8 @@ fn partners_of(conn: &mut crate::db::DbConn, organisation_id: &str) -> ApiResult
 }
 
 /// The partners an organisation declares, and whether each declares it back.
-pub async fn list_partners(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<Partner>> {
-    admin.must_administer(&organisation_id)?;
+pub async fn list_partners(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Partner>> {
+    let organisation_id = admin.organisation_id().to_string();
     state
         .db
         .read(move |conn| partners_of(conn, &organisation_id))
@@ -321,11 +298,10 @@ pub async fn list_partners(
 /// declare each other.
 pub async fn set_partners(
     state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
+    admin: &OrganisationAdmin,
     partners: Vec<OrganisationId>,
 ) -> ApiResult<Vec<Partner>> {
-    admin.must_administer(&organisation_id)?;
+    let organisation_id = admin.organisation_id().to_string();
     let mut ids: Vec<String> = partners.into_iter().map(|p| p.0).collect();
     ids.sort();
     ids.dedup();

@@ -4,6 +4,7 @@ use crate::db::DbConn;
 use crate::db::schema::{accounts, credentials, invites, organisation_partners, organisations};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::api::Role;
 
 /// id, name, default language, created at, disappearing timer.
 pub type OrganisationRow = (String, String, String, i64, Option<i64>);
@@ -47,7 +48,7 @@ pub fn insert_invite(
     conn: &mut DbConn,
     code_hash: &str,
     organisation_id: &str,
-    role: &str,
+    role: Role,
     expires_at: i64,
 ) -> QueryResult<()> {
     diesel::insert_into(invites::table)
@@ -66,7 +67,7 @@ pub fn pending_invites(
     conn: &mut DbConn,
     organisation_id: &str,
     now: i64,
-) -> QueryResult<Vec<(String, String, i64)>> {
+) -> QueryResult<Vec<(String, Role, i64)>> {
     invites::table
         .filter(invites::organisation_id.eq(organisation_id))
         .filter(invites::expires_at.gt(now))
@@ -93,7 +94,7 @@ pub fn delete_invite(
 pub fn invite_is_open(
     conn: &mut DbConn,
     code_hash: &str,
-    role: &str,
+    role: Role,
     now: i64,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -110,7 +111,7 @@ pub fn invite_is_open(
 pub fn take_invite(
     conn: &mut DbConn,
     code_hash: &str,
-    role: &str,
+    role: Role,
     now: i64,
 ) -> QueryResult<Option<String>> {
     let found: Option<String> = invites::table
@@ -132,7 +133,7 @@ pub fn take_invite(
 pub fn list_members(
     conn: &mut DbConn,
     organisation_id: &str,
-) -> QueryResult<Vec<(String, String, String, bool)>> {
+) -> QueryResult<Vec<(String, Role, String, bool)>> {
     accounts::table
         .inner_join(credentials::table)
         .filter(accounts::organisation_id.eq(organisation_id))

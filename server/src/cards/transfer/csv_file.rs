@@ -1,24 +1,6 @@
-//! Import and export of an organisation's cards, as JSON (`{"cards": [...]}`) or CSV (one row per
-//! card × locale, UTF-8). An import is checked whole before anything is written: every problem is
-//! reported with its row and field, and nothing is imported when there is any. A dry run is the
-//! same import, rolled back.
+//! CSV: one row per card and locale, lists separated by `;`, hours written as people write them, cells a spreadsheet would run made inert.
 
-use super::service::{self, Change};
-use super::store;
-use super::validate;
-use crate::auth::Principal;
-use crate::db::DbError;
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
-use quietline_protocol::cards::{
-    CardCategory, CardContent, CardCost, CardExport, CardText, Contact, ExportedCard, ImportAction,
-    ImportOutcome, ImportReport, ImportedCard, OpeningHours, Weekday,
-};
-use quietline_protocol::{ErrorCode, OrganisationId, Problem};
-use std::collections::{BTreeMap, HashMap};
-
-/// Largest import accepted.
-pub const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
+use super::*;
 
 /// The columns of a CSV export, in order. `state` is written on export and ignored on import.
 pub const COLUMNS: [&str; 27] = [
@@ -79,84 +61,6 @@ const REQUIRED: [&str; 5] = ["card", "locale", "title", "summary", "risk_disclos
 /// Separates the items of a list in a CSV cell: `CA-QC; CA-ON`.
 const LIST_SEPARATOR: char = ';';
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Csv,
-}
-
-/// A card read from an import, and the rows it came from.
-struct Incoming {
-    row: u32,
-    card: Option<String>,
-    content: CardContent,
-    /// For CSV: the row of the card's details, and of each locale's text.
-    rows: Option<(u32, BTreeMap<String, u32>)>,
-}
-
-fn problem(row: Option<u32>, field: impl Into<String>, message: impl Into<String>) -> Problem {
-    Problem {
-        row,
-        field: field.into(),
-        message: message.into(),
-    }
-}
-
-fn canonical(tag: &str) -> String {
-    crate::language::canonical(tag).unwrap_or_else(|| tag.to_string())
-}
-
-/// Names the field of a serde error where it says which ("missing field `title`").
-fn serde_field(message: &str) -> String {
-    for marker in ["missing field `", "unknown field `", "duplicate field `"] {
-        if let Some(name) = message
-            .split(marker)
-            .nth(1)
-            .and_then(|rest| rest.split('`').next())
-        {
-            return name.to_string();
-        }
-    }
-    "content".to_string()
-}
-
-fn from_json(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let document: serde_json::Value = match serde_json::from_slice(bytes) {
-        Ok(value) => value,
-        Err(error) => {
-            let at = format!("line {}, column {}", error.line(), error.column());
-            problems.push(problem(None, "cards", format!("Not valid JSON ({at}).")));
-            return (Vec::new(), problems);
-        }
-    };
-    let Some(items) = document.get("cards").and_then(|c| c.as_array()) else {
-        problems.push(problem(
-            None,
-            "cards",
-            "The file is an object with a \"cards\" list.",
-        ));
-        return (Vec::new(), problems);
-    };
-    let mut incoming = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        match serde_json::from_value::<ImportedCard>(item.clone()) {
-            Ok(card) => incoming.push(Incoming {
-                row,
-                card: card.card.filter(|c| !c.trim().is_empty()),
-                content: card.content,
-                rows: None,
-            }),
-            Err(error) => {
-                let message = error.to_string();
-                problems.push(problem(Some(row), serde_field(&message), message));
-            }
-        }
-    }
-    (incoming, problems)
-}
-
 fn list(cell: &str) -> Vec<String> {
     cell.split(LIST_SEPARATOR)
         .map(str::trim)
@@ -194,7 +98,7 @@ fn day(name: &str) -> Option<usize> {
 }
 
 /// `mon-fri 09:00-17:00; sat,sun 10:00-14:00`.
-fn hours(cell: &str) -> Option<Vec<OpeningHours>> {
+pub(super) fn hours(cell: &str) -> Option<Vec<OpeningHours>> {
     let mut out = Vec::new();
     for item in list(cell) {
         let (days, times) = item.split_once(char::is_whitespace)?;
@@ -221,7 +125,7 @@ fn hours(cell: &str) -> Option<Vec<OpeningHours>> {
     Some(out)
 }
 
-fn hours_cell(hours: &[OpeningHours]) -> String {
+pub(super) fn hours_cell(hours: &[OpeningHours]) -> String {
     hours
         .iter()
         .map(|h| {
@@ -237,12 +141,12 @@ fn hours_cell(hours: &[OpeningHours]) -> String {
 }
 
 /// What a spreadsheet would take for a formula at the start of a cell.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+pub(super) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A cell as exported: one that a spreadsheet would run as a formula gets a leading `'`, which
 /// spreadsheets show as text and imports take off again (as does one that starts with `'`, so
 /// that it reads back unchanged).
-fn inert(cell: String) -> String {
+pub(super) fn inert(cell: String) -> String {
     if cell.starts_with(FORMULA_STARTS) || cell.starts_with('\'') {
         format!("'{cell}")
     } else {
@@ -251,7 +155,7 @@ fn inert(cell: String) -> String {
 }
 
 /// A cell as imported: the `'` an export put before a formula-like start is taken off.
-fn unquoted(cell: &str) -> &str {
+pub(super) fn unquoted(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_STARTS) || rest.starts_with('\'') => rest,
         _ => cell,
@@ -405,7 +309,7 @@ fn read_records(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<Record> {
     records
 }
 
-fn from_csv(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
+pub(super) fn from_csv(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
     let mut problems = Vec::new();
     let records = read_records(bytes, &mut problems);
     if !problems.is_empty() && records.is_empty() {
@@ -510,240 +414,15 @@ fn from_csv(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
     (incoming, problems)
 }
 
-/// Places a problem found in a card's content on its row and, for CSV, its column.
-fn locate(incoming: &Incoming, found: Problem) -> Problem {
-    let Some((facts_row, by_locale)) = &incoming.rows else {
-        return Problem {
-            row: Some(incoming.row),
-            ..found
-        };
-    };
-    if let Some(rest) = found.field.strip_prefix("translations.") {
-        let (locale, field) = match rest.split_once('.') {
-            Some((locale, field)) => (locale, field),
-            None => (rest, "locale"),
-        };
-        return Problem {
-            row: Some(by_locale.get(locale).copied().unwrap_or(*facts_row)),
-            field: field.to_string(),
-            message: found.message,
-        };
-    }
-    let field = found.field.strip_prefix("contact.").unwrap_or(&found.field);
-    let field = field.split('[').next().unwrap_or(field).to_string();
-    Problem {
-        row: Some(*facts_row),
-        field,
-        message: found.message,
-    }
-}
-
-/// Every problem an import of `bytes` would report, found without touching storage: all of the
-/// checking an import does before it writes.
-pub fn problems_in(format: Format, bytes: &[u8]) -> Vec<Problem> {
-    read(format, bytes).1
-}
-
-fn read(format: Format, bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
-    let (incoming, mut problems) = match format {
-        Format::Json => from_json(bytes),
-        Format::Csv => from_csv(bytes),
-    };
-    let mut named: HashMap<&str, u32> = HashMap::new();
-    for card in &incoming {
-        let mut content = card.content.clone();
-        for found in validate::check(&mut content) {
-            problems.push(locate(card, found));
-        }
-        if let Some(name) = card.card.as_deref()
-            && named.insert(name, card.row).is_some()
-        {
-            problems.push(problem(
-                Some(card.row),
-                "card",
-                "Another card of this import has the same id.",
-            ));
-        }
-    }
-    problems.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.field.cmp(&b.field)));
-    (incoming, problems)
-}
-
-fn invalid_import(problems: Vec<Problem>) -> ApiError {
-    ApiError::problems(
-        ErrorCode::InvalidImport,
-        "The import has problems; see the list. Nothing was imported.",
-        problems,
-    )
-}
-
-/// Why an import's transaction ends without committing.
-enum Abort {
-    Failed(ApiError),
-    /// A dry run went through: its report, and everything rolled back.
-    Rehearsed(ImportReport),
-}
-
-impl From<DbError> for Abort {
-    fn from(error: DbError) -> Abort {
-        Abort::Failed(error.into())
-    }
-}
-
-impl From<diesel::result::Error> for Abort {
-    fn from(error: diesel::result::Error) -> Abort {
-        Abort::Failed(error.into())
-    }
-}
-
-impl From<ApiError> for Abort {
-    fn from(error: ApiError) -> Abort {
-        Abort::Failed(error)
-    }
-}
-
-/// What an import is, and who makes it.
-pub struct Import {
-    pub organisation_id: String,
-    pub format: Format,
-    pub bytes: Vec<u8>,
-    pub dry_run: bool,
-    /// Recorded in each card's history: an administrator's account id, or the console task.
-    pub editor: String,
-}
-
-/// Imports cards (or, with `dry_run`, reports what an import would do and writes nothing). The
-/// caller has checked that the editor may administer the organisation.
-pub async fn import(state: &AppState, import: Import) -> ApiResult<ImportReport> {
-    let Import {
-        organisation_id,
-        format,
-        bytes,
-        dry_run,
-        editor,
-    } = import;
-    let (incoming, problems) = read(format, &bytes);
-    if !problems.is_empty() {
-        return Err(invalid_import(problems));
-    }
-    let now = state.clock.now();
-    let outcome = state
-        .db
-        .write(move |conn| {
-            if crate::organisations::store::find_organisation(conn, &organisation_id)?.is_none() {
-                return Err(Abort::Failed(ApiError::not_found()));
-            }
-            let change = Change {
-                by: &editor,
-                at: now,
-                action: "imported",
-            };
-            let mut report = ImportReport {
-                dry_run,
-                created: 0,
-                updated: 0,
-                unchanged: 0,
-                cards: Vec::new(),
-            };
-            let mut problems = Vec::new();
-            for card in incoming {
-                let existing = match card.card.as_deref() {
-                    Some(id) => {
-                        store::find(conn, id)?.filter(|row| row.organisation_id == organisation_id)
-                    }
-                    None => None,
-                };
-                let result = match &existing {
-                    Some(row) => service::update_in(
-                        conn,
-                        &organisation_id,
-                        &row.id,
-                        None,
-                        card.content.clone(),
-                        change,
-                    ),
-                    None => {
-                        service::create_in(conn, &organisation_id, card.content.clone(), change)
-                    }
-                };
-                let saved = match result {
-                    Ok(saved) => saved,
-                    Err(error) => {
-                        let found = error
-                            .problems
-                            .unwrap_or_else(|| vec![problem(None, "card", error.message)]);
-                        problems.extend(found.into_iter().map(|p| locate(&card, p)));
-                        continue;
-                    }
-                };
-                let action = match &existing {
-                    None => ImportAction::Create,
-                    Some(row) if i64::from(row.version) == i64::from(saved.version) => {
-                        ImportAction::Unchanged
-                    }
-                    Some(_) => ImportAction::Update,
-                };
-                match action {
-                    ImportAction::Create => report.created += 1,
-                    ImportAction::Update => report.updated += 1,
-                    ImportAction::Unchanged => report.unchanged += 1,
-                }
-                report.cards.push(ImportOutcome {
-                    row: card.row,
-                    card: (!(dry_run && action == ImportAction::Create)).then_some(saved.id),
-                    action,
-                });
-            }
-            if !problems.is_empty() {
-                return Err(Abort::Failed(invalid_import(problems)));
-            }
-            if dry_run {
-                return Err(Abort::Rehearsed(report));
-            }
-            Ok(report)
-        })
-        .await;
-    match outcome {
-        Ok(report) | Err(Abort::Rehearsed(report)) => Ok(report),
-        Err(Abort::Failed(error)) => Err(error),
-    }
-}
-
-/// Every card of the organisation (working copies), as JSON.
-pub async fn export_json(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<CardExport> {
-    let cards = service::list(state, admin, organisation_id.clone()).await?;
-    Ok(CardExport {
-        organisation_id: OrganisationId(organisation_id),
-        exported_at: state.clock.now(),
-        cards: cards
-            .into_iter()
-            .map(|card| ExportedCard {
-                id: card.id,
-                state: card.state,
-                version: card.version,
-                content: card.content,
-            })
-            .collect(),
-    })
-}
-
 /// Every card of the organisation (working copies), as CSV: one row per card × locale, the
 /// card's details on its source-locale row.
-pub async fn export_csv(
-    state: &AppState,
-    admin: &Principal,
-    organisation_id: String,
-) -> ApiResult<Vec<u8>> {
-    let cards = service::list(state, admin, organisation_id).await?;
+pub async fn export_csv(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<u8>> {
+    let cards = service::list(state, admin).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(COLUMNS).map_err(ApiError::internal)?;
     for card in cards {
         let content = &card.content;
-        let state_name = service::state_name(card.state);
+        let state_name = card.state.as_str();
         // The source locale first, then the translations.
         let mut locales: Vec<&String> = vec![&content.source_locale];
         locales.extend(
@@ -795,63 +474,4 @@ pub async fn export_csv(
         }
     }
     writer.into_inner().map_err(ApiError::internal)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_like_cells_are_exported_inert_and_imported_as_they_were() {
-        for cell in [
-            "=HYPERLINK(\"https://x\")",
-            "+1 416",
-            "- item",
-            "@user",
-            "'=kept",
-        ] {
-            let exported = inert(cell.to_string());
-            assert!(!exported.starts_with(FORMULA_STARTS), "{exported}");
-            assert_eq!(unquoted(&exported), cell);
-        }
-        assert_eq!(inert("Shelter".into()), "Shelter");
-        assert_eq!(unquoted("'quoted"), "'quoted");
-    }
-
-    #[test]
-    fn hours_read_ranges_and_lists_and_write_back_the_same() {
-        let read = hours("mon-fri 09:00-17:00; sat,sun 10:00-14:00").unwrap();
-        assert_eq!(read.len(), 2);
-        assert_eq!(read[0].days.len(), 5);
-        assert_eq!(read[1].days, vec![Weekday::Sat, Weekday::Sun]);
-        assert_eq!(read[1].closes, "14:00");
-        assert_eq!(hours(&hours_cell(&read)).unwrap(), read);
-        assert!(hours("fri-mon 09:00-17:00").is_none());
-        assert!(hours("someday 09:00-17:00").is_none());
-        assert!(hours("mon 09:00").is_none());
-        assert_eq!(hours("").unwrap(), Vec::new());
-    }
-
-    #[test]
-    fn csv_problems_name_their_row_and_column() {
-        let csv = "card,source_locale,locale,category,regions,cost,title,summary,risk_disclosure\n\
-                   a,en,en,shelter,CA-ON,free,Shelter,A bed,None\n\
-                   a,,fr,,,,Refuge,,Aucun\n\
-                   b,en,en,castle,CA-ON,free,Castle,Towers,None\n";
-        let (incoming, problems) = read(Format::Csv, csv.as_bytes());
-        assert_eq!(incoming.len(), 2);
-        let found: Vec<(Option<u32>, &str)> =
-            problems.iter().map(|p| (p.row, p.field.as_str())).collect();
-        assert_eq!(found, vec![(Some(2), "summary"), (Some(3), "category")]);
-    }
-
-    #[test]
-    fn json_problems_name_their_card() {
-        let json =
-            r#"{"cards": [{"content": {"category": "shelter"}}, {"card": "x", "content": 3}]}"#;
-        let (_, problems) = read(Format::Json, json.as_bytes());
-        assert_eq!(problems.len(), 2);
-        assert_eq!(problems[0].row, Some(1));
-        assert_eq!(problems[1].row, Some(2));
-    }
 }

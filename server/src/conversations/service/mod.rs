@@ -1,0 +1,164 @@
+//! Conversation rules. Seekers open conversations with the organisation behind their entry point;
+//! that organisation's workers see the waiting ones (those speaking one of the seeker's languages
+//! first) and claim them, one worker winning a race; members close them. Envelopes and prekey
+//! bundles flow only between members of an active conversation.
+
+mod handover;
+mod lifecycle;
+mod queue;
+mod reach;
+
+pub use handover::*;
+pub use lifecycle::*;
+pub use queue::*;
+pub use reach::*;
+
+use super::statistics;
+use super::store::{self, ConversationRow};
+use crate::accounts::store as accounts_store;
+use crate::auth::{OrganisationAdmin, Principal};
+use crate::bus::BusEvent;
+use crate::clock::day_of;
+use crate::db::DbConn;
+use crate::desk::service as desk;
+use crate::entry_points::service as entry_points;
+use crate::error::{ApiError, ApiResult};
+use crate::language::{canonical_languages, speaks_any};
+use crate::organisations::store as organisations;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use quietline_protocol::api::{
+    CloseConversation, Conversation, ConversationState, OpenConversation, Partner, Role,
+    WaitingConversation,
+};
+use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
+
+/// Disappearing-message timers offered: 5 minutes, 1 hour, 1 day, 1 week (or none).
+pub const TIMERS: [u64; 4] = [300, 3_600, 86_400, 604_800];
+
+/// Checks a timer against the offered values.
+pub fn checked_timer(seconds: Option<u64>) -> ApiResult<Option<i64>> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if TIMERS.contains(&s) => Ok(i64::try_from(s).ok()),
+        Some(_) => Err(invalid(
+            "A timer is 300, 3600, 86400 or 604800 seconds, or none.",
+        )),
+    }
+}
+
+/// Outcome categories of a closed conversation, for aggregate statistics only.
+pub const OUTCOMES: [&str; 5] = [
+    "information_given",
+    "referred",
+    "no_response",
+    "safety_concern",
+    "other",
+];
+/// Waiting conversations shown to a worker at once.
+const QUEUE_PAGE: i64 = 200;
+
+fn invalid(message: &'static str) -> ApiError {
+    ApiError::unprocessable(ErrorCode::InvalidBody, message)
+}
+
+fn languages_of(row: &ConversationRow) -> Vec<String> {
+    serde_json::from_str(&row.languages).unwrap_or_default()
+}
+
+fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
+    let workers: Vec<AccountId> = store::members(conn, &row.id)?
+        .into_iter()
+        .filter(|member| *member != row.seeker_id)
+        .map(AccountId)
+        .collect();
+    let worker_handles = workers
+        .iter()
+        .map(|worker| Ok(accounts_store::handle_of(conn, &worker.0)?.unwrap_or_default()))
+        .collect::<ApiResult<Vec<String>>>()?;
+    Ok(Conversation {
+        state: row.state,
+        languages: languages_of(&row),
+        id: row.id,
+        organisation_id: OrganisationId(row.organisation_id),
+        region: row.region,
+        topic: row.topic,
+        opened_at: row.opened_at,
+        seeker: AccountId(row.seeker_id),
+        workers,
+        worker_handles,
+        disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
+        referral: match row.referred_to {
+            None => None,
+            Some(partner) => organisations::find_organisation(conn, &partner)?.map(|org| Partner {
+                organisation_id: OrganisationId(org.0),
+                name: org.1,
+                mutual: true,
+            }),
+        },
+    })
+}
+
+/// The seeker's first language: what statistics are kept by.
+fn first_language(row: &ConversationRow) -> String {
+    languages_of(row)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "und".into())
+}
+
+fn validate_region(region: &Option<String>) -> ApiResult<()> {
+    let ok = region.as_ref().is_none_or(|r| {
+        (2..=64).contains(&r.len()) && r.chars().all(|c| c.is_alphanumeric() || "-/ ".contains(c))
+    });
+    ok.then_some(()).ok_or_else(|| {
+        invalid("A region is a code such as CA-BC, optionally with a city: CA-BC/Surrey.")
+    })
+}
+
+/// Publishes a control event. Not fatal when it fails: clients see the change on their next
+/// refresh.
+async fn announce(state: &AppState, event: BusEvent) {
+    if let Err(error) = state.bus.publish(event).await {
+        tracing::warn!(%error, "conversation change not announced; clients see it on their next refresh");
+    }
+}
+
+/// Tells `members` (those concerned before and after the change) who the conversation's workers
+/// are now.
+async fn announce_workers(state: &AppState, conversation: &Conversation, members: Vec<String>) {
+    announce(
+        state,
+        BusEvent::WorkersChanged {
+            conversation_id: conversation.id.clone(),
+            members,
+            workers: conversation.workers.iter().map(|w| w.0.clone()).collect(),
+            handles: conversation.worker_handles.clone(),
+        },
+    )
+    .await;
+}
+
+fn conflict_state(message: &'static str) -> ApiError {
+    ApiError::conflict(ErrorCode::InvalidState, message)
+}
+
+/// A conversation about to be checked against the caller. One that does not exist answers as
+/// one the caller may not see (403), so ids cannot be probed for what exists or was wiped.
+fn visible(conn: &mut DbConn, conversation_id: &str) -> ApiResult<ConversationRow> {
+    store::find(conn, conversation_id)?.ok_or_else(ApiError::forbidden)
+}
+
+/// The conversation, if the caller is one of its workers.
+fn as_worker_member(
+    conn: &mut DbConn,
+    worker: &Principal,
+    conversation_id: &str,
+) -> ApiResult<(ConversationRow, Vec<String>)> {
+    let row = visible(conn, conversation_id)?;
+    let members = store::members(conn, conversation_id)?;
+    if worker.role != Role::Worker || !members.contains(&worker.account_id) {
+        return Err(ApiError::forbidden());
+    }
+    Ok((row, members))
+}

@@ -1,0 +1,35 @@
+//! Who may message whom, and under which disappearing timer.
+
+use super::*;
+
+/// Whether `sender` may send envelopes to, and fetch prekey bundles of, `recipient`: their own
+/// other devices; members of one active conversation; workers of the same organisation (for the
+/// notes they keep encrypted to each other).
+pub fn may_reach(conn: &mut DbConn, sender: &Principal, recipient: &str) -> ApiResult<bool> {
+    reach(conn, sender, recipient).map(|reach| reach.is_some())
+}
+
+/// [`may_reach`], with the disappearing timer messages between them are under: `None` when they
+/// may not reach each other; `Some(None)` when no timer applies. Of several shared conversations,
+/// the shortest timer wins.
+pub fn reach(
+    conn: &mut DbConn,
+    sender: &Principal,
+    recipient: &str,
+) -> ApiResult<Option<Option<i64>>> {
+    if sender.account_id == recipient {
+        return Ok(Some(None));
+    }
+    let timers = store::shared_active_timers(conn, &sender.account_id, recipient)?;
+    if !timers.is_empty() {
+        return Ok(Some(timers.into_iter().flatten().min()));
+    }
+    if sender.role == Role::Worker {
+        let colleague =
+            store::role_and_organisation(conn, recipient)?.is_some_and(|(role, organisation)| {
+                role == Role::Worker && organisation == sender.organisation_id
+            });
+        return Ok(colleague.then_some(None));
+    }
+    Ok(None)
+}
