@@ -161,7 +161,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
     }
     let config = Config::load(&cli.server)?;
     eprintln!("quietline-admin: {}", describe(&config, &cli.server));
-    if let DatabaseUrl::Sqlite(path) = &config.database
+    if let DatabaseUrl::Sqlite(path) = &config.database_url
         && !path.exists()
     {
         // A typo in the data directory must not quietly start a second, empty instance.
@@ -307,7 +307,7 @@ fn read_passphrase() -> anyhow::Result<String> {
 
 /// Which storage and configuration a run uses, without credentials.
 fn describe(config: &Config, options: &ServerOptions) -> String {
-    let storage = match &config.database {
+    let storage = match &config.database_url {
         DatabaseUrl::Sqlite(path) => format!("SQLite database {}", path.display()),
         DatabaseUrl::Postgres(url) => {
             let url = url.expose();

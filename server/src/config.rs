@@ -8,151 +8,158 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// Command line of the `quietline` binary. Each option can also be given as the environment
-/// variable shown, or as the same key in lower case in the `--config` file.
-#[derive(Debug, Default, Parser)]
-#[command(name = "quietline", version, about = "Quietline server")]
-pub struct Cli {
-    /// TOML file with any of the keys below in lower case (e.g. `public_listen = "0.0.0.0:8080"`).
-    #[arg(long, env = "QUIETLINE_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// host:port of the public listener (the mobile clients' API) [default: 127.0.0.1:8080]
-    #[arg(long, env = "QUIETLINE_PUBLIC_LISTEN")]
-    pub public_listen: Option<String>,
-    /// host:port of the admin listener (admin API, OpenAPI, docs, metrics) [default: 127.0.0.1:8081]
-    #[arg(long, env = "QUIETLINE_ADMIN_LISTEN")]
-    pub admin_listen: Option<String>,
-    /// Directory for the SQLite file and generated secrets [default: ./data]
-    #[arg(long, env = "QUIETLINE_DATA_DIR")]
-    pub data_dir: Option<String>,
-    /// `postgres://…` for PostgreSQL, or `sqlite://PATH` [default: sqlite file DATA_DIR/quietline.db]
-    #[arg(long, env = "QUIETLINE_DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
-    /// `redis://…`: share the bus and rate limits between instances [default: in-process]
-    #[arg(long, env = "QUIETLINE_REDIS_URL", hide_env_values = true)]
-    pub redis_url: Option<String>,
-    /// Prefix of every Redis key and channel [default: quietline:]
-    #[arg(long, env = "QUIETLINE_REDIS_PREFIX")]
-    pub redis_prefix: Option<String>,
-    /// Log filter, e.g. `info` or `quietline_server=debug` [default: info]
-    #[arg(long, env = "QUIETLINE_LOG")]
-    pub log: Option<String>,
-    /// File holding the token signing key; generated when missing [default: DATA_DIR/token.key]
-    #[arg(long, env = "QUIETLINE_TOKEN_KEY_FILE")]
-    pub token_key_file: Option<String>,
-    /// Comma-separated key files still accepted for verification after a key rotation
-    #[arg(long, env = "QUIETLINE_PREVIOUS_TOKEN_KEY_FILES")]
-    pub previous_token_key_files: Option<String>,
-    /// File holding the key that encrypts secrets at rest; generated when missing [default: DATA_DIR/storage.key]
-    #[arg(long, env = "QUIETLINE_STORAGE_KEY_FILE")]
-    pub storage_key_file: Option<String>,
-    /// Lifetime of access tokens in seconds [default: 600]
-    #[arg(long, env = "QUIETLINE_ACCESS_TOKEN_TTL")]
-    pub access_token_ttl: Option<String>,
-    /// Lifetime of a session without use, in seconds [default: 2592000 (30 days)]
-    #[arg(long, env = "QUIETLINE_REFRESH_TOKEN_TTL")]
-    pub refresh_token_ttl: Option<String>,
-    /// Proof-of-work difficulty of seeker sign-up, in bits (0–32) [default: 20]
-    #[arg(long, env = "QUIETLINE_SIGNUP_POW_BITS")]
-    pub signup_pow_bits: Option<String>,
-    /// Seeker sign-ups per hour from one (hashed) client address [default: 20]
-    #[arg(long, env = "QUIETLINE_SIGNUP_RATE_LIMIT")]
-    pub signup_rate_limit: Option<String>,
-    /// Passphrase checks (sign-ins, invite redemptions, set-up) per 15 minutes from one (hashed)
-    /// client address [default: 30]
-    #[arg(long, env = "QUIETLINE_PASSPHRASE_RATE_LIMIT")]
-    pub passphrase_rate_limit: Option<String>,
-    /// Sends one account may make per minute, so no sender can fill a recipient's queue
-    /// [default: 600]
-    #[arg(long, env = "QUIETLINE_SEND_RATE_LIMIT")]
-    pub send_rate_limit: Option<String>,
-    /// Prekey bundle fetches one account may make per minute, so nobody drains another's
-    /// one-time prekeys [default: 120]
-    #[arg(long, env = "QUIETLINE_BUNDLE_RATE_LIMIT")]
-    pub bundle_rate_limit: Option<String>,
-    /// Live WebSockets one device may hold at once, across all instances [default: 4]
-    #[arg(long, env = "QUIETLINE_SOCKETS_PER_DEVICE")]
-    pub sockets_per_device: Option<String>,
-    /// Require a TOTP second factor of administrators (true/false) [default: true]
-    #[arg(long, env = "QUIETLINE_ADMIN_TOTP_REQUIRED")]
-    pub admin_totp_required: Option<String>,
-    /// Hours an invite stays valid unless the administrator says otherwise [default: 72]
-    #[arg(long, env = "QUIETLINE_INVITE_TTL_HOURS")]
-    pub invite_ttl_hours: Option<String>,
-    /// Devices one account may have [default: 5]
-    #[arg(long, env = "QUIETLINE_MAX_DEVICES")]
-    pub max_devices: Option<String>,
-    /// Take the client address from X-Forwarded-For (only behind a trusted proxy) [default: false]
-    #[arg(long, env = "QUIETLINE_TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: Option<String>,
-    /// Trusted proxies in front that append to X-Forwarded-For: the client address is the entry
-    /// that many places from the right (1 to 5) [default: 1]
-    #[arg(long, env = "QUIETLINE_FORWARDED_HOPS")]
-    pub forwarded_hops: Option<String>,
-    /// HTTP worker threads per listener [default: number of cores]
-    #[arg(long, env = "QUIETLINE_WORKERS")]
-    pub workers: Option<String>,
-    /// Longest an undelivered envelope is kept, in seconds [default: 604800 (7 days)]
-    #[arg(long, env = "QUIETLINE_MESSAGE_TTL")]
-    pub message_ttl: Option<String>,
-    /// Envelopes one device's queue may hold [default: 10000]
-    #[arg(long, env = "QUIETLINE_QUEUE_LIMIT")]
-    pub queue_limit: Option<String>,
-    /// Seconds between purges of expired data; expired envelopes are gone within this delay [default: 60]
-    #[arg(long, env = "QUIETLINE_REAPER_INTERVAL")]
-    pub reaper_interval: Option<String>,
-    /// Days a seeker account may go unused before it is wiped [default: 30]
-    #[arg(long, env = "QUIETLINE_SEEKER_INACTIVITY_DAYS")]
-    pub seeker_inactivity_days: Option<String>,
-    /// Days a closed conversation is kept before only its aggregate counts remain [default: 30]
-    #[arg(long, env = "QUIETLINE_CLOSED_RETENTION_DAYS")]
-    pub closed_retention_days: Option<String>,
-    /// The public listener's address as clients reach it (e.g. https://example.org behind a
-    /// proxy), named in the API document [default: http://PUBLIC_LISTEN]
-    #[arg(long, env = "QUIETLINE_PUBLIC_URL")]
-    pub public_url: Option<String>,
-    /// Origin of the admin docs page (e.g. http://127.0.0.1:8081) allowed to try the public API
-    /// from the browser; the public listener then answers cross-origin requests from it, and from
-    /// nothing else [default: none]
-    #[arg(long, env = "QUIETLINE_DOCS_ORIGIN")]
-    pub docs_origin: Option<String>,
+/// Declares every configuration key once. A special key is given by hand in `resolve_special`
+/// (addresses, paths, URLs, values whose default depends on another); a scalar key is a value
+/// with its default and the range it must lie in, from which its help text, its check and the
+/// example file all follow. The command line's help is each key's documentation.
+macro_rules! settings {
+    (
+        special {
+            $( $(#[$special_meta:meta])* $special:ident: $special_type:ty, file $file_type:ty, env $special_env:literal; )*
+        }
+        scalar {
+            $( $(#[doc = $doc:literal])* $scalar:ident: $scalar_type:ty = $default:expr $(, within $range:expr)?, env $env:literal; )*
+        }
+    ) => {
+        /// Command line of the `quietline` binary. Each option can also be given as the
+        /// environment variable shown, or as the same key in lower case in the `--config` file.
+        #[derive(Debug, Default, Parser)]
+        #[command(name = "quietline", version, about = "Quietline server")]
+        pub struct Cli {
+            /// TOML file with any of the keys below in lower case (e.g. `public_listen = "0.0.0.0:8080"`).
+            #[arg(long, env = "QUIETLINE_CONFIG")]
+            pub config: Option<PathBuf>,
+            $( $(#[$special_meta])* #[arg(long, env = $special_env)] pub $special: Option<String>, )*
+            $(
+                #[arg(
+                    long,
+                    env = $env,
+                    help = help_text(&[$($doc),*], stringify!($default)),
+                )]
+                pub $scalar: Option<String>,
+            )*
+        }
+
+        /// The same keys as the command line, read from the `--config` file.
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FileConfig {
+            $( $special: Option<$file_type>, )*
+            $( $scalar: Option<$scalar_type>, )*
+        }
+
+        /// The special keys, resolved.
+        struct Special {
+            $( $special: $special_type, )*
+        }
+
+        /// The checked configuration the server runs with; each key is documented on [`Cli`].
+        #[derive(Clone, Debug)]
+        pub struct Config {
+            $( pub $special: $special_type, )*
+            $( $(#[doc = $doc])* pub $scalar: $scalar_type, )*
+        }
+
+        impl Config {
+            fn merge(cli: &Cli, file: FileConfig) -> Result<Config, ConfigError> {
+                $(
+                    let $scalar = checked(
+                        $env,
+                        cli.$scalar.as_ref(),
+                        file.$scalar,
+                        $default,
+                        settings!(@range $($range)?),
+                    )?;
+                )*
+                let special = resolve_special(cli, file)?;
+                let config = Config {
+                    $( $special: special.$special, )*
+                    $( $scalar, )*
+                };
+                cross_check(&config)?;
+                Ok(config)
+            }
+        }
+    };
+    (@range) => { .. };
+    (@range $range:expr) => { $range };
 }
 
-/// The same keys as the command line, read from the `--config` file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    public_listen: Option<String>,
-    admin_listen: Option<String>,
-    data_dir: Option<String>,
-    database_url: Option<String>,
-    redis_url: Option<String>,
-    redis_prefix: Option<String>,
-    log: Option<String>,
-    token_key_file: Option<String>,
-    previous_token_key_files: Option<Vec<String>>,
-    storage_key_file: Option<String>,
-    access_token_ttl: Option<u64>,
-    refresh_token_ttl: Option<u64>,
-    signup_pow_bits: Option<u8>,
-    signup_rate_limit: Option<u32>,
-    passphrase_rate_limit: Option<u32>,
-    send_rate_limit: Option<u32>,
-    bundle_rate_limit: Option<u32>,
-    sockets_per_device: Option<u32>,
-    admin_totp_required: Option<bool>,
-    invite_ttl_hours: Option<u32>,
-    max_devices: Option<u32>,
-    trust_forwarded_for: Option<bool>,
-    forwarded_hops: Option<u8>,
-    workers: Option<usize>,
-    message_ttl: Option<u64>,
-    queue_limit: Option<u32>,
-    reaper_interval: Option<u64>,
-    seeker_inactivity_days: Option<u32>,
-    closed_retention_days: Option<u32>,
-    public_url: Option<String>,
-    docs_origin: Option<String>,
+settings! {
+    special {
+        /// host:port of the public listener (the mobile clients' API) [default: 127.0.0.1:8080]
+        public_listen: SocketAddr, file String, env "QUIETLINE_PUBLIC_LISTEN";
+        /// host:port of the admin listener (admin API, OpenAPI, docs, metrics) [default: 127.0.0.1:8081]
+        admin_listen: SocketAddr, file String, env "QUIETLINE_ADMIN_LISTEN";
+        /// Directory for the SQLite file and generated secrets [default: ./data]
+        data_dir: PathBuf, file String, env "QUIETLINE_DATA_DIR";
+        /// `postgres://…` for PostgreSQL, or `sqlite://PATH` [default: sqlite file DATA_DIR/quietline.db]
+        #[arg(hide_env_values = true)]
+        database_url: DatabaseUrl, file String, env "QUIETLINE_DATABASE_URL";
+        /// `redis://…`: share the bus and rate limits between instances [default: in-process]
+        #[arg(hide_env_values = true)]
+        redis_url: Option<Secret>, file String, env "QUIETLINE_REDIS_URL";
+        /// Prefix of every Redis key and channel [default: quietline:]
+        redis_prefix: String, file String, env "QUIETLINE_REDIS_PREFIX";
+        /// Log filter, e.g. `info` or `quietline_server=debug` [default: info]
+        log: String, file String, env "QUIETLINE_LOG";
+        /// File holding the token signing key; generated when missing [default: DATA_DIR/token.key]
+        token_key_file: PathBuf, file String, env "QUIETLINE_TOKEN_KEY_FILE";
+        /// Comma-separated key files still accepted for verification after a key rotation
+        previous_token_key_files: Vec<PathBuf>, file Vec<String>, env "QUIETLINE_PREVIOUS_TOKEN_KEY_FILES";
+        /// File holding the key that encrypts secrets at rest; generated when missing [default: DATA_DIR/storage.key]
+        storage_key_file: PathBuf, file String, env "QUIETLINE_STORAGE_KEY_FILE";
+        /// HTTP worker threads per listener (1 to 256) [default: number of cores]
+        workers: usize, file usize, env "QUIETLINE_WORKERS";
+        /// The public listener's address as clients reach it (e.g. https://example.org behind a
+        /// proxy), named in the API document [default: http://PUBLIC_LISTEN]
+        public_url: Option<String>, file String, env "QUIETLINE_PUBLIC_URL";
+        /// Origin of the admin docs page (e.g. http://127.0.0.1:8081) allowed to try the public API
+        /// from the browser; the public listener then answers cross-origin requests from it, and from
+        /// nothing else [default: none]
+        docs_origin: Option<String>, file String, env "QUIETLINE_DOCS_ORIGIN";
+    }
+    scalar {
+        /// Lifetime of access tokens in seconds
+        access_token_ttl: u64 = 600, within 30..=86_400, env "QUIETLINE_ACCESS_TOKEN_TTL";
+        /// Lifetime of a session without use, in seconds (30 days)
+        refresh_token_ttl: u64 = 2_592_000, env "QUIETLINE_REFRESH_TOKEN_TTL";
+        /// Proof-of-work difficulty of seeker sign-up, in bits (0–32)
+        signup_pow_bits: u8 = 20, within 0..=32, env "QUIETLINE_SIGNUP_POW_BITS";
+        /// Seeker sign-ups per hour from one (hashed) client address
+        signup_rate_limit: u32 = 20, env "QUIETLINE_SIGNUP_RATE_LIMIT";
+        /// Passphrase checks (sign-ins, invite redemptions, set-up) per 15 minutes from one (hashed)
+        /// client address
+        passphrase_rate_limit: u32 = 30, within 1.., env "QUIETLINE_PASSPHRASE_RATE_LIMIT";
+        /// Sends one account may make per minute, so no sender can fill a recipient's queue
+        send_rate_limit: u32 = 600, within 1.., env "QUIETLINE_SEND_RATE_LIMIT";
+        /// Prekey bundle fetches one account may make per minute, so nobody drains another's
+        /// one-time prekeys
+        bundle_rate_limit: u32 = 120, within 1.., env "QUIETLINE_BUNDLE_RATE_LIMIT";
+        /// Live WebSockets one device may hold at once, across all instances
+        sockets_per_device: u32 = 4, within 1.., env "QUIETLINE_SOCKETS_PER_DEVICE";
+        /// Require a TOTP second factor of administrators (true/false)
+        admin_totp_required: bool = true, env "QUIETLINE_ADMIN_TOTP_REQUIRED";
+        /// Hours an invite stays valid unless the administrator says otherwise
+        invite_ttl_hours: u32 = 72, within 1..=720, env "QUIETLINE_INVITE_TTL_HOURS";
+        /// Devices one account may have
+        max_devices: u32 = 5, within 1..=100, env "QUIETLINE_MAX_DEVICES";
+        /// Take the client address from X-Forwarded-For (only behind a trusted proxy)
+        trust_forwarded_for: bool = false, env "QUIETLINE_TRUST_FORWARDED_FOR";
+        /// Trusted proxies in front that append to X-Forwarded-For: the client address is the entry
+        /// that many places from the right (1 to 5)
+        forwarded_hops: u8 = 1, within 1..=5, env "QUIETLINE_FORWARDED_HOPS";
+        /// Longest an undelivered envelope is kept, in seconds (7 days)
+        message_ttl: u64 = 604_800, within 60..=7_776_000, env "QUIETLINE_MESSAGE_TTL";
+        /// Envelopes one device's queue may hold
+        queue_limit: u32 = 10_000, within 1..=1_000_000, env "QUIETLINE_QUEUE_LIMIT";
+        /// Seconds between purges of expired data; expired envelopes are gone within this delay
+        reaper_interval: u64 = 60, within 1..=3_600, env "QUIETLINE_REAPER_INTERVAL";
+        /// Days a seeker account may go unused before it is wiped
+        seeker_inactivity_days: u32 = 30, within 1..=365, env "QUIETLINE_SEEKER_INACTIVITY_DAYS";
+        /// Days a closed conversation is kept before only its aggregate counts remain
+        closed_retention_days: u32 = 30, within 1..=365, env "QUIETLINE_CLOSED_RETENTION_DAYS";
+    }
 }
 
 /// Which database, decided from the URL scheme. A PostgreSQL URL may carry a password: it is
@@ -161,47 +168,6 @@ struct FileConfig {
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
     Postgres(Secret),
-}
-
-/// The checked configuration the server runs with.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub public_listen: SocketAddr,
-    pub admin_listen: SocketAddr,
-    pub data_dir: PathBuf,
-    pub database: DatabaseUrl,
-    /// May carry a password, as the database URL may.
-    pub redis_url: Option<Secret>,
-    pub redis_prefix: String,
-    pub log: String,
-    pub token_key_file: PathBuf,
-    pub previous_token_key_files: Vec<PathBuf>,
-    pub storage_key_file: PathBuf,
-    pub access_token_ttl: u64,
-    pub refresh_token_ttl: u64,
-    pub signup_pow_bits: u8,
-    pub signup_rate_limit: u32,
-    pub passphrase_rate_limit: u32,
-    pub send_rate_limit: u32,
-    pub bundle_rate_limit: u32,
-    pub sockets_per_device: u32,
-    pub admin_totp_required: bool,
-    pub invite_ttl_hours: u32,
-    pub max_devices: u32,
-    pub trust_forwarded_for: bool,
-    /// Trusted proxies appending to X-Forwarded-For.
-    pub forwarded_hops: u8,
-    pub workers: usize,
-    pub message_ttl: u64,
-    pub queue_limit: u32,
-    pub reaper_interval: u64,
-    pub seeker_inactivity_days: u32,
-    pub closed_retention_days: u32,
-    /// Where clients reach the public listener, without a trailing slash; when not configured,
-    /// filled in at start from the address the listener bound.
-    pub public_url: Option<String>,
-    /// The one origin, if any, whose browser pages may call the public API (the docs page).
-    pub docs_origin: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,20 +184,89 @@ fn bad(key: &'static str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Picks the environment/command-line value, else the file's, then parses it.
-fn pick<T: std::str::FromStr>(
+/// A scalar key's help: its documentation, then its default.
+fn help_text(doc: &[&str], default: &str) -> String {
+    let words: Vec<&str> = doc
+        .iter()
+        .flat_map(|line| line.split_whitespace())
+        .collect();
+    format!("{} [default: {default}]", words.join(" "))
+}
+
+/// A range a scalar key must lie in, said in words for the error.
+trait Allowed<T> {
+    fn allows(&self, value: &T) -> bool;
+    fn describe(&self) -> String;
+}
+
+impl<T> Allowed<T> for std::ops::RangeFull {
+    fn allows(&self, _: &T) -> bool {
+        true
+    }
+
+    fn describe(&self) -> String {
+        String::new()
+    }
+}
+
+impl<T: PartialOrd + std::fmt::Display> Allowed<T> for std::ops::RangeInclusive<T> {
+    fn allows(&self, value: &T) -> bool {
+        self.contains(value)
+    }
+
+    fn describe(&self) -> String {
+        format!("must be between {} and {}", self.start(), self.end())
+    }
+}
+
+impl<T: PartialOrd + std::fmt::Display> Allowed<T> for std::ops::RangeFrom<T> {
+    fn allows(&self, value: &T) -> bool {
+        self.contains(value)
+    }
+
+    fn describe(&self) -> String {
+        format!("must be at least {}", self.start)
+    }
+}
+
+/// A scalar key: the environment/command-line value, else the file's, else the default; then
+/// checked against its range.
+fn checked<T: std::str::FromStr>(
     key: &'static str,
     cli: Option<&String>,
     file: Option<T>,
     default: T,
+    allowed: impl Allowed<T>,
 ) -> Result<T, ConfigError> {
-    match cli {
+    let value = match cli {
         Some(raw) => raw
             .trim()
             .parse()
-            .map_err(|_| bad(key, format!("cannot read the value {raw:?}"))),
-        None => Ok(file.unwrap_or(default)),
+            .map_err(|_| bad(key, format!("cannot read the value {raw:?}")))?,
+        None => file.unwrap_or(default),
+    };
+    if allowed.allows(&value) {
+        Ok(value)
+    } else {
+        Err(bad(key, allowed.describe()))
     }
+}
+
+/// Rules between keys.
+fn cross_check(config: &Config) -> Result<(), ConfigError> {
+    if config.public_listen == config.admin_listen && config.public_listen.port() != 0 {
+        return Err(bad(
+            "QUIETLINE_ADMIN_LISTEN",
+            "must differ from QUIETLINE_PUBLIC_LISTEN: the admin API never shares the public listener",
+        ));
+    }
+    if config.refresh_token_ttl < config.access_token_ttl {
+        return Err(bad(
+            "QUIETLINE_REFRESH_TOKEN_TTL",
+            "must not be shorter than QUIETLINE_ACCESS_TOKEN_TTL",
+        ));
+    }
+    Ok(())
 }
 
 impl Config {
@@ -269,362 +304,159 @@ impl Config {
             Err(e) => unreachable!("default configuration is invalid: {e}"),
         }
     }
+}
 
-    fn merge(cli: &Cli, file: FileConfig) -> Result<Config, ConfigError> {
-        let listen = |key, raw: Option<&String>, file: Option<String>, default: &str| {
-            let value = raw.cloned().or(file).unwrap_or_else(|| default.to_string());
-            value.trim().parse::<SocketAddr>().map_err(|_| {
-                bad(
-                    key,
-                    format!("expected host:port such as 127.0.0.1:8080, got {value:?}"),
-                )
-            })
-        };
-        let public_listen = listen(
-            "QUIETLINE_PUBLIC_LISTEN",
-            cli.public_listen.as_ref(),
-            file.public_listen,
-            "127.0.0.1:8080",
-        )?;
-        let admin_listen = listen(
-            "QUIETLINE_ADMIN_LISTEN",
-            cli.admin_listen.as_ref(),
-            file.admin_listen,
-            "127.0.0.1:8081",
-        )?;
-        if public_listen == admin_listen && public_listen.port() != 0 {
-            return Err(bad(
-                "QUIETLINE_ADMIN_LISTEN",
-                "must differ from QUIETLINE_PUBLIC_LISTEN: the admin API never shares the public listener",
-            ));
-        }
-        let data_dir = PathBuf::from(
-            cli.data_dir
-                .clone()
-                .or(file.data_dir)
-                .unwrap_or_else(|| "./data".into()),
-        );
-        if data_dir.as_os_str().is_empty() {
-            return Err(bad("QUIETLINE_DATA_DIR", "must not be empty"));
-        }
-        let database = match cli.database_url.clone().or(file.database_url) {
-            None => DatabaseUrl::Sqlite(data_dir.join("quietline.db")),
-            Some(url) => parse_database_url(&url)?,
-        };
-        let redis_url = cli
-            .redis_url
-            .clone()
-            .or(file.redis_url)
-            .filter(|u| !u.is_empty());
-        let is_redis = |url: &str| {
-            ["redis://", "rediss://", "unix://"]
-                .iter()
-                .any(|s| url.starts_with(s))
-        };
-        if redis_url.as_deref().is_some_and(|url| !is_redis(url)) {
-            return Err(bad(
-                "QUIETLINE_REDIS_URL",
-                "expected a redis://, rediss:// or unix:// URL",
-            ));
-        }
-        let redis_url = redis_url.map(Secret::from);
-        let redis_prefix = cli
-            .redis_prefix
-            .clone()
-            .or(file.redis_prefix)
-            .unwrap_or_else(|| "quietline:".into());
-        let log = cli
-            .log
-            .clone()
-            .or(file.log)
-            .unwrap_or_else(|| "info".into());
-        if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
-            return Err(bad(
-                "QUIETLINE_LOG",
-                format!("not a valid log filter: {log:?}"),
-            ));
-        }
-        let path_or = |raw: Option<&String>, file: Option<String>, default: &str| {
-            raw.cloned()
-                .or(file)
-                .map(PathBuf::from)
-                .unwrap_or_else(|| data_dir.join(default))
-        };
-        let token_key_file = path_or(
-            cli.token_key_file.as_ref(),
-            file.token_key_file,
-            "token.key",
-        );
-        let storage_key_file = path_or(
-            cli.storage_key_file.as_ref(),
-            file.storage_key_file,
-            "storage.key",
-        );
-        let previous_token_key_files = match &cli.previous_token_key_files {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(PathBuf::from)
-                .collect(),
-            None => file
-                .previous_token_key_files
-                .unwrap_or_default()
-                .into_iter()
-                .map(PathBuf::from)
-                .collect(),
-        };
-        let access_token_ttl = pick(
-            "QUIETLINE_ACCESS_TOKEN_TTL",
-            cli.access_token_ttl.as_ref(),
-            file.access_token_ttl,
-            600,
-        )?;
-        if !(30..=86_400).contains(&access_token_ttl) {
-            return Err(bad(
-                "QUIETLINE_ACCESS_TOKEN_TTL",
-                "must be between 30 and 86400 seconds",
-            ));
-        }
-        let refresh_token_ttl = pick(
-            "QUIETLINE_REFRESH_TOKEN_TTL",
-            cli.refresh_token_ttl.as_ref(),
-            file.refresh_token_ttl,
-            30 * 86_400,
-        )?;
-        if refresh_token_ttl < access_token_ttl {
-            return Err(bad(
-                "QUIETLINE_REFRESH_TOKEN_TTL",
-                "must not be shorter than QUIETLINE_ACCESS_TOKEN_TTL",
-            ));
-        }
-        let signup_pow_bits = pick(
-            "QUIETLINE_SIGNUP_POW_BITS",
-            cli.signup_pow_bits.as_ref(),
-            file.signup_pow_bits,
-            20,
-        )?;
-        if signup_pow_bits > 32 {
-            return Err(bad("QUIETLINE_SIGNUP_POW_BITS", "must be between 0 and 32"));
-        }
-        let signup_rate_limit = pick(
-            "QUIETLINE_SIGNUP_RATE_LIMIT",
-            cli.signup_rate_limit.as_ref(),
-            file.signup_rate_limit,
-            20,
-        )?;
-        let passphrase_rate_limit = pick(
-            "QUIETLINE_PASSPHRASE_RATE_LIMIT",
-            cli.passphrase_rate_limit.as_ref(),
-            file.passphrase_rate_limit,
-            30,
-        )?;
-        if passphrase_rate_limit == 0 {
-            return Err(bad("QUIETLINE_PASSPHRASE_RATE_LIMIT", "must be at least 1"));
-        }
-        let send_rate_limit = pick(
-            "QUIETLINE_SEND_RATE_LIMIT",
-            cli.send_rate_limit.as_ref(),
-            file.send_rate_limit,
-            600,
-        )?;
-        if send_rate_limit == 0 {
-            return Err(bad("QUIETLINE_SEND_RATE_LIMIT", "must be at least 1"));
-        }
-        let bundle_rate_limit = pick(
-            "QUIETLINE_BUNDLE_RATE_LIMIT",
-            cli.bundle_rate_limit.as_ref(),
-            file.bundle_rate_limit,
-            120,
-        )?;
-        if bundle_rate_limit == 0 {
-            return Err(bad("QUIETLINE_BUNDLE_RATE_LIMIT", "must be at least 1"));
-        }
-        let sockets_per_device = pick(
-            "QUIETLINE_SOCKETS_PER_DEVICE",
-            cli.sockets_per_device.as_ref(),
-            file.sockets_per_device,
-            4,
-        )?;
-        if sockets_per_device == 0 {
-            return Err(bad("QUIETLINE_SOCKETS_PER_DEVICE", "must be at least 1"));
-        }
-        let admin_totp_required = pick(
-            "QUIETLINE_ADMIN_TOTP_REQUIRED",
-            cli.admin_totp_required.as_ref(),
-            file.admin_totp_required,
-            true,
-        )?;
-        let invite_ttl_hours = pick(
-            "QUIETLINE_INVITE_TTL_HOURS",
-            cli.invite_ttl_hours.as_ref(),
-            file.invite_ttl_hours,
-            72,
-        )?;
-        if !(1..=720).contains(&invite_ttl_hours) {
-            return Err(bad(
-                "QUIETLINE_INVITE_TTL_HOURS",
-                "must be between 1 and 720",
-            ));
-        }
-        let max_devices = pick(
-            "QUIETLINE_MAX_DEVICES",
-            cli.max_devices.as_ref(),
-            file.max_devices,
-            5,
-        )?;
-        if !(1..=100).contains(&max_devices) {
-            return Err(bad("QUIETLINE_MAX_DEVICES", "must be between 1 and 100"));
-        }
-        let trust_forwarded_for = pick(
-            "QUIETLINE_TRUST_FORWARDED_FOR",
-            cli.trust_forwarded_for.as_ref(),
-            file.trust_forwarded_for,
-            false,
-        )?;
-        let forwarded_hops = pick(
-            "QUIETLINE_FORWARDED_HOPS",
-            cli.forwarded_hops.as_ref(),
-            file.forwarded_hops,
-            1,
-        )?;
-        if !(1..=5).contains(&forwarded_hops) {
-            return Err(bad("QUIETLINE_FORWARDED_HOPS", "must be between 1 and 5"));
-        }
-        let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
-        let workers = pick(
-            "QUIETLINE_WORKERS",
-            cli.workers.as_ref(),
-            file.workers,
-            default_workers,
-        )?;
-        if !(1..=256).contains(&workers) {
-            return Err(bad("QUIETLINE_WORKERS", "must be between 1 and 256"));
-        }
-        let message_ttl = pick(
-            "QUIETLINE_MESSAGE_TTL",
-            cli.message_ttl.as_ref(),
-            file.message_ttl,
-            7 * 86_400,
-        )?;
-        if !(60..=90 * 86_400).contains(&message_ttl) {
-            return Err(bad(
-                "QUIETLINE_MESSAGE_TTL",
-                "must be between 60 seconds and 90 days",
-            ));
-        }
-        let queue_limit = pick(
-            "QUIETLINE_QUEUE_LIMIT",
-            cli.queue_limit.as_ref(),
-            file.queue_limit,
-            10_000,
-        )?;
-        if !(1..=1_000_000).contains(&queue_limit) {
-            return Err(bad(
-                "QUIETLINE_QUEUE_LIMIT",
-                "must be between 1 and 1000000",
-            ));
-        }
-        let reaper_interval = pick(
-            "QUIETLINE_REAPER_INTERVAL",
-            cli.reaper_interval.as_ref(),
-            file.reaper_interval,
-            60,
-        )?;
-        if !(1..=3_600).contains(&reaper_interval) {
-            return Err(bad(
-                "QUIETLINE_REAPER_INTERVAL",
-                "must be between 1 and 3600 seconds",
-            ));
-        }
-        let seeker_inactivity_days = pick(
-            "QUIETLINE_SEEKER_INACTIVITY_DAYS",
-            cli.seeker_inactivity_days.as_ref(),
-            file.seeker_inactivity_days,
-            30,
-        )?;
-        if !(1..=365).contains(&seeker_inactivity_days) {
-            return Err(bad(
-                "QUIETLINE_SEEKER_INACTIVITY_DAYS",
-                "must be between 1 and 365",
-            ));
-        }
-        let closed_retention_days = pick(
-            "QUIETLINE_CLOSED_RETENTION_DAYS",
-            cli.closed_retention_days.as_ref(),
-            file.closed_retention_days,
-            30,
-        )?;
-        if !(1..=365).contains(&closed_retention_days) {
-            return Err(bad(
-                "QUIETLINE_CLOSED_RETENTION_DAYS",
-                "must be between 1 and 365",
-            ));
-        }
-        let web_origin = |key: &'static str, value: String| {
-            let value = value.trim().trim_end_matches('/').to_string();
-            let scheme_ok = value.starts_with("http://") || value.starts_with("https://");
-            let plain = value.split_once("://").is_some_and(|(_, rest)| {
-                !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '@'])
-            });
-            if scheme_ok && plain {
-                Ok(value)
-            } else {
-                Err(bad(
-                    key,
-                    format!(
-                        "expected scheme://host[:port], such as https://example.org, got {value:?}"
-                    ),
-                ))
-            }
-        };
-        let public_url = cli
-            .public_url
-            .clone()
-            .or(file.public_url)
-            .map(|url| web_origin("QUIETLINE_PUBLIC_URL", url))
-            .transpose()?;
-        let docs_origin = cli
-            .docs_origin
-            .clone()
-            .or(file.docs_origin)
-            .filter(|o| !o.trim().is_empty())
-            .map(|o| web_origin("QUIETLINE_DOCS_ORIGIN", o))
-            .transpose()?;
-        Ok(Config {
-            public_url,
-            docs_origin,
-            public_listen,
-            admin_listen,
-            data_dir,
-            database,
-            redis_url,
-            redis_prefix,
-            log,
-            token_key_file,
-            previous_token_key_files,
-            storage_key_file,
-            access_token_ttl,
-            refresh_token_ttl,
-            signup_pow_bits,
-            signup_rate_limit,
-            passphrase_rate_limit,
-            send_rate_limit,
-            bundle_rate_limit,
-            sockets_per_device,
-            admin_totp_required,
-            invite_ttl_hours,
-            max_devices,
-            trust_forwarded_for,
-            forwarded_hops,
-            workers,
-            message_ttl,
-            queue_limit,
-            reaper_interval,
-            seeker_inactivity_days,
-            closed_retention_days,
+/// The special keys, each resolved by its own rule.
+fn resolve_special(cli: &Cli, file: FileConfig) -> Result<Special, ConfigError> {
+    let listen = |key, raw: Option<&String>, file: Option<String>, default: &str| {
+        let value = raw.cloned().or(file).unwrap_or_else(|| default.to_string());
+        value.trim().parse::<SocketAddr>().map_err(|_| {
+            bad(
+                key,
+                format!("expected host:port such as 127.0.0.1:8080, got {value:?}"),
+            )
         })
+    };
+    let public_listen = listen(
+        "QUIETLINE_PUBLIC_LISTEN",
+        cli.public_listen.as_ref(),
+        file.public_listen,
+        "127.0.0.1:8080",
+    )?;
+    let admin_listen = listen(
+        "QUIETLINE_ADMIN_LISTEN",
+        cli.admin_listen.as_ref(),
+        file.admin_listen,
+        "127.0.0.1:8081",
+    )?;
+    let data_dir = PathBuf::from(
+        cli.data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| "./data".into()),
+    );
+    if data_dir.as_os_str().is_empty() {
+        return Err(bad("QUIETLINE_DATA_DIR", "must not be empty"));
     }
+    let database_url = match cli.database_url.clone().or(file.database_url) {
+        None => DatabaseUrl::Sqlite(data_dir.join("quietline.db")),
+        Some(url) => parse_database_url(&url)?,
+    };
+    let redis_url = cli
+        .redis_url
+        .clone()
+        .or(file.redis_url)
+        .filter(|u| !u.is_empty());
+    let is_redis = |url: &str| {
+        ["redis://", "rediss://", "unix://"]
+            .iter()
+            .any(|s| url.starts_with(s))
+    };
+    if redis_url.as_deref().is_some_and(|url| !is_redis(url)) {
+        return Err(bad(
+            "QUIETLINE_REDIS_URL",
+            "expected a redis://, rediss:// or unix:// URL",
+        ));
+    }
+    let redis_url = redis_url.map(Secret::from);
+    let redis_prefix = cli
+        .redis_prefix
+        .clone()
+        .or(file.redis_prefix)
+        .unwrap_or_else(|| "quietline:".into());
+    let log = cli
+        .log
+        .clone()
+        .or(file.log)
+        .unwrap_or_else(|| "info".into());
+    if tracing_subscriber::EnvFilter::try_new(&log).is_err() {
+        return Err(bad(
+            "QUIETLINE_LOG",
+            format!("not a valid log filter: {log:?}"),
+        ));
+    }
+    let path_or = |raw: Option<&String>, file: Option<String>, default: &str| {
+        raw.cloned()
+            .or(file)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join(default))
+    };
+    let token_key_file = path_or(
+        cli.token_key_file.as_ref(),
+        file.token_key_file,
+        "token.key",
+    );
+    let storage_key_file = path_or(
+        cli.storage_key_file.as_ref(),
+        file.storage_key_file,
+        "storage.key",
+    );
+    let previous_token_key_files = match &cli.previous_token_key_files {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .collect(),
+        None => file
+            .previous_token_key_files
+            .unwrap_or_default()
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+    };
+    let web_origin = |key: &'static str, value: String| {
+        let value = value.trim().trim_end_matches('/').to_string();
+        let scheme_ok = value.starts_with("http://") || value.starts_with("https://");
+        let plain = value
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '@']));
+        if scheme_ok && plain {
+            Ok(value)
+        } else {
+            Err(bad(
+                key,
+                format!(
+                    "expected scheme://host[:port], such as https://example.org, got {value:?}"
+                ),
+            ))
+        }
+    };
+    let public_url = cli
+        .public_url
+        .clone()
+        .or(file.public_url)
+        .map(|url| web_origin("QUIETLINE_PUBLIC_URL", url))
+        .transpose()?;
+    let docs_origin = cli
+        .docs_origin
+        .clone()
+        .or(file.docs_origin)
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| web_origin("QUIETLINE_DOCS_ORIGIN", o))
+        .transpose()?;
+    let workers = checked(
+        "QUIETLINE_WORKERS",
+        cli.workers.as_ref(),
+        file.workers,
+        std::thread::available_parallelism().map_or(2, usize::from),
+        1..=256,
+    )?;
+    Ok(Special {
+        public_listen,
+        admin_listen,
+        data_dir,
+        database_url,
+        redis_url,
+        redis_prefix,
+        log,
+        token_key_file,
+        previous_token_key_files,
+        storage_key_file,
+        workers,
+        public_url,
+        docs_origin,
+    })
 }
 
 fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
@@ -705,7 +537,8 @@ fn example_value(key: &str, default: Option<&str>) -> String {
     let first = default
         .and_then(|d| d.split_whitespace().next())
         .unwrap_or_default();
-    if first.parse::<u64>().is_ok() || first == "true" || first == "false" {
+    // TOML integers may be grouped with `_` as the declarations are.
+    if first.replace('_', "").parse::<u64>().is_ok() || first == "true" || first == "false" {
         first.to_string()
     } else {
         format!("{first:?}")
@@ -749,7 +582,7 @@ mod tests {
     fn defaults_serve_sqlite_in_the_data_directory() {
         let config = Config::for_data_dir(Path::new("/tmp/ql"));
         assert!(
-            matches!(&config.database, DatabaseUrl::Sqlite(path) if path == Path::new("/tmp/ql/quietline.db"))
+            matches!(&config.database_url, DatabaseUrl::Sqlite(path) if path == Path::new("/tmp/ql/quietline.db"))
         );
         assert_eq!(config.public_listen.port(), 8080);
         assert_eq!(config.admin_listen.port(), 8081);
@@ -776,6 +609,42 @@ mod tests {
             .err()
             .map(|e| e.key);
         assert_eq!(error, Some("QUIETLINE_SIGNUP_POW_BITS"));
+    }
+
+    #[test]
+    fn every_scalar_key_is_checked_against_its_declared_range() {
+        let refused = |cli: Cli| Config::merge(&cli, FileConfig::default()).err();
+        let error = refused(Cli {
+            max_devices: Some("0".into()),
+            ..Cli::default()
+        });
+        assert_eq!(
+            error.map(|e| e.to_string()),
+            Some("configuration: QUIETLINE_MAX_DEVICES: must be between 1 and 100".into())
+        );
+        let error = refused(Cli {
+            send_rate_limit: Some("0".into()),
+            ..Cli::default()
+        });
+        assert_eq!(
+            error.map(|e| e.to_string()),
+            Some("configuration: QUIETLINE_SEND_RATE_LIMIT: must be at least 1".into())
+        );
+        // The file is checked as the environment is.
+        let file: FileConfig = toml::from_str("message_ttl = 10").unwrap_or_default();
+        let error = Config::merge(&Cli::default(), file).err().map(|e| e.key);
+        assert_eq!(error, Some("QUIETLINE_MESSAGE_TTL"));
+        // A rule between two keys.
+        let error = refused(Cli {
+            access_token_ttl: Some("900".into()),
+            refresh_token_ttl: Some("600".into()),
+            ..Cli::default()
+        });
+        assert_eq!(error.map(|e| e.key), Some("QUIETLINE_REFRESH_TOKEN_TTL"));
+        // Grouped digits, as the declarations and the example file write them.
+        let file: FileConfig = toml::from_str("refresh_token_ttl = 2_592_000").unwrap_or_default();
+        let config = Config::merge(&Cli::default(), file).ok();
+        assert_eq!(config.map(|c| c.refresh_token_ttl), Some(2_592_000));
     }
 
     #[test]
@@ -815,7 +684,7 @@ mod tests {
     #[test]
     fn credentials_in_urls_never_show_in_the_configuration_s_debug() {
         let mut config = Config::for_data_dir(Path::new("/tmp/ql"));
-        config.database = parse_database_url("postgres://quietline:hunter2@db/quietline")
+        config.database_url = parse_database_url("postgres://quietline:hunter2@db/quietline")
             .unwrap_or(DatabaseUrl::Sqlite(PathBuf::new()));
         config.redis_url = Some(Secret::from("redis://:hunter3@cache:6379"));
         let shown = format!("{config:?}");

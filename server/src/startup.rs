@@ -63,7 +63,7 @@ pub async fn build_state(
     clock: SharedClock,
 ) -> anyhow::Result<web::Data<AppState>> {
     let pool_size = u32::try_from(config.workers * 2 + 2).unwrap_or(32).min(32);
-    let url = config.database.clone();
+    let url = config.database_url.clone();
     let db = tokio::task::spawn_blocking(move || Db::connect(&url, pool_size))
         .await
         .context("opening the database")??;

@@ -261,7 +261,7 @@ impl SharedServices {
     /// Configuration for one instance: all instances share database, Redis and key files.
     pub fn config(&self) -> Config {
         let mut config = base_config(&self.data_dir);
-        config.database = DatabaseUrl::Postgres(self.database_url.as_str().into());
+        config.database_url = DatabaseUrl::Postgres(self.database_url.as_str().into());
         config.redis_url = Some(self.scratch.redis_url.as_str().into());
         config.redis_prefix = self.scratch.redis_prefix.clone();
         config
@@ -835,7 +835,7 @@ impl TestApp {
     /// Everything the server has written to storage, as bytes: the SQLite file with its WAL, or a
     /// `pg_dump` of the database followed by every Redis key and value under the test's prefix.
     pub fn storage_dump(&self) -> Vec<u8> {
-        match &self.state.config.database {
+        match &self.state.config.database_url {
             DatabaseUrl::Sqlite(path) => {
                 let mut bytes = std::fs::read(path).expect("reading the SQLite file");
                 for suffix in ["-wal", "-shm"] {

@@ -121,7 +121,7 @@ both_backends! {
 /// holds it until the connection is committed: what a wipe must wait for.
 fn hold_the_account(app: &TestApp, account_id: &str) -> Box<dyn FnOnce()> {
     use diesel::{Connection, RunQueryDsl};
-    match &app.state.config.database {
+    match &app.state.config.database_url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
             diesel::sql_query("BEGIN IMMEDIATE")

@@ -31,29 +31,22 @@ const CATEGORIES: [&str; 10] = [
     "know_your_rights",
 ];
 
+/// Load generator for signed card bundles.
+#[derive(clap::Parser)]
 struct Options {
+    /// Published cards in the organisation
+    #[arg(long, default_value_t = 200, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     cards: usize,
+    /// How long to fetch, in seconds
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     seconds: u64,
+    /// Concurrent clients fetching bundles
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_024))]
     clients: usize,
 }
 
 fn options() -> Options {
-    let mut options = Options {
-        cards: 200,
-        seconds: 10,
-        clients: 16,
-    };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--cards" => options.cards = value.parse().expect("--cards N"),
-            "--seconds" => options.seconds = value.parse().expect("--seconds N"),
-            "--clients" => options.clients = value.parse().expect("--clients N"),
-            other => panic!("unknown option {other}; see the file's doc comment"),
-        }
-    }
-    options
+    clap::Parser::parse()
 }
 
 /// Words to make texts from, so that bundles compress about as real text does.

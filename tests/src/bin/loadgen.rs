@@ -21,29 +21,22 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Load generator for the relay.
+#[derive(clap::Parser)]
 struct Options {
+    /// Online sender/receiver device pairs
+    #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pairs: usize,
+    /// How long to send, in seconds
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3_600))]
     seconds: u64,
+    /// Ciphertext bytes per envelope
+    #[arg(long, default_value_t = 1024, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=65_536))]
     size: usize,
 }
 
 fn options() -> Options {
-    let mut options = Options {
-        pairs: 100,
-        seconds: 20,
-        size: 1024,
-    };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--pairs" => options.pairs = value.parse().expect("--pairs N"),
-            "--seconds" => options.seconds = value.parse().expect("--seconds N"),
-            "--size" => options.size = value.parse().expect("--size BYTES"),
-            other => panic!("unknown option {other}; see the file's doc comment"),
-        }
-    }
-    options
+    clap::Parser::parse()
 }
 
 #[derive(Default)]
