@@ -58,7 +58,7 @@ pub async fn coverage(
                         .map_err(crate::db::DbError::from)
                 })
                 .await?
-                .map(|organisation| organisation.2);
+                .map(|organisation| organisation.default_language);
             cards
                 .iter()
                 .flat_map(|card| card.content.translations.keys().cloned())

@@ -224,7 +224,7 @@ fn generation(conn: &mut DbConn, organisation_id: &str) -> ApiResult<(String, i6
     let organisation = crate::organisations::store::find_organisation(conn, organisation_id)?
         .ok_or_else(ApiError::not_found)?;
     let (_, generation) = store::settings(conn, organisation_id)?;
-    Ok((organisation.2, generation))
+    Ok((organisation.default_language, generation))
 }
 
 /// The organisation's published cards at `generation`, read and parsed once per generation.
@@ -365,7 +365,7 @@ pub async fn keys(
         .db
         .read(move |conn| store::keys(conn, &id).map_err(ApiError::from))
         .await?;
-    if !rows.iter().any(|k| k.4.is_none()) {
+    if !rows.iter().any(|k| k.retired_at.is_none()) {
         // Made on first use, so that a client can pin it before its first bundle.
         current_key(state, &organisation_id).await?;
         rows = state
@@ -380,11 +380,11 @@ pub async fn keys(
         .collect())
 }
 
-fn bundle_key((key_id, public_key, _, _, retired): store::KeyRow) -> BundleKey {
+fn bundle_key(key: store::KeyRow) -> BundleKey {
     BundleKey {
-        key_id,
-        public_key,
-        valid_until: retired.map(|r| r + KEY_GRACE_SECONDS),
+        key_id: key.key_id,
+        public_key: key.public_key,
+        valid_until: key.retired_at.map(|r| r + KEY_GRACE_SECONDS),
     }
 }
 
@@ -434,8 +434,14 @@ fn new_key(
     let public = STANDARD.encode(signing.verifying_key().as_bytes());
     store::insert_key(
         conn,
-        organisation_id,
-        &(key_id.clone(), public, sealed.clone(), now, None),
+        &store::KeyRow {
+            key_id: key_id.clone(),
+            organisation_id: organisation_id.to_string(),
+            public_key: public,
+            secret_sealed: sealed.clone(),
+            created_at: now,
+            retired_at: None,
+        },
     )?;
     Ok((key_id, sealed))
 }
@@ -476,8 +482,8 @@ fn current_key_row(
 ) -> ApiResult<Option<(String, Vec<u8>)>> {
     Ok(store::keys(conn, organisation_id)?
         .into_iter()
-        .find(|k| k.4.is_none())
-        .map(|(key_id, _, sealed, _, _)| (key_id, sealed)))
+        .find(|k| k.retired_at.is_none())
+        .map(|k| (k.key_id, k.secret_sealed)))
 }
 
 /// Every published card for the requested locales and region, signed with the organisation's

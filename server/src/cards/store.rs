@@ -143,32 +143,30 @@ pub fn bump_generation(conn: &mut DbConn, organisation_id: &str) -> QueryResult<
         .map(|_| ())
 }
 
-/// key_id, public key (base64), sealed secret, created_at, retired_at.
-pub type KeyRow = (String, String, Vec<u8>, i64, Option<i64>);
+/// A bundle signing key of an organisation; its secret sealed with the storage key.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bundle_keys)]
+pub struct KeyRow {
+    pub key_id: String,
+    pub organisation_id: String,
+    /// base64
+    pub public_key: String,
+    pub secret_sealed: Vec<u8>,
+    pub created_at: i64,
+    pub retired_at: Option<i64>,
+}
 
 pub fn keys(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<KeyRow>> {
     bundle_keys::table
         .filter(bundle_keys::organisation_id.eq(organisation_id))
         .order(bundle_keys::created_at.desc())
-        .select((
-            bundle_keys::key_id,
-            bundle_keys::public_key,
-            bundle_keys::secret_sealed,
-            bundle_keys::created_at,
-            bundle_keys::retired_at,
-        ))
+        .select(KeyRow::as_select())
         .load(conn)
 }
 
-pub fn insert_key(conn: &mut DbConn, organisation_id: &str, row: &KeyRow) -> QueryResult<()> {
+pub fn insert_key(conn: &mut DbConn, row: &KeyRow) -> QueryResult<()> {
     diesel::insert_into(bundle_keys::table)
-        .values((
-            bundle_keys::key_id.eq(&row.0),
-            bundle_keys::organisation_id.eq(organisation_id),
-            bundle_keys::public_key.eq(&row.1),
-            bundle_keys::secret_sealed.eq(&row.2),
-            bundle_keys::created_at.eq(row.3),
-        ))
+        .values(row)
         .execute(conn)
         .map(|_| ())
 }

@@ -126,24 +126,59 @@ fn quantile(histogram: &[i64; 7], fraction: f64) -> Option<String> {
     None
 }
 
-type Row = (
-    i64,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
+/// One day's counts for one language (the organisation is the query's).
+#[derive(Debug, Clone, Default, Queryable, Selectable)]
+#[diesel(table_name = conversation_statistics)]
+struct Row {
+    day: i64,
+    language: String,
+    opened: i64,
+    claimed: i64,
+    closed_information_given: i64,
+    closed_referred: i64,
+    closed_no_response: i64,
+    closed_safety_concern: i64,
+    closed_other: i64,
+    wait_1m: i64,
+    wait_5m: i64,
+    wait_15m: i64,
+    wait_1h: i64,
+    wait_4h: i64,
+    wait_1d: i64,
+    wait_longer: i64,
+}
+
+impl Row {
+    /// The waiting-time histogram, in the order of `WAIT_BUCKETS`.
+    fn waits(&self) -> [i64; 7] {
+        [
+            self.wait_1m,
+            self.wait_5m,
+            self.wait_15m,
+            self.wait_1h,
+            self.wait_4h,
+            self.wait_1d,
+            self.wait_longer,
+        ]
+    }
+
+    fn add(&mut self, other: &Row) {
+        self.opened += other.opened;
+        self.claimed += other.claimed;
+        self.closed_information_given += other.closed_information_given;
+        self.closed_referred += other.closed_referred;
+        self.closed_no_response += other.closed_no_response;
+        self.closed_safety_concern += other.closed_safety_concern;
+        self.closed_other += other.closed_other;
+        self.wait_1m += other.wait_1m;
+        self.wait_5m += other.wait_5m;
+        self.wait_15m += other.wait_15m;
+        self.wait_1h += other.wait_1h;
+        self.wait_4h += other.wait_4h;
+        self.wait_1d += other.wait_1d;
+        self.wait_longer += other.wait_longer;
+    }
+}
 
 /// An organisation's statistics between two days (inclusive), by period and language. Counts are
 /// added up before they are suppressed, so a week of four single days shows its true total.
@@ -160,63 +195,39 @@ pub fn report(
         .filter(s::day.ge(from_day))
         .filter(s::day.le(to_day))
         .order((s::day, s::language))
-        .select((
-            s::day,
-            s::language,
-            s::opened,
-            s::claimed,
-            s::closed_information_given,
-            s::closed_referred,
-            s::closed_no_response,
-            s::closed_safety_concern,
-            s::closed_other,
-            s::wait_1m,
-            s::wait_5m,
-            s::wait_15m,
-            s::wait_1h,
-            s::wait_4h,
-            s::wait_1d,
-            s::wait_longer,
-        ))
+        .select(Row::as_select())
         .load(conn)?;
     let mut totals: BTreeMap<(i64, String), Row> = BTreeMap::new();
     for row in rows {
-        let key = (period_start(row.0, period), row.1.clone());
-        let total = totals
-            .entry(key.clone())
-            .or_insert((key.0, key.1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
-        let add = |sum: &mut i64, n: i64| *sum += n;
-        add(&mut total.2, row.2);
-        add(&mut total.3, row.3);
-        add(&mut total.4, row.4);
-        add(&mut total.5, row.5);
-        add(&mut total.6, row.6);
-        add(&mut total.7, row.7);
-        add(&mut total.8, row.8);
-        add(&mut total.9, row.9);
-        add(&mut total.10, row.10);
-        add(&mut total.11, row.11);
-        add(&mut total.12, row.12);
-        add(&mut total.13, row.13);
-        add(&mut total.14, row.14);
-        add(&mut total.15, row.15);
+        let day = period_start(row.day, period);
+        totals
+            .entry((day, row.language.clone()))
+            .or_insert_with(|| Row {
+                day,
+                language: row.language.clone(),
+                ..Row::default()
+            })
+            .add(&row);
     }
     Ok(totals
         .into_values()
         .map(|r| {
-            let histogram = [r.9, r.10, r.11, r.12, r.13, r.14, r.15];
+            let histogram = r.waits();
             let closed = BTreeMap::from([
-                ("information_given".to_string(), count(r.4)),
-                ("referred".to_string(), count(r.5)),
-                ("no_response".to_string(), count(r.6)),
-                ("safety_concern".to_string(), count(r.7)),
-                ("other".to_string(), count(r.8)),
+                (
+                    "information_given".to_string(),
+                    count(r.closed_information_given),
+                ),
+                ("referred".to_string(), count(r.closed_referred)),
+                ("no_response".to_string(), count(r.closed_no_response)),
+                ("safety_concern".to_string(), count(r.closed_safety_concern)),
+                ("other".to_string(), count(r.closed_other)),
             ]);
             DailyStatistics {
-                day: r.0 * 86_400,
-                language: r.1,
-                opened: count(r.2),
-                claimed: count(r.3),
+                day: r.day * 86_400,
+                language: r.language,
+                opened: count(r.opened),
+                claimed: count(r.claimed),
                 closed,
                 first_claim_median: quantile(&histogram, 0.5),
                 first_claim_p90: quantile(&histogram, 0.9),

@@ -136,8 +136,8 @@ pub async fn outlook(
     state
         .db
         .read(move |conn| {
-            let (_, organisation_id, ..) =
-                entry_point_of(conn, &seeker_id, query.entry_point.as_deref())?;
+            let organisation_id =
+                entry_point_of(conn, &seeker_id, query.entry_point.as_deref())?.organisation_id;
             let mut available_now = false;
             for (worker, max_active, spoken) in store::available_workers(conn, &organisation_id)? {
                 if !speaks_any(&spoken, &languages) {

@@ -18,12 +18,12 @@ fn invalid(message: &'static str) -> ApiError {
 
 fn to_api(row: EntryPointRow, code: Option<String>) -> EntryPoint {
     EntryPoint {
-        id: row.0,
-        organisation_id: OrganisationId(row.1),
-        label: row.2,
-        default_language: row.3,
-        topics: serde_json::from_str(&row.4).unwrap_or_default(),
-        created_at: row.5,
+        id: row.id,
+        organisation_id: OrganisationId(row.organisation_id),
+        label: row.label,
+        default_language: row.default_language,
+        topics: serde_json::from_str(&row.topics).unwrap_or_default(),
+        created_at: row.created_at,
         code,
     }
 }
@@ -50,21 +50,18 @@ pub async fn create(
     }
     let language = canonical_one(&request.default_language)?;
     let code = random_token::<18>()?;
-    let row = (
-        uuid::Uuid::new_v4().to_string(),
+    let row = EntryPointRow {
+        id: uuid::Uuid::new_v4().to_string(),
         organisation_id,
         label,
-        language,
-        serde_json::to_string(&request.topics).map_err(ApiError::internal)?,
-        state.clock.now(),
-    );
+        default_language: language,
+        topics: serde_json::to_string(&request.topics).map_err(ApiError::internal)?,
+        created_at: state.clock.now(),
+    };
     let code_hash = hash_token(&code);
     state
         .db
         .write(move |conn| {
-            if crate::organisations::store::find_organisation(conn, &row.1)?.is_none() {
-                return Err(ApiError::not_found());
-            }
             store::insert(conn, &row, &code_hash)?;
             Ok(to_api(row, Some(code)))
         })

@@ -5,52 +5,38 @@ use crate::db::schema::{accounts, entry_points};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 
-/// id, organisation, label, default language, topics (JSON), created at.
-pub type EntryPointRow = (String, String, String, String, String, i64);
+/// An entry point as stored, without its code's hash.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = entry_points)]
+pub struct EntryPointRow {
+    pub id: String,
+    pub organisation_id: String,
+    pub label: String,
+    pub default_language: String,
+    /// JSON list.
+    pub topics: String,
+    pub created_at: i64,
+}
 
 pub fn insert(conn: &mut DbConn, row: &EntryPointRow, code_hash: &str) -> QueryResult<()> {
     diesel::insert_into(entry_points::table)
-        .values((
-            entry_points::id.eq(&row.0),
-            entry_points::organisation_id.eq(&row.1),
-            entry_points::code_hash.eq(code_hash),
-            entry_points::label.eq(&row.2),
-            entry_points::default_language.eq(&row.3),
-            entry_points::topics.eq(&row.4),
-            entry_points::created_at.eq(row.5),
-        ))
+        .values((row, entry_points::code_hash.eq(code_hash)))
         .execute(conn)
         .map(|_| ())
 }
-
-const COLUMNS: (
-    entry_points::id,
-    entry_points::organisation_id,
-    entry_points::label,
-    entry_points::default_language,
-    entry_points::topics,
-    entry_points::created_at,
-) = (
-    entry_points::id,
-    entry_points::organisation_id,
-    entry_points::label,
-    entry_points::default_language,
-    entry_points::topics,
-    entry_points::created_at,
-);
 
 pub fn list(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<EntryPointRow>> {
     entry_points::table
         .filter(entry_points::organisation_id.eq(organisation_id))
         .order(entry_points::created_at)
-        .select(COLUMNS)
+        .select(EntryPointRow::as_select())
         .load(conn)
 }
 
 pub fn find_by_code_hash(conn: &mut DbConn, code_hash: &str) -> QueryResult<Option<EntryPointRow>> {
     entry_points::table
         .filter(entry_points::code_hash.eq(code_hash))
-        .select(COLUMNS)
+        .select(EntryPointRow::as_select())
         .first(conn)
         .optional()
 }
@@ -74,7 +60,7 @@ pub fn link_account(conn: &mut DbConn, account_id: &str, entry_point_id: &str) -
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<EntryPointRow>> {
     entry_points::table
         .find(id)
-        .select(COLUMNS)
+        .select(EntryPointRow::as_select())
         .first(conn)
         .optional()
 }

@@ -17,11 +17,11 @@ use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
 fn to_api(row: store::OrganisationRow) -> Organisation {
     Organisation {
-        id: OrganisationId(row.0),
-        name: row.1,
-        default_language: row.2,
-        created_at: row.3,
-        disappearing_seconds: row.4.and_then(|s| u64::try_from(s).ok()),
+        id: OrganisationId(row.id),
+        name: row.name,
+        default_language: row.default_language,
+        created_at: row.created_at,
+        disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
     }
 }
 
@@ -42,17 +42,17 @@ pub async fn create_organisation(
     }
     let language = canonical_one(&request.default_language)?;
     let timer = crate::conversations::service::checked_timer(request.disappearing_seconds)?;
-    let row = (
-        uuid::Uuid::new_v4().to_string(),
+    let row = store::OrganisationRow {
+        id: uuid::Uuid::new_v4().to_string(),
         name,
-        language,
-        state.clock.now(),
-        timer,
-    );
+        default_language: language,
+        created_at: state.clock.now(),
+        disappearing_seconds: timer,
+    };
     state
         .db
         .write(move |conn| {
-            if store::name_exists(conn, &row.1)? {
+            if store::name_exists(conn, &row.name)? {
                 return Err(ApiError::conflict(
                     ErrorCode::OrganisationExists,
                     "An organisation of that name exists already.",
@@ -140,9 +140,6 @@ pub async fn create_invite(
     state
         .db
         .write(move |conn| {
-            if store::find_organisation(conn, &org)?.is_none() {
-                return Err(ApiError::not_found());
-            }
             store::insert_invite(conn, &code_hash, &org, role, expires_at).map_err(ApiError::from)
         })
         .await?;

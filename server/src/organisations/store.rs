@@ -6,18 +6,20 @@ use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::Role;
 
-/// id, name, default language, created at, disappearing timer.
-pub type OrganisationRow = (String, String, String, i64, Option<i64>);
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: String,
+    pub name: String,
+    pub default_language: String,
+    pub created_at: i64,
+    /// The longest disappearing timer its conversations may have, if it sets one.
+    pub disappearing_seconds: Option<i64>,
+}
 
 pub fn insert_organisation(conn: &mut DbConn, row: &OrganisationRow) -> QueryResult<()> {
     diesel::insert_into(organisations::table)
-        .values((
-            organisations::id.eq(&row.0),
-            organisations::name.eq(&row.1),
-            organisations::default_language.eq(&row.2),
-            organisations::created_at.eq(row.3),
-            organisations::disappearing_seconds.eq(row.4),
-        ))
+        .values(row)
         .execute(conn)
         .map(|_| ())
 }

@@ -98,8 +98,8 @@ pub async fn sign_up_seeker(
             let day = day_of(state.clock.now());
             store::insert_account(conn, &id, Role::Seeker, None, false, day)?;
             if let Some(code) = &request.entry_point {
-                let (entry_point_id, ..) = crate::entry_points::service::resolve(conn, code)?;
-                crate::entry_points::store::link_account(conn, &id, &entry_point_id)?;
+                let entry_point = crate::entry_points::service::resolve(conn, code)?;
+                crate::entry_points::store::link_account(conn, &id, &entry_point.id)?;
             }
             let device = add_device(&state, conn, &id, None)?;
             let account = store::find_account(conn, &id)?

@@ -23,11 +23,7 @@ pub async fn close(
     let closed = state
         .db
         .write(move |conn| {
-            let row = visible(conn, &conversation_id)?;
-            let members = store::members(conn, &conversation_id)?;
-            if !members.contains(&account_id) {
-                return Err(ApiError::forbidden());
-            }
+            let (row, members) = as_member(conn, &account_id, &conversation_id)?;
             if store::close(conn, &conversation_id, now, request.outcome.as_deref())? == 1 {
                 statistics::closed(
                     conn,
@@ -38,7 +34,7 @@ pub async fn close(
                 )?;
                 return Ok(Some((conversation_id, members)));
             }
-            Ok(None)
+            Ok::<_, ApiError>(None)
         })
         .await?;
     if let Some((conversation_id, members)) = closed {
@@ -71,11 +67,7 @@ pub async fn set_timer(
     let (conversation, members) = state
         .db
         .write(move |conn| {
-            let row = visible(conn, &conversation_id)?;
-            let members = store::members(conn, &conversation_id)?;
-            if !members.contains(&account_id) {
-                return Err(ApiError::forbidden());
-            }
+            let (row, members) = as_member(conn, &account_id, &conversation_id)?;
             if let Some(limit) = store::organisation_timer(conn, &row.organisation_id)?
                 && timer.is_none_or(|t| t > limit)
             {

@@ -91,8 +91,8 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         referral: match row.referred_to {
             None => None,
             Some(partner) => organisations::find_organisation(conn, &partner)?.map(|org| Partner {
-                organisation_id: OrganisationId(org.0),
-                name: org.1,
+                organisation_id: OrganisationId(org.id),
+                name: org.name,
                 mutual: true,
             }),
         },
@@ -149,16 +149,29 @@ fn visible(conn: &mut DbConn, conversation_id: &str) -> ApiResult<ConversationRo
     store::find(conn, conversation_id)?.ok_or_else(ApiError::forbidden)
 }
 
-/// The conversation, if the caller is one of its workers.
-fn as_worker_member(
+/// The conversation and its members, if the account is one of them (403 otherwise, as for a
+/// conversation that does not exist).
+fn as_member(
     conn: &mut DbConn,
-    worker: &Principal,
+    account_id: &str,
     conversation_id: &str,
 ) -> ApiResult<(ConversationRow, Vec<String>)> {
     let row = visible(conn, conversation_id)?;
     let members = store::members(conn, conversation_id)?;
-    if worker.role != Role::Worker || !members.contains(&worker.account_id) {
+    if !members.iter().any(|m| m == account_id) {
         return Err(ApiError::forbidden());
     }
     Ok((row, members))
+}
+
+/// [`as_member`], for a worker only.
+pub(super) fn as_worker_member(
+    conn: &mut DbConn,
+    worker: &Principal,
+    conversation_id: &str,
+) -> ApiResult<(ConversationRow, Vec<String>)> {
+    if worker.role != Role::Worker {
+        return Err(ApiError::forbidden());
+    }
+    as_member(conn, &worker.account_id, conversation_id)
 }

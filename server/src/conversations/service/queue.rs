@@ -24,8 +24,8 @@ pub async fn open(
         .write(move |conn| {
             let entry =
                 entry_points::entry_point_of(conn, &seeker_id, request.entry_point.as_deref())?;
-            let (_, organisation_id, _, _, topics, _) = entry;
-            let topics: Vec<String> = serde_json::from_str(&topics).unwrap_or_default();
+            let organisation_id = entry.organisation_id;
+            let topics: Vec<String> = serde_json::from_str(&entry.topics).unwrap_or_default();
             if request.topic.as_ref().is_some_and(|t| !topics.contains(t)) {
                 return Err(invalid("The topic is not one this organisation offers."));
             }
