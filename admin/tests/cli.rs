@@ -64,13 +64,13 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
         let state = build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
             .await
             .unwrap();
-        let row = (
-            organisation.to_string(),
-            "Harbour House".to_string(),
-            "en".to_string(),
-            0,
-            None,
-        );
+        let row = quietline_server::organisations::store::OrganisationRow {
+            id: organisation.to_string(),
+            name: "Harbour House".to_string(),
+            default_language: "en".to_string(),
+            created_at: 0,
+            disappearing_seconds: None,
+        };
         state
             .db
             .write(move |conn| {

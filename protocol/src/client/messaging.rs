@@ -1,0 +1,252 @@
+//! Messaging: prekeys, sessions from bundles, encrypting to every device of a peer (retrying on a device mismatch), the queue, decryption; conversations and referrals.
+
+use super::*;
+
+impl Client {
+    /// Publishes this device's identity, signed prekeys and a batch of one-time prekeys.
+    pub async fn publish_keys(&mut self) -> Result<PreKeyCount> {
+        let keys = self.signal.device_keys(PRE_KEY_BATCH).await?;
+        self.call(awc::http::Method::PUT, "/v1/keys", Some(&keys))
+            .await
+    }
+
+    /// Uploads more one-time prekeys and rotates the signed prekey.
+    pub async fn replenish(&mut self) -> Result<PreKeyCount> {
+        let upload = self.signal.replenish(PRE_KEY_BATCH).await?;
+        self.call(awc::http::Method::POST, "/v1/keys/prekeys", Some(&upload))
+            .await
+    }
+
+    pub async fn pre_key_count(&self) -> Result<PreKeyCount> {
+        self.call::<(), _>(awc::http::Method::GET, "/v1/keys/count", None)
+            .await
+    }
+
+    pub async fn fetch_bundles(&self, account_id: &str) -> Result<PreKeyBundles> {
+        self.call::<(), _>(
+            awc::http::Method::GET,
+            &format!("/v1/keys/{account_id}"),
+            None,
+        )
+        .await
+    }
+
+    /// Starts sessions with the listed devices of a peer (all of them when `only` is empty).
+    /// A device whose identity key changed is not trusted silently: the send stops with
+    /// [`ClientError::IdentityChanged`].
+    async fn start_sessions(&mut self, account_id: &str, only: &BTreeSet<u32>) -> Result<()> {
+        let bundles = self.fetch_bundles(account_id).await?;
+        let mut changed = Vec::new();
+        for bundle in bundles.devices {
+            if only.is_empty() || only.contains(&bundle.device_id.0) {
+                if self.signal.identity_changed(account_id, &bundle).await? {
+                    changed.push(bundle.device_id.0);
+                    continue;
+                }
+                self.signal.start_session(account_id, &bundle).await?;
+                self.peers
+                    .entry(account_id.to_string())
+                    .or_default()
+                    .insert(bundle.device_id.0);
+            }
+        }
+        if changed.is_empty() {
+            Ok(())
+        } else {
+            Err(ClientError::IdentityChanged {
+                account_id: account_id.to_string(),
+                devices: changed,
+            })
+        }
+    }
+
+    /// After the person accepted a changed safety number: trusts the peer's new identity keys
+    /// and starts fresh sessions with those devices.
+    pub async fn accept_new_identity(&mut self, account_id: &str) -> Result<()> {
+        let bundles = self.fetch_bundles(account_id).await?;
+        for bundle in bundles.devices {
+            if self.signal.identity_changed(account_id, &bundle).await? {
+                self.signal.trust_identity(account_id, &bundle).await?;
+                self.signal.start_session(account_id, &bundle).await?;
+                self.peers
+                    .entry(account_id.to_string())
+                    .or_default()
+                    .insert(bundle.device_id.0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces this device's Signal identity and keys, as a reinstall does. Peers see a changed
+    /// safety number on their next send.
+    pub async fn reregister(&mut self) -> Result<PreKeyCount> {
+        self.signal = SignalDevice::generate()?;
+        self.peers.clear();
+        self.publish_keys().await
+    }
+
+    /// Encrypts `plaintext` to every device of `recipient` and sends it under a new message id.
+    pub async fn send_text(&mut self, recipient: &str, plaintext: &[u8]) -> Result<SendReceipt> {
+        let id = uuid::Uuid::new_v4().to_string();
+        self.send_with_id(recipient, &id, plaintext).await
+    }
+
+    /// Sends under a chosen message id (a retry reuses it, and is accepted once). On a device
+    /// mismatch, fetches bundles for new and re-registered devices, drops removed ones, retries.
+    pub async fn send_with_id(
+        &mut self,
+        recipient: &str,
+        id: &str,
+        plaintext: &[u8],
+    ) -> Result<SendReceipt> {
+        if !self.peers.contains_key(recipient) {
+            self.start_sessions(recipient, &BTreeSet::new()).await?;
+        }
+        let mut last = None;
+        for _ in 0..SEND_ATTEMPTS {
+            let devices = self.peers.get(recipient).cloned().unwrap_or_default();
+            let mut messages = Vec::with_capacity(devices.len());
+            for device in devices {
+                let (kind, content, registration_id) =
+                    self.signal.encrypt(recipient, device, plaintext).await?;
+                messages.push(OutgoingCiphertext {
+                    device_id: DeviceId(device),
+                    registration_id,
+                    kind,
+                    content,
+                });
+            }
+            let message = SendMessage {
+                id: id.to_string(),
+                messages,
+            };
+            match self
+                .call(
+                    awc::http::Method::POST,
+                    &format!("/v1/messages/{recipient}"),
+                    Some(&message),
+                )
+                .await
+            {
+                Err(ClientError::Http {
+                    status: 409,
+                    body,
+                    code,
+                }) => {
+                    let mismatch: DeviceMismatch =
+                        serde_json::from_value(body["error"]["devices"].clone())
+                            .unwrap_or_default();
+                    self.apply_mismatch(recipient, &mismatch).await?;
+                    last = Some(ClientError::Http {
+                        status: 409,
+                        body,
+                        code,
+                    });
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| transport("send failed")))
+    }
+
+    async fn apply_mismatch(&mut self, recipient: &str, mismatch: &DeviceMismatch) -> Result<()> {
+        let known = self.peers.entry(recipient.to_string()).or_default();
+        for device in &mismatch.extra_devices {
+            known.remove(&device.0);
+        }
+        for device in mismatch.extra_devices.iter().chain(&mismatch.stale_devices) {
+            self.signal.forget_session(recipient, device.0).await?;
+        }
+        let refresh: BTreeSet<u32> = mismatch
+            .missing_devices
+            .iter()
+            .chain(&mismatch.stale_devices)
+            .map(|d| d.0)
+            .collect();
+        if refresh.is_empty() && mismatch.extra_devices.is_empty() {
+            // The server named nothing (a device vanished mid-send): start over from bundles.
+            self.peers.remove(recipient);
+            return self.start_sessions(recipient, &BTreeSet::new()).await;
+        }
+        if !refresh.is_empty() {
+            self.start_sessions(recipient, &refresh).await?;
+        }
+        Ok(())
+    }
+
+    /// The first page of this device's queue, over HTTP.
+    pub async fn fetch(&self) -> Result<EnvelopePage> {
+        self.call::<(), _>(awc::http::Method::GET, "/v1/messages", None)
+            .await
+    }
+
+    pub async fn acknowledge(&self, ids: Vec<i64>) -> Result<AckReceipt> {
+        self.call(
+            awc::http::Method::POST,
+            "/v1/messages/ack",
+            Some(&Acknowledge { ids }),
+        )
+        .await
+    }
+
+    /// The conversations this account takes part in that are not closed. A seeker's client
+    /// encrypts to the `workers` listed here; after a `workers_changed` event it reads them again.
+    pub async fn conversations(&self) -> Result<Vec<crate::api::Conversation>> {
+        self.call::<(), _>(awc::http::Method::GET, "/v1/conversations", None)
+            .await
+    }
+
+    /// (Seekers) Answers a referral offered in a conversation: the conversation moves to the
+    /// partner organisation only when `accept` is true.
+    pub async fn answer_referral(
+        &self,
+        conversation_id: &str,
+        accept: bool,
+    ) -> Result<crate::api::Conversation> {
+        let answer = if accept { "accept" } else { "decline" };
+        self.call::<(), _>(
+            awc::http::Method::POST,
+            &format!("/v1/conversations/{conversation_id}/referral/{answer}"),
+            None,
+        )
+        .await
+    }
+
+    /// Decrypts an envelope. A message from a device not yet known becomes a known peer device.
+    pub async fn open(&mut self, envelope: &Envelope) -> Result<Received> {
+        let from_account = envelope
+            .source_account
+            .as_ref()
+            .map(|a| a.0.clone())
+            .ok_or_else(|| transport("envelope without sender"))?;
+        let from_device = envelope
+            .source_device
+            .map(|d| d.0)
+            .ok_or_else(|| transport("envelope without sender device"))?;
+        if envelope.kind == crate::relay::EnvelopeType::Prekey
+            && self
+                .signal
+                .prekey_identity_changed(&from_account, from_device, &envelope.content)
+                .await?
+        {
+            return Err(ClientError::IdentityChanged {
+                account_id: from_account,
+                devices: vec![from_device],
+            });
+        }
+        let plaintext = self
+            .signal
+            .decrypt(&from_account, from_device, envelope.kind, &envelope.content)
+            .await?;
+        self.peers
+            .entry(from_account.clone())
+            .or_default()
+            .insert(from_device);
+        Ok(Received {
+            envelope_id: envelope.id,
+            from_account,
+            from_device,
+            plaintext,
+        })
+    }
+}
