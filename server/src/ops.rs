@@ -4,7 +4,6 @@
 
 use crate::auth::Audience;
 use crate::error::ApiError;
-use crate::openapi::ApiDoc;
 use crate::state::AppState;
 use actix_web::ResponseError;
 use actix_web::body::{EitherBody, MessageBody};
@@ -15,9 +14,9 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, get, web};
 use quietline_protocol::api::Health;
 use std::sync::Arc;
-use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(openapi_document)
         .service(docs_page)
         .service(metrics)
@@ -35,7 +34,7 @@ async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
 /// reach it, and this (admin) one, relative to the page that reads the document.
 pub fn document(config: &crate::config::Config) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::server::ServerBuilder;
-    let mut document = ApiDoc::openapi();
+    let mut document = crate::openapi::document();
     document.servers = Some(vec![
         ServerBuilder::new()
             .url(config.public_url.clone().unwrap_or_default())

@@ -22,6 +22,8 @@ use futures_util::FutureExt;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 /// How long in-flight requests may take to finish after a stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -126,9 +128,42 @@ fn security_headers(content_security_policy: String) -> DefaultHeaders {
         .add(("Content-Security-Policy", content_security_policy))
 }
 
+/// The routes of the public listener, each domain's in one call; the OpenAPI document is collected
+/// from the same list.
+pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 9] = [
+    accounts::configure_public,
+    organisations::configure_public,
+    crate::keys::configure_public,
+    crate::messages::configure_public,
+    crate::conversations::configure_public,
+    crate::entry_points::configure_public,
+    crate::desk::configure_public,
+    crate::canned_replies::configure_public,
+    crate::cards::configure_public,
+];
+
+/// The routes of the admin listener.
+pub const ADMIN_ROUTES: [fn(&mut ServiceConfig); 6] = [
+    accounts::configure_admin,
+    organisations::configure_admin,
+    crate::entry_points::configure_admin,
+    crate::canned_replies::configure_admin,
+    crate::cards::configure_admin,
+    ops::configure_admin,
+];
+
+/// Every route of both listeners, with their OpenAPI paths.
+pub fn routes(configure: &[fn(&mut ServiceConfig)]) -> utoipa::openapi::OpenApi {
+    let mut app = App::new().into_utoipa_app();
+    for routes in configure {
+        app = app.configure(routes);
+    }
+    app.split_for_parts().1
+}
+
 macro_rules! app {
-    ($state:expr, $audience:expr, $listener:expr, $csp:expr, $($configure:path),+) => {
-        App::new()
+    ($state:expr, $audience:expr, $listener:expr, $csp:expr, $routes:expr) => {{
+        let mut app = App::new()
             .app_data($state.clone())
             .app_data($audience)
             .app_data(telemetry::Observed {
@@ -143,9 +178,12 @@ macro_rules! app {
             .wrap(from_fn(crate::ops::allow_docs_origin))
             .wrap(from_fn(telemetry::observe))
             .wrap(security_headers($csp))
-            $(.configure($configure))+
-            .default_service(web::to(unknown_route))
-    };
+            .into_utoipa_app();
+        for routes in $routes {
+            app = app.configure(routes);
+        }
+        app.into_app().default_service(web::to(unknown_route))
+    }};
 }
 
 /// SIGTERM or SIGINT.
@@ -207,15 +245,7 @@ impl Application {
                 Audience::Api,
                 telemetry::Listener::Public,
                 "default-src 'none'; frame-ancestors 'none'".to_string(),
-                accounts::configure_public,
-                organisations::configure_public,
-                crate::keys::configure_public,
-                crate::messages::configure_public,
-                crate::conversations::configure_public,
-                crate::entry_points::configure_public,
-                crate::desk::configure_public,
-                crate::canned_replies::configure_public,
-                crate::cards::configure_public
+                PUBLIC_ROUTES
             )
         })
         .workers(workers)
@@ -233,12 +263,7 @@ impl Application {
                 Audience::Admin,
                 telemetry::Listener::Admin,
                 admin_csp.clone(),
-                accounts::configure_admin,
-                organisations::configure_admin,
-                crate::entry_points::configure_admin,
-                crate::canned_replies::configure_admin,
-                crate::cards::configure_admin,
-                ops::configure_admin
+                ADMIN_ROUTES
             )
         })
         .workers(workers.min(2))

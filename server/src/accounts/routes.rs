@@ -13,8 +13,9 @@ use quietline_protocol::api::{
     TotpEnrolment, WorkerProfile,
 };
 use quietline_protocol::relay::{EnvelopePage, Sync};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(create_challenge)
         .service(quick_exit)
         .service(sign_up_seeker)
@@ -33,7 +34,7 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
         .service(confirm_worker_totp);
 }
 
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(set_up_instance)
         .service(accept_admin_invite)
         .service(log_in_admin)

@@ -10,12 +10,13 @@ use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     CannedReply, CannedReplyVersion, CreateCannedReply, UpdateCannedReply,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(worker_replies);
 }
 
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(list_replies)
         .service(create_reply)
         .service(update_reply)

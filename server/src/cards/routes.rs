@@ -19,14 +19,15 @@ use quietline_protocol::cards::{
     UpdateCard,
 };
 use quietline_protocol::{ErrorBody, ErrorCode};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(served_cards)
         .service(card_bundle)
         .service(bundle_keys);
 }
 
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+pub fn configure_admin(cfg: &mut ServiceConfig) {
     // The fixed paths first: `/cards/{card_id}` would otherwise take them.
     cfg.service(export_cards)
         .service(import_cards)

@@ -11,8 +11,9 @@ use quietline_protocol::api::{
     CloseConversation, Conversation, OpenConversation, ReferConversation, SetTimer,
     TransferConversation, WaitingConversation,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(open_conversation)
         .service(list_conversations)
         .service(waiting_conversations)

@@ -10,8 +10,9 @@ use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     AvailabilityQuery, Colleague, Outlook, SetAvailability, WorkerAvailability,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(get_availability)
         .service(set_availability)
         .service(outlook)

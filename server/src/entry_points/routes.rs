@@ -9,8 +9,9 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(entry_point_topics);
 }
 
@@ -27,7 +28,7 @@ async fn entry_point_topics(
     service::topics(&state, &principal).await.map(Padded)
 }
 
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(create_entry_point)
         .service(list_entry_points)
         .service(delete_entry_point);

@@ -8,8 +8,9 @@ use crate::state::AppState;
 use actix_web::{get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::relay::{DeviceKeys, PreKeyBundles, PreKeyCount, PreKeyUpload};
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(set_device_keys)
         .service(upload_pre_keys)
         .service(count_pre_keys)

@@ -10,8 +10,9 @@ use quietline_protocol::ErrorBody;
 use quietline_protocol::relay::{
     AckReceipt, Acknowledge, EnvelopePage, SendMessage, SendReceipt, Sync,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     // `/v1/messages/ack` before `/v1/messages/{account_id}`, which would also match it.
     cfg.service(acknowledge_messages)
         .service(sync)

@@ -11,12 +11,13 @@ use quietline_protocol::api::{
     CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite,
     SetPartners,
 };
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure_public(cfg: &mut web::ServiceConfig) {
+pub fn configure_public(cfg: &mut ServiceConfig) {
     cfg.service(get_own_organisation).service(referral_partners);
 }
 
-pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(list_organisations)
         .service(create_organisation)
         .service(get_organisation)
