@@ -83,12 +83,22 @@ fn logged_route(pattern: String) -> String {
         .map_or(pattern, |(_, shown)| (*shown).to_string())
 }
 
+/// A random id for a request's log line and `X-Request-Id` (72 bits, base64url).
+fn request_id() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 9];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
+        Err(_) => String::new(),
+    }
+}
+
 /// Middleware: request id, one log line per request, metrics.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let request_id = crate::auth::secrets::random_token::<9>().unwrap_or_default();
+    let request_id = request_id();
     let observed = req.app_data::<Observed>().cloned();
     let method = req.method().clone();
     let span = tracing::info_span!("request", id = %request_id);

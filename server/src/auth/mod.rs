@@ -145,6 +145,11 @@ macro_rules! role_extractor {
 }
 
 role_extractor!(
+    /// An authenticated seeker.
+    SeekerAuth,
+    Role::Seeker
+);
+role_extractor!(
     /// An authenticated outreach worker.
     WorkerAuth,
     Role::Worker

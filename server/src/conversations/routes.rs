@@ -1,7 +1,7 @@
 //! HTTP handlers for conversations and the workers' queue.
 
 use super::service;
-use crate::auth::{Principal, WorkerAuth};
+use crate::auth::{Principal, SeekerAuth, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -36,10 +36,10 @@ pub fn configure_public(cfg: &mut ServiceConfig) {
 #[post("/v1/conversations")]
 async fn open_conversation(
     state: web::Data<AppState>,
-    principal: Principal,
+    seeker: SeekerAuth,
     body: web::Json<OpenConversation>,
 ) -> ApiResult<Padded<Conversation>> {
-    service::open(&state, &principal, body.into_inner())
+    service::open(&state, &seeker, body.into_inner())
         .await
         .map(Padded)
 }

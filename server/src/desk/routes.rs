@@ -1,7 +1,7 @@
 //! HTTP handlers for availability at the desk.
 
 use super::service;
-use crate::auth::{Principal, WorkerAuth};
+use crate::auth::{SeekerAuth, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -66,10 +66,10 @@ async fn set_availability(
 #[post("/v1/desk/outlook")]
 async fn outlook(
     state: web::Data<AppState>,
-    principal: Principal,
+    seeker: SeekerAuth,
     body: web::Json<AvailabilityQuery>,
 ) -> ApiResult<Padded<Outlook>> {
-    service::outlook(&state, &principal, body.into_inner())
+    service::outlook(&state, &seeker, body.into_inner())
         .await
         .map(Padded)
 }

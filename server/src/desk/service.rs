@@ -3,7 +3,7 @@
 //! answered with a yes or no and a typical wait: never who, nor how many.
 
 use super::store;
-use crate::auth::Principal;
+use crate::auth::{Principal, SeekerAuth};
 use crate::conversations::store as conversations;
 use crate::db::DbConn;
 use crate::entry_points::service::entry_point_of;
@@ -118,12 +118,9 @@ pub async fn set(
 /// organisation behind their entry point, and the typical wait for a first answer there.
 pub async fn outlook(
     state: &AppState,
-    principal: &Principal,
+    SeekerAuth(principal): &SeekerAuth,
     query: AvailabilityQuery,
 ) -> ApiResult<Outlook> {
-    if principal.role != Role::Seeker {
-        return Err(ApiError::forbidden());
-    }
     let languages = canonical_languages(&query.languages)?;
     if languages.is_empty() {
         return Err(ApiError::unprocessable(

@@ -2,7 +2,7 @@
 //! learn of their own (public listener).
 
 use super::service;
-use crate::auth::{OrganisationAdmin, Principal};
+use crate::auth::{OrganisationAdmin, SeekerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
@@ -23,9 +23,9 @@ pub fn configure_public(cfg: &mut ServiceConfig) {
 #[get("/v1/entry-point/topics")]
 async fn entry_point_topics(
     state: web::Data<AppState>,
-    principal: Principal,
+    seeker: SeekerAuth,
 ) -> ApiResult<Padded<Vec<String>>> {
-    service::topics(&state, &principal).await.map(Padded)
+    service::topics(&state, &seeker).await.map(Padded)
 }
 
 pub fn configure_admin(cfg: &mut ServiceConfig) {

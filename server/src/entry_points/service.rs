@@ -4,7 +4,7 @@
 use super::store::{self, EntryPointRow};
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
-use crate::auth::{OrganisationAdmin, Principal};
+use crate::auth::{OrganisationAdmin, SeekerAuth};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::language::canonical_one;
@@ -129,10 +129,7 @@ pub fn entry_point_of(
 
 /// (Seekers) The topics offered through the seeker's entry point, to choose from when opening a
 /// conversation.
-pub async fn topics(state: &AppState, seeker: &Principal) -> ApiResult<Vec<String>> {
-    if seeker.role != quietline_protocol::api::Role::Seeker {
-        return Err(ApiError::forbidden());
-    }
+pub async fn topics(state: &AppState, SeekerAuth(seeker): &SeekerAuth) -> ApiResult<Vec<String>> {
     let seeker_id = seeker.account_id.clone();
     state
         .db

@@ -16,7 +16,7 @@ pub use reach::*;
 use super::statistics;
 use super::store::{self, ConversationRow};
 use crate::accounts::store as accounts_store;
-use crate::auth::{OrganisationAdmin, Principal};
+use crate::auth::{OrganisationAdmin, Principal, SeekerAuth};
 use crate::bus::BusEvent;
 use crate::clock::day_of;
 use crate::db::DbConn;

@@ -6,12 +6,9 @@ use super::*;
 /// their entry point.
 pub async fn open(
     state: &AppState,
-    principal: &Principal,
+    SeekerAuth(principal): &SeekerAuth,
     request: OpenConversation,
 ) -> ApiResult<Conversation> {
-    if principal.role != Role::Seeker {
-        return Err(ApiError::forbidden());
-    }
     let languages = canonical_languages(&request.languages)?;
     if languages.is_empty() || languages.len() > 10 {
         return Err(invalid("Give one to ten languages the seeker can read."));
