@@ -1,6 +1,6 @@
 //! The shape of the server's modules, checked on its sources: a domain (a folder of `src/` with a
-//! `service.rs` or `service/`) may use another domain's store, but the services never depend on each other in a
-//! circle, and no store reaches a service.
+//! `service.rs` or `service/`) may use another domain's store, but the services never depend on
+//! each other in a circle, and no store reaches a service.
 // A source that cannot be read should stop the check where it happens.
 #![allow(clippy::unwrap_used)]
 

@@ -1,4 +1,5 @@
-//! The application under test: the real server in-process on random ports, and the requests tests make of it.
+//! The application under test: the real server in-process on random ports, and the requests
+//! tests make of it.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! What the server logs during the tests, captured so they can be searched for what must never be written.
+//! What the server logs during the tests, captured so they can be searched for what must never
+//! be written.
 
 use super::*;
 

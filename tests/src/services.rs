@@ -1,4 +1,5 @@
-//! The backends under test: a fresh SQLite file, or a fresh PostgreSQL database and Redis prefix per test, dropped afterwards.
+//! The backends under test: a fresh SQLite file, or a fresh PostgreSQL database and Redis
+//! prefix per test, dropped afterwards.
 
 use super::*;
 

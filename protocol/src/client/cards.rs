@@ -1,4 +1,5 @@
-//! Resource cards: the organisation's signed bundle, checked against the keys the app trusts, and kept for offline use.
+//! Resource cards: the organisation's signed bundle, checked against the keys the app trusts,
+//! and kept for offline use.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! HTTP: one exchange with the server, padded both ways, its errors mapped; the access token refreshed.
+//! HTTP: one exchange with the server, padded both ways, its errors mapped; the access token
+//! refreshed.
 
 use super::*;
 

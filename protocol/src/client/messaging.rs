@@ -1,4 +1,5 @@
-//! Messaging: prekeys, sessions from bundles, encrypting to every device of a peer (retrying on a device mismatch), the queue, decryption; conversations and referrals.
+//! Messaging: prekeys, sessions from bundles, encrypting to every device of a peer (retrying on
+//! a device mismatch), the queue, decryption; conversations and referrals.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The state file: identity, sessions and keys, encrypted with the passphrase, written readable by its owner only.
+//! The state file: identity, sessions and keys, encrypted with the passphrase, written readable
+//! by its owner only.
 
 use super::*;
 

@@ -4,6 +4,9 @@
 //!
 //!     cargo run --release -p quietline-tests --bin loadgen -- --pairs 100 --seconds 20 --size 1024
 //!
+//! `--scenario quick-exit` instead compares the latency and answer size of a sync and of a quick
+//! exit, seeker by seeker (`--pairs` seekers).
+//!
 //! It starts the server in-process on a fresh SQLite file (the default deployment), creates an
 //! organisation, and pairs each worker (receiver) with a seeker (sender) in an active
 //! conversation, as in production where only conversation members reach each other.
@@ -21,9 +24,20 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// What to measure.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Scenario {
+    /// Senders post envelopes as fast as the server accepts them; receivers hold the WebSocket.
+    Relay,
+    /// Each seeker syncs, then quits; the two answers compared in time and size.
+    QuickExit,
+}
+
 /// Load generator for the relay.
 #[derive(clap::Parser)]
 struct Options {
+    #[arg(long, value_enum, default_value_t = Scenario::Relay)]
+    scenario: Scenario,
     /// Online sender/receiver device pairs
     #[arg(long, default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pairs: usize,
@@ -68,6 +82,11 @@ async fn run(options: Options) {
     actix_web::rt::spawn(app.run_until_stopped());
     eprintln!("setting up {} device pairs against {base}", options.pairs);
     let pairs = set_up_pairs(&base, &admin_base, setup_token.as_deref(), options.pairs).await;
+    if let Scenario::QuickExit = options.scenario {
+        quick_exit_against_sync(&base, &pairs).await;
+        let _ = std::fs::remove_dir_all(data_dir);
+        return;
+    }
     let counters = Rc::new(RefCell::new(Counters::default()));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(options.seconds);
@@ -132,14 +151,7 @@ async fn run(options: Options) {
     let elapsed = options.seconds as f64;
     let mut counters = counters.borrow_mut();
     counters.latencies_us.sort_unstable();
-    let percentile = |p: f64| {
-        let n = counters.latencies_us.len();
-        if n == 0 {
-            0
-        } else {
-            counters.latencies_us[((n as f64 * p) as usize).min(n - 1)]
-        }
-    };
+    let percentile = |q: f64| quantile(&counters.latencies_us, q);
     println!(
         "pairs={} size={}B seconds={} accepted={} ({:.0}/s) delivered={} ({:.0}/s) send latency p50={:.1}ms p99={:.1}ms",
         options.pairs,
@@ -157,6 +169,68 @@ async fn run(options: Options) {
         task.abort();
     }
     let _ = std::fs::remove_dir_all(data_dir);
+}
+
+/// The value at quantile `q` of sorted samples.
+fn quantile(sorted: &[u64], q: f64) -> u64 {
+    match sorted.len() {
+        0 => 0,
+        n => sorted[((n as f64 * q) as usize).min(n - 1)],
+    }
+}
+
+/// Quick exit must look like a sync on the wire, in time too. Every seeker (each in an active
+/// conversation, nothing waiting in its queue) first syncs and then quits, one seeker after
+/// another; the two latencies and answer sizes are reported side by side.
+async fn quick_exit_against_sync(base: &str, pairs: &[(Client, Client)]) {
+    let http = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let body = quietline_protocol::padding::to_padded_json(&quietline_protocol::relay::Sync {})
+        .expect("json");
+    let mut timings: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
+    let mut sizes: [std::collections::BTreeSet<usize>; 2] = Default::default();
+    for (seeker, _) in pairs {
+        let token = seeker.session.access_token.expose().to_string();
+        // An untimed sync first, so neither timed request pays for the first touch.
+        let steps = [
+            ("/v1/sync", None),
+            ("/v1/sync", Some(0)),
+            ("/v1/quick-exit", Some(1)),
+        ];
+        for (path, timed) in steps {
+            let started = Instant::now();
+            let mut response = http
+                .post(format!("{base}{path}"))
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("Content-Type", "application/json"))
+                .send_body(body.clone())
+                .await
+                .expect("the server answers");
+            let answer = response.body().await.expect("a body");
+            let elapsed = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+            if let Some(kind) = timed {
+                timings[kind].push(elapsed);
+                sizes[kind].insert(answer.len());
+            }
+        }
+    }
+    for (kind, name) in ["sync", "quick exit"].iter().enumerate() {
+        timings[kind].sort_unstable();
+        println!(
+            "{name:>10}: n={} p50={:.2}ms p90={:.2}ms p99={:.2}ms answer bytes={:?}",
+            timings[kind].len(),
+            quantile(&timings[kind], 0.50) as f64 / 1000.0,
+            quantile(&timings[kind], 0.90) as f64 / 1000.0,
+            quantile(&timings[kind], 0.99) as f64 / 1000.0,
+            sizes[kind],
+        );
+    }
 }
 
 /// One organisation and entry point; per pair, a worker (the receiver) and a seeker (the sender)

@@ -1,4 +1,5 @@
-//! CSV: one row per card and locale, lists separated by `;`, hours written as people write them, cells a spreadsheet would run made inert.
+//! CSV: one row per card and locale, lists separated by `;`, hours written as people write
+//! them, cells a spreadsheet would run made inert.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Import: the whole file checked before anything is written, then written in one transaction (or rolled back for a dry run).
+//! Import: the whole file checked before anything is written, then written in one transaction
+//! (or rolled back for a dry run).
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Hand-over: back to the queue when a worker leaves, transfer to a colleague, referral to a partner.
+//! Hand-over: back to the queue when a worker leaves, transfer to a colleague, referral to a
+//! partner.
 
 use super::*;
 
