@@ -242,6 +242,17 @@ both_backends! {
     }
 }
 
+/// Opens the delivery socket and waits until the server says it is ready: from then on, every
+/// event for the client reaches the socket (an event published before would not).
+async fn connected(client: &Client) -> quietline_protocol::client::Socket {
+    let mut socket = client.connect().await.unwrap();
+    frame_matching(&mut socket, |frame| {
+        (frame == ServerFrame::Ready).then_some(())
+    })
+    .await;
+    socket
+}
+
 /// Waits (at most 10 s) for the first frame that `wanted` picks out, skipping others.
 async fn frame_matching<T>(
     socket: &mut quietline_protocol::client::Socket,
@@ -387,7 +398,7 @@ both_backends! {
             let leaving = Client::with_session(&app.public, app.enrol_worker(&root, &org, leaving_handle, &["tl"]).await).await.unwrap();
             let seeker = app.seeker_in_conversation_with(&root, &org, &leaving).await;
             let conversation = seeker.conversations().await.unwrap().remove(0);
-            let mut socket = seeker.connect().await.unwrap();
+            let mut socket = connected(&seeker).await;
             if by_admin {
                 let path = format!("/admin/v1/organisations/{org}/members/{}", leaving.account_id());
                 app.call("DELETE", Listener::Admin, &path, Some(root.session.access_token.expose()), None).await.expect(204);
@@ -422,7 +433,7 @@ both_backends! {
         assert_eq!(conversation.workers, vec![quietline_protocol::AccountId(ana.account_id().to_string())]);
         seeker.send_text(ana.account_id(), b"kumusta").await.unwrap();
         assert_eq!(receive(&mut ana).await.1, "kumusta");
-        let mut socket = seeker.connect().await.unwrap();
+        let mut socket = connected(&seeker).await;
 
         let transfer = format!("/v1/conversations/{}/transfer", conversation.id);
         let to_away = app.post(Listener::Public, &transfer, Some(ana.session.access_token.expose()), json!({"worker": away.account_id.0})).await.expect(409);
@@ -490,8 +501,8 @@ both_backends! {
         let refer = format!("/v1/conversations/{id}/referral");
         let not_partner = app.post(Listener::Public, &refer, Some(worker.session.access_token.expose()), json!({"organisation_id": stranger})).await.expect(422);
         assert_eq!(not_partner.code(), "not_a_partner");
-        let mut seeker_socket = seeker.connect().await.unwrap();
-        let mut worker_socket = worker.connect().await.unwrap();
+        let mut seeker_socket = connected(&seeker).await;
+        let mut worker_socket = connected(&worker).await;
 
         // Declined: nothing moves.
         let offer = app.post(Listener::Public, &refer, Some(worker.session.access_token.expose()), json!({"organisation_id": partner})).await.expect(200).body;
