@@ -180,24 +180,36 @@ pub async fn create_instance_admin(
         .db
         .clone()
         .write(move |conn| {
-            store::replace_setup_token(conn, None)?;
-            create_member(
-                &state,
-                conn,
-                NewMember {
-                    role: Role::Admin,
-                    organisation_id: None,
-                    instance_admin: true,
-                    handle,
-                    passphrase_hash,
-                    languages: Vec::new(),
-                    device_name: "command line".into(),
-                },
-            )
-            .map(|enrolment| enrolment.totp)
+            first_admin(&state, conn, handle, passphrase_hash, "command line".into())
+                .map(|enrolment| enrolment.totp)
         })
         .await
         .inspect(|_| forget_setup_token(&data_dir))
+}
+
+/// The instance's first administrator, inside the caller's transaction: the setup token is
+/// spent with it.
+fn first_admin(
+    state: &AppState,
+    conn: &mut DbConn,
+    handle: String,
+    passphrase_hash: String,
+    device_name: String,
+) -> ApiResult<Enrolment> {
+    store::replace_setup_token(conn, None)?;
+    create_member(
+        state,
+        conn,
+        NewMember {
+            role: Role::Admin,
+            organisation_id: None,
+            instance_admin: true,
+            handle,
+            passphrase_hash,
+            languages: Vec::new(),
+            device_name,
+        },
+    )
 }
 
 /// Uses the one-time setup token to create the first instance administrator.
@@ -228,19 +240,12 @@ pub async fn set_up_instance(
                     "The setup token is wrong, or this instance is already set up.",
                 ));
             }
-            store::replace_setup_token(conn, None)?;
-            create_member(
+            first_admin(
                 &state,
                 conn,
-                NewMember {
-                    role: Role::Admin,
-                    organisation_id: None,
-                    instance_admin: true,
-                    handle: request.handle,
-                    passphrase_hash,
-                    languages: Vec::new(),
-                    device_name: request.device_name,
-                },
+                request.handle,
+                passphrase_hash,
+                request.device_name,
             )
         })
         .await
