@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use quietline_protocol::OrganisationId;
 use quietline_protocol::api::{CreateEntryPoint, CreateInvite, CreateOrganisation, Role};
+use quietline_protocol::{AccountId, EntryPointId, OrganisationId};
 use quietline_server::auth::{OrganisationAdmin, Principal};
 use quietline_server::clock::SystemClock;
 use quietline_server::config::{Cli as ServerOptions, Config, DatabaseUrl};
@@ -246,7 +246,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 let admin = administer(&state, &organisation).await?;
                 let mut ids = Vec::new();
                 for partner in &partners {
-                    ids.push(OrganisationId(organisation_id(&state, partner).await?));
+                    ids.push(organisation_id(&state, partner).await?);
                 }
                 let declared = organisations::set_partners(&state, &admin, ids)
                     .await
@@ -265,7 +265,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 file,
                 starter,
                 dry_run,
-            } => import_cards(&state, organisation, file, starter, dry_run).await?,
+            } => import_cards(&state, OrganisationId(organisation), file, starter, dry_run).await?,
             Task::CreateAdmin { handle } => {
                 let passphrase = read_passphrase()?;
                 let totp = quietline_server::accounts::service::create_instance_admin(
@@ -339,13 +339,13 @@ fn refused(error: quietline_server::error::ApiError) -> anyhow::Error {
 }
 
 /// An organisation named by id or by exact name.
-async fn organisation_id(state: &AppState, given: &str) -> anyhow::Result<String> {
+async fn organisation_id(state: &AppState, given: &str) -> anyhow::Result<OrganisationId> {
     let all = organisations::list_organisations(state, &Principal::operator())
         .await
         .map_err(refused)?;
     all.into_iter()
         .find(|o| o.id.0 == given || o.name == given)
-        .map(|o| o.id.0)
+        .map(|o| o.id)
         .ok_or_else(|| anyhow::anyhow!("no organisation has the id or name {given:?}"))
 }
 
@@ -396,7 +396,7 @@ async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Res
         }
         EntryPointTask::Retire { organisation, id } => {
             let admin = administer(state, &organisation).await?;
-            entry_points::delete(state, &admin, id)
+            entry_points::delete(state, &admin, EntryPointId(id))
                 .await
                 .map_err(refused)?;
             println!("entry point retired");
@@ -407,7 +407,7 @@ async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Res
 
 async fn import_cards(
     state: &AppState,
-    organisation_id: String,
+    organisation_id: OrganisationId,
     file: Option<std::path::PathBuf>,
     starter: bool,
     dry_run: bool,
@@ -453,7 +453,7 @@ async fn import_cards(
             format,
             bytes,
             dry_run,
-            editor: "quietline-admin".into(),
+            editor: AccountId::from("quietline-admin"),
         },
     )
     .await;

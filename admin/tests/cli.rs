@@ -2,6 +2,7 @@
 // A failed step should stop the test where it happens.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use quietline_protocol::OrganisationId;
 use quietline_server::clock::SystemClock;
 use quietline_server::config::Config;
 use quietline_server::startup::build_state;
@@ -34,7 +35,7 @@ fn cards(runtime: &tokio::runtime::Runtime, data_dir: &Path, organisation: &str)
         let rows = state
             .db
             .read(move |conn| {
-                quietline_server::cards::store::list(conn, &organisation)
+                quietline_server::cards::store::list(conn, &OrganisationId(organisation))
                     .map_err(quietline_server::db::DbError::from)
             })
             .await
@@ -65,7 +66,7 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
             .await
             .unwrap();
         let row = quietline_server::organisations::store::OrganisationRow {
-            id: organisation.to_string(),
+            id: OrganisationId::from(organisation),
             name: "Harbour House".to_string(),
             default_language: "en".to_string(),
             created_at: 0,

@@ -51,6 +51,36 @@ pub struct CardId(pub String);
 #[serde(transparent)]
 pub struct EntryPointId(pub String);
 
+/// Text ids: built from stored or received text, read as text where text is needed.
+macro_rules! text_ids {
+    ($($t:ident),*) => {$(
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $t {
+            fn from(text: String) -> $t {
+                $t(text)
+            }
+        }
+
+        impl From<&str> for $t {
+            fn from(text: &str) -> $t {
+                $t(text.to_string())
+            }
+        }
+    )*};
+}
+text_ids!(
+    AccountId,
+    OrganisationId,
+    ConversationId,
+    CardId,
+    EntryPointId
+);
+
 macro_rules! display_inner {
     ($($t:ty),*) => {$(
         impl fmt::Display for $t {

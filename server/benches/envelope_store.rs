@@ -3,6 +3,7 @@
 //! acknowledgement deletes. Prints one line per case.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use quietline_protocol::AccountId;
 use quietline_protocol::api::Role;
 use quietline_server::accounts::store as accounts;
 use quietline_server::config::DatabaseUrl;
@@ -15,7 +16,7 @@ const SIZE: usize = 1024;
 
 fn envelope(recipient: usize, guid: String) -> NewEnvelope {
     NewEnvelope {
-        account_id: format!("recipient-{recipient}"),
+        account_id: AccountId(format!("recipient-{recipient}")),
         device_id: 1,
         guid,
         kind: 2,
@@ -71,10 +72,11 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         db.write(|conn| {
-            accounts::insert_account(conn, "sender", Role::Seeker, None, false, 0)?;
-            accounts::add_device(conn, "sender", None, 0, 1)?;
+            let sender = AccountId::from("sender");
+            accounts::insert_account(conn, &sender, Role::Seeker, None, false, 0)?;
+            accounts::add_device(conn, &sender, None, 0, 1)?;
             for r in 0..RECIPIENTS {
-                let id = format!("recipient-{r}");
+                let id = AccountId(format!("recipient-{r}"));
                 accounts::insert_account(conn, &id, Role::Seeker, None, false, 0)?;
                 accounts::add_device(conn, &id, None, 0, 1)?;
             }
@@ -107,7 +109,7 @@ fn main() {
                 })
                 .await
                 .expect("queue");
-            deleted += writer.acknowledge(format!("recipient-{r}"), 1, ids).await.expect("acknowledged");
+            deleted += writer.acknowledge(AccountId(format!("recipient-{r}")), 1, ids).await.expect("acknowledged");
         }
         let rate = deleted as f64 / started.elapsed().as_secs_f64();
         println!("envelope_store/sqlite: acknowledgement deletes in batches per device: {rate:.0} envelopes/s");

@@ -13,6 +13,7 @@ use crate::db::schema::{
 };
 use crate::state::AppState;
 use diesel::prelude::*;
+use quietline_protocol::AccountId;
 use quietline_protocol::api::ConversationState;
 use quietline_protocol::api::Role;
 use std::time::Duration;
@@ -71,7 +72,7 @@ pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
         let wiped = state
             .db
             .write(move |conn| {
-                let wiped: Vec<String> = accounts::table
+                let wiped: Vec<AccountId> = accounts::table
                     .filter(accounts::role.eq(Role::Seeker))
                     .filter(accounts::active_day.lt(oldest_active_day))
                     .select(accounts::id)

@@ -484,11 +484,11 @@ both_backends! {
         use quietline_server::messages::writer::{NewEnvelope, SendOutcome};
         let (seeker, worker) = pair(&app, "batch").await;
         let envelope = |device_id: i32, guid: &str| NewEnvelope {
-            account_id: worker.account_id().to_string(),
+            account_id: worker.account_id().into(),
             device_id,
             guid: guid.to_string(),
             kind: 2,
-            source_account: Some(seeker.account_id().to_string()),
+            source_account: Some(seeker.account_id().into()),
             source_device: Some(1),
             server_received: 0,
             expires_at: i64::MAX,
@@ -500,7 +500,7 @@ both_backends! {
         let sends = (0..8).map(|i| {
             let device = if i == 3 { 99 } else { 1 };
             let guid = format!("batch-{i}");
-            writer.send(Some(seeker.account_id().to_string()), guid.clone(), i64::MAX, vec![envelope(device, &guid)], 1_000)
+            writer.send(Some(seeker.account_id().into()), guid.clone(), i64::MAX, vec![envelope(device, &guid)], 1_000)
         });
         let outcomes = futures_util::future::join_all(sends).await;
         for (i, outcome) in outcomes.into_iter().enumerate() {
@@ -509,7 +509,7 @@ both_backends! {
         }
         assert_eq!(worker.fetch().await.unwrap().envelopes.len(), 7);
         // The refused send left no receipt: the same id can be used again.
-        let retry = writer.send(Some(seeker.account_id().to_string()), "batch-3".into(), i64::MAX, vec![envelope(1, "batch-3")], 1_000).await;
+        let retry = writer.send(Some(seeker.account_id().into()), "batch-3".into(), i64::MAX, vec![envelope(1, "batch-3")], 1_000).await;
         assert_eq!(retry.unwrap(), SendOutcome::Queued);
     }
 }
@@ -551,7 +551,7 @@ both_backends! {
         seeker.send_text(worker.account_id(), b"wake up").await.unwrap();
         let mut woken = false;
         while let Ok(Ok(event)) = actix_web::rt::time::timeout(std::time::Duration::from_secs(5), events.recv()).await {
-            if event == (BusEvent::WakeUp { account_id: worker.account_id().to_string(), device_id: worker.device_id() }) {
+            if event == (BusEvent::WakeUp { account_id: worker.account_id().into(), device_id: worker.device_id() }) {
                 woken = true;
                 break;
             }

@@ -113,7 +113,7 @@ async fn a_revocation_on_one_instance_reaches_the_bus_of_another() {
     assert_eq!(
         next_revocation(&mut on_b).await,
         BusEvent::SessionsRevoked {
-            account_id: seeker.account_id.0.clone(),
+            account_id: seeker.account_id.clone(),
             device_id: Some(2)
         }
     );
@@ -138,7 +138,7 @@ async fn a_revocation_on_one_instance_reaches_the_bus_of_another() {
     assert_eq!(
         next_revocation(&mut on_a).await,
         BusEvent::SessionsRevoked {
-            account_id: seeker.account_id.0,
+            account_id: seeker.account_id,
             device_id: None
         }
     );
@@ -180,7 +180,7 @@ async fn the_in_process_bus_carries_revocations_on_sqlite() {
     assert_eq!(
         next_revocation(&mut events).await,
         BusEvent::SessionsRevoked {
-            account_id: seeker.account_id.0,
+            account_id: seeker.account_id,
             device_id: Some(1)
         }
     );

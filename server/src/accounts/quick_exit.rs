@@ -14,12 +14,13 @@ use crate::messages::service::presence_key;
 use crate::state::AppState;
 use actix_web::web;
 use quietline_protocol::api::Role;
+use quietline_protocol::{AccountId, ConversationId};
 use std::time::Duration;
 
 /// What the wipe removed that others must hear about.
 struct Wiped {
     devices: Vec<i32>,
-    conversations: Vec<(String, Vec<String>)>,
+    conversations: Vec<(ConversationId, Vec<AccountId>)>,
 }
 
 /// Wipes under way; a stopping server waits for them.

@@ -9,21 +9,22 @@ use crate::db::schema::{
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::Role;
+use quietline_protocol::{AccountId, EntryPointId, OrganisationId};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct AccountRow {
-    pub id: String,
+    pub id: AccountId,
     pub role: Role,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub instance_admin: bool,
     pub created_day: i64,
     pub active_day: i64,
-    pub entry_point_id: Option<String>,
+    pub entry_point_id: Option<EntryPointId>,
 }
 
 #[derive(Debug, Clone, Queryable)]
 pub struct CredentialRow {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub handle: String,
     pub passphrase_hash: String,
     pub totp_sealed: Option<Vec<u8>>,
@@ -33,9 +34,9 @@ pub struct CredentialRow {
 
 pub fn insert_account(
     conn: &mut DbConn,
-    id: &str,
+    id: &AccountId,
     role: Role,
-    organisation_id: Option<&str>,
+    organisation_id: Option<&OrganisationId>,
     instance_admin: bool,
     day: i64,
 ) -> QueryResult<()> {
@@ -52,11 +53,11 @@ pub fn insert_account(
         .map(|_| ())
 }
 
-pub fn find_account(conn: &mut DbConn, id: &str) -> QueryResult<Option<AccountRow>> {
+pub fn find_account(conn: &mut DbConn, id: &AccountId) -> QueryResult<Option<AccountRow>> {
     accounts::table.find(id).first(conn).optional()
 }
 
-pub fn touch_account(conn: &mut DbConn, id: &str, day: i64) -> QueryResult<()> {
+pub fn touch_account(conn: &mut DbConn, id: &AccountId, day: i64) -> QueryResult<()> {
     diesel::update(
         accounts::table
             .find(id)
@@ -69,7 +70,7 @@ pub fn touch_account(conn: &mut DbConn, id: &str, day: i64) -> QueryResult<()> {
 
 /// Deletes the account; devices, sessions, tokens, credentials and languages go with it by
 /// cascade, in the caller's transaction.
-pub fn delete_account(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+pub fn delete_account(conn: &mut DbConn, id: &AccountId) -> QueryResult<usize> {
     diesel::delete(accounts::table.find(id)).execute(conn)
 }
 
@@ -89,7 +90,7 @@ pub fn count_admins(conn: &mut DbConn) -> QueryResult<i64> {
 
 pub fn insert_credentials(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     handle: &str,
     passphrase_hash: &str,
     totp_sealed: Option<&[u8]>,
@@ -125,12 +126,15 @@ pub fn find_credentials_by_handle(
         .optional()
 }
 
-pub fn find_credentials(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<CredentialRow>> {
+pub fn find_credentials(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+) -> QueryResult<Option<CredentialRow>> {
     credentials::table.find(account_id).first(conn).optional()
 }
 
 /// The handle of a worker or administrator.
-pub fn handle_of(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<String>> {
+pub fn handle_of(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<Option<String>> {
     credentials::table
         .find(account_id)
         .select(credentials::handle)
@@ -141,7 +145,7 @@ pub fn handle_of(conn: &mut DbConn, account_id: &str) -> QueryResult<Option<Stri
 /// Replaces an account's recovery codes (hashes).
 pub fn replace_recovery_codes(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     hashes: &[String],
 ) -> QueryResult<()> {
     diesel::delete(recovery_codes::table.filter(recovery_codes::account_id.eq(account_id)))
@@ -158,7 +162,11 @@ pub fn replace_recovery_codes(
 }
 
 /// Uses up a recovery code: true when it was one of the account's (and is gone now).
-pub fn spend_recovery_code(conn: &mut DbConn, account_id: &str, hash: &str) -> QueryResult<bool> {
+pub fn spend_recovery_code(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+    hash: &str,
+) -> QueryResult<bool> {
     diesel::delete(
         recovery_codes::table
             .filter(recovery_codes::account_id.eq(account_id))
@@ -169,7 +177,7 @@ pub fn spend_recovery_code(conn: &mut DbConn, account_id: &str, hash: &str) -> Q
 }
 
 /// Removes a second factor and its recovery codes (an operator's reset for a lost one).
-pub fn clear_totp(conn: &mut DbConn, account_id: &str) -> QueryResult<()> {
+pub fn clear_totp(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<()> {
     diesel::update(credentials::table.find(account_id))
         .set((
             credentials::totp_sealed.eq(None::<Vec<u8>>),
@@ -179,7 +187,7 @@ pub fn clear_totp(conn: &mut DbConn, account_id: &str) -> QueryResult<()> {
     replace_recovery_codes(conn, account_id, &[])
 }
 
-pub fn set_totp(conn: &mut DbConn, account_id: &str, sealed: &[u8]) -> QueryResult<()> {
+pub fn set_totp(conn: &mut DbConn, account_id: &AccountId, sealed: &[u8]) -> QueryResult<()> {
     diesel::update(credentials::table.find(account_id))
         .set((
             credentials::totp_sealed.eq(Some(sealed)),
@@ -191,7 +199,7 @@ pub fn set_totp(conn: &mut DbConn, account_id: &str, sealed: &[u8]) -> QueryResu
 
 /// Records an accepted TOTP step; false when a code of that step or a later one was already
 /// accepted (a replay racing the first use).
-pub fn accept_totp_step(conn: &mut DbConn, account_id: &str, step: i64) -> QueryResult<bool> {
+pub fn accept_totp_step(conn: &mut DbConn, account_id: &AccountId, step: i64) -> QueryResult<bool> {
     diesel::update(
         credentials::table
             .find(account_id)
@@ -205,7 +213,11 @@ pub fn accept_totp_step(conn: &mut DbConn, account_id: &str, step: i64) -> Query
     .map(|n| n == 1)
 }
 
-pub fn set_languages(conn: &mut DbConn, account_id: &str, languages: &[String]) -> QueryResult<()> {
+pub fn set_languages(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+    languages: &[String],
+) -> QueryResult<()> {
     diesel::delete(member_languages::table.filter(member_languages::account_id.eq(account_id)))
         .execute(conn)?;
     for language in languages {
@@ -219,7 +231,7 @@ pub fn set_languages(conn: &mut DbConn, account_id: &str, languages: &[String]) 
     Ok(())
 }
 
-pub fn languages(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<String>> {
+pub fn languages(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<Vec<String>> {
     member_languages::table
         .filter(member_languages::account_id.eq(account_id))
         .select(member_languages::language)
@@ -234,7 +246,7 @@ pub fn languages(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<String>
 /// number is taken.
 pub fn add_device(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     name: Option<&str>,
     day: i64,
     max_number: i32,
@@ -262,7 +274,7 @@ pub fn add_device(
 }
 
 /// Whether the account has this device.
-pub fn has_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryResult<bool> {
+pub fn has_device(conn: &mut DbConn, account_id: &AccountId, device_id: i32) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         devices::table
             .filter(devices::account_id.eq(account_id))
@@ -276,7 +288,7 @@ pub fn has_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryR
 pub fn session_is_live(
     conn: &mut DbConn,
     session_id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
     now: i64,
 ) -> QueryResult<bool> {
@@ -292,7 +304,7 @@ pub fn session_is_live(
 
 pub fn delete_device_sessions(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
 ) -> QueryResult<usize> {
     diesel::delete(
@@ -303,7 +315,7 @@ pub fn delete_device_sessions(
     .execute(conn)
 }
 
-pub fn count_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
+pub fn count_devices(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<i64> {
     devices::table
         .filter(devices::account_id.eq(account_id))
         .count()
@@ -312,7 +324,7 @@ pub fn count_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
 
 pub fn list_devices(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
 ) -> QueryResult<Vec<(i32, Option<String>, i64)>> {
     devices::table
         .filter(devices::account_id.eq(account_id))
@@ -321,7 +333,11 @@ pub fn list_devices(
         .load(conn)
 }
 
-pub fn delete_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryResult<usize> {
+pub fn delete_device(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+    device_id: i32,
+) -> QueryResult<usize> {
     diesel::delete(
         devices::table
             .filter(devices::account_id.eq(account_id))
@@ -333,7 +349,7 @@ pub fn delete_device(conn: &mut DbConn, account_id: &str, device_id: i32) -> Que
 pub fn insert_session(
     conn: &mut DbConn,
     id: &str,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
     expires_at: i64,
 ) -> QueryResult<()> {

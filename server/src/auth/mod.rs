@@ -12,16 +12,17 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use quietline_protocol::api::Role;
+use quietline_protocol::{AccountId, OrganisationId};
 use std::net::IpAddr;
 pub use tokens::Audience;
 
 /// The authenticated caller: an account, one of its devices, and the session it signed in with.
 #[derive(Clone, Debug)]
 pub struct Principal {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub device_id: u32,
     pub role: Role,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub instance_admin: bool,
     pub session_id: String,
 }
@@ -31,7 +32,7 @@ impl Principal {
     /// who reached the storage directly rather than through a session.
     pub fn operator() -> Principal {
         Principal {
-            account_id: String::new(),
+            account_id: AccountId(String::new()),
             device_id: 0,
             role: Role::Admin,
             organisation_id: None,
@@ -41,9 +42,9 @@ impl Principal {
     }
 
     /// Whether this administrator may manage `organisation_id`.
-    fn administers(&self, organisation_id: &str) -> bool {
+    fn administers(&self, organisation_id: &OrganisationId) -> bool {
         self.role == Role::Admin
-            && (self.instance_admin || self.organisation_id.as_deref() == Some(organisation_id))
+            && (self.instance_admin || self.organisation_id.as_ref() == Some(organisation_id))
     }
 }
 
@@ -215,7 +216,7 @@ fn forwarded_client<'a>(values: impl Iterator<Item = &'a str>, hops: u8) -> Opti
 #[derive(Clone, Debug)]
 pub struct OrganisationAdmin {
     principal: Principal,
-    organisation_id: String,
+    organisation_id: OrganisationId,
 }
 
 impl OrganisationAdmin {
@@ -224,7 +225,7 @@ impl OrganisationAdmin {
     async fn check(
         state: &AppState,
         principal: Principal,
-        organisation_id: String,
+        organisation_id: OrganisationId,
     ) -> ApiResult<OrganisationAdmin> {
         if !principal.administers(&organisation_id) {
             return Err(ApiError::forbidden());
@@ -251,13 +252,13 @@ impl OrganisationAdmin {
     /// exists.
     pub async fn operator(
         state: &AppState,
-        organisation_id: String,
+        organisation_id: OrganisationId,
     ) -> ApiResult<OrganisationAdmin> {
         OrganisationAdmin::check(state, Principal::operator(), organisation_id).await
     }
 
     /// The organisation this administrator was checked against: the path's.
-    pub fn organisation_id(&self) -> &str {
+    pub fn organisation_id(&self) -> &OrganisationId {
         &self.organisation_id
     }
 }
@@ -278,7 +279,10 @@ impl FromRequest for OrganisationAdmin {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let admin = AdminAuth::from_request(req, payload);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let organisation_id = req.match_info().get("organisation_id").map(str::to_string);
+        let organisation_id = req
+            .match_info()
+            .get("organisation_id")
+            .map(OrganisationId::from);
         Box::pin(async move {
             let AdminAuth(principal) = admin.await?;
             let (Some(state), Some(organisation_id)) = (state, organisation_id) else {

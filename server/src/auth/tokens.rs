@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use quietline_protocol::api::Role;
+use quietline_protocol::{AccountId, OrganisationId};
 use secrecy::{ExposeSecret, SecretSlice};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -64,9 +65,9 @@ pub struct AccessClaims {
 /// What an access token says, once verified.
 #[derive(Clone, Debug)]
 pub struct TokenSubject {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub role: Role,
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     pub instance_admin: bool,
     pub device_id: u32,
     pub session_id: String,
@@ -116,9 +117,9 @@ impl TokenKeys {
     ) -> Result<(String, i64), SecretError> {
         let exp = now + i64::try_from(ttl).unwrap_or(600);
         let claims = AccessClaims {
-            sub: subject.account_id.clone(),
+            sub: subject.account_id.0.clone(),
             role: subject.role,
-            org: subject.organisation_id.clone(),
+            org: subject.organisation_id.as_ref().map(|id| id.0.clone()),
             inst: subject.instance_admin,
             dev: subject.device_id,
             sid: subject.session_id.clone(),
@@ -156,9 +157,9 @@ impl TokenKeys {
             return None;
         }
         Some(TokenSubject {
-            account_id: claims.sub,
+            account_id: AccountId(claims.sub),
             role: claims.role,
-            organisation_id: claims.org,
+            organisation_id: claims.org.map(OrganisationId),
             instance_admin: claims.inst,
             device_id: claims.dev,
             session_id: claims.sid,

@@ -11,6 +11,7 @@
 //! ([`BusEvent::Resync`]), so that a lost notice costs the outage, not a keepalive period.
 
 use crate::kv::bounded;
+use quietline_protocol::{AccountId, ConversationId, OrganisationId};
 use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -31,57 +32,66 @@ pub enum BusEvent {
     /// Sessions were revoked: of one device, or of every device of the account when `device_id`
     /// is absent. Live connections of those devices must close.
     SessionsRevoked {
-        account_id: String,
+        account_id: AccountId,
         device_id: Option<u32>,
     },
     /// New envelopes wait in this device's queue.
-    EnvelopesQueued { account_id: String, device_id: u32 },
+    EnvelopesQueued {
+        account_id: AccountId,
+        device_id: u32,
+    },
     /// This device has envelopes waiting and no live connection: a push service may wake it,
     /// without content.
-    WakeUp { account_id: String, device_id: u32 },
+    WakeUp {
+        account_id: AccountId,
+        device_id: u32,
+    },
     /// This device is running out of one-time prekeys.
-    PreKeysLow { account_id: String, device_id: u32 },
+    PreKeysLow {
+        account_id: AccountId,
+        device_id: u32,
+    },
     /// A conversation ended for these members (e.g. the seeker left with a quick exit).
     ConversationEnded {
-        conversation_id: String,
-        members: Vec<String>,
+        conversation_id: ConversationId,
+        members: Vec<AccountId>,
     },
     /// A conversation's disappearing timer changed; its members are told.
     DisappearingTimer {
-        conversation_id: String,
-        members: Vec<String>,
+        conversation_id: ConversationId,
+        members: Vec<AccountId>,
         seconds: Option<u64>,
     },
     /// A conversation is waiting in this organisation's queue.
     ConversationWaiting {
-        organisation_id: String,
-        conversation_id: String,
+        organisation_id: OrganisationId,
+        conversation_id: ConversationId,
     },
     /// A conversation's workers changed; `members` are those to tell (before and after).
     WorkersChanged {
-        conversation_id: String,
-        members: Vec<String>,
-        workers: Vec<String>,
+        conversation_id: ConversationId,
+        members: Vec<AccountId>,
+        workers: Vec<AccountId>,
         /// The handles of `workers`, in the same order.
         handles: Vec<String>,
     },
     /// A worker of this organisation claimed a waiting conversation.
     ConversationClaimed {
-        organisation_id: String,
-        conversation_id: String,
+        organisation_id: OrganisationId,
+        conversation_id: ConversationId,
         handle: String,
     },
     /// A referral to a partner organisation awaits this seeker's answer.
     ReferralOffered {
-        conversation_id: String,
-        seeker: String,
-        organisation_id: String,
+        conversation_id: ConversationId,
+        seeker: AccountId,
+        organisation_id: OrganisationId,
         organisation_name: String,
     },
     /// The seeker answered a referral; `members` are the workers to tell.
     ReferralAnswered {
-        conversation_id: String,
-        members: Vec<String>,
+        conversation_id: ConversationId,
+        members: Vec<AccountId>,
         accepted: bool,
     },
     /// Notices may have been missed (the subscription was lost): every connection looks at its

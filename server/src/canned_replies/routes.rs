@@ -6,10 +6,10 @@ use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     CannedReply, CannedReplyVersion, CreateCannedReply, UpdateCannedReply,
 };
+use quietline_protocol::{ErrorBody, OrganisationId};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -101,7 +101,7 @@ async fn create_reply(
 async fn update_reply(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, String)>,
     body: web::Json<UpdateCannedReply>,
 ) -> ApiResult<web::Json<CannedReply>> {
     let (_, reply_id) = path.into_inner();
@@ -120,7 +120,7 @@ async fn update_reply(
 async fn delete_reply(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, String)>,
 ) -> ApiResult<HttpResponse> {
     let (_, reply_id) = path.into_inner();
     service::delete(&state, &admin, reply_id).await?;
@@ -137,7 +137,7 @@ async fn delete_reply(
 async fn reply_versions(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, String)>,
 ) -> ApiResult<web::Json<Vec<CannedReplyVersion>>> {
     let (_, reply_id) = path.into_inner();
     service::versions(&state, &admin, reply_id)

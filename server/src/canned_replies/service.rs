@@ -7,10 +7,11 @@ use crate::auth::{OrganisationAdmin, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::language::{canonical_one, same_language};
 use crate::state::AppState;
+use quietline_protocol::ErrorCode;
+use quietline_protocol::OrganisationId;
 use quietline_protocol::api::{
     CannedReply, CannedReplyVersion, CreateCannedReply, UpdateCannedReply, placeholders,
 };
-use quietline_protocol::{AccountId, ErrorCode};
 
 const MAX_TITLE: usize = 120;
 const MAX_BODY: usize = 4_000;
@@ -39,7 +40,7 @@ fn version_to_api(row: VersionRow) -> CannedReplyVersion {
         title: row.title,
         body: row.body,
         deleted: row.deleted,
-        edited_by: AccountId(row.edited_by),
+        edited_by: row.edited_by,
         edited_at: row.edited_at,
     }
 }
@@ -65,11 +66,11 @@ fn checked(language: &str, title: &str, body: &str) -> ApiResult<(String, String
 /// The reply, if it belongs to the organisation.
 fn of_organisation(
     conn: &mut crate::db::DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     reply_id: &str,
 ) -> ApiResult<CannedRow> {
     store::find(conn, reply_id)?
-        .filter(|row| row.organisation_id == organisation_id)
+        .filter(|row| &row.organisation_id == organisation_id)
         .ok_or_else(ApiError::not_found)
 }
 
@@ -78,7 +79,7 @@ pub async fn create(
     admin: &OrganisationAdmin,
     request: CreateCannedReply,
 ) -> ApiResult<CannedReply> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let (language, title, body) = checked(&request.language, &request.title, &request.body)?;
     let row = CannedRow {
         id: uuid::Uuid::new_v4().to_string(),
@@ -107,7 +108,7 @@ pub async fn update(
     reply_id: String,
     request: UpdateCannedReply,
 ) -> ApiResult<CannedReply> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let (language, title, body) = checked(&request.language, &request.title, &request.body)?;
     let expected = i32::try_from(request.version).map_err(|_| invalid("Unknown version."))?;
     let editor = admin.account_id.clone();
@@ -146,7 +147,7 @@ pub async fn delete(
     admin: &OrganisationAdmin,
     reply_id: String,
 ) -> ApiResult<()> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -179,7 +180,7 @@ pub async fn list(
     admin: &OrganisationAdmin,
     include_deleted: bool,
 ) -> ApiResult<Vec<CannedReply>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| {
@@ -196,7 +197,7 @@ pub async fn versions(
     admin: &OrganisationAdmin,
     reply_id: String,
 ) -> ApiResult<Vec<CannedReplyVersion>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| {

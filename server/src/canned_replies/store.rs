@@ -4,11 +4,12 @@ use crate::db::DbConn;
 use crate::db::schema::{canned_replies, canned_reply_versions};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::{AccountId, OrganisationId};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct CannedRow {
     pub id: String,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub language: String,
     pub title: String,
     pub body: String,
@@ -25,7 +26,7 @@ pub struct VersionRow {
     pub title: String,
     pub body: String,
     pub deleted: bool,
-    pub edited_by: String,
+    pub edited_by: AccountId,
     pub edited_at: i64,
 }
 
@@ -66,7 +67,11 @@ pub fn update(conn: &mut DbConn, row: &CannedRow, expected_version: i32) -> Quer
     .map(|n| n == 1)
 }
 
-pub fn record_version(conn: &mut DbConn, row: &CannedRow, edited_by: &str) -> QueryResult<()> {
+pub fn record_version(
+    conn: &mut DbConn,
+    row: &CannedRow,
+    edited_by: &AccountId,
+) -> QueryResult<()> {
     diesel::insert_into(canned_reply_versions::table)
         .values((
             canned_reply_versions::reply_id.eq(&row.id),
@@ -89,7 +94,7 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CannedRow>> {
 /// An organisation's replies, by language then title.
 pub fn list(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     include_deleted: bool,
 ) -> QueryResult<Vec<CannedRow>> {
     let mut query = canned_replies::table

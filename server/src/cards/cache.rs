@@ -3,6 +3,7 @@
 
 use crate::error::ApiResult;
 use quietline_protocol::cards::CardContent;
+use quietline_protocol::{CardId, OrganisationId};
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +21,7 @@ pub struct Bundle {
 /// one bundle, so naming many places builds no more bundles than there are distinct answers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BundleId {
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub generation: i64,
     pub chain: Vec<String>,
     /// The cards the region matched, by a digest of their ids (all cards without a region).
@@ -31,7 +32,7 @@ pub struct BundleId {
 
 /// An organisation's published cards at one generation, and the locales they have.
 pub struct PublishedSet {
-    pub cards: Vec<(String, CardContent)>,
+    pub cards: Vec<(CardId, CardContent)>,
     pub locales: Vec<String>,
 }
 
@@ -41,7 +42,7 @@ pub struct PublishedSet {
 /// nothing is ever invalidated: old generations just stop being asked for.
 pub struct BundleCache {
     bundles: quick_cache::sync::Cache<BundleId, Arc<Bundle>, BundleWeight>,
-    published: quick_cache::sync::Cache<(String, i64), Arc<PublishedSet>>,
+    published: quick_cache::sync::Cache<(OrganisationId, i64), Arc<PublishedSet>>,
     builds: AtomicU64,
 }
 
@@ -76,11 +77,11 @@ impl BundleCache {
     }
 
     /// The published set of an organisation at a generation, if it is kept.
-    pub fn published(&self, id: &(String, i64)) -> Option<Arc<PublishedSet>> {
+    pub fn published(&self, id: &(OrganisationId, i64)) -> Option<Arc<PublishedSet>> {
         self.published.get(id)
     }
 
-    pub fn keep_published(&self, id: (String, i64), set: Arc<PublishedSet>) {
+    pub fn keep_published(&self, id: (OrganisationId, i64), set: Arc<PublishedSet>) {
         self.published.insert(id, set);
     }
 

@@ -36,7 +36,7 @@ pub async fn coverage(
     admin: &OrganisationAdmin,
     locales: Option<String>,
 ) -> ApiResult<CoverageReport> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let cards = curated(state, admin).await?;
     let mut wanted: Vec<String> = match locales {
         Some(list) => {

@@ -18,7 +18,7 @@ use quietline_protocol::cards::{
     CoverageReport, ImportReport, PutTranslation, Rollback, ServedCard, SignedBundle, StaleCard,
     UpdateCard,
 };
-use quietline_protocol::{ErrorBody, ErrorCode};
+use quietline_protocol::{CardId, ErrorBody, ErrorCode, OrganisationId};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -66,7 +66,7 @@ fn accept_language(req: &HttpRequest) -> Option<String> {
 async fn served_cards(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<OrganisationId>,
     query: web::Query<CardQuery>,
     req: HttpRequest,
 ) -> ApiResult<Padded<Vec<ServedCard>>> {
@@ -92,7 +92,7 @@ async fn served_cards(
 async fn card_bundle(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<OrganisationId>,
     query: web::Query<CardQuery>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -150,7 +150,7 @@ async fn card_bundle(
 async fn bundle_keys(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<OrganisationId>,
 ) -> ApiResult<Padded<Vec<BundleKey>>> {
     serve::keys(&state, &principal, path.into_inner())
         .await
@@ -195,7 +195,7 @@ async fn create_card(
 async fn get_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id) = path.into_inner();
     service::get(&state, &admin, card_id).await.map(web::Json)
@@ -212,7 +212,7 @@ async fn get_card(
 async fn update_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
     body: web::Json<UpdateCard>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id) = path.into_inner();
@@ -231,7 +231,7 @@ async fn update_card(
 async fn put_translation(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<(OrganisationId, CardId, String)>,
     body: web::Json<PutTranslation>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id, locale) = path.into_inner();
@@ -249,7 +249,7 @@ async fn put_translation(
 async fn submit_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id) = path.into_inner();
     service::step(&state, &admin, card_id, Step::Submit)
@@ -267,7 +267,7 @@ async fn submit_card(
 async fn publish_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id) = path.into_inner();
     service::step(&state, &admin, card_id, Step::Publish)
@@ -284,7 +284,7 @@ async fn publish_card(
 async fn archive_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id) = path.into_inner();
     service::step(&state, &admin, card_id, Step::Archive)
@@ -302,7 +302,7 @@ async fn archive_card(
 async fn rollback_card(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
     body: web::Json<Rollback>,
 ) -> ApiResult<web::Json<Card>> {
     let (_, card_id) = path.into_inner();
@@ -320,7 +320,7 @@ async fn rollback_card(
 async fn card_history(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, CardId)>,
 ) -> ApiResult<web::Json<Vec<CardVersion>>> {
     let (_, card_id) = path.into_inner();
     service::history(&state, &admin, card_id)
@@ -464,7 +464,7 @@ async fn import_cards(
             )
         })?;
     let import = transfer::Import {
-        organisation_id: admin.organisation_id().to_string(),
+        organisation_id: admin.organisation_id().clone(),
         format,
         bytes: bytes.to_vec(),
         dry_run: query.dry_run.unwrap_or(false),

@@ -16,7 +16,7 @@ use quietline_protocol::cards::{
     BundleKey, BundlePayload, CardCategory, CardContent, ServedCard, SignedBundle, Weekday, is_rtl,
     search_folded,
 };
-use quietline_protocol::{ErrorCode, OrganisationId};
+use quietline_protocol::{CardId, ErrorCode, OrganisationId};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::Arc;
@@ -181,7 +181,7 @@ pub fn today(now: i64) -> String {
 }
 
 /// A published card in the best locale of the chain it has.
-fn served(id: &str, content: CardContent, chain: &[String], today: &str) -> Option<ServedCard> {
+fn served(id: &CardId, content: CardContent, chain: &[String], today: &str) -> Option<ServedCard> {
     let locale = chain
         .iter()
         .find(|l| content.translations.contains_key(*l))
@@ -220,7 +220,7 @@ fn served(id: &str, content: CardContent, chain: &[String], today: &str) -> Opti
 }
 
 /// The organisation's default language and the generation of its published cards.
-fn generation(conn: &mut DbConn, organisation_id: &str) -> ApiResult<(String, i64)> {
+fn generation(conn: &mut DbConn, organisation_id: &OrganisationId) -> ApiResult<(String, i64)> {
     let organisation = crate::organisations::store::find_organisation(conn, organisation_id)?
         .ok_or_else(ApiError::not_found)?;
     let (_, generation) = store::settings(conn, organisation_id)?;
@@ -230,19 +230,19 @@ fn generation(conn: &mut DbConn, organisation_id: &str) -> ApiResult<(String, i6
 /// The organisation's published cards at `generation`, read and parsed once per generation.
 async fn published_set(
     state: &AppState,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     generation: i64,
 ) -> ApiResult<Arc<PublishedSet>> {
-    let set_id = (organisation_id.to_string(), generation);
+    let set_id = (organisation_id.clone(), generation);
     if let Some(set) = state.bundles.published(&set_id) {
         return Ok(set);
     }
-    let id = organisation_id.to_string();
+    let id = organisation_id.clone();
     let rows = state
         .db
         .read(move |conn| store::published(conn, &id).map_err(ApiError::from))
         .await?;
-    let cards: Vec<(String, CardContent)> = rows
+    let cards: Vec<(CardId, CardContent)> = rows
         .into_iter()
         .filter_map(|(id, json)| serde_json::from_str(&json).ok().map(|c| (id, c)))
         .collect();
@@ -256,7 +256,7 @@ async fn published_set(
     Ok(set)
 }
 
-fn available_locales(cards: &[(String, CardContent)]) -> Vec<String> {
+fn available_locales(cards: &[(CardId, CardContent)]) -> Vec<String> {
     let mut locales: Vec<String> = cards
         .iter()
         .flat_map(|(_, c)| c.translations.keys().cloned())
@@ -277,7 +277,7 @@ fn must_be_client(principal: &Principal) -> ApiResult<()> {
 pub async fn cards(
     state: &AppState,
     principal: &Principal,
-    organisation_id: String,
+    organisation_id: OrganisationId,
     query: CardQuery,
     accept_language: Option<String>,
 ) -> ApiResult<Vec<ServedCard>> {
@@ -356,7 +356,7 @@ pub async fn cards(
 pub async fn keys(
     state: &AppState,
     principal: &Principal,
-    organisation_id: String,
+    organisation_id: OrganisationId,
 ) -> ApiResult<Vec<BundleKey>> {
     must_be_client(principal)?;
     let now = state.clock.now();
@@ -401,8 +401,11 @@ fn open_key(state: &AppState, key_id: &str, sealed: &[u8]) -> ApiResult<ed25519_
 }
 
 /// The id and sealed secret of the organisation's current signing key, made on first use.
-async fn current_key(state: &AppState, organisation_id: &str) -> ApiResult<(String, Vec<u8>)> {
-    let organisation = organisation_id.to_string();
+async fn current_key(
+    state: &AppState,
+    organisation_id: &OrganisationId,
+) -> ApiResult<(String, Vec<u8>)> {
+    let organisation = organisation_id.clone();
     let sealer = state.sealer.clone();
     let now = state.clock.now();
     state
@@ -422,7 +425,7 @@ async fn current_key(state: &AppState, organisation_id: &str) -> ApiResult<(Stri
 fn new_key(
     conn: &mut DbConn,
     sealer: &crate::auth::secrets::Sealer,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     now: i64,
 ) -> ApiResult<(String, Vec<u8>)> {
     let secret: [u8; 32] = crate::auth::secrets::random_bytes().map_err(ApiError::internal)?;
@@ -436,7 +439,7 @@ fn new_key(
         conn,
         &store::KeyRow {
             key_id: key_id.clone(),
-            organisation_id: organisation_id.to_string(),
+            organisation_id: organisation_id.clone(),
             public_key: public,
             secret_sealed: sealed.clone(),
             created_at: now,
@@ -449,7 +452,7 @@ fn new_key(
 /// Retires the current signing key and makes a new one; the old one verifies for the grace
 /// period.
 pub async fn rotate_key(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<BundleKey>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let sealer = state.sealer.clone();
     let now = state.clock.now();
     let organisation = organisation_id.clone();
@@ -470,7 +473,7 @@ pub async fn rotate_key(state: &AppState, admin: &OrganisationAdmin) -> ApiResul
 /// The organisation's default language, published generation and current key (if it has one).
 type BundleBasis = (String, i64, Option<(String, Vec<u8>)>);
 
-fn basis(conn: &mut DbConn, organisation_id: &str) -> ApiResult<BundleBasis> {
+fn basis(conn: &mut DbConn, organisation_id: &OrganisationId) -> ApiResult<BundleBasis> {
     let (default, generation) = generation(conn, organisation_id)?;
     Ok((default, generation, current_key_row(conn, organisation_id)?))
 }
@@ -478,7 +481,7 @@ fn basis(conn: &mut DbConn, organisation_id: &str) -> ApiResult<BundleBasis> {
 /// The id and sealed secret of the organisation's current key, if it has one.
 fn current_key_row(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
 ) -> ApiResult<Option<(String, Vec<u8>)>> {
     Ok(store::keys(conn, organisation_id)?
         .into_iter()
@@ -493,7 +496,7 @@ fn current_key_row(
 pub async fn bundle(
     state: &AppState,
     principal: &Principal,
-    organisation_id: String,
+    organisation_id: OrganisationId,
     query: CardQuery,
     accept_language: Option<String>,
 ) -> ApiResult<Arc<Bundle>> {
@@ -522,7 +525,7 @@ pub async fn bundle(
         .collect();
     let mut digest = Sha256::new();
     for index in &matched {
-        digest.update(set.cards[*index].0.as_bytes());
+        digest.update(set.cards[*index].0.as_str().as_bytes());
         digest.update([0]);
     }
     let bundle_id = BundleId {
@@ -558,7 +561,7 @@ fn build(
         .filter_map(|(card, content)| served(card, content.clone(), &id.chain, &id.as_of))
         .collect();
     let payload = BundlePayload {
-        organisation_id: OrganisationId(id.organisation_id.clone()),
+        organisation_id: id.organisation_id.clone(),
         locales: id.chain.clone(),
         generation: id.generation,
         as_of: id.as_of.clone(),

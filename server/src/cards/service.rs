@@ -12,7 +12,7 @@ use crate::state::AppState;
 use quietline_protocol::cards::{
     Card, CardContent, CardSettings, CardState, CardText, CardVersion, PutTranslation, UpdateCard,
 };
-use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
+use quietline_protocol::{AccountId, CardId, ErrorCode, OrganisationId};
 use serde_json::Value;
 
 pub fn content_of(json: &str) -> ApiResult<CardContent> {
@@ -35,8 +35,8 @@ pub fn to_api(row: &CardRow) -> ApiResult<Card> {
         .map(|(locale, _)| locale.clone())
         .collect();
     Ok(Card {
-        id: row.id.clone(),
-        organisation_id: OrganisationId(row.organisation_id.clone()),
+        id: row.id.0.clone(),
+        organisation_id: row.organisation_id.clone(),
         state: row.state,
         revision,
         version: u32::try_from(row.version).unwrap_or_default(),
@@ -102,7 +102,7 @@ fn commit(
     previous: Option<&CardRow>,
     row: CardRow,
     action: &str,
-    admin: &str,
+    admin: &AccountId,
 ) -> ApiResult<Card> {
     let old = previous.map(|p| content_of(&p.content)).transpose()?;
     let new = content_of(&row.content)?;
@@ -130,7 +130,7 @@ fn commit(
             state: row.state,
             content: row.content.clone(),
             changes: serde_json::to_string(&changed).map_err(ApiError::internal)?,
-            changed_by: admin.to_string(),
+            changed_by: admin.clone(),
             changed_at: row.updated_at,
         },
     )?;
@@ -138,9 +138,13 @@ fn commit(
 }
 
 /// The card, if it belongs to the organisation.
-fn of_organisation(conn: &mut DbConn, organisation_id: &str, card_id: &str) -> ApiResult<CardRow> {
+fn of_organisation(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+    card_id: &CardId,
+) -> ApiResult<CardRow> {
     store::find(conn, card_id)?
-        .filter(|row| row.organisation_id == organisation_id)
+        .filter(|row| &row.organisation_id == organisation_id)
         .ok_or_else(ApiError::not_found)
 }
 
@@ -187,7 +191,7 @@ fn source_changed(old: &CardContent, new: &CardContent) -> bool {
 /// Who makes a change, when, and how it is named in the card's history.
 #[derive(Clone, Copy, Debug)]
 pub struct Change<'a> {
-    pub by: &'a str,
+    pub by: &'a AccountId,
     pub at: i64,
     pub action: &'static str,
 }
@@ -195,7 +199,7 @@ pub struct Change<'a> {
 /// Creates a draft card (in a transaction of the caller's).
 pub fn create_in(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     mut content: CardContent,
     change: Change<'_>,
 ) -> ApiResult<Card> {
@@ -205,8 +209,8 @@ pub fn create_in(
     }
     stamp(&mut content, None, 1);
     let row = CardRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        organisation_id: organisation_id.to_string(),
+        id: CardId(uuid::Uuid::new_v4().to_string()),
+        organisation_id: organisation_id.clone(),
         state: CardState::Draft,
         revision: 1,
         version: 1,
@@ -223,8 +227,8 @@ pub fn create_in(
 /// its published copy, if any, is served until the next publication.
 pub fn update_in(
     conn: &mut DbConn,
-    organisation_id: &str,
-    card_id: &str,
+    organisation_id: &OrganisationId,
+    card_id: &CardId,
     expected_version: Option<u32>,
     mut content: CardContent,
     change: Change<'_>,
@@ -270,7 +274,7 @@ pub async fn create(
     admin: &OrganisationAdmin,
     content: CardContent,
 ) -> ApiResult<Card> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -289,10 +293,10 @@ pub async fn create(
 pub async fn update(
     state: &AppState,
     admin: &OrganisationAdmin,
-    card_id: String,
+    card_id: CardId,
     request: UpdateCard,
 ) -> ApiResult<Card> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -318,11 +322,11 @@ pub async fn update(
 pub async fn put_translation(
     state: &AppState,
     admin: &OrganisationAdmin,
-    card_id: String,
+    card_id: CardId,
     locale: String,
     text: PutTranslation,
 ) -> ApiResult<Card> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -370,10 +374,10 @@ pub enum Step {
 pub async fn step(
     state: &AppState,
     admin: &OrganisationAdmin,
-    card_id: String,
+    card_id: CardId,
     step: Step,
 ) -> ApiResult<Card> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -406,7 +410,7 @@ pub async fn step(
                     }
                     match (current.state, two_admins) {
                         (CardState::InReview, true) => {
-                            if current.submitted_by.as_deref() == Some(editor.as_str()) {
+                            if current.submitted_by.as_ref() == Some(&editor) {
                                 return Err(ApiError::conflict(
                                     ErrorCode::SecondApprovalRequired,
                                     "Another administrator must approve what you submitted.",
@@ -452,10 +456,10 @@ pub async fn step(
 pub async fn rollback(
     state: &AppState,
     admin: &OrganisationAdmin,
-    card_id: String,
+    card_id: CardId,
     version: u32,
 ) -> ApiResult<Card> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
     state
@@ -506,7 +510,7 @@ pub async fn rollback(
 }
 
 pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Card>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| {
@@ -518,8 +522,8 @@ pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<
         .await
 }
 
-pub async fn get(state: &AppState, admin: &OrganisationAdmin, card_id: String) -> ApiResult<Card> {
-    let organisation_id = admin.organisation_id().to_string();
+pub async fn get(state: &AppState, admin: &OrganisationAdmin, card_id: CardId) -> ApiResult<Card> {
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| to_api(&of_organisation(conn, &organisation_id, &card_id)?))
@@ -529,9 +533,9 @@ pub async fn get(state: &AppState, admin: &OrganisationAdmin, card_id: String) -
 pub async fn history(
     state: &AppState,
     admin: &OrganisationAdmin,
-    card_id: String,
+    card_id: CardId,
 ) -> ApiResult<Vec<CardVersion>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| {
@@ -545,7 +549,7 @@ pub async fn history(
                         state: v.state,
                         changes: serde_json::from_str(&v.changes).unwrap_or_default(),
                         changed_by_handle: crate::accounts::store::handle_of(conn, &v.changed_by)?,
-                        changed_by: AccountId(v.changed_by),
+                        changed_by: v.changed_by,
                         changed_at: v.changed_at,
                     })
                 })
@@ -555,7 +559,7 @@ pub async fn history(
 }
 
 pub async fn settings(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<CardSettings> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let (two_admin_approval, _) = state
         .db
         .read(move |conn| store::settings(conn, &organisation_id).map_err(ApiError::from))
@@ -568,7 +572,7 @@ pub async fn set_settings(
     admin: &OrganisationAdmin,
     settings: CardSettings,
 ) -> ApiResult<CardSettings> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .write(move |conn| {

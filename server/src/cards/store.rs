@@ -5,32 +5,33 @@ use crate::db::schema::{bundle_keys, card_settings, resource_card_versions, reso
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::cards::CardState;
+use quietline_protocol::{AccountId, CardId, OrganisationId};
 
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
 #[diesel(table_name = resource_cards, treat_none_as_null = true)]
 pub struct CardRow {
-    pub id: String,
-    pub organisation_id: String,
+    pub id: CardId,
+    pub organisation_id: OrganisationId,
     pub state: CardState,
     pub revision: i32,
     pub version: i32,
     pub content: String,
     pub published_version: Option<i32>,
     pub published: Option<String>,
-    pub submitted_by: Option<String>,
+    pub submitted_by: Option<AccountId>,
     pub updated_at: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = resource_card_versions)]
 pub struct VersionRow {
-    pub card_id: String,
+    pub card_id: CardId,
     pub version: i32,
     pub action: String,
     pub state: CardState,
     pub content: String,
     pub changes: String,
-    pub changed_by: String,
+    pub changed_by: AccountId,
     pub changed_at: i64,
 }
 
@@ -53,11 +54,11 @@ pub fn update(conn: &mut DbConn, row: &CardRow, expected_version: i32) -> QueryR
     .map(|n| n == 1)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<CardRow>> {
+pub fn find(conn: &mut DbConn, id: &CardId) -> QueryResult<Option<CardRow>> {
     resource_cards::table.find(id).first(conn).optional()
 }
 
-pub fn list(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<CardRow>> {
+pub fn list(conn: &mut DbConn, organisation_id: &OrganisationId) -> QueryResult<Vec<CardRow>> {
     resource_cards::table
         .filter(resource_cards::organisation_id.eq(organisation_id))
         .order(resource_cards::id)
@@ -65,8 +66,11 @@ pub fn list(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<CardRow
 }
 
 /// The served copies of an organisation's published cards.
-pub fn published(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<(String, String)>> {
-    let rows: Vec<(String, Option<String>)> = resource_cards::table
+pub fn published(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+) -> QueryResult<Vec<(CardId, String)>> {
+    let rows: Vec<(CardId, Option<String>)> = resource_cards::table
         .filter(resource_cards::organisation_id.eq(organisation_id))
         .filter(resource_cards::published.is_not_null())
         .order(resource_cards::id)
@@ -85,14 +89,18 @@ pub fn record_version(conn: &mut DbConn, row: &VersionRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn versions(conn: &mut DbConn, card_id: &str) -> QueryResult<Vec<VersionRow>> {
+pub fn versions(conn: &mut DbConn, card_id: &CardId) -> QueryResult<Vec<VersionRow>> {
     resource_card_versions::table
         .filter(resource_card_versions::card_id.eq(card_id))
         .order(resource_card_versions::version)
         .load(conn)
 }
 
-pub fn version(conn: &mut DbConn, card_id: &str, version: i32) -> QueryResult<Option<VersionRow>> {
+pub fn version(
+    conn: &mut DbConn,
+    card_id: &CardId,
+    version: i32,
+) -> QueryResult<Option<VersionRow>> {
     resource_card_versions::table
         .find((card_id, version))
         .first(conn)
@@ -100,7 +108,7 @@ pub fn version(conn: &mut DbConn, card_id: &str, version: i32) -> QueryResult<Op
 }
 
 /// (two_admin_approval, generation); defaults when never set.
-pub fn settings(conn: &mut DbConn, organisation_id: &str) -> QueryResult<(bool, i64)> {
+pub fn settings(conn: &mut DbConn, organisation_id: &OrganisationId) -> QueryResult<(bool, i64)> {
     Ok(card_settings::table
         .find(organisation_id)
         .select((card_settings::two_admin_approval, card_settings::generation))
@@ -109,7 +117,7 @@ pub fn settings(conn: &mut DbConn, organisation_id: &str) -> QueryResult<(bool, 
         .unwrap_or((false, 0)))
 }
 
-fn ensure_settings(conn: &mut DbConn, organisation_id: &str) -> QueryResult<()> {
+fn ensure_settings(conn: &mut DbConn, organisation_id: &OrganisationId) -> QueryResult<()> {
     let exists: bool = diesel::select(diesel::dsl::exists(
         card_settings::table.find(organisation_id),
     ))
@@ -124,7 +132,7 @@ fn ensure_settings(conn: &mut DbConn, organisation_id: &str) -> QueryResult<()> 
 
 pub fn set_two_admin_approval(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     required: bool,
 ) -> QueryResult<()> {
     ensure_settings(conn, organisation_id)?;
@@ -135,7 +143,7 @@ pub fn set_two_admin_approval(
 }
 
 /// Marks the organisation's published cards as changed.
-pub fn bump_generation(conn: &mut DbConn, organisation_id: &str) -> QueryResult<()> {
+pub fn bump_generation(conn: &mut DbConn, organisation_id: &OrganisationId) -> QueryResult<()> {
     ensure_settings(conn, organisation_id)?;
     diesel::update(card_settings::table.find(organisation_id))
         .set(card_settings::generation.eq(card_settings::generation + 1))
@@ -148,7 +156,7 @@ pub fn bump_generation(conn: &mut DbConn, organisation_id: &str) -> QueryResult<
 #[diesel(table_name = bundle_keys)]
 pub struct KeyRow {
     pub key_id: String,
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// base64
     pub public_key: String,
     pub secret_sealed: Vec<u8>,
@@ -156,7 +164,7 @@ pub struct KeyRow {
     pub retired_at: Option<i64>,
 }
 
-pub fn keys(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Vec<KeyRow>> {
+pub fn keys(conn: &mut DbConn, organisation_id: &OrganisationId) -> QueryResult<Vec<KeyRow>> {
     bundle_keys::table
         .filter(bundle_keys::organisation_id.eq(organisation_id))
         .order(bundle_keys::created_at.desc())
@@ -172,7 +180,11 @@ pub fn insert_key(conn: &mut DbConn, row: &KeyRow) -> QueryResult<()> {
 }
 
 /// Retires the organisation's current key(s).
-pub fn retire_keys(conn: &mut DbConn, organisation_id: &str, now: i64) -> QueryResult<usize> {
+pub fn retire_keys(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+    now: i64,
+) -> QueryResult<usize> {
     diesel::update(
         bundle_keys::table
             .filter(bundle_keys::organisation_id.eq(organisation_id))

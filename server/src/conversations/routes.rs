@@ -6,11 +6,11 @@ use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{get, post, put, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     CloseConversation, Conversation, OpenConversation, ReferConversation, SetTimer,
     TransferConversation, WaitingConversation,
 };
+use quietline_protocol::{ConversationId, ErrorBody};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -75,7 +75,7 @@ async fn waiting_conversations(
 async fn claim_conversation(
     state: web::Data<AppState>,
     worker: WorkerAuth,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
 ) -> ApiResult<Padded<Conversation>> {
     service::claim(&state, &worker.0, path.into_inner())
         .await
@@ -91,7 +91,7 @@ async fn claim_conversation(
 async fn close_conversation(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
     body: web::Json<CloseConversation>,
 ) -> ApiResult<Padded<Vec<Conversation>>> {
     service::close(&state, &principal, path.into_inner(), body.into_inner()).await?;
@@ -108,7 +108,7 @@ async fn close_conversation(
 async fn set_conversation_timer(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
     body: web::Json<SetTimer>,
 ) -> ApiResult<Padded<Conversation>> {
     service::set_timer(
@@ -133,10 +133,10 @@ async fn set_conversation_timer(
 async fn transfer_conversation(
     state: web::Data<AppState>,
     worker: WorkerAuth,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
     body: web::Json<TransferConversation>,
 ) -> ApiResult<Padded<Conversation>> {
-    let to = body.into_inner().worker.map(|w| w.0);
+    let to = body.into_inner().worker;
     service::transfer(&state, &worker.0, path.into_inner(), to)
         .await
         .map(Padded)
@@ -154,14 +154,14 @@ async fn transfer_conversation(
 async fn refer_conversation(
     state: web::Data<AppState>,
     worker: WorkerAuth,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
     body: web::Json<ReferConversation>,
 ) -> ApiResult<Padded<Conversation>> {
     service::refer(
         &state,
         &worker.0,
         path.into_inner(),
-        body.into_inner().organisation_id.0,
+        body.into_inner().organisation_id,
     )
     .await
     .map(Padded)
@@ -178,7 +178,7 @@ async fn refer_conversation(
 async fn accept_referral(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
 ) -> ApiResult<Padded<Conversation>> {
     service::answer_referral(&state, &principal, path.into_inner(), true)
         .await
@@ -196,7 +196,7 @@ async fn accept_referral(
 async fn decline_referral(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
 ) -> ApiResult<Padded<Conversation>> {
     service::answer_referral(&state, &principal, path.into_inner(), false)
         .await
@@ -214,7 +214,7 @@ async fn decline_referral(
 async fn reopen_conversation(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<ConversationId>,
 ) -> ApiResult<Padded<Conversation>> {
     service::reopen(&state, &principal, path.into_inner())
         .await

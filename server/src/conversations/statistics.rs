@@ -8,6 +8,7 @@ use crate::db::schema::conversation_statistics;
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use diesel::sql_types::{BigInt, Text};
+use quietline_protocol::OrganisationId;
 use quietline_protocol::api::{Count, DailyStatistics, StatisticsPeriod};
 use std::collections::BTreeMap;
 
@@ -26,7 +27,7 @@ const WAIT_BUCKETS: [(i64, &str, &str); 7] = [
 fn bump(
     conn: &mut DbConn,
     day: i64,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     language: &str,
     column: &'static str,
 ) -> QueryResult<()> {
@@ -45,7 +46,7 @@ fn bump(
 pub fn opened(
     conn: &mut DbConn,
     day: i64,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     language: &str,
 ) -> QueryResult<()> {
     bump(conn, day, organisation_id, language, "opened")
@@ -54,7 +55,7 @@ pub fn opened(
 pub fn claimed(
     conn: &mut DbConn,
     day: i64,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     language: &str,
     waited_seconds: i64,
 ) -> QueryResult<()> {
@@ -70,7 +71,7 @@ pub fn claimed(
 pub fn closed(
     conn: &mut DbConn,
     day: i64,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     language: &str,
     outcome: Option<&str>,
 ) -> QueryResult<()> {
@@ -184,7 +185,7 @@ impl Row {
 /// added up before they are suppressed, so a week of four single days shows its true total.
 pub fn report(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     from_day: i64,
     to_day: i64,
     period: StatisticsPeriod,

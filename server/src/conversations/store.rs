@@ -5,13 +5,14 @@ use crate::db::schema::{accounts, conversation_members, conversations};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::{ConversationState, Role};
+use quietline_protocol::{AccountId, ConversationId, OrganisationId};
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = conversations)]
 pub struct ConversationRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub seeker_id: String,
+    pub id: ConversationId,
+    pub organisation_id: OrganisationId,
+    pub seeker_id: AccountId,
     pub state: ConversationState,
     pub languages: String,
     pub region: Option<String>,
@@ -21,7 +22,7 @@ pub struct ConversationRow {
     pub closed_at: Option<i64>,
     pub outcome: Option<String>,
     pub disappearing_seconds: Option<i64>,
-    pub referred_to: Option<String>,
+    pub referred_to: Option<OrganisationId>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {
@@ -31,7 +32,11 @@ pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {
     add_member(conn, &row.id, &row.seeker_id)
 }
 
-pub fn add_member(conn: &mut DbConn, conversation_id: &str, account_id: &str) -> QueryResult<()> {
+pub fn add_member(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    account_id: &AccountId,
+) -> QueryResult<()> {
     diesel::insert_into(conversation_members::table)
         .values((
             conversation_members::conversation_id.eq(conversation_id),
@@ -41,15 +46,15 @@ pub fn add_member(conn: &mut DbConn, conversation_id: &str, account_id: &str) ->
         .map(|_| ())
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ConversationRow>> {
+pub fn find(conn: &mut DbConn, id: &ConversationId) -> QueryResult<Option<ConversationRow>> {
     conversations::table.find(id).first(conn).optional()
 }
 
 /// The seeker's conversation with an organisation that is not closed, if any.
 pub fn open_for_seeker(
     conn: &mut DbConn,
-    seeker_id: &str,
-    organisation_id: &str,
+    seeker_id: &AccountId,
+    organisation_id: &OrganisationId,
 ) -> QueryResult<Option<ConversationRow>> {
     conversations::table
         .filter(conversations::seeker_id.eq(seeker_id))
@@ -59,7 +64,7 @@ pub fn open_for_seeker(
         .optional()
 }
 
-pub fn members(conn: &mut DbConn, conversation_id: &str) -> QueryResult<Vec<String>> {
+pub fn members(conn: &mut DbConn, conversation_id: &ConversationId) -> QueryResult<Vec<AccountId>> {
     conversation_members::table
         .filter(conversation_members::conversation_id.eq(conversation_id))
         .select(conversation_members::account_id)
@@ -68,7 +73,10 @@ pub fn members(conn: &mut DbConn, conversation_id: &str) -> QueryResult<Vec<Stri
 }
 
 /// Conversations an account takes part in that are not closed, oldest first.
-pub fn open_for_member(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<ConversationRow>> {
+pub fn open_for_member(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+) -> QueryResult<Vec<ConversationRow>> {
     conversations::table
         .inner_join(conversation_members::table)
         .filter(conversation_members::account_id.eq(account_id))
@@ -81,7 +89,7 @@ pub fn open_for_member(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<C
 /// Waiting conversations of an organisation, oldest first.
 pub fn waiting(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     limit: i64,
 ) -> QueryResult<Vec<ConversationRow>> {
     conversations::table
@@ -96,8 +104,8 @@ pub fn waiting(
 /// `claimed_at` is the first claim's minute; a conversation back from the queue keeps it.
 pub fn claim(
     conn: &mut DbConn,
-    id: &str,
-    organisation_id: &str,
+    id: &ConversationId,
+    organisation_id: &OrganisationId,
     claimed_at: i64,
 ) -> QueryResult<bool> {
     diesel::update(
@@ -114,7 +122,12 @@ pub fn claim(
     .map(|n| n == 1)
 }
 
-pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> QueryResult<usize> {
+pub fn close(
+    conn: &mut DbConn,
+    id: &ConversationId,
+    now: i64,
+    outcome: Option<&str>,
+) -> QueryResult<usize> {
     diesel::update(
         conversations::table
             .find(id)
@@ -124,7 +137,7 @@ pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> Qu
         conversations::state.eq(ConversationState::Closed),
         conversations::closed_at.eq(Some(now)),
         conversations::outcome.eq(outcome),
-        conversations::referred_to.eq(None::<String>),
+        conversations::referred_to.eq(None::<OrganisationId>),
     ))
     .execute(conn)
 }
@@ -132,8 +145,8 @@ pub fn close(conn: &mut DbConn, id: &str, now: i64, outcome: Option<&str>) -> Qu
 /// The role and organisation of an account.
 pub fn role_and_organisation(
     conn: &mut DbConn,
-    account_id: &str,
-) -> QueryResult<Option<(Role, Option<String>)>> {
+    account_id: &AccountId,
+) -> QueryResult<Option<(Role, Option<OrganisationId>)>> {
     accounts::table
         .find(account_id)
         .select((accounts::role, accounts::organisation_id))
@@ -143,7 +156,11 @@ pub fn role_and_organisation(
 
 /// The disappearing timers of the active conversations two accounts share; empty when they share
 /// none.
-pub fn shared_active_timers(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<Vec<Option<i64>>> {
+pub fn shared_active_timers(
+    conn: &mut DbConn,
+    a: &AccountId,
+    b: &AccountId,
+) -> QueryResult<Vec<Option<i64>>> {
     let (first, second) = diesel::alias!(
         conversation_members as first_member,
         conversation_members as second_member
@@ -165,13 +182,20 @@ pub fn shared_active_timers(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<
         .load(conn)
 }
 
-pub fn set_timer(conn: &mut DbConn, id: &str, seconds: Option<i64>) -> QueryResult<usize> {
+pub fn set_timer(
+    conn: &mut DbConn,
+    id: &ConversationId,
+    seconds: Option<i64>,
+) -> QueryResult<usize> {
     diesel::update(conversations::table.find(id))
         .set(conversations::disappearing_seconds.eq(seconds))
         .execute(conn)
 }
 
-pub fn organisation_timer(conn: &mut DbConn, organisation_id: &str) -> QueryResult<Option<i64>> {
+pub fn organisation_timer(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+) -> QueryResult<Option<i64>> {
     use crate::db::schema::organisations;
     organisations::table
         .find(organisation_id)
@@ -182,7 +206,11 @@ pub fn organisation_timer(conn: &mut DbConn, organisation_id: &str) -> QueryResu
 }
 
 /// Shortens the timers of an organisation's open conversations to at most `limit`.
-pub fn cap_timers(conn: &mut DbConn, organisation_id: &str, limit: i64) -> QueryResult<usize> {
+pub fn cap_timers(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+    limit: i64,
+) -> QueryResult<usize> {
     diesel::update(
         conversations::table
             .filter(conversations::organisation_id.eq(organisation_id))
@@ -199,8 +227,8 @@ pub fn cap_timers(conn: &mut DbConn, organisation_id: &str, limit: i64) -> Query
 
 pub fn remove_member(
     conn: &mut DbConn,
-    conversation_id: &str,
-    account_id: &str,
+    conversation_id: &ConversationId,
+    account_id: &AccountId,
 ) -> QueryResult<usize> {
     diesel::delete(
         conversation_members::table
@@ -213,8 +241,8 @@ pub fn remove_member(
 /// Removes every member but the seeker.
 pub fn remove_workers(
     conn: &mut DbConn,
-    conversation_id: &str,
-    seeker_id: &str,
+    conversation_id: &ConversationId,
+    seeker_id: &AccountId,
 ) -> QueryResult<usize> {
     diesel::delete(
         conversation_members::table
@@ -226,7 +254,7 @@ pub fn remove_workers(
 
 /// Puts an active conversation back in its organisation's queue. Only one of concurrent changes
 /// takes effect.
-pub fn requeue(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
+pub fn requeue(conn: &mut DbConn, id: &ConversationId) -> QueryResult<bool> {
     diesel::update(
         conversations::table
             .find(id)
@@ -234,13 +262,17 @@ pub fn requeue(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
     )
     .set((
         conversations::state.eq(ConversationState::Waiting),
-        conversations::referred_to.eq(None::<String>),
+        conversations::referred_to.eq(None::<OrganisationId>),
     ))
     .execute(conn)
     .map(|n| n == 1)
 }
 
-pub fn set_referral(conn: &mut DbConn, id: &str, partner: Option<&str>) -> QueryResult<usize> {
+pub fn set_referral(
+    conn: &mut DbConn,
+    id: &ConversationId,
+    partner: Option<&OrganisationId>,
+) -> QueryResult<usize> {
     diesel::update(conversations::table.find(id))
         .set(conversations::referred_to.eq(partner))
         .execute(conn)
@@ -250,8 +282,8 @@ pub fn set_referral(conn: &mut DbConn, id: &str, partner: Option<&str>) -> Query
 /// there.
 pub fn move_to_partner(
     conn: &mut DbConn,
-    id: &str,
-    partner: &str,
+    id: &ConversationId,
+    partner: &OrganisationId,
     now: i64,
     timer: Option<i64>,
 ) -> QueryResult<bool> {
@@ -266,7 +298,7 @@ pub fn move_to_partner(
         conversations::state.eq(ConversationState::Waiting),
         conversations::opened_at.eq(now),
         conversations::claimed_at.eq(None::<i64>),
-        conversations::referred_to.eq(None::<String>),
+        conversations::referred_to.eq(None::<OrganisationId>),
         conversations::disappearing_seconds.eq(timer),
     ))
     .execute(conn)
@@ -274,7 +306,7 @@ pub fn move_to_partner(
 }
 
 /// Reopens a closed conversation: back in the queue, as if opened now.
-pub fn reopen(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<bool> {
+pub fn reopen(conn: &mut DbConn, id: &ConversationId, now: i64) -> QueryResult<bool> {
     diesel::update(
         conversations::table
             .find(id)
@@ -286,14 +318,14 @@ pub fn reopen(conn: &mut DbConn, id: &str, now: i64) -> QueryResult<bool> {
         conversations::claimed_at.eq(None::<i64>),
         conversations::closed_at.eq(None::<i64>),
         conversations::outcome.eq(None::<String>),
-        conversations::referred_to.eq(None::<String>),
+        conversations::referred_to.eq(None::<OrganisationId>),
     ))
     .execute(conn)
     .map(|n| n == 1)
 }
 
 /// How many active conversations an account takes part in.
-pub fn active_count(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
+pub fn active_count(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<i64> {
     conversations::table
         .inner_join(conversation_members::table)
         .filter(conversation_members::account_id.eq(account_id))
@@ -305,7 +337,7 @@ pub fn active_count(conn: &mut DbConn, account_id: &str) -> QueryResult<i64> {
 /// Languages and minutes waited of an organisation's conversations first claimed since `since`.
 pub fn recent_waits(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     since: i64,
 ) -> QueryResult<Vec<(String, i64)>> {
     let rows: Vec<(String, i64, Option<i64>)> = conversations::table

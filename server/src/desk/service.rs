@@ -23,7 +23,7 @@ const HISTORY_SECONDS: i64 = 14 * 86_400;
 /// Fewer first claims than this say too little about the wait.
 const MIN_SAMPLES: usize = 3;
 
-fn describe(conn: &mut DbConn, account_id: &str) -> ApiResult<WorkerAvailability> {
+fn describe(conn: &mut DbConn, account_id: &AccountId) -> ApiResult<WorkerAvailability> {
     let (available, max_active) = store::availability(conn, account_id)?;
     let active = conversations::active_count(conn, account_id)?;
     Ok(WorkerAvailability {
@@ -34,12 +34,12 @@ fn describe(conn: &mut DbConn, account_id: &str) -> ApiResult<WorkerAvailability
 }
 
 /// Whether a worker may take one more active conversation under their own limit.
-pub fn has_room(conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
+pub fn has_room(conn: &mut DbConn, account_id: &AccountId) -> ApiResult<bool> {
     store::lock(conn, account_id)?;
     within_limit(conn, account_id)
 }
 
-fn within_limit(conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
+fn within_limit(conn: &mut DbConn, account_id: &AccountId) -> ApiResult<bool> {
     let (_, max_active) = store::availability(conn, account_id)?;
     match max_active {
         None => Ok(true),
@@ -68,7 +68,7 @@ pub async fn colleagues(state: &AppState, worker: &Principal) -> ApiResult<Vec<C
                 colleagues.push(Colleague {
                     can_take: available && within_limit(conn, &account_id)?,
                     languages: crate::accounts::store::languages(conn, &account_id)?,
-                    account_id: AccountId(account_id),
+                    account_id,
                     handle,
                 });
             }
@@ -78,7 +78,7 @@ pub async fn colleagues(state: &AppState, worker: &Principal) -> ApiResult<Vec<C
 }
 
 /// Whether a worker is available and has room: who a conversation may be transferred to.
-pub fn can_take(conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
+pub fn can_take(conn: &mut DbConn, account_id: &AccountId) -> ApiResult<bool> {
     let (available, _) = store::availability(conn, account_id)?;
     Ok(available && has_room(conn, account_id)?)
 }

@@ -5,9 +5,10 @@ use crate::db::schema::{accounts, member_languages, worker_availability};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::Role;
+use quietline_protocol::{AccountId, OrganisationId};
 
 /// A worker's availability: (available, max_active). Without a row, away and without a limit.
-pub fn availability(conn: &mut DbConn, account_id: &str) -> QueryResult<(bool, Option<i32>)> {
+pub fn availability(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<(bool, Option<i32>)> {
     Ok(worker_availability::table
         .find(account_id)
         .select((
@@ -21,7 +22,7 @@ pub fn availability(conn: &mut DbConn, account_id: &str) -> QueryResult<(bool, O
 
 pub fn set_availability(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     available: bool,
     max_active: Option<i32>,
     now: i64,
@@ -40,7 +41,7 @@ pub fn set_availability(
 
 /// Takes the row lock on a worker's availability (PostgreSQL), so that two claims by the same
 /// worker cannot both pass the limit check. SQLite serialises writers already.
-pub fn lock(conn: &mut DbConn, account_id: &str) -> QueryResult<()> {
+pub fn lock(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<()> {
     diesel::update(worker_availability::table.find(account_id))
         .set(worker_availability::changed_at.eq(worker_availability::changed_at))
         .execute(conn)
@@ -48,14 +49,14 @@ pub fn lock(conn: &mut DbConn, account_id: &str) -> QueryResult<()> {
 }
 
 /// An available worker: account id, limit on active conversations, languages spoken.
-pub type AvailableWorker = (String, Option<i32>, Vec<String>);
+pub type AvailableWorker = (AccountId, Option<i32>, Vec<String>);
 
 /// The available workers of an organisation with their limits and languages.
 pub fn available_workers(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
 ) -> QueryResult<Vec<AvailableWorker>> {
-    let workers: Vec<(String, Option<i32>)> = worker_availability::table
+    let workers: Vec<(AccountId, Option<i32>)> = worker_availability::table
         .inner_join(accounts::table)
         .filter(accounts::organisation_id.eq(organisation_id))
         .filter(accounts::role.eq(Role::Worker))
@@ -65,8 +66,8 @@ pub fn available_workers(
             worker_availability::max_active,
         ))
         .load(conn)?;
-    let ids: Vec<&String> = workers.iter().map(|(id, _)| id).collect();
-    let languages: Vec<(String, String)> = member_languages::table
+    let ids: Vec<&AccountId> = workers.iter().map(|(id, _)| id).collect();
+    let languages: Vec<(AccountId, String)> = member_languages::table
         .filter(member_languages::account_id.eq_any(ids))
         .select((member_languages::account_id, member_languages::language))
         .load(conn)?;

@@ -7,8 +7,8 @@ use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+use quietline_protocol::{EntryPointId, ErrorBody, OrganisationId};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -74,7 +74,7 @@ async fn list_entry_points(
 async fn delete_entry_point(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, EntryPointId)>,
 ) -> ApiResult<HttpResponse> {
     let (_, id) = path.into_inner();
     service::delete(&state, &admin, id).await?;

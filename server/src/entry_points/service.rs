@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::language::canonical_one;
 use crate::state::AppState;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
-use quietline_protocol::{ErrorCode, OrganisationId};
+use quietline_protocol::{AccountId, EntryPointId, ErrorCode};
 
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
@@ -18,8 +18,8 @@ fn invalid(message: &'static str) -> ApiError {
 
 fn to_api(row: EntryPointRow, code: Option<String>) -> EntryPoint {
     EntryPoint {
-        id: row.id,
-        organisation_id: OrganisationId(row.organisation_id),
+        id: row.id.0,
+        organisation_id: row.organisation_id,
         label: row.label,
         default_language: row.default_language,
         topics: serde_json::from_str(&row.topics).unwrap_or_default(),
@@ -33,7 +33,7 @@ pub async fn create(
     admin: &OrganisationAdmin,
     request: CreateEntryPoint,
 ) -> ApiResult<EntryPoint> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let label = request.label.trim().to_string();
     if !(1..=100).contains(&label.chars().count()) || label.chars().any(char::is_control) {
         return Err(invalid("A label has 1 to 100 characters."));
@@ -51,7 +51,7 @@ pub async fn create(
     let language = canonical_one(&request.default_language)?;
     let code = random_token::<18>()?;
     let row = EntryPointRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: EntryPointId(uuid::Uuid::new_v4().to_string()),
         organisation_id,
         label,
         default_language: language,
@@ -69,7 +69,7 @@ pub async fn create(
 }
 
 pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<EntryPoint>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| {
@@ -81,8 +81,12 @@ pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<
 }
 
 /// Retires an entry point. Seekers who came through it keep their accounts.
-pub async fn delete(state: &AppState, admin: &OrganisationAdmin, id: String) -> ApiResult<()> {
-    let organisation_id = admin.organisation_id().to_string();
+pub async fn delete(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    id: EntryPointId,
+) -> ApiResult<()> {
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .write(
@@ -107,7 +111,7 @@ pub fn resolve(conn: &mut DbConn, code: &str) -> ApiResult<EntryPointRow> {
 /// The entry point a seeker comes through: the code they give, else the one they signed up with.
 pub fn entry_point_of(
     conn: &mut DbConn,
-    seeker_id: &str,
+    seeker_id: &AccountId,
     code: Option<&str>,
 ) -> ApiResult<EntryPointRow> {
     if let Some(code) = code {

@@ -6,8 +6,8 @@ use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{get, post, put, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::relay::{DeviceKeys, PreKeyBundles, PreKeyCount, PreKeyUpload};
+use quietline_protocol::{AccountId, ErrorBody};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -70,7 +70,7 @@ async fn count_pre_keys(
 async fn fetch_bundles(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<AccountId>,
 ) -> ApiResult<Padded<PreKeyBundles>> {
     service::fetch_bundles(&state, &principal, path.into_inner())
         .await

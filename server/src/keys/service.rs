@@ -131,10 +131,10 @@ pub async fn count(state: &AppState, principal: &Principal) -> ApiResult<PreKeyC
 pub async fn fetch_bundles(
     state: &AppState,
     principal: &Principal,
-    account_id: String,
+    account_id: AccountId,
 ) -> ApiResult<PreKeyBundles> {
     let limit = u64::from(state.config.bundle_rate_limit);
-    let key = crate::limits::key(state, "bundles", &[&principal.account_id]);
+    let key = crate::limits::key(state, "bundles", &[principal.account_id.as_str()]);
     crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
     let target = account_id.clone();
     let caller = principal.clone();
@@ -183,7 +183,7 @@ pub async fn fetch_bundles(
         }
     }
     Ok(PreKeyBundles {
-        account_id: AccountId(account_id),
+        account_id,
         devices: bundles,
     })
 }

@@ -4,6 +4,7 @@ use crate::db::DbConn;
 use crate::db::schema::{device_keys, devices, ec_pre_keys, pq_pre_keys};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::AccountId;
 use quietline_protocol::relay::{DeviceKeys, EcPreKey, PreKeyUpload, SignedPreKey};
 
 /// How often a one-time prekey hand-out retries after losing a race for the same key.
@@ -11,7 +12,7 @@ const TAKE_ATTEMPTS: usize = 16;
 
 pub fn identity_key(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
 ) -> QueryResult<Option<Vec<u8>>> {
     device_keys::table
@@ -23,7 +24,7 @@ pub fn identity_key(
 
 fn insert_pre_keys(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
     ec: &[EcPreKey],
     pq: &[SignedPreKey],
@@ -57,7 +58,7 @@ fn insert_pre_keys(
 /// Replaces every key of a device (a new registration). Returns the previous identity key.
 pub fn replace_device_keys(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
     keys: &DeviceKeys,
 ) -> QueryResult<Option<Vec<u8>>> {
@@ -103,7 +104,7 @@ pub fn replace_device_keys(
 /// Adds one-time prekeys and applies a rotated signed or last-resort prekey.
 pub fn add_pre_keys(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
     upload: &PreKeyUpload,
 ) -> QueryResult<()> {
@@ -137,7 +138,7 @@ pub fn add_pre_keys(
 }
 
 /// One-time prekeys left: (EC, Kyber).
-pub fn count(conn: &mut DbConn, account_id: &str, device_id: i32) -> QueryResult<(i64, i64)> {
+pub fn count(conn: &mut DbConn, account_id: &AccountId, device_id: i32) -> QueryResult<(i64, i64)> {
     let ec = ec_pre_keys::table
         .filter(ec_pre_keys::account_id.eq(account_id))
         .filter(ec_pre_keys::device_id.eq(device_id))
@@ -169,7 +170,10 @@ type KeyRow = (
     Vec<u8>,
 );
 
-pub fn published_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<PublishedDevice>> {
+pub fn published_devices(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+) -> QueryResult<Vec<PublishedDevice>> {
     let rows: Vec<KeyRow> = device_keys::table
         .inner_join(
             devices::table.on(devices::account_id
@@ -218,7 +222,7 @@ pub fn published_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec
 /// fetch deleted the same key first, this one moves on to the next.
 pub fn take_ec_pre_key(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
 ) -> QueryResult<Option<EcPreKey>> {
     for _ in 0..TAKE_ATTEMPTS {
@@ -247,7 +251,7 @@ pub fn take_ec_pre_key(
 /// Removes and returns one one-time Kyber prekey, claimed as in [`take_ec_pre_key`].
 pub fn take_pq_pre_key(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
 ) -> QueryResult<Option<SignedPreKey>> {
     for _ in 0..TAKE_ATTEMPTS {

@@ -6,10 +6,10 @@ use crate::error::{ApiResult, extractors};
 use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{HttpRequest, get, post, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::relay::{
     AckReceipt, Acknowledge, EnvelopePage, SendMessage, SendReceipt, Sync,
 };
+use quietline_protocol::{AccountId, ErrorBody};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -35,7 +35,7 @@ async fn send_message(
     req: HttpRequest,
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<AccountId>,
     payload: web::Payload,
 ) -> ApiResult<Padded<SendReceipt>> {
     let message: SendMessage = extractors::read_json(&req, payload, service::MAX_SEND_BODY).await?;

@@ -8,6 +8,7 @@ use crate::bus::BusEvent;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
+use quietline_protocol::AccountId;
 use quietline_protocol::relay::{
     Acknowledge, DeviceMismatch, EnvelopePage, SendMessage, SendReceipt,
 };
@@ -25,7 +26,7 @@ fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
 }
 
-pub fn presence_key(account_id: &str, device_id: u32) -> String {
+pub fn presence_key(account_id: &AccountId, device_id: u32) -> String {
     format!("online:{account_id}:{device_id}")
 }
 
@@ -63,7 +64,7 @@ fn mismatch(expected: &BTreeMap<u32, u32>, given: &SendMessage) -> Option<Device
 pub async fn send(
     state: &AppState,
     sender: &Principal,
-    recipient: String,
+    recipient: AccountId,
     message: SendMessage,
 ) -> ApiResult<SendReceipt> {
     if message.id.is_empty() || message.id.len() > 64 {
@@ -90,7 +91,7 @@ pub async fn send(
         ));
     }
     let limit = u64::from(state.config.send_rate_limit);
-    let key = crate::limits::key(state, "send", &[&sender.account_id]);
+    let key = crate::limits::key(state, "send", &[sender.account_id.as_str()]);
     crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
     let target = recipient.clone();
     let caller = sender.clone();
@@ -182,10 +183,15 @@ pub async fn send(
 /// Tells every instance that envelopes wait; devices with no live connection anywhere also get
 /// a content-free wake-up event, for a push service to act on. An unknown presence counts as
 /// online: a wake-up is a courtesy, the notice is what delivers.
-async fn announce(kv: &crate::kv::Kv, bus: &crate::bus::Bus, account_id: &str, devices: &[u32]) {
+async fn announce(
+    kv: &crate::kv::Kv,
+    bus: &crate::bus::Bus,
+    account_id: &AccountId,
+    devices: &[u32],
+) {
     for device_id in devices {
         let queued = BusEvent::EnvelopesQueued {
-            account_id: account_id.to_string(),
+            account_id: account_id.clone(),
             device_id: *device_id,
         };
         let online = kv
@@ -193,7 +199,7 @@ async fn announce(kv: &crate::kv::Kv, bus: &crate::bus::Bus, account_id: &str, d
             .await
             .unwrap_or(true);
         let wake = (!online).then(|| BusEvent::WakeUp {
-            account_id: account_id.to_string(),
+            account_id: account_id.clone(),
             device_id: *device_id,
         });
         for event in std::iter::once(queued).chain(wake) {

@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use futures_util::StreamExt;
 use quietline_protocol::relay::{ClientFrame, PreKeyCount, ServerFrame};
-use quietline_protocol::{ErrorCode, padding};
+use quietline_protocol::{AccountId, ErrorCode, padding};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -75,7 +75,7 @@ impl Place {
     async fn take(state: &AppState, principal: &Principal) -> Option<Place> {
         let device = principal.device_id.to_string();
         let place = Place {
-            key: crate::limits::key(state, "sockets", &[&principal.account_id, &device]),
+            key: crate::limits::key(state, "sockets", &[principal.account_id.as_str(), &device]),
             holder: uuid::Uuid::new_v4().to_string(),
         };
         place.renew(state).await.then_some(place)
@@ -139,7 +139,7 @@ async fn authenticate_first_frame(
 
 /// What this connection has sent and not yet seen acknowledged.
 struct Delivery {
-    account_id: String,
+    account_id: AccountId,
     device_id: i32,
     cursor: i64,
     unacknowledged: BTreeSet<i64>,
@@ -236,8 +236,8 @@ async fn run(
         && delivery.push(&state, &mut session, false).await;
     let mut keepalive =
         tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
-    let mine = |account: &str, device: u32| {
-        account == principal.account_id && device == principal.device_id
+    let mine = |account: &AccountId, device: u32| {
+        *account == principal.account_id && device == principal.device_id
     };
     let mut close = None;
     while open {
@@ -284,31 +284,31 @@ async fn run(
                     open = send_frame(&mut session, &ServerFrame::PreKeysLow { count }).await;
                 }
                 Ok(BusEvent::DisappearingTimer { conversation_id, members, seconds }) if members.contains(&principal.account_id) => {
-                    open = send_frame(&mut session, &ServerFrame::DisappearingTimer { conversation_id, seconds }).await;
+                    open = send_frame(&mut session, &ServerFrame::DisappearingTimer { conversation_id: conversation_id.0, seconds }).await;
                 }
                 Ok(BusEvent::ConversationEnded { conversation_id, members }) if members.contains(&principal.account_id) => {
-                    open = send_frame(&mut session, &ServerFrame::ConversationEnded { conversation_id }).await;
+                    open = send_frame(&mut session, &ServerFrame::ConversationEnded { conversation_id: conversation_id.0 }).await;
                 }
                 Ok(BusEvent::ConversationWaiting { organisation_id, conversation_id })
                     if principal.role == quietline_protocol::api::Role::Worker
-                        && principal.organisation_id.as_deref() == Some(organisation_id.as_str()) =>
+                        && principal.organisation_id.as_ref() == Some(&organisation_id) =>
                 {
-                    open = send_frame(&mut session, &ServerFrame::ConversationWaiting { conversation_id }).await;
+                    open = send_frame(&mut session, &ServerFrame::ConversationWaiting { conversation_id: conversation_id.0 }).await;
                 }
                 Ok(BusEvent::WorkersChanged { conversation_id, members, workers, handles }) if members.contains(&principal.account_id) => {
-                    open = send_frame(&mut session, &ServerFrame::WorkersChanged { conversation_id, workers, handles }).await;
+                    open = send_frame(&mut session, &ServerFrame::WorkersChanged { conversation_id: conversation_id.0, workers: workers.into_iter().map(|w| w.0).collect(), handles }).await;
                 }
                 Ok(BusEvent::ConversationClaimed { organisation_id, conversation_id, handle })
                     if principal.role == quietline_protocol::api::Role::Worker
-                        && principal.organisation_id.as_deref() == Some(organisation_id.as_str()) =>
+                        && principal.organisation_id.as_ref() == Some(&organisation_id) =>
                 {
-                    open = send_frame(&mut session, &ServerFrame::ConversationClaimed { conversation_id, handle }).await;
+                    open = send_frame(&mut session, &ServerFrame::ConversationClaimed { conversation_id: conversation_id.0, handle }).await;
                 }
                 Ok(BusEvent::ReferralOffered { conversation_id, seeker, organisation_id, organisation_name }) if seeker == principal.account_id => {
-                    open = send_frame(&mut session, &ServerFrame::ReferralOffered { conversation_id, organisation_id, organisation_name }).await;
+                    open = send_frame(&mut session, &ServerFrame::ReferralOffered { conversation_id: conversation_id.0, organisation_id: organisation_id.0, organisation_name }).await;
                 }
                 Ok(BusEvent::ReferralAnswered { conversation_id, members, accepted }) if members.contains(&principal.account_id) => {
-                    open = send_frame(&mut session, &ServerFrame::ReferralAnswered { conversation_id, accepted }).await;
+                    open = send_frame(&mut session, &ServerFrame::ReferralAnswered { conversation_id: conversation_id.0, accepted }).await;
                 }
                 Ok(BusEvent::Resync) | Err(RecvError::Lagged(_)) => open = delivery.push(&state, &mut session, true).await,
                 Err(RecvError::Closed) => open = false,

@@ -9,7 +9,10 @@ use quietline_protocol::relay::{Envelope, EnvelopeType};
 use quietline_protocol::{AccountId, DeviceId};
 
 /// Devices that can receive: those that have published keys, with their registration ids.
-pub fn receiving_devices(conn: &mut DbConn, account_id: &str) -> QueryResult<Vec<(i32, i32)>> {
+pub fn receiving_devices(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+) -> QueryResult<Vec<(i32, i32)>> {
     device_keys::table
         .filter(device_keys::account_id.eq(account_id))
         .select((device_keys::device_id, device_keys::registration_id))
@@ -21,7 +24,7 @@ type Row = (
     i64,
     String,
     i16,
-    Option<String>,
+    Option<AccountId>,
     Option<i32>,
     i64,
     i64,
@@ -45,7 +48,7 @@ fn to_envelope(row: Row) -> Envelope {
         id,
         guid,
         kind: EnvelopeType::from_code(kind).unwrap_or(EnvelopeType::Message),
-        source_account: source_account.map(AccountId),
+        source_account,
         source_device: source_device
             .and_then(|d| u32::try_from(d).ok())
             .map(DeviceId),
@@ -57,14 +60,14 @@ fn to_envelope(row: Row) -> Envelope {
 }
 
 /// Deletes the envelopes an account sent that still wait in others' queues.
-pub fn delete_sent_by(conn: &mut DbConn, account_id: &str) -> QueryResult<usize> {
+pub fn delete_sent_by(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<usize> {
     diesel::delete(envelopes::table.filter(envelopes::source_account.eq(account_id))).execute(conn)
 }
 
 /// Unexpired envelopes of one device in queue order, after `after` (exclusive).
 pub fn queued(
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     device_id: i32,
     after: i64,
     now: i64,

@@ -9,6 +9,7 @@ use crate::db::{Db, DbConn, DbError};
 use crate::error::ApiError;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use quietline_protocol::AccountId;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,11 +21,11 @@ const MAX_BATCH: usize = 512;
 const QUEUE: usize = 4096;
 
 pub struct NewEnvelope {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub device_id: i32,
     pub guid: String,
     pub kind: i16,
-    pub source_account: Option<String>,
+    pub source_account: Option<AccountId>,
     pub source_device: Option<i32>,
     pub server_received: i64,
     pub expires_at: i64,
@@ -44,7 +45,7 @@ pub enum SendOutcome {
 }
 
 struct Send {
-    source_account: Option<String>,
+    source_account: Option<AccountId>,
     guid: String,
     receipt_expires_at: i64,
     envelopes: Vec<NewEnvelope>,
@@ -53,7 +54,7 @@ struct Send {
 }
 
 struct Ack {
-    account_id: String,
+    account_id: AccountId,
     device_id: i32,
     ids: Vec<i64>,
     reply: oneshot::Sender<Result<usize, String>>,
@@ -128,7 +129,7 @@ impl EnvelopeWriter {
     /// Queues a message for every listed device, durably: it returns once committed.
     pub async fn send(
         &self,
-        source_account: Option<String>,
+        source_account: Option<AccountId>,
         guid: String,
         receipt_expires_at: i64,
         envelopes: Vec<NewEnvelope>,
@@ -150,7 +151,7 @@ impl EnvelopeWriter {
     /// Deletes acknowledged envelopes of one device; returns how many were deleted.
     pub async fn acknowledge(
         &self,
-        account_id: String,
+        account_id: AccountId,
         device_id: i32,
         ids: Vec<i64>,
     ) -> Result<usize, ApiError> {
@@ -252,11 +253,11 @@ fn commit(db: &Db, batch: Vec<Op>, health: &Health) {
 
 fn queue_depth(
     conn: &mut DbConn,
-    depths: &mut HashMap<(String, i32), i64>,
-    account_id: &str,
+    depths: &mut HashMap<(AccountId, i32), i64>,
+    account_id: &AccountId,
     device_id: i32,
 ) -> Result<i64, DieselError> {
-    if let Some(depth) = depths.get(&(account_id.to_string(), device_id)) {
+    if let Some(depth) = depths.get(&(account_id.clone(), device_id)) {
         return Ok(*depth);
     }
     let depth = envelopes::table
@@ -264,7 +265,7 @@ fn queue_depth(
         .filter(envelopes::device_id.eq(device_id))
         .count()
         .get_result(conn)?;
-    depths.insert((account_id.to_string(), device_id), depth);
+    depths.insert((account_id.clone(), device_id), depth);
     Ok(depth)
 }
 
@@ -286,8 +287,8 @@ fn seen_before(conn: &mut DbConn, send: &Send) -> Result<bool, DieselError> {
 fn write_send(
     conn: &mut DbConn,
     send: &Send,
-    depths: &mut HashMap<(String, i32), i64>,
-    added: &mut Vec<(String, i32)>,
+    depths: &mut HashMap<(AccountId, i32), i64>,
+    added: &mut Vec<(AccountId, i32)>,
 ) -> Result<SendOutcome, Refusal> {
     for envelope in &send.envelopes {
         if queue_depth(conn, depths, &envelope.account_id, envelope.device_id)? >= send.queue_limit
@@ -340,7 +341,7 @@ fn write_send(
 fn apply_send(
     conn: &mut DbConn,
     send: &Send,
-    depths: &mut HashMap<(String, i32), i64>,
+    depths: &mut HashMap<(AccountId, i32), i64>,
     savepoint: bool,
 ) -> Result<Result<SendOutcome, String>, DbError> {
     let mut added = Vec::new();

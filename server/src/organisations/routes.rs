@@ -6,11 +6,11 @@ use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite,
     SetPartners,
 };
+use quietline_protocol::{AccountId, ErrorBody, OrganisationId};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
@@ -41,7 +41,7 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
 async fn get_own_organisation(
     state: web::Data<AppState>,
     principal: Principal,
-    path: web::Path<String>,
+    path: web::Path<OrganisationId>,
 ) -> ApiResult<web::Json<Organisation>> {
     service::get_own_organisation(&state, &principal, path.into_inner())
         .await
@@ -117,7 +117,7 @@ async fn list_invites(
 async fn revoke_invite(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, String)>,
 ) -> ApiResult<HttpResponse> {
     let (_, invite_id) = path.into_inner();
     service::revoke_invite(&state, &admin, invite_id).await?;
@@ -164,7 +164,7 @@ async fn list_members(
 async fn remove_member(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OrganisationId, AccountId)>,
 ) -> ApiResult<HttpResponse> {
     let (_, account_id) = path.into_inner();
     service::remove_member(&state, &admin, account_id).await?;

@@ -17,7 +17,7 @@ use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
 fn to_api(row: store::OrganisationRow) -> Organisation {
     Organisation {
-        id: OrganisationId(row.id),
+        id: row.id,
         name: row.name,
         default_language: row.default_language,
         created_at: row.created_at,
@@ -43,7 +43,7 @@ pub async fn create_organisation(
     let language = canonical_one(&request.default_language)?;
     let timer = crate::conversations::service::checked_timer(request.disappearing_seconds)?;
     let row = store::OrganisationRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: OrganisationId(uuid::Uuid::new_v4().to_string()),
         name,
         default_language: language,
         created_at: state.clock.now(),
@@ -68,18 +68,22 @@ pub async fn list_organisations(
     state: &AppState,
     admin: &Principal,
 ) -> ApiResult<Vec<Organisation>> {
-    let only = (!admin.instance_admin).then(|| admin.organisation_id.clone().unwrap_or_default());
+    let only = match (&admin.organisation_id, admin.instance_admin) {
+        (_, true) => None,
+        (Some(own), false) => Some(own.clone()),
+        (None, false) => return Ok(Vec::new()),
+    };
     state
         .db
         .read(move |conn| {
-            store::list_organisations(conn, only.as_deref())
+            store::list_organisations(conn, only.as_ref())
                 .map(|rows| rows.into_iter().map(to_api).collect())
                 .map_err(ApiError::from)
         })
         .await
 }
 
-async fn find(state: &AppState, organisation_id: String) -> ApiResult<Organisation> {
+async fn find(state: &AppState, organisation_id: OrganisationId) -> ApiResult<Organisation> {
     state
         .db
         .read(move |conn| store::find_organisation(conn, &organisation_id).map_err(ApiError::from))
@@ -93,7 +97,7 @@ pub async fn get_organisation(
     state: &AppState,
     admin: &OrganisationAdmin,
 ) -> ApiResult<Organisation> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     find(state, organisation_id).await
 }
 
@@ -101,10 +105,10 @@ pub async fn get_organisation(
 pub async fn get_own_organisation(
     state: &AppState,
     principal: &Principal,
-    organisation_id: String,
+    organisation_id: OrganisationId,
 ) -> ApiResult<Organisation> {
     if principal.role != Role::Worker
-        || principal.organisation_id.as_deref() != Some(organisation_id.as_str())
+        || principal.organisation_id.as_ref() != Some(&organisation_id)
     {
         return Err(ApiError::forbidden());
     }
@@ -116,7 +120,7 @@ pub async fn create_invite(
     admin: &OrganisationAdmin,
     request: CreateInvite,
 ) -> ApiResult<Invite> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     if request.role == Role::Seeker {
         return Err(ApiError::unprocessable(
             ErrorCode::InvalidBody,
@@ -146,7 +150,7 @@ pub async fn create_invite(
     Ok(Invite {
         code: code.into(),
         role,
-        organisation_id: OrganisationId(organisation_id),
+        organisation_id,
         expires_at,
     })
 }
@@ -163,7 +167,7 @@ pub async fn list_invites(
     state: &AppState,
     admin: &OrganisationAdmin,
 ) -> ApiResult<Vec<PendingInvite>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let now = state.clock.now();
     state
         .db
@@ -188,7 +192,7 @@ pub async fn revoke_invite(
     admin: &OrganisationAdmin,
     id: String,
 ) -> ApiResult<()> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let now = state.clock.now();
     state
         .db
@@ -205,7 +209,7 @@ pub async fn revoke_invite(
 }
 
 pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Member>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| {
@@ -214,7 +218,7 @@ pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiRes
                 .map(|(id, role, handle, totp_enabled)| {
                     Ok(Member {
                         languages: accounts_store::languages(conn, &id)?,
-                        account_id: AccountId(id),
+                        account_id: id,
                         role,
                         handle,
                         totp_enabled,
@@ -229,9 +233,9 @@ pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiRes
 pub async fn remove_member(
     state: &actix_web::web::Data<AppState>,
     admin: &OrganisationAdmin,
-    account_id: String,
+    account_id: AccountId,
 ) -> ApiResult<()> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let id = account_id.clone();
     let member = state
         .db
@@ -250,7 +254,7 @@ pub async fn set_disappearing(
     admin: &OrganisationAdmin,
     seconds: Option<u64>,
 ) -> ApiResult<Organisation> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let timer = crate::conversations::service::checked_timer(seconds)?;
     state
         .db
@@ -271,11 +275,14 @@ pub async fn set_disappearing(
 /// Most partners an organisation declares.
 const MAX_PARTNERS: usize = 100;
 
-fn partners_of(conn: &mut crate::db::DbConn, organisation_id: &str) -> ApiResult<Vec<Partner>> {
+fn partners_of(
+    conn: &mut crate::db::DbConn,
+    organisation_id: &OrganisationId,
+) -> ApiResult<Vec<Partner>> {
     Ok(store::partners(conn, organisation_id)?
         .into_iter()
         .map(|(id, name, mutual)| Partner {
-            organisation_id: OrganisationId(id),
+            organisation_id: id,
             name,
             mutual,
         })
@@ -284,7 +291,7 @@ fn partners_of(conn: &mut crate::db::DbConn, organisation_id: &str) -> ApiResult
 
 /// The partners an organisation declares, and whether each declares it back.
 pub async fn list_partners(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Partner>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     state
         .db
         .read(move |conn| partners_of(conn, &organisation_id))
@@ -298,8 +305,8 @@ pub async fn set_partners(
     admin: &OrganisationAdmin,
     partners: Vec<OrganisationId>,
 ) -> ApiResult<Vec<Partner>> {
-    let organisation_id = admin.organisation_id().to_string();
-    let mut ids: Vec<String> = partners.into_iter().map(|p| p.0).collect();
+    let organisation_id = admin.organisation_id().clone();
+    let mut ids = partners;
     ids.sort();
     ids.dedup();
     if ids.len() > MAX_PARTNERS || ids.contains(&organisation_id) {

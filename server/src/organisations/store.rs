@@ -5,11 +5,12 @@ use crate::db::schema::{accounts, credentials, invites, organisation_partners, o
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::Role;
+use quietline_protocol::{AccountId, OrganisationId};
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = organisations)]
 pub struct OrganisationRow {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     pub default_language: String,
     pub created_at: i64,
@@ -31,13 +32,16 @@ pub fn name_exists(conn: &mut DbConn, name: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-pub fn find_organisation(conn: &mut DbConn, id: &str) -> QueryResult<Option<OrganisationRow>> {
+pub fn find_organisation(
+    conn: &mut DbConn,
+    id: &OrganisationId,
+) -> QueryResult<Option<OrganisationRow>> {
     organisations::table.find(id).first(conn).optional()
 }
 
 pub fn list_organisations(
     conn: &mut DbConn,
-    only: Option<&str>,
+    only: Option<&OrganisationId>,
 ) -> QueryResult<Vec<OrganisationRow>> {
     let mut query = organisations::table.order(organisations::name).into_boxed();
     if let Some(id) = only {
@@ -49,7 +53,7 @@ pub fn list_organisations(
 pub fn insert_invite(
     conn: &mut DbConn,
     code_hash: &str,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     role: Role,
     expires_at: i64,
 ) -> QueryResult<()> {
@@ -67,7 +71,7 @@ pub fn insert_invite(
 /// An organisation's unexpired invites: (code hash, role, expiry), soonest to expire first.
 pub fn pending_invites(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     now: i64,
 ) -> QueryResult<Vec<(String, Role, i64)>> {
     invites::table
@@ -81,7 +85,7 @@ pub fn pending_invites(
 /// Deletes one of an organisation's invites by its code hash; how many went.
 pub fn delete_invite(
     conn: &mut DbConn,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     code_hash: &str,
 ) -> QueryResult<usize> {
     diesel::delete(
@@ -115,8 +119,8 @@ pub fn take_invite(
     code_hash: &str,
     role: Role,
     now: i64,
-) -> QueryResult<Option<String>> {
-    let found: Option<String> = invites::table
+) -> QueryResult<Option<OrganisationId>> {
+    let found: Option<OrganisationId> = invites::table
         .filter(invites::code_hash.eq(code_hash))
         .filter(invites::role.eq(role))
         .filter(invites::expires_at.gt(now))
@@ -134,8 +138,8 @@ pub fn take_invite(
 /// Workers and administrators of an organisation: (account, role, handle, TOTP active).
 pub fn list_members(
     conn: &mut DbConn,
-    organisation_id: &str,
-) -> QueryResult<Vec<(String, Role, String, bool)>> {
+    organisation_id: &OrganisationId,
+) -> QueryResult<Vec<(AccountId, Role, String, bool)>> {
     accounts::table
         .inner_join(credentials::table)
         .filter(accounts::organisation_id.eq(organisation_id))
@@ -150,7 +154,11 @@ pub fn list_members(
 }
 
 /// Whether `account_id` is a worker or administrator of `organisation_id`.
-pub fn is_member(conn: &mut DbConn, organisation_id: &str, account_id: &str) -> QueryResult<bool> {
+pub fn is_member(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+    account_id: &AccountId,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         accounts::table
             .filter(accounts::id.eq(account_id))
@@ -159,7 +167,11 @@ pub fn is_member(conn: &mut DbConn, organisation_id: &str, account_id: &str) -> 
     .get_result(conn)
 }
 
-pub fn set_disappearing(conn: &mut DbConn, id: &str, seconds: Option<i64>) -> QueryResult<usize> {
+pub fn set_disappearing(
+    conn: &mut DbConn,
+    id: &OrganisationId,
+    seconds: Option<i64>,
+) -> QueryResult<usize> {
     diesel::update(organisations::table.find(id))
         .set(organisations::disappearing_seconds.eq(seconds))
         .execute(conn)
@@ -168,9 +180,9 @@ pub fn set_disappearing(conn: &mut DbConn, id: &str, seconds: Option<i64>) -> Qu
 /// The partners an organisation declares: (id, name, whether the partner declares it too).
 pub fn partners(
     conn: &mut DbConn,
-    organisation_id: &str,
-) -> QueryResult<Vec<(String, String, bool)>> {
-    let declared: Vec<(String, String)> = organisation_partners::table
+    organisation_id: &OrganisationId,
+) -> QueryResult<Vec<(OrganisationId, String, bool)>> {
+    let declared: Vec<(OrganisationId, String)> = organisation_partners::table
         .inner_join(
             organisations::table.on(organisations::id.eq(organisation_partners::partner_id)),
         )
@@ -178,7 +190,7 @@ pub fn partners(
         .order(organisations::name)
         .select((organisations::id, organisations::name))
         .load(conn)?;
-    let declaring_us: Vec<String> = organisation_partners::table
+    let declaring_us: Vec<OrganisationId> = organisation_partners::table
         .filter(organisation_partners::partner_id.eq(organisation_id))
         .select(organisation_partners::organisation_id)
         .load(conn)?;
@@ -193,8 +205,8 @@ pub fn partners(
 
 pub fn set_partners(
     conn: &mut DbConn,
-    organisation_id: &str,
-    partners: &[String],
+    organisation_id: &OrganisationId,
+    partners: &[OrganisationId],
 ) -> QueryResult<()> {
     diesel::delete(
         organisation_partners::table
@@ -213,7 +225,11 @@ pub fn set_partners(
 }
 
 /// Whether two organisations have declared each other partners.
-pub fn mutual_partners(conn: &mut DbConn, a: &str, b: &str) -> QueryResult<bool> {
+pub fn mutual_partners(
+    conn: &mut DbConn,
+    a: &OrganisationId,
+    b: &OrganisationId,
+) -> QueryResult<bool> {
     let declared: i64 = organisation_partners::table
         .filter(
             organisation_partners::organisation_id

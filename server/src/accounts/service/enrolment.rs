@@ -1,15 +1,16 @@
 //! Enrolment of workers and administrators: invites, the first administrator, the set-up token.
 
 use super::*;
+use quietline_protocol::{AccountId, OrganisationId};
 
 /// A new TOTP seed, sealed for storage, with what the person's authenticator app needs.
 pub(super) fn new_totp(
     state: &AppState,
-    account_id: &str,
+    account_id: &AccountId,
     handle: &str,
 ) -> ApiResult<(Vec<u8>, TotpEnrolment)> {
     let seed = random_bytes::<20>()?;
-    let sealed = state.sealer.seal(&seed, account_id.as_bytes())?;
+    let sealed = state.sealer.seal(&seed, account_id.as_str().as_bytes())?;
     Ok((
         sealed,
         TotpEnrolment {
@@ -21,7 +22,7 @@ pub(super) fn new_totp(
 
 struct NewMember {
     role: Role,
-    organisation_id: Option<String>,
+    organisation_id: Option<OrganisationId>,
     instance_admin: bool,
     handle: String,
     passphrase_hash: String,
@@ -43,7 +44,7 @@ fn create_member(state: &AppState, conn: &mut DbConn, member: NewMember) -> ApiR
         conn,
         &id,
         member.role,
-        member.organisation_id.as_deref(),
+        member.organisation_id.as_ref(),
         member.instance_admin,
         day,
     )?;

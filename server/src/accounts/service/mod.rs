@@ -32,7 +32,7 @@ use quietline_protocol::api::{
     AcceptInvite, AccountInfo, Challenge, DeviceInfo, Enrolment, InstanceSetup, Login,
     RecoveryCodes, Role, SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
 };
-use quietline_protocol::{AccountId, DeviceId, ErrorCode, OrganisationId, Secret, pow};
+use quietline_protocol::{AccountId, DeviceId, ErrorCode, Secret, pow};
 
 /// How long a sign-up challenge may be worked on.
 const CHALLENGE_TTL: i64 = 600;
@@ -70,8 +70,8 @@ fn validate_device_name(name: &str) -> ApiResult<()> {
         .ok_or_else(|| invalid("A device name has 1 to 64 characters."))
 }
 
-fn new_account_id() -> ApiResult<String> {
-    Ok(random_token::<16>()?)
+fn new_account_id() -> ApiResult<AccountId> {
+    Ok(AccountId(random_token::<16>()?))
 }
 
 fn device_number(device_id: i32) -> ApiResult<u32> {
@@ -126,10 +126,10 @@ fn grant(
             .tokens
             .issue(&subject, now, state.config.access_token_ttl)?;
     Ok(SessionGrant {
-        account_id: AccountId(account.id.clone()),
+        account_id: account.id.clone(),
         device_id: DeviceId(subject.device_id),
         role,
-        organisation_id: account.organisation_id.clone().map(OrganisationId),
+        organisation_id: account.organisation_id.clone(),
         access_token: access_token.into(),
         access_expires_at,
         refresh_token: refresh_token.into(),
@@ -145,7 +145,7 @@ const MAX_DEVICE_NUMBER: i32 = 127;
 fn add_device(
     state: &AppState,
     conn: &mut DbConn,
-    account_id: &str,
+    account_id: &AccountId,
     name: Option<&str>,
 ) -> ApiResult<i32> {
     let too_many = || {

@@ -15,8 +15,8 @@ pub async fn worker_profile(state: &AppState, principal: &Principal) -> ApiResul
                 .ok_or_else(ApiError::unauthenticated)?;
             Ok(WorkerProfile {
                 languages: store::languages(conn, &account_id)?,
-                account_id: AccountId(account_id),
-                organisation_id: OrganisationId(organisation_id),
+                account_id,
+                organisation_id,
                 handle: credentials.handle,
                 totp_enabled: credentials.totp_confirmed,
             })
@@ -99,7 +99,7 @@ pub async fn confirm_totp(
         .await?
         .ok_or_else(ApiError::unauthenticated)?;
     // A six-digit code falls to guessing without a limit: a few tries per window.
-    let attempts_key = crate::limits::key(state, "totp-confirm", &[&account_id]);
+    let attempts_key = crate::limits::key(state, "totp-confirm", &[account_id.as_str()]);
     let now = state.clock.now();
     let tried = state
         .kv

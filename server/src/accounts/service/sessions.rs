@@ -131,7 +131,7 @@ async fn sign_in(
         .await?;
     if replaced {
         // The device's earlier sessions ended: their live connections close everywhere.
-        announce_revocation(state, grant.account_id.0.clone(), Some(grant.device_id.0)).await;
+        announce_revocation(state, grant.account_id.clone(), Some(grant.device_id.0)).await;
     }
     Ok(grant)
 }
@@ -163,7 +163,7 @@ pub(super) fn check_totp(
         .ok_or_else(invalid_totp)?;
     let seed = state
         .sealer
-        .open(sealed, credentials.account_id.as_bytes())?;
+        .open(sealed, credentials.account_id.as_str().as_bytes())?;
     totp::accepted_step(&seed, code, state.clock.now(), credentials.totp_last_step)
         .ok_or_else(invalid_totp)
 }
@@ -171,7 +171,10 @@ pub(super) fn check_totp(
 /// What a refresh came to; a reuse must commit the revocation before it is reported.
 enum Refreshed {
     Granted(Box<SessionGrant>),
-    Reused { account_id: String, device_id: u32 },
+    Reused {
+        account_id: AccountId,
+        device_id: u32,
+    },
 }
 
 /// Exchanges a refresh token for a new pair. A token is valid once: presenting a spent one means
@@ -236,7 +239,7 @@ pub async fn refresh(
 /// already committed; a bus failure is logged, and the next request is refused anyway.
 pub(super) async fn announce_revocation(
     state: &AppState,
-    account_id: String,
+    account_id: AccountId,
     device_id: Option<u32>,
 ) {
     if let Err(error) = state
@@ -277,9 +280,9 @@ pub async fn log_out(
 
 pub fn account_info(principal: &Principal) -> AccountInfo {
     AccountInfo {
-        account_id: AccountId(principal.account_id.clone()),
+        account_id: principal.account_id.clone(),
         role: principal.role,
-        organisation_id: principal.organisation_id.clone().map(OrganisationId),
+        organisation_id: principal.organisation_id.clone(),
         instance_admin: principal.instance_admin,
         device_id: DeviceId(principal.device_id),
     }
@@ -313,7 +316,7 @@ pub async fn delete_account(
 /// Removes another member's account (an administrator acting on their organisation).
 pub async fn remove_account(
     state: &actix_web::web::Data<AppState>,
-    account_id: String,
+    account_id: AccountId,
 ) -> ApiResult<()> {
     let id = account_id.clone();
     let handed = state

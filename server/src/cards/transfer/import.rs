@@ -2,6 +2,7 @@
 //! (or rolled back for a dry run).
 
 use super::*;
+use quietline_protocol::{AccountId, CardId, OrganisationId};
 
 /// Places a problem found in a card's content on its row and, for CSV, its column.
 fn locate(incoming: &Incoming, found: Problem) -> Problem {
@@ -97,12 +98,12 @@ impl From<ApiError> for Abort {
 
 /// What an import is, and who makes it.
 pub struct Import {
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     pub format: Format,
     pub bytes: Vec<u8>,
     pub dry_run: bool,
     /// Recorded in each card's history: an administrator's account id, or the console task.
-    pub editor: String,
+    pub editor: AccountId,
 }
 
 /// Imports cards (or, with `dry_run`, reports what an import would do and writes nothing). The
@@ -141,9 +142,8 @@ pub async fn import(state: &AppState, import: Import) -> ApiResult<ImportReport>
             let mut problems = Vec::new();
             for card in incoming {
                 let existing = match card.card.as_deref() {
-                    Some(id) => {
-                        store::find(conn, id)?.filter(|row| row.organisation_id == organisation_id)
-                    }
+                    Some(id) => store::find(conn, &CardId::from(id))?
+                        .filter(|row| row.organisation_id == organisation_id),
                     None => None,
                 };
                 let result = match &existing {

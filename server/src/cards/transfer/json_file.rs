@@ -55,10 +55,10 @@ pub(super) fn from_json(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
 
 /// Every card of the organisation (working copies), as JSON.
 pub async fn export_json(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<CardExport> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let cards = service::list(state, admin).await?;
     Ok(CardExport {
-        organisation_id: OrganisationId(organisation_id),
+        organisation_id,
         exported_at: state.clock.now(),
         cards: cards
             .into_iter()

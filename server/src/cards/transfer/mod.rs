@@ -22,7 +22,7 @@ use quietline_protocol::cards::{
     CardCategory, CardContent, CardCost, CardExport, CardText, Contact, ExportedCard, ImportAction,
     ImportOutcome, ImportReport, ImportedCard, OpeningHours, Weekday,
 };
-use quietline_protocol::{ErrorCode, OrganisationId, Problem};
+use quietline_protocol::{ErrorCode, Problem};
 use std::collections::{BTreeMap, HashMap};
 
 /// Largest import accepted.

@@ -2,6 +2,7 @@
 //! partner.
 
 use super::*;
+use quietline_protocol::AccountId;
 
 /// A worker is leaving (their account deleted or removed): their active conversations go back to
 /// the queue, as a transfer back to it would, so no seeker is left writing to nobody. Runs in the
@@ -9,11 +10,11 @@ use super::*;
 /// commits.
 pub fn hand_back(
     conn: &mut DbConn,
-    worker_id: &str,
-) -> ApiResult<Vec<(Conversation, Vec<String>)>> {
+    worker_id: &AccountId,
+) -> ApiResult<Vec<(Conversation, Vec<AccountId>)>> {
     let mut handed = Vec::new();
     for row in store::open_for_member(conn, worker_id)? {
-        if row.seeker_id == worker_id || row.state != ConversationState::Active {
+        if row.seeker_id == *worker_id || row.state != ConversationState::Active {
             continue;
         }
         let members = store::members(conn, &row.id)?;
@@ -32,7 +33,7 @@ pub fn hand_back(
 
 /// Tells the members of conversations [`hand_back`] changed who answers now, and the
 /// organisation's workers that they wait in the queue again.
-pub async fn announce_handed_back(state: &AppState, handed: Vec<(Conversation, Vec<String>)>) {
+pub async fn announce_handed_back(state: &AppState, handed: Vec<(Conversation, Vec<AccountId>)>) {
     for (conversation, members) in handed {
         announce_workers(state, &conversation, members).await;
         if conversation.state == ConversationState::Waiting {
@@ -47,8 +48,8 @@ pub async fn announce_handed_back(state: &AppState, handed: Vec<(Conversation, V
 pub async fn transfer(
     state: &AppState,
     worker: &Principal,
-    conversation_id: String,
-    to: Option<String>,
+    conversation_id: ConversationId,
+    to: Option<AccountId>,
 ) -> ApiResult<Conversation> {
     let caller = worker.clone();
     let (conversation, told) = state
@@ -68,7 +69,7 @@ pub async fn transfer(
                     let colleague = store::role_and_organisation(conn, target)?.is_some_and(
                         |(role, organisation)| {
                             role == Role::Worker
-                                && organisation.as_deref() == Some(&row.organisation_id)
+                                && organisation.as_ref() == Some(&row.organisation_id)
                         },
                     );
                     if !colleague {
@@ -112,10 +113,11 @@ pub async fn transfer(
 pub async fn refer(
     state: &AppState,
     worker: &Principal,
-    conversation_id: String,
-    partner: String,
+    conversation_id: ConversationId,
+    partner: OrganisationId,
 ) -> ApiResult<Conversation> {
     let caller = worker.clone();
+    let partner_id = partner.clone();
     let (conversation, partner_name) = state
         .db
         .write(move |conn| {
@@ -145,13 +147,9 @@ pub async fn refer(
     announce(
         state,
         BusEvent::ReferralOffered {
-            conversation_id: conversation.id.clone(),
-            seeker: conversation.seeker.0.clone(),
-            organisation_id: conversation
-                .referral
-                .as_ref()
-                .map(|p| p.organisation_id.0.clone())
-                .unwrap_or_default(),
+            conversation_id: id_of(&conversation),
+            seeker: conversation.seeker.clone(),
+            organisation_id: partner_id,
             organisation_name: partner_name,
         },
     )
@@ -165,7 +163,7 @@ pub async fn refer(
 pub async fn answer_referral(
     state: &AppState,
     seeker: &Principal,
-    conversation_id: String,
+    conversation_id: ConversationId,
     accept: bool,
 ) -> ApiResult<Conversation> {
     let seeker_id = seeker.account_id.clone();
@@ -178,7 +176,7 @@ pub async fn answer_referral(
                 return Err(ApiError::forbidden());
             }
             let members = store::members(conn, &row.id)?;
-            let workers: Vec<String> = members.into_iter().filter(|m| *m != seeker_id).collect();
+            let workers: Vec<AccountId> = members.into_iter().filter(|m| *m != seeker_id).collect();
             let Some(partner) = row
                 .referred_to
                 .clone()
@@ -229,7 +227,7 @@ pub async fn answer_referral(
     announce(
         state,
         BusEvent::ReferralAnswered {
-            conversation_id: conversation.id.clone(),
+            conversation_id: id_of(&conversation),
             members: workers_before.clone(),
             accepted: accept,
         },
@@ -237,7 +235,7 @@ pub async fn answer_referral(
     .await;
     if accept {
         let mut told = workers_before;
-        told.push(conversation.seeker.0.clone());
+        told.push(conversation.seeker.clone());
         announce_workers(state, &conversation, told).await;
         announce_waiting(state, &conversation).await;
     }

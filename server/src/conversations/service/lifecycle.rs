@@ -6,7 +6,7 @@ use super::*;
 pub async fn close(
     state: &AppState,
     principal: &Principal,
-    conversation_id: String,
+    conversation_id: ConversationId,
     request: CloseConversation,
 ) -> ApiResult<()> {
     if request
@@ -59,7 +59,7 @@ pub async fn close(
 pub async fn set_timer(
     state: &AppState,
     principal: &Principal,
-    conversation_id: String,
+    conversation_id: ConversationId,
     seconds: Option<u64>,
 ) -> ApiResult<Conversation> {
     let timer = checked_timer(seconds)?;
@@ -81,7 +81,7 @@ pub async fn set_timer(
         })
         .await?;
     let event = BusEvent::DisappearingTimer {
-        conversation_id: conversation.id.clone(),
+        conversation_id: id_of(&conversation),
         members,
         seconds: conversation.disappearing_seconds,
     };
@@ -99,7 +99,7 @@ pub async fn statistics(
     to: Option<i64>,
     period: quietline_protocol::api::StatisticsPeriod,
 ) -> ApiResult<Vec<quietline_protocol::api::DailyStatistics>> {
-    let organisation_id = admin.organisation_id().to_string();
+    let organisation_id = admin.organisation_id().clone();
     let now = state.clock.now();
     let to_day = day_of(to.unwrap_or(now));
     let from_day = from.map_or(to_day - 30, day_of);
@@ -117,7 +117,7 @@ pub async fn statistics(
 pub async fn reopen(
     state: &AppState,
     seeker: &Principal,
-    conversation_id: String,
+    conversation_id: ConversationId,
 ) -> ApiResult<Conversation> {
     let seeker_id = seeker.account_id.clone();
     let now = crate::clock::minute_of(state.clock.now());

@@ -27,6 +27,7 @@ use crate::language::{canonical_languages, speaks_any};
 use crate::organisations::store as organisations;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
+use quietline_protocol::ConversationId;
 use quietline_protocol::api::{
     CloseConversation, Conversation, ConversationState, OpenConversation, Partner, Role,
     WaitingConversation,
@@ -70,33 +71,37 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
     let workers: Vec<AccountId> = store::members(conn, &row.id)?
         .into_iter()
         .filter(|member| *member != row.seeker_id)
-        .map(AccountId)
         .collect();
     let worker_handles = workers
         .iter()
-        .map(|worker| Ok(accounts_store::handle_of(conn, &worker.0)?.unwrap_or_default()))
+        .map(|worker| Ok(accounts_store::handle_of(conn, worker)?.unwrap_or_default()))
         .collect::<ApiResult<Vec<String>>>()?;
     Ok(Conversation {
         state: row.state,
         languages: languages_of(&row),
-        id: row.id,
-        organisation_id: OrganisationId(row.organisation_id),
+        id: row.id.0,
+        organisation_id: row.organisation_id,
         region: row.region,
         topic: row.topic,
         opened_at: row.opened_at,
-        seeker: AccountId(row.seeker_id),
+        seeker: row.seeker_id,
         workers,
         worker_handles,
         disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
         referral: match row.referred_to {
             None => None,
             Some(partner) => organisations::find_organisation(conn, &partner)?.map(|org| Partner {
-                organisation_id: OrganisationId(org.id),
+                organisation_id: org.id,
                 name: org.name,
                 mutual: true,
             }),
         },
     })
+}
+
+/// The id of a conversation as the API gave it.
+fn id_of(conversation: &Conversation) -> ConversationId {
+    ConversationId::from(conversation.id.as_str())
 }
 
 /// The seeker's first language: what statistics are kept by.
@@ -126,13 +131,13 @@ async fn announce(state: &AppState, event: BusEvent) {
 
 /// Tells `members` (those concerned before and after the change) who the conversation's workers
 /// are now.
-async fn announce_workers(state: &AppState, conversation: &Conversation, members: Vec<String>) {
+async fn announce_workers(state: &AppState, conversation: &Conversation, members: Vec<AccountId>) {
     announce(
         state,
         BusEvent::WorkersChanged {
-            conversation_id: conversation.id.clone(),
+            conversation_id: id_of(conversation),
             members,
-            workers: conversation.workers.iter().map(|w| w.0.clone()).collect(),
+            workers: conversation.workers.clone(),
             handles: conversation.worker_handles.clone(),
         },
     )
@@ -145,7 +150,7 @@ fn conflict_state(message: &'static str) -> ApiError {
 
 /// A conversation about to be checked against the caller. One that does not exist answers as
 /// one the caller may not see (403), so ids cannot be probed for what exists or was wiped.
-fn visible(conn: &mut DbConn, conversation_id: &str) -> ApiResult<ConversationRow> {
+fn visible(conn: &mut DbConn, conversation_id: &ConversationId) -> ApiResult<ConversationRow> {
     store::find(conn, conversation_id)?.ok_or_else(ApiError::forbidden)
 }
 
@@ -153,9 +158,9 @@ fn visible(conn: &mut DbConn, conversation_id: &str) -> ApiResult<ConversationRo
 /// conversation that does not exist).
 fn as_member(
     conn: &mut DbConn,
-    account_id: &str,
-    conversation_id: &str,
-) -> ApiResult<(ConversationRow, Vec<String>)> {
+    account_id: &AccountId,
+    conversation_id: &ConversationId,
+) -> ApiResult<(ConversationRow, Vec<AccountId>)> {
     let row = visible(conn, conversation_id)?;
     let members = store::members(conn, conversation_id)?;
     if !members.iter().any(|m| m == account_id) {
@@ -168,8 +173,8 @@ fn as_member(
 pub(super) fn as_worker_member(
     conn: &mut DbConn,
     worker: &Principal,
-    conversation_id: &str,
-) -> ApiResult<(ConversationRow, Vec<String>)> {
+    conversation_id: &ConversationId,
+) -> ApiResult<(ConversationRow, Vec<AccountId>)> {
     if worker.role != Role::Worker {
         return Err(ApiError::forbidden());
     }

@@ -30,7 +30,7 @@ pub async fn open(
                 return Ok((to_api(conn, open)?, false));
             }
             let row = ConversationRow {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: ConversationId(uuid::Uuid::new_v4().to_string()),
                 organisation_id: organisation_id.clone(),
                 seeker_id,
                 state: ConversationState::Waiting,
@@ -65,8 +65,8 @@ pub(super) async fn announce_waiting(state: &AppState, conversation: &Conversati
     announce(
         state,
         BusEvent::ConversationWaiting {
-            organisation_id: conversation.organisation_id.0.clone(),
-            conversation_id: conversation.id.clone(),
+            organisation_id: conversation.organisation_id.clone(),
+            conversation_id: id_of(conversation),
         },
     )
     .await;
@@ -111,7 +111,7 @@ pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<Wait
             WaitingConversation {
                 speaks_language: speaks_any(&spoken, &languages),
                 waiting_seconds: (now - row.opened_at).max(0),
-                id: row.id,
+                id: row.id.0,
                 languages,
                 region: row.region,
                 topic: row.topic,
@@ -128,7 +128,7 @@ pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<Wait
 pub async fn claim(
     state: &AppState,
     worker: &Principal,
-    conversation_id: String,
+    conversation_id: ConversationId,
 ) -> ApiResult<Conversation> {
     let organisation_id = worker
         .organisation_id
@@ -173,21 +173,21 @@ pub async fn claim(
         })
         .await?;
     // The seeker learns who answers; colleagues, that it left the queue.
-    let mut told = vec![conversation.seeker.0.clone()];
-    told.extend(conversation.workers.iter().map(|w| w.0.clone()));
+    let mut told = vec![conversation.seeker.clone()];
+    told.extend(conversation.workers.iter().cloned());
     announce_workers(state, &conversation, told).await;
     let handle = conversation
         .workers
         .iter()
         .zip(&conversation.worker_handles)
-        .find(|(worker, _)| worker.0 == worker_id)
+        .find(|(worker, _)| **worker == worker_id)
         .map(|(_, handle)| handle.clone())
         .unwrap_or_default();
     announce(
         state,
         BusEvent::ConversationClaimed {
-            organisation_id: conversation.organisation_id.0.clone(),
-            conversation_id: conversation.id.clone(),
+            organisation_id: conversation.organisation_id.clone(),
+            conversation_id: id_of(&conversation),
             handle,
         },
     )

@@ -5,7 +5,7 @@ use super::*;
 /// Whether `sender` may send envelopes to, and fetch prekey bundles of, `recipient`: their own
 /// other devices; members of one active conversation; workers of the same organisation (for the
 /// notes they keep encrypted to each other).
-pub fn may_reach(conn: &mut DbConn, sender: &Principal, recipient: &str) -> ApiResult<bool> {
+pub fn may_reach(conn: &mut DbConn, sender: &Principal, recipient: &AccountId) -> ApiResult<bool> {
     reach(conn, sender, recipient).map(|reach| reach.is_some())
 }
 
@@ -15,9 +15,9 @@ pub fn may_reach(conn: &mut DbConn, sender: &Principal, recipient: &str) -> ApiR
 pub fn reach(
     conn: &mut DbConn,
     sender: &Principal,
-    recipient: &str,
+    recipient: &AccountId,
 ) -> ApiResult<Option<Option<i64>>> {
-    if sender.account_id == recipient {
+    if sender.account_id == *recipient {
         return Ok(Some(None));
     }
     let timers = store::shared_active_timers(conn, &sender.account_id, recipient)?;
