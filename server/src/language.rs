@@ -4,6 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use quietline_protocol::ErrorCode;
 use std::str::FromStr;
+pub use unic_langid::LanguageIdentifier;
 
 /// Most languages a list (a worker's, a seeker's request) may hold.
 pub const MAX_LANGUAGES: usize = 20;
@@ -18,9 +19,7 @@ fn not_bcp47() -> ApiError {
 /// The canonical form of one tag (`fr-ca` becomes `fr-CA`); `None` if it is not BCP 47 or is
 /// `und`.
 pub fn canonical(tag: &str) -> Option<String> {
-    let tag = icu_locid::LanguageIdentifier::from_str(tag)
-        .ok()?
-        .to_string();
+    let tag = LanguageIdentifier::from_str(tag).ok()?.to_string();
     (tag != "und").then_some(tag)
 }
 

@@ -50,7 +50,7 @@ fn invalid(message: &'static str) -> ApiError {
 /// The locale fallback chain: the requested locales matched against those the cards have (with
 /// `fr-CA` finding `fr`), then the organisation's default, then English.
 pub fn locale_chain(requested: &[String], available: &[String], default: &str) -> Vec<String> {
-    let parse = |tags: &[String]| -> Vec<icu_locid::LanguageIdentifier> {
+    let parse = |tags: &[String]| -> Vec<crate::language::LanguageIdentifier> {
         tags.iter().filter_map(|t| t.parse().ok()).collect()
     };
     let requested = parse(requested);

@@ -3,12 +3,12 @@
 //! fallbacks, by fluent-langneg), English when none of the person's languages is available.
 
 use crate::error::ApiError;
+use crate::language::LanguageIdentifier;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, HeaderValue};
 use actix_web::middleware::Next;
 use fluent_langneg::{NegotiationStrategy, negotiate_languages};
-use icu_locid::LanguageIdentifier;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
