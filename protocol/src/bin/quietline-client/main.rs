@@ -54,8 +54,9 @@ struct Cli {
 enum Command {
     /// Sign up as an anonymous seeker through an entry point, open a conversation, then chat.
     Seeker {
-        /// The entry point code (from a poster or a disguised app) of the organisation to reach.
-        #[arg(long)]
+        /// The entry point code (from a poster or a disguised app) of the organisation to reach
+        /// (base64url: it may begin with a `-`).
+        #[arg(long, allow_hyphen_values = true)]
         entry: String,
         /// Languages you read, most preferred first, as BCP 47 tags separated by commas
         /// (default: the terminal's locale).
@@ -70,7 +71,8 @@ enum Command {
     },
     /// Redeem a worker invite (choosing handle and passphrase), then work at the desk.
     Worker {
-        #[arg(long)]
+        /// The code from the administrator (base64url: it may begin with a `-`).
+        #[arg(long, allow_hyphen_values = true)]
         invite: String,
         #[arg(long)]
         handle: String,
