@@ -2,6 +2,7 @@
 //! `QUIETLINE_*` environment variables. Every value is checked at start; a bad one stops start-up
 //! with a message naming the key.
 
+use crate::face::Theme;
 use clap::Parser;
 use quietline_protocol::Secret;
 use serde::Deserialize;
@@ -159,6 +160,8 @@ settings! {
         seeker_inactivity_days: u32 = 30, within 1..=365, env "QUIETLINE_SEEKER_INACTIVITY_DAYS";
         /// Days a closed conversation is kept before only its aggregate counts remain
         closed_retention_days: u32 = 30, within 1..=365, env "QUIETLINE_CLOSED_RETENTION_DAYS";
+        /// The website the public listener passes for in a browser: recipes, weather or flashcards
+        site_theme: Theme = Theme::Recipes, env "QUIETLINE_SITE_THEME";
     }
 }
 
@@ -190,6 +193,11 @@ fn help_text(doc: &[&str], default: &str) -> String {
         .iter()
         .flat_map(|line| line.split_whitespace())
         .collect();
+    // A default written as an enum variant (`Theme::Recipes`) reads as its value (`recipes`).
+    let default = match default.rsplit_once("::") {
+        Some((_, variant)) => variant.trim().to_lowercase(),
+        None => default.to_owned(),
+    };
     format!("{} [default: {default}]", words.join(" "))
 }
 

@@ -14,6 +14,7 @@ pub mod db;
 pub mod desk;
 pub mod entry_points;
 pub mod error;
+pub mod face;
 pub mod i18n;
 pub mod keys;
 pub mod kv;

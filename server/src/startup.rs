@@ -1,4 +1,5 @@
-//! Builds the two listeners from a [`Config`]: the public one (mobile clients' API, nothing else)
+//! Builds the two listeners from a [`Config`]: the public one (mobile clients' API, behind the
+//! face of an ordinary website: see [`crate::face`])
 //! and the admin one (admin API, OpenAPI, docs, metrics, health). Used by `main` and by tests,
 //! which bind port 0 and run many servers in one process.
 
@@ -9,7 +10,8 @@ use crate::bus::Bus;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Db;
-use crate::error::{ApiError, extractors};
+use crate::error::extractors;
+use crate::face::{Face, Site};
 use crate::kv::Kv;
 use crate::state::AppState;
 use crate::telemetry::{self, Metrics};
@@ -111,11 +113,6 @@ pub async fn build_state(
     }))
 }
 
-/// Answers for every path no route claims, in the same shape as every other error.
-async fn unknown_route() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::not_found())
-}
-
 /// Headers on every response. No header names the software.
 fn security_headers(content_security_policy: String) -> DefaultHeaders {
     DefaultHeaders::new()
@@ -162,9 +159,10 @@ pub fn routes(configure: &[fn(&mut ServiceConfig)]) -> utoipa::openapi::OpenApi 
 }
 
 macro_rules! app {
-    ($state:expr, $audience:expr, $listener:expr, $csp:expr, $routes:expr) => {{
+    ($state:expr, $audience:expr, $listener:expr, $face:expr, $csp:expr, $routes:expr) => {{
         let mut app = App::new()
             .app_data($state.clone())
+            .app_data($face)
             .app_data($audience)
             .app_data(telemetry::Observed {
                 metrics: $state.metrics.clone(),
@@ -174,6 +172,7 @@ macro_rules! app {
             .app_data(extractors::path_config())
             .app_data(extractors::query_config())
             .app_data(extractors::payload_config())
+            .wrap(from_fn(crate::face::disguise))
             .wrap(from_fn(crate::i18n::localise))
             .wrap(from_fn(crate::ops::allow_docs_origin))
             .wrap(from_fn(telemetry::observe))
@@ -182,7 +181,8 @@ macro_rules! app {
         for routes in $routes {
             app = app.configure(routes);
         }
-        app.into_app().default_service(web::to(unknown_route))
+        app.into_app()
+            .default_service(web::to(crate::face::unknown_route))
     }};
 }
 
@@ -238,12 +238,17 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("preparing the setup token: {e}"))?;
 
+        let site = Arc::new(Site::new(
+            state.config.site_theme,
+            state.config.public_url.as_deref().unwrap_or_default(),
+        )?);
         let public_state = state.clone();
         let mut public = HttpServer::new(move || {
             app!(
                 public_state,
                 Audience::Api,
                 telemetry::Listener::Public,
+                Face::site(site.clone()),
                 "default-src 'none'; frame-ancestors 'none'".to_string(),
                 PUBLIC_ROUTES
             )
@@ -262,6 +267,7 @@ impl Application {
                 admin_state,
                 Audience::Admin,
                 telemetry::Listener::Admin,
+                Face::api_only(),
                 admin_csp.clone(),
                 ADMIN_ROUTES
             )

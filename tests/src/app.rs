@@ -122,7 +122,9 @@ impl TestApp {
             backend,
             public,
             admin,
+            // As an API client does; a browser's requests are made by `browser_get`.
             client: awc::Client::builder()
+                .add_default_header(("Accept", "application/json"))
                 .timeout(std::time::Duration::from_secs(30))
                 .finish(),
             clock,

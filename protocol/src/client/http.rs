@@ -3,8 +3,11 @@
 
 use super::*;
 
+/// The server answers a client that asks for JSON as an API; without `Accept: application/json`
+/// its public address may answer as the website it passes for.
 pub(super) fn new_http() -> awc::Client {
     awc::Client::builder()
+        .add_default_header(("Accept", "application/json"))
         .timeout(Duration::from_secs(30))
         .finish()
 }

@@ -1,5 +1,7 @@
 ## مشترك بين كل المواضيع
 
+language-name = العربية
+nav-label = القائمة الرئيسية
 skip-to-content = انتقل إلى المحتوى
 nav-home = الرئيسية
 nav-about = من نحن

@@ -3,6 +3,8 @@
 
 ## Shared by every theme
 
+language-name = English
+nav-label = Main menu
 skip-to-content = Skip to the content
 nav-home = Home
 nav-about = About

@@ -1,5 +1,7 @@
 ## Común a todos los temas
 
+language-name = Español
+nav-label = Menú principal
 skip-to-content = Ir al contenido
 nav-home = Inicio
 nav-about = Acerca de

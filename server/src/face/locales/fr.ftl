@@ -1,5 +1,7 @@
 ## Commun à tous les thèmes
 
+language-name = Français
+nav-label = Menu principal
 skip-to-content = Aller au contenu
 nav-home = Accueil
 nav-about = À propos

@@ -1,5 +1,7 @@
 ## Para sa lahat ng tema
 
+language-name = Tagalog
+nav-label = Pangunahing menu
 skip-to-content = Lumaktaw sa nilalaman
 nav-home = Simula
 nav-about = Tungkol dito

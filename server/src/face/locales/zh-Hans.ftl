@@ -1,5 +1,7 @@
 ## 所有主题共用
 
+language-name = 简体中文
+nav-label = 主菜单
 skip-to-content = 跳到正文
 nav-home = 首页
 nav-about = 关于
