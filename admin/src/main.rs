@@ -5,6 +5,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use quietline_protocol::api::{CreateEntryPoint, CreateInvite, CreateOrganisation, Role};
+use quietline_protocol::decoys::DisguiseTheme;
 use quietline_protocol::{AccountId, EntryPointId, OrganisationId};
 use quietline_server::auth::{OrganisationAdmin, Principal};
 use quietline_server::clock::SystemClock;
@@ -127,6 +128,10 @@ enum EntryPointTask {
         /// Topics seekers may choose from, separated by commas (e.g. work,housing,safety).
         #[arg(long, value_delimiter = ',')]
         topics: Vec<String>,
+        /// What the app built on it passes for: recipes, weather, calculator, flashcards or
+        /// news_digest.
+        #[arg(long, default_value = "recipes", value_parser = disguise_theme)]
+        theme: DisguiseTheme,
     },
     /// Lists an organisation's entry points (without their codes).
     List {
@@ -357,6 +362,11 @@ async fn administer(state: &AppState, given: &str) -> anyhow::Result<Organisatio
         .map_err(refused)
 }
 
+fn disguise_theme(value: &str) -> Result<DisguiseTheme, String> {
+    DisguiseTheme::parse(value)
+        .ok_or_else(|| "one of recipes, weather, calculator, flashcards, news_digest".to_owned())
+}
+
 async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Result<()> {
     use quietline_server::entry_points::service as entry_points;
     match task {
@@ -365,20 +375,24 @@ async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Res
             label,
             language,
             topics,
+            theme,
         } => {
             let admin = administer(state, &organisation).await?;
             let request = CreateEntryPoint {
                 label,
                 default_language: language,
                 topics,
+                theme: Some(theme),
             };
             let entry = entry_points::create(state, &admin, request)
                 .await
                 .map_err(refused)?;
             println!(
-                "entry point {} created (id {}); its code, shown once:\n  {}",
+                "entry point {} created (id {}, a {} app; link to print: {}); its code, shown once:\n  {}",
                 entry.label,
                 entry.id,
+                entry.theme.as_str(),
+                entry.link,
                 entry.code.unwrap_or_default()
             );
         }
@@ -386,11 +400,13 @@ async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Res
             let admin = administer(state, &organisation).await?;
             for entry in entry_points::list(state, &admin).await.map_err(refused)? {
                 println!(
-                    "{}  {}  ({}; topics: {})",
+                    "{}  {}  ({}; {}; topics: {}; link: {})",
                     entry.id,
                     entry.label,
                     entry.default_language,
-                    entry.topics.join(", ")
+                    entry.theme.as_str(),
+                    entry.topics.join(", "),
+                    entry.link
                 );
             }
         }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use quietline_server::cards::serve::locale_chain;
+use quietline_server::language::locale_chain;
 use quietline_server::i18n;
 
 fuzz_target!(|data: &[u8]| {

@@ -75,6 +75,14 @@ pub struct EntryPoint {
     pub default_language: String,
     /// Topics the organisation offers through this entry point (e.g. work, housing, safety).
     pub topics: Vec<String>,
+    /// What an app built on it passes for.
+    pub theme: crate::decoys::DisguiseTheme,
+    /// Opens the entry point's decoy content (`GET /v1/decoys/{public_slug}`) and nothing else:
+    /// unguessable, printable, distinct from the code.
+    pub public_slug: String,
+    /// The link to print (on a card or a sticker, and in the QR code): the public site, with the
+    /// slug in the fragment, which browsers never send to the server.
+    pub link: String,
     pub created_at: i64,
     /// Present only in the answer that created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +97,9 @@ pub struct CreateEntryPoint {
     pub default_language: String,
     #[serde(default)]
     pub topics: Vec<String>,
+    /// What an app built on it passes for [default: recipes].
+    #[serde(default)]
+    pub theme: Option<crate::decoys::DisguiseTheme>,
 }
 
 /// Tokens for one device. The access token goes in `Authorization: Bearer …`; the refresh token is

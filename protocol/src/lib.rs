@@ -9,6 +9,7 @@ mod bytes;
 pub mod cards;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod decoys;
 pub mod error;
 pub mod ids;
 pub mod keys;

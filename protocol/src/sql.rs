@@ -4,6 +4,7 @@
 
 use crate::api::{ConversationState, Role};
 use crate::cards::CardState;
+use crate::decoys::DisguiseTheme;
 use crate::ids::{AccountId, CardId, ConversationId, EntryPointId, OrganisationId};
 use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
@@ -58,7 +59,7 @@ macro_rules! text_id {
     )*};
 }
 
-text_enum!(ConversationState, CardState, Role);
+text_enum!(ConversationState, CardState, Role, DisguiseTheme);
 text_id!(
     AccountId,
     OrganisationId,

@@ -2,6 +2,7 @@
 //! name the same language. Depends on no domain module, so every domain can use it.
 
 use crate::error::{ApiError, ApiResult};
+use fluent_langneg::{NegotiationStrategy, negotiate_languages};
 use quietline_protocol::ErrorCode;
 use std::str::FromStr;
 pub use unic_langid::LanguageIdentifier;
@@ -55,6 +56,31 @@ pub fn same_language(a: &str, b: &str) -> bool {
             .to_ascii_lowercase()
     };
     base(a) == base(b)
+}
+
+/// The locale fallback chain: the requested locales matched against those the cards have (with
+/// `fr-CA` finding `fr`), then the organisation's default, then English.
+pub fn locale_chain(requested: &[String], available: &[String], default: &str) -> Vec<String> {
+    let parse = |tags: &[String]| -> Vec<LanguageIdentifier> {
+        tags.iter().filter_map(|t| t.parse().ok()).collect()
+    };
+    let requested = parse(requested);
+    let available_ids = parse(available);
+    let mut chain: Vec<String> = negotiate_languages(
+        &requested,
+        &available_ids,
+        None,
+        NegotiationStrategy::Filtering,
+    )
+    .into_iter()
+    .map(|id| id.to_string())
+    .collect();
+    for fallback in [default, "en"] {
+        if !chain.iter().any(|c| c == fallback) {
+            chain.push(fallback.to_string());
+        }
+    }
+    chain
 }
 
 /// Whether someone who speaks `spoken` speaks one of `wanted`.

@@ -30,9 +30,11 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
                     path.display()
                 );
             }
-            for line in source.lines().map(str::trim) {
-                for method in ["get", "post", "put", "patch", "delete"] {
-                    if let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) {
+            // `#[get("/path")]`, on one line or, when long, wrapped by rustfmt.
+            for method in ["get", "post", "put", "patch", "delete"] {
+                for (at, _) in source.match_indices(&format!("#[{method}(")) {
+                    let rest = source[at + method.len() + 3..].trim_start();
+                    if let Some(rest) = rest.strip_prefix('"') {
                         let route = rest.split('"').next().unwrap();
                         routes.insert((method.to_uppercase(), normalise(route)));
                     }
@@ -99,14 +101,30 @@ both_backends! {
         assert!(undocumented.is_empty(), "served but not documented: {undocumented:?}");
         assert!(unserved.is_empty(), "documented but not served: {unserved:?}");
 
-        // Each documented route answers on its own listener and only there.
+        // Each documented route answers on its own listener and only there. Decoy content needs
+        // a real slug: an unknown one is a 404 of its own.
+        let root = app.set_up_root().await;
+        let organisation = app.create_organisation(&root, "Contract").await.id.0;
+        let slug = app
+            .post(
+                Listener::Admin,
+                &format!("/admin/v1/organisations/{organisation}/entry-points"),
+                Some(root.session.access_token.expose()),
+                json!({"label": "contract", "default_language": "en"}),
+            )
+            .await
+            .expect(200)
+            .body["public_slug"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         for (method, path) in &documented {
             let (home, other) = if path.starts_with("/v1/") {
                 (Listener::Public, Listener::Admin)
             } else {
                 (Listener::Admin, Listener::Public)
             };
-            let url = concrete(path);
+            let url = concrete(path).replace("{slug}", &slug);
             let body = (method != "GET" && method != "DELETE").then(|| json!({}));
             let here = app.call(method, home, &url, None, body.as_ref()).await;
             assert_ne!(here.status.as_u16(), 404, "{method} {path} is not served on its listener: {}", here.body);

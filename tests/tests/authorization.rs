@@ -130,6 +130,7 @@ fn rows() -> Vec<Row> {
         row("GET", Public, "/v1/desk/partners", WORKERS),
         row("GET", Public, "/v1/desk/colleagues", WORKERS),
         row("GET", Public, "/v1/entry-point/topics", &[Who::Seeker]),
+        row("GET", Public, "/v1/decoys/{slug_a}", ANYONE),
         row("GET", Public, "/v1/desk/canned-replies", WORKERS),
         // The allowed caller gets past authorisation to the check of the worker named.
         Row {
@@ -303,6 +304,39 @@ fn rows() -> Vec<Row> {
             "GET",
             Admin,
             "/admin/v1/organisations/{org_a}/statistics",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/decoys",
+            ADMINS_OF_A,
+        ),
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/decoys/fr",
+            ADMINS_OF_A,
+        ),
+        Row {
+            fresh: true,
+            ..row(
+                "DELETE",
+                Admin,
+                "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/decoys/fr",
+                ADMINS_OF_A,
+            )
+        },
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/qr.svg",
+            ADMINS_OF_A,
+        ),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/qr.png",
             ADMINS_OF_A,
         ),
         Row {
@@ -501,6 +535,14 @@ fn rows() -> Vec<Row> {
 }
 
 /// A valid draft card.
+/// Decoy content for the entry points the matrix creates (recipe apps, the default theme).
+fn decoy_content() -> Value {
+    json!({"theme": "recipes", "recipes": [{
+        "title": "Soupe", "summary": "Vite faite.",
+        "ingredients": ["Eau", "Légumes"], "steps": ["Faire cuire."]
+    }]})
+}
+
 fn card_content() -> Value {
     json!({
         "category": "shelter",
@@ -525,6 +567,7 @@ struct World {
     /// The seeker's active conversation with worker A.
     conversation_a: String,
     entry_a: String,
+    slug_a: String,
     counter: std::cell::Cell<u32>,
 }
 
@@ -547,6 +590,7 @@ impl World {
             .await
             .expect(200);
         let entry_a = entry.body["code"].as_str().unwrap().to_string();
+        let slug_a = entry.body["public_slug"].as_str().unwrap().to_string();
         let mut signup = app.solved_signup().await;
         signup["entry_point"] = json!(entry_a);
         let seeker: SessionGrant = app
@@ -576,6 +620,7 @@ impl World {
             seeker,
             conversation_a,
             entry_a,
+            slug_a,
             worker_a_registration: worker_a_client.signal.registration_id(),
             worker_a,
             worker_b: app.enrol_worker(&root, &org_b, "worker-b", &["fr"]).await,
@@ -707,6 +752,9 @@ impl World {
                 json!({"outcome": "information_given"})
             }
             ("POST", "/admin/v1/organisations/{org_a}/cards") => card_content(),
+            ("PUT", "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/decoys/fr") => {
+                decoy_content()
+            }
             ("PUT", "/admin/v1/organisations/{org_a}/cards/{card_a}") => {
                 json!({"version": 1, "content": card_content()})
             }
@@ -732,6 +780,7 @@ impl World {
             .replace("{org_a}", &self.org_a)
             .replace("{path}", "index.html")
             .replace("{worker_a}", &self.worker_a.account_id.0)
+            .replace("{slug_a}", &self.slug_a)
             .replace("{conversation_a}", &self.conversation_a);
         if path.contains("{waiting_a}") {
             // A new seeker through organisation A's door, waiting to be claimed.
@@ -764,6 +813,18 @@ impl World {
                 .await
                 .expect(200);
             path = path.replace("{entry_a}", created.body["id"].as_str().unwrap());
+            if row.method == "DELETE" && path.ends_with("/decoys/fr") {
+                // There is curated content to remove.
+                app.call(
+                    "PUT",
+                    Listener::Admin,
+                    &path,
+                    Some(self.root.session.access_token.expose()),
+                    Some(&decoy_content()),
+                )
+                .await
+                .expect(200);
+            }
         }
         if path.contains("{reply_a}") {
             let created = app

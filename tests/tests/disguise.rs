@@ -278,3 +278,133 @@ both_backends! {
         assert_ne!(french_404.raw, browse(&app, "GET", "/nope", &[]).await.raw);
     }
 }
+
+/// A PNG's text, read back as a phone's camera would.
+fn decode_qr(png_bytes: &[u8]) -> String {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Grayscale);
+    let width = frame.width as usize;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, frame.height as usize, |x, y| {
+            pixels[y * width + x]
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1);
+    grids[0].decode().unwrap().1
+}
+
+both_backends! {
+    async fn entry_points_wear_a_disguise(app: TestApp) {
+        let root = app.set_up_root().await;
+        let token = root.session.access_token.expose();
+        let org = app.create_organisation(&root, "Hearth").await.id.0;
+        let base = format!("/admin/v1/organisations/{org}/entry-points");
+        let created = app
+            .post(Listener::Admin, &base, Some(token), serde_json::json!({
+                "label": "flashcards sticker", "default_language": "fr", "theme": "flashcards"
+            }))
+            .await
+            .expect(200);
+        let code = created.body["code"].as_str().unwrap().to_owned();
+        let slug = created.body["public_slug"].as_str().unwrap().to_owned();
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(created.body["theme"], "flashcards");
+        assert_ne!(slug, code);
+        assert!(slug.len() >= 22, "{slug}");
+        let link = created.body["link"].as_str().unwrap().to_owned();
+        assert_eq!(link, format!("{}/#{slug}", app.public));
+        // The slug is listed, the code never again.
+        let listed = app.get(Listener::Admin, &base, Some(token)).await.expect(200);
+        assert_eq!(listed.body[0]["public_slug"], slug.as_str());
+        assert!(listed.body[0].get("code").is_none());
+
+        // Anyone may read the decoy content, without the code, in their language; every answer
+        // has the same size.
+        let decoy = |path: String, headers: Vec<(&'static str, &'static str)>, token: Option<String>| {
+            let app = &app;
+            async move {
+                app.call_with_headers("GET", Listener::Public, &path, token.as_deref(), None, &headers).await
+            }
+        };
+        let spanish = decoy(format!("/v1/decoys/{slug}"), vec![("Accept-Language", "es-MX,es;q=0.9")], None)
+            .await
+            .expect(200);
+        assert_eq!(spanish.raw.len(), quietline_protocol::decoys::DECOY_BODY_SIZE);
+        assert_eq!(spanish.body["language"], "es");
+        assert_eq!(spanish.body["content"]["theme"], "flashcards");
+        let days: Vec<u64> = spanish.body["content"]["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["day"].as_u64().unwrap())
+            .collect();
+        assert_eq!(days, (1..=7).collect::<Vec<_>>(), "a week of cards");
+        // Without a language, the entry point's own.
+        let default = decoy(format!("/v1/decoys/{slug}"), vec![], None).await.expect(200);
+        assert_eq!(default.body["language"], "fr");
+        // An unlocked client (signed in) gets the very same answer.
+        let seeker = app.sign_up_seeker().await;
+        let unlocked = decoy(
+            format!("/v1/decoys/{slug}"),
+            vec![],
+            Some(seeker.access_token.expose().to_owned()),
+        )
+        .await
+        .expect(200);
+        assert_eq!(unlocked.raw, default.raw);
+        assert_eq!(
+            decoy("/v1/decoys/no-such-slug".into(), vec![], None).await.expect(404).code(),
+            "not_found"
+        );
+
+        // Administrators curate it per language; the theme must match, the size stays.
+        let curated = serde_json::json!({"theme": "flashcards", "cards": [
+            {"day": 1, "front": "bread", "back": "pain"},
+            {"day": 2, "front": "milk", "back": "lait"}
+        ]});
+        let put = app
+            .call("PUT", Listener::Admin, &format!("{base}/{id}/decoys/fr"), Some(token), Some(&curated))
+            .await
+            .expect(200);
+        assert_eq!(put.body["language"], "fr");
+        let wrong = serde_json::json!({"theme": "recipes", "recipes": []});
+        let refused = app
+            .call("PUT", Listener::Admin, &format!("{base}/{id}/decoys/fr"), Some(token), Some(&wrong))
+            .await
+            .expect(422);
+        assert_eq!(refused.code(), "invalid_body");
+        let french = decoy(format!("/v1/decoys/{slug}?lang=fr"), vec![], None).await.expect(200);
+        assert_eq!(french.body["content"], curated);
+        assert_eq!(french.raw.len(), quietline_protocol::decoys::DECOY_BODY_SIZE);
+        let list = app.get(Listener::Admin, &format!("{base}/{id}/decoys"), Some(token)).await.expect(200);
+        assert_eq!(list.body.as_array().unwrap().len(), 1);
+        app.call("DELETE", Listener::Admin, &format!("{base}/{id}/decoys/fr"), Some(token), None)
+            .await
+            .expect(204);
+        let seeded = decoy(format!("/v1/decoys/{slug}?lang=fr"), vec![], None).await.expect(200);
+        assert_eq!(seeded.body["content"]["cards"].as_array().unwrap().len(), 7);
+
+        // The slug opens nothing: sign-up needs the code.
+        let mut signup = app.solved_signup().await;
+        signup["entry_point"] = serde_json::json!(slug);
+        let refused = app.post(Listener::Public, "/v1/seekers", None, signup).await.expect(422);
+        assert_eq!(refused.code(), "invalid_entry_point");
+        let mut signup = app.solved_signup().await;
+        signup["entry_point"] = serde_json::json!(code);
+        app.post(Listener::Public, "/v1/seekers", None, signup).await.expect(200);
+
+        // The printable QR code reads back as the link, which opens the public site.
+        let png = app.get(Listener::Admin, &format!("{base}/{id}/qr.png"), Some(token)).await.expect(200);
+        assert_eq!(png.headers.get("content-type").unwrap(), "image/png");
+        assert_eq!(decode_qr(&png.raw), link);
+        let svg = app.get(Listener::Admin, &format!("{base}/{id}/qr.svg"), Some(token)).await.expect(200);
+        assert_eq!(svg.headers.get("content-type").unwrap(), "image/svg+xml");
+        assert!(text(&svg).contains("<svg"));
+        assert!(!text(&svg).contains(&code) && !text(&svg).contains(&slug), "the link is drawn, not written");
+        let face = browse(&app, "GET", "/", &[]).await.expect(200);
+        assert!(text(&face).contains("<html"));
+    }
+}

@@ -280,6 +280,8 @@ fn walk_the_readme(name: &str, env: Vec<(&'static str, String)>) {
             "tl",
             "--topics",
             "work,housing",
+            "--theme",
+            "recipes",
         ],
         None,
     ));

@@ -8,10 +8,10 @@ use super::store;
 use crate::auth::{OrganisationAdmin, Principal};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::language::locale_chain;
 use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use fluent_langneg::{NegotiationStrategy, negotiate_languages};
 use quietline_protocol::cards::{
     BundleKey, BundlePayload, CardCategory, CardContent, ServedCard, SignedBundle, Weekday, is_rtl,
     search_folded,
@@ -45,31 +45,6 @@ pub struct CardQuery {
 
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidParameter, message)
-}
-
-/// The locale fallback chain: the requested locales matched against those the cards have (with
-/// `fr-CA` finding `fr`), then the organisation's default, then English.
-pub fn locale_chain(requested: &[String], available: &[String], default: &str) -> Vec<String> {
-    let parse = |tags: &[String]| -> Vec<crate::language::LanguageIdentifier> {
-        tags.iter().filter_map(|t| t.parse().ok()).collect()
-    };
-    let requested = parse(requested);
-    let available_ids = parse(available);
-    let mut chain: Vec<String> = negotiate_languages(
-        &requested,
-        &available_ids,
-        None,
-        NegotiationStrategy::Filtering,
-    )
-    .into_iter()
-    .map(|id| id.to_string())
-    .collect();
-    for fallback in [default, "en"] {
-        if !chain.iter().any(|c| c == fallback) {
-            chain.push(fallback.to_string());
-        }
-    }
-    chain
 }
 
 fn requested_locales(query: &CardQuery, accept_language: Option<&str>) -> Vec<String> {

@@ -31,8 +31,21 @@ diesel::table! {
         default_language -> Text,
         topics -> Text,
         created_at -> BigInt,
+        theme -> Text,
+        public_slug -> Text,
     }
 }
+
+diesel::table! {
+    decoy_content (entry_point_id, language) {
+        entry_point_id -> Text,
+        language -> Text,
+        content -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::joinable!(decoy_content -> entry_points (entry_point_id));
 
 diesel::table! {
     credentials (account_id) {
@@ -212,6 +225,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     envelopes,
     send_receipts,
     entry_points,
+    decoy_content,
     conversations,
     conversation_members,
     worker_availability,

@@ -1,18 +1,58 @@
 //! HTTP handlers for entry points: their administration (admin listener) and what a seeker may
 //! learn of their own (public listener).
 
-use super::service;
+use super::{decoys, printable, service};
 use crate::auth::{OrganisationAdmin, SeekerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::http::header::ACCEPT_LANGUAGE;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+use quietline_protocol::decoys::{CuratedDecoy, DecoyContent, DecoyPage};
 use quietline_protocol::{EntryPointId, ErrorBody, OrganisationId};
+use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
-    cfg.service(entry_point_topics);
+    cfg.service(entry_point_topics).service(decoy_content);
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct DecoyQuery {
+    /// Languages wanted, as BCP 47 tags separated by commas [default: from `Accept-Language`].
+    lang: Option<String>,
+}
+
+/// GET /v1/decoys/{slug} — (anyone) the decoy content of the entry point with this public slug,
+/// in the best language for the visitor; always exactly 16 KiB. The slug opens nothing else.
+#[utoipa::path(tag = "entry points", params(("slug" = String, Path), DecoyQuery), responses(
+    (status = 200, body = DecoyPage),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/v1/decoys/{slug}")]
+async fn decoy_content(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<DecoyQuery>,
+) -> ApiResult<HttpResponse> {
+    let requested: Vec<String> = match &query.lang {
+        Some(list) => list.split(',').map(|t| t.trim().to_owned()).collect(),
+        None => req
+            .headers()
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(fluent_langneg::parse_accepted_languages)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect(),
+    };
+    let body = decoys::public(&state, slug.into_inner(), requested).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// GET /v1/entry-point/topics — (seekers) the topics offered through the seeker's entry point.
@@ -31,7 +71,111 @@ async fn entry_point_topics(
 pub fn configure_admin(cfg: &mut ServiceConfig) {
     cfg.service(create_entry_point)
         .service(list_entry_points)
-        .service(delete_entry_point);
+        .service(delete_entry_point)
+        .service(list_decoys)
+        .service(put_decoy)
+        .service(delete_decoy)
+        .service(qr_svg)
+        .service(qr_png);
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys — the decoy
+/// content curated for an entry point, every language (the seed fills the others).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path)), responses(
+    (status = 200, body = Vec<CuratedDecoy>),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys")]
+async fn list_decoys(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, EntryPointId)>,
+) -> ApiResult<web::Json<Vec<CuratedDecoy>>> {
+    let (_, id) = path.into_inner();
+    decoys::list(&state, &admin, id).await.map(web::Json)
+}
+
+/// PUT /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys/{language}
+/// — replaces one language's decoy content; its theme must be the entry point's.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path), ("language" = String, Path)), request_body = DecoyContent, responses(
+    (status = 200, body = CuratedDecoy),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 422, description = "invalid_body, invalid_language_tag", body = ErrorBody),
+))]
+#[put("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys/{language}")]
+async fn put_decoy(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, EntryPointId, String)>,
+    body: web::Json<DecoyContent>,
+) -> ApiResult<web::Json<CuratedDecoy>> {
+    let (_, id, language) = path.into_inner();
+    decoys::put(&state, &admin, id, &language, body.into_inner())
+        .await
+        .map(web::Json)
+}
+
+/// DELETE /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys/{language}
+/// — removes one language's curated content; the seed is served again.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path), ("language" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 422, description = "invalid_language_tag", body = ErrorBody),
+))]
+#[delete(
+    "/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys/{language}"
+)]
+async fn delete_decoy(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, EntryPointId, String)>,
+) -> ApiResult<HttpResponse> {
+    let (_, id, language) = path.into_inner();
+    decoys::remove(&state, &admin, id, &language).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.svg — the entry
+/// point's link as a QR code, for print.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path)), responses(
+    (status = 200, content_type = "image/svg+xml", body = String),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.svg")]
+async fn qr_svg(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, EntryPointId)>,
+) -> ApiResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let entry = service::find(&state, &admin, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .body(printable::svg(&entry.link)?))
+}
+
+/// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.png — the same
+/// QR code as a PNG image.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path)), responses(
+    (status = 200, content_type = "image/png", body = Vec<u8>),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[get("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.png")]
+async fn qr_png(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, EntryPointId)>,
+) -> ApiResult<HttpResponse> {
+    let (_, id) = path.into_inner();
+    let entry = service::find(&state, &admin, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .body(printable::png(&entry.link)?))
 }
 
 /// POST /admin/v1/organisations/{organisation_id}/entry-points — a new entry point; its code is

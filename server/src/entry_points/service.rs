@@ -5,24 +5,39 @@ use super::store::{self, EntryPointRow};
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
 use crate::auth::{OrganisationAdmin, SeekerAuth};
+use crate::config::Config;
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::language::canonical_one;
 use crate::state::AppState;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
+use quietline_protocol::decoys::DisguiseTheme;
 use quietline_protocol::{AccountId, EntryPointId, ErrorCode};
 
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
 }
 
-fn to_api(row: EntryPointRow, code: Option<String>) -> EntryPoint {
+/// The link printed for an entry point: the public site, the slug in the fragment (never sent
+/// to the server by a browser, so never in a log or a `Referer`).
+pub fn link_of(config: &Config, public_slug: &str) -> String {
+    let base = match &config.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("http://{}", config.public_listen),
+    };
+    format!("{base}/#{public_slug}")
+}
+
+fn to_api(config: &Config, row: EntryPointRow, code: Option<String>) -> EntryPoint {
     EntryPoint {
+        link: link_of(config, &row.public_slug),
         id: row.id.0,
         organisation_id: row.organisation_id,
         label: row.label,
         default_language: row.default_language,
         topics: serde_json::from_str(&row.topics).unwrap_or_default(),
+        theme: row.theme,
+        public_slug: row.public_slug,
         created_at: row.created_at,
         code,
     }
@@ -57,25 +72,51 @@ pub async fn create(
         default_language: language,
         topics: serde_json::to_string(&request.topics).map_err(ApiError::internal)?,
         created_at: state.clock.now(),
+        theme: request.theme.unwrap_or(DisguiseTheme::Recipes),
+        public_slug: random_token::<16>()?,
     };
     let code_hash = hash_token(&code);
+    let config = state.config.clone();
     state
         .db
         .write(move |conn| {
             store::insert(conn, &row, &code_hash)?;
-            Ok(to_api(row, Some(code)))
+            Ok(to_api(&config, row, Some(code)))
         })
         .await
 }
 
 pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<EntryPoint>> {
     let organisation_id = admin.organisation_id().clone();
+    let config = state.config.clone();
     state
         .db
         .read(move |conn| {
             store::list(conn, &organisation_id)
-                .map(|rows| rows.into_iter().map(|row| to_api(row, None)).collect())
+                .map(|rows| {
+                    rows.into_iter()
+                        .map(|row| to_api(&config, row, None))
+                        .collect()
+                })
                 .map_err(ApiError::from)
+        })
+        .await
+}
+
+/// One entry point of the administrator's organisation, or 404.
+pub async fn find(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    id: EntryPointId,
+) -> ApiResult<EntryPoint> {
+    let organisation_id = admin.organisation_id().clone();
+    let config = state.config.clone();
+    state
+        .db
+        .read(move |conn| {
+            store::find_in(conn, &organisation_id, &id)?
+                .map(|row| to_api(&config, row, None))
+                .ok_or_else(ApiError::not_found)
         })
         .await
 }
@@ -139,7 +180,7 @@ pub async fn topics(state: &AppState, SeekerAuth(seeker): &SeekerAuth) -> ApiRes
         .db
         .read(move |conn| {
             let row = entry_point_of(conn, &seeker_id, None)?;
-            Ok(to_api(row, None).topics)
+            Ok(serde_json::from_str(&row.topics).unwrap_or_default())
         })
         .await
 }

@@ -1,9 +1,10 @@
 //! Queries over entry points.
 
 use crate::db::DbConn;
-use crate::db::schema::{accounts, entry_points};
+use crate::db::schema::{accounts, decoy_content, entry_points};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
+use quietline_protocol::decoys::DisguiseTheme;
 use quietline_protocol::{AccountId, EntryPointId, OrganisationId};
 
 /// An entry point as stored, without its code's hash.
@@ -17,6 +18,18 @@ pub struct EntryPointRow {
     /// JSON list.
     pub topics: String,
     pub created_at: i64,
+    pub theme: DisguiseTheme,
+    pub public_slug: String,
+}
+
+/// Decoy content an administrator curated for one language (JSON of a `DecoyContent`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = decoy_content)]
+pub struct DecoyRow {
+    pub entry_point_id: EntryPointId,
+    pub language: String,
+    pub content: String,
+    pub updated_at: i64,
 }
 
 pub fn insert(conn: &mut DbConn, row: &EntryPointRow, code_hash: &str) -> QueryResult<()> {
@@ -50,6 +63,11 @@ pub fn delete(
     organisation_id: &OrganisationId,
     id: &EntryPointId,
 ) -> QueryResult<usize> {
+    if find_in(conn, organisation_id, id)?.is_none() {
+        return Ok(0);
+    }
+    diesel::delete(decoy_content::table.filter(decoy_content::entry_point_id.eq(id)))
+        .execute(conn)?;
     diesel::delete(
         entry_points::table
             .filter(entry_points::organisation_id.eq(organisation_id))
@@ -84,4 +102,53 @@ pub fn of_account(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<Opti
         .first::<Option<EntryPointId>>(conn)
         .optional()
         .map(Option::flatten)
+}
+
+pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<EntryPointRow>> {
+    entry_points::table
+        .filter(entry_points::public_slug.eq(slug))
+        .select(EntryPointRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// One entry point of an organisation.
+pub fn find_in(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+    id: &EntryPointId,
+) -> QueryResult<Option<EntryPointRow>> {
+    entry_points::table
+        .filter(entry_points::organisation_id.eq(organisation_id))
+        .filter(entry_points::id.eq(id))
+        .select(EntryPointRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// An entry point's curated decoy content, every language.
+pub fn decoys(conn: &mut DbConn, id: &EntryPointId) -> QueryResult<Vec<DecoyRow>> {
+    decoy_content::table
+        .filter(decoy_content::entry_point_id.eq(id))
+        .order(decoy_content::language)
+        .select(DecoyRow::as_select())
+        .load(conn)
+}
+
+/// Replaces the decoy content of one language.
+pub fn put_decoy(conn: &mut DbConn, row: &DecoyRow) -> QueryResult<()> {
+    delete_decoy(conn, &row.entry_point_id, &row.language)?;
+    diesel::insert_into(decoy_content::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_decoy(conn: &mut DbConn, id: &EntryPointId, language: &str) -> QueryResult<usize> {
+    diesel::delete(
+        decoy_content::table
+            .filter(decoy_content::entry_point_id.eq(id))
+            .filter(decoy_content::language.eq(language)),
+    )
+    .execute(conn)
 }
