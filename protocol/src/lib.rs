@@ -15,6 +15,7 @@ pub mod ids;
 pub mod keys;
 pub mod padding;
 pub mod pow;
+pub mod push;
 pub mod relay;
 pub mod secret;
 #[cfg(feature = "diesel")]

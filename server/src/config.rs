@@ -160,6 +160,12 @@ settings! {
         seeker_inactivity_days: u32 = 30, within 1..=365, env "QUIETLINE_SEEKER_INACTIVITY_DAYS";
         /// Days a closed conversation is kept before only its aggregate counts remain
         closed_retention_days: u32 = 30, within 1..=365, env "QUIETLINE_CLOSED_RETENTION_DAYS";
+        /// Seconds between two pushes to one device: wake-ups in between make one more push at
+        /// the end of the interval, not one each
+        push_interval: u64 = 60, within 1..=86_400, env "QUIETLINE_PUSH_INTERVAL";
+        /// Accept push endpoints over plain http (a distributor on the same machine, tests); never
+        /// on a server others use (true/false)
+        push_allow_http: bool = false, env "QUIETLINE_PUSH_ALLOW_HTTP";
         /// The website the public listener passes for in a browser: recipes, weather or flashcards
         site_theme: Theme = Theme::Recipes, env "QUIETLINE_SITE_THEME";
     }

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod ops;
 pub mod organisations;
 pub mod padded;
+pub mod push;
 pub mod reaper;
 pub mod startup;
 pub mod state;

@@ -92,11 +92,13 @@ pub async fn build_state(
         .map(|path| load_or_create_key(path))
         .collect::<Result<Vec<_>, _>>()?;
     let storage_key = load_or_create_key(&config.storage_key_file)?;
+    let push = crate::push::Push::load(&config.data_dir.join("vapid.key"))?;
     let writer = crate::messages::writer::EnvelopeWriter::start(db.clone())
         .context("starting the envelope writer")?;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     Ok(web::Data::new(AppState {
         passphrases: Arc::new(crate::auth::passwords::PassphraseWork::new(cores)),
+        push: Arc::new(push),
         bundles: Default::default(),
         quick_exits: Default::default(),
         reaper_passes: tokio::sync::watch::channel(0).0,
@@ -127,7 +129,7 @@ fn security_headers(content_security_policy: String) -> DefaultHeaders {
 
 /// The routes of the public listener, each domain's in one call; the OpenAPI document is collected
 /// from the same list.
-pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 9] = [
+pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 10] = [
     accounts::configure_public,
     organisations::configure_public,
     crate::keys::configure_public,
@@ -137,6 +139,7 @@ pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 9] = [
     crate::desk::configure_public,
     crate::canned_replies::configure_public,
     crate::cards::configure_public,
+    crate::push::configure_public,
 ];
 
 /// The routes of the admin listener.
@@ -303,6 +306,7 @@ impl Application {
             setup_token,
         };
         actix_web::rt::spawn(crate::reaper::run(application.state.clone()));
+        actix_web::rt::spawn(crate::push::deliver::run(application.state.clone()));
         if handle_signals {
             let stop = application.stop_handle();
             actix_web::rt::spawn(async move {

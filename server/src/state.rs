@@ -29,6 +29,8 @@ pub struct AppState {
     pub reaper_passes: tokio::sync::watch::Sender<u64>,
     /// Quick exits whose wipe is under way.
     pub quick_exits: crate::accounts::quick_exit::QuickExits,
+    /// Push wake-ups: the VAPID key, and wake-ups handled.
+    pub push: Arc<crate::push::Push>,
     /// Set when the server stops, so live connections close cleanly.
     pub shutdown: tokio::sync::watch::Sender<bool>,
 }

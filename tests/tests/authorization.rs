@@ -131,6 +131,9 @@ fn rows() -> Vec<Row> {
         row("GET", Public, "/v1/desk/colleagues", WORKERS),
         row("GET", Public, "/v1/entry-point/topics", &[Who::Seeker]),
         row("GET", Public, "/v1/decoys/{slug_a}", ANYONE),
+        row("GET", Public, "/v1/push/server-key", CLIENTS),
+        row("PUT", Public, "/v1/push/subscription", CLIENTS),
+        row("DELETE", Public, "/v1/push/subscription", CLIENTS),
         row("GET", Public, "/v1/desk/canned-replies", WORKERS),
         // The allowed caller gets past authorisation to the check of the worker named.
         Row {
@@ -707,6 +710,12 @@ impl World {
                 json!({"setup_token": "wrong", "handle": "nobody", "passphrase": PASSPHRASE, "device_name": "x"})
             }
             ("PUT", "/v1/worker/languages") => json!({"languages": ["fr", "en"]}),
+            ("PUT", "/v1/push/subscription") => json!({
+                "endpoint": "https://push.example.org/wpush/matrix",
+                // The P-256 generator point, and 16 bytes.
+                "p256dh": "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU",
+                "auth": "AAAAAAAAAAAAAAAAAAAAAA"
+            }),
             ("POST", "/v1/worker/totp/confirm") => json!({"code": "000000"}),
             ("POST", "/admin/v1/totp/confirm") => json!({"code": "000000"}),
             ("POST", "/v1/worker/totp") | ("POST", "/admin/v1/totp") => {

@@ -48,6 +48,14 @@ diesel::table! {
 diesel::joinable!(decoy_content -> entry_points (entry_point_id));
 
 diesel::table! {
+    push_subscriptions (account_id, device_id) {
+        account_id -> Text,
+        device_id -> Integer,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
     credentials (account_id) {
         account_id -> Text,
         handle -> Text,
@@ -226,6 +234,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     send_receipts,
     entry_points,
     decoy_content,
+    push_subscriptions,
     conversations,
     conversation_members,
     worker_availability,

@@ -1,0 +1,22 @@
+//! Push wake-ups (Web Push: RFC 8030 delivery, RFC 8291 `aes128gcm` payloads, RFC 8292 VAPID),
+//! which also serves UnifiedPush distributors on phones without Google's services.
+//!
+//! A device registers its subscription (sealed with the storage key at rest). When envelopes wait
+//! for a device with no live connection, the messaging service publishes a wake-up on the bus;
+//! every instance hears it, and the one that claims the device's coalescing mark (shared through
+//! Redis when there are several) pushes, off the request path: at most one push per device per
+//! `QUIETLINE_PUSH_INTERVAL`, with one more at the end of the interval if wake-ups came during
+//! it. A push carries [`quietline_protocol::push::WAKE_PAYLOAD`], the same 32 bytes for
+//! everyone. Delivery retries with backoff; an endpoint the push service reports gone (404, 410)
+//! is removed.
+//!
+//! Transports that need a vendor's credentials (APNs, FCM) plug in beside Web Push as another
+//! [`deliver::Transport`]; see the README for what each would reveal to its vendor.
+
+pub mod deliver;
+pub mod routes;
+pub mod service;
+pub mod store;
+
+pub use routes::configure_public;
+pub use service::Push;
