@@ -240,7 +240,8 @@ both_backends! {
         assert!(under_organisation.len() >= 30, "{}", under_organisation.len());
         for (method, path) in under_organisation {
             let url = concrete(&path).replace("{card_id}", "no-card").replace("{reply_id}", "no-reply")
-                .replace("{entry_point_id}", "no-door").replace("{invite_id}", "0000000000000000").replace("{locale}", "fr");
+                .replace("{entry_point_id}", "no-door").replace("{invite_id}", "0000000000000000").replace("{locale}", "fr")
+                .replace("{format}", "png");
             let body = (method != "GET" && method != "DELETE").then(|| json!({}));
             let answer = app.call(&method, Listener::Admin, &url, token, body.as_ref()).await;
             // Never 5xx (a foreign key refusing the write) nor 2xx (an empty list): 404, unless

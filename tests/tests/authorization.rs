@@ -947,7 +947,11 @@ fn row_names(row_path: &str, template: &str) -> bool {
         && row
             .iter()
             .zip(&route)
-            .all(|(r, t)| r == t || t.starts_with('{'))
+            // A parameter may fill a whole segment or end one (`qr.{format}`).
+            .all(|(r, t)| match t.find('{') {
+                Some(at) => r.starts_with(&t[..at]),
+                None => r == t,
+            })
 }
 
 /// A route added without a row in the matrix fails here, so no endpoint escapes the check.

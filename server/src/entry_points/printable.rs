@@ -9,12 +9,37 @@ use qrcode::{Color, EcLevel, QrCode};
 const PNG_SCALE: usize = 8;
 const QUIET_ZONE: usize = 4;
 
+/// The two forms a QR code is printed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Svg,
+    Png,
+}
+
+impl Format {
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+        }
+    }
+}
+
+/// The link as a QR code in `format`.
+pub fn qr_code(link: &str, format: Format) -> ApiResult<Vec<u8>> {
+    match format {
+        Format::Svg => svg(link).map(String::into_bytes),
+        Format::Png => png(link),
+    }
+}
+
 fn code_of(link: &str) -> ApiResult<QrCode> {
     // Level M survives a smudge or a fold on a card.
     QrCode::with_error_correction_level(link.as_bytes(), EcLevel::M).map_err(ApiError::internal)
 }
 
-pub fn svg(link: &str) -> ApiResult<String> {
+fn svg(link: &str) -> ApiResult<String> {
     Ok(code_of(link)?
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(256, 256)
@@ -22,7 +47,7 @@ pub fn svg(link: &str) -> ApiResult<String> {
         .build())
 }
 
-pub fn png(link: &str) -> ApiResult<Vec<u8>> {
+fn png(link: &str) -> ApiResult<Vec<u8>> {
     let code = code_of(link)?;
     let modules = code.width();
     let colors = code.to_colors();

@@ -75,8 +75,7 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
         .service(list_decoys)
         .service(put_decoy)
         .service(delete_decoy)
-        .service(qr_svg)
-        .service(qr_png);
+        .service(qr_code);
 }
 
 /// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/decoys — the decoy
@@ -138,44 +137,24 @@ async fn delete_decoy(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.svg — the entry
-/// point's link as a QR code, for print.
-#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path)), responses(
-    (status = 200, content_type = "image/svg+xml", body = String),
+/// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.{format} — the
+/// entry point's link as a QR code, for print: `qr.svg` or `qr.png`.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path), ("format" = printable::Format, Path)), responses(
+    (status = 200, content((String = "image/svg+xml"), (Vec<u8> = "image/png"))),
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody),
 ))]
-#[get("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.svg")]
-async fn qr_svg(
+#[get("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.{format}")]
+async fn qr_code(
     state: web::Data<AppState>,
     admin: OrganisationAdmin,
-    path: web::Path<(OrganisationId, EntryPointId)>,
+    path: web::Path<(OrganisationId, EntryPointId, printable::Format)>,
 ) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
+    let (_, id, format) = path.into_inner();
     let entry = service::find(&state, &admin, id).await?;
     Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml")
-        .body(printable::svg(&entry.link)?))
-}
-
-/// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.png — the same
-/// QR code as a PNG image.
-#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path)), responses(
-    (status = 200, content_type = "image/png", body = Vec<u8>),
-    (status = 403, body = ErrorBody),
-    (status = 404, body = ErrorBody),
-))]
-#[get("/admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.png")]
-async fn qr_png(
-    state: web::Data<AppState>,
-    admin: OrganisationAdmin,
-    path: web::Path<(OrganisationId, EntryPointId)>,
-) -> ApiResult<HttpResponse> {
-    let (_, id) = path.into_inner();
-    let entry = service::find(&state, &admin, id).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/png")
-        .body(printable::png(&entry.link)?))
+        .content_type(format.content_type())
+        .body(printable::qr_code(&entry.link, format)?))
 }
 
 /// POST /admin/v1/organisations/{organisation_id}/entry-points — a new entry point; its code is
