@@ -198,10 +198,20 @@ async fn wake_ups(apps: &[&TestApp]) {
     let plain = web_push_native::decrypt(push.body.clone(), &keys.secret, &auth).unwrap();
     assert_eq!(plain, WAKE_PAYLOAD.to_vec(), "the push says nothing");
     let first_size = push.body.len();
+    // The coalescing marks in Redis name no account.
+    for instance in apps {
+        if let Some(services) = &instance.services {
+            assert!(!services.redis_dump().contains(worker.account_id()));
+        }
+    }
 
     // The interval ends; the push service now says the endpoint is gone.
     service.status.store(410, Ordering::SeqCst);
-    let key = coalescing_key(&worker.account_id().into(), worker.device_id());
+    let key = coalescing_key(
+        &app.state.sealer,
+        &worker.account_id().into(),
+        worker.device_id(),
+    );
     app.state.kv.unmark(&key).await.unwrap();
     let handled_before: u64 = apps.iter().map(|a| *a.state.push.handled.borrow()).sum();
     seeker

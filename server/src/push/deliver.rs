@@ -3,9 +3,12 @@
 
 use super::service::seal_context;
 use super::{service, store};
+use crate::auth::secrets::Sealer;
 use crate::bus::BusEvent;
 use crate::state::AppState;
 use actix_web::web;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::pkcs8::EncodePrivateKey;
 use quietline_protocol::AccountId;
 use quietline_protocol::push::{PushSubscription, WAKE_PAYLOAD};
@@ -37,13 +40,27 @@ pub enum Outcome {
     Refused(u16),
 }
 
-/// The mark that makes one instance, once per interval, the one that pushes to a device.
-pub fn coalescing_key(account_id: &AccountId, device_id: u32) -> String {
-    format!("push:{}:{device_id}", account_id.as_str())
+/// The mark that makes one instance, once per interval, the one that pushes to a device. Keyed
+/// by a keyed hash, so that Redis holds nothing that names an account (nor anything left of one
+/// after a quick exit).
+pub fn coalescing_key(sealer: &Sealer, account_id: &AccountId, device_id: u32) -> String {
+    format!("push:{}", device_mark(sealer, account_id, device_id))
 }
 
-fn pending_key(account_id: &AccountId, device_id: u32) -> String {
-    format!("push-pending:{}:{device_id}", account_id.as_str())
+fn pending_key(sealer: &Sealer, account_id: &AccountId, device_id: u32) -> String {
+    format!(
+        "push-pending:{}",
+        device_mark(sealer, account_id, device_id)
+    )
+}
+
+fn device_mark(sealer: &Sealer, account_id: &AccountId, device_id: u32) -> String {
+    let hash = sealer.keyed_hash(&[
+        b"push wake-up",
+        account_id.as_str().as_bytes(),
+        &device_id.to_le_bytes(),
+    ]);
+    URL_SAFE_NO_PAD.encode(&hash[..16])
 }
 
 /// Hears wake-ups on the bus until the server stops.
@@ -80,7 +97,10 @@ async fn wake(state: web::Data<AppState>, account_id: AccountId, device_id: u32)
     let interval = state.config.push_interval;
     match state
         .kv
-        .claim(&coalescing_key(&account_id, device_id), interval)
+        .claim(
+            &coalescing_key(&state.sealer, &account_id, device_id),
+            interval,
+        )
         .await
     {
         Ok(true) => {
@@ -91,7 +111,7 @@ async fn wake(state: web::Data<AppState>, account_id: AccountId, device_id: u32)
             if let Err(error) = state
                 .kv
                 .mark(
-                    &pending_key(&account_id, device_id),
+                    &pending_key(&state.sealer, &account_id, device_id),
                     interval.saturating_mul(2),
                 )
                 .await
@@ -111,7 +131,7 @@ async fn trailing(state: web::Data<AppState>, account_id: AccountId, device_id: 
         _ = actix_web::rt::time::sleep(Duration::from_secs(state.config.push_interval)) => {}
         _ = shutdown.changed() => return,
     }
-    let pending = pending_key(&account_id, device_id);
+    let pending = pending_key(&state.sealer, &account_id, device_id);
     if state.kv.is_marked(&pending).await.unwrap_or(false) {
         let _ = state.kv.unmark(&pending).await;
         wake(state, account_id, device_id).await;
