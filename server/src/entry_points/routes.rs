@@ -139,8 +139,8 @@ async fn delete_decoy(
 
 /// GET /admin/v1/organisations/{organisation_id}/entry-points/{entry_point_id}/qr.{format} — the
 /// entry point's link as a QR code, for print: `qr.svg` or `qr.png`.
-#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path), ("format" = printable::Format, Path)), responses(
-    (status = 200, content((String = "image/svg+xml"), (Vec<u8> = "image/png"))),
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("entry_point_id" = String, Path), ("format" = inline(printable::Format), Path)), responses(
+    (status = 200, content((String = "image/svg+xml"), (String = "image/png"))),
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody),
 ))]
