@@ -83,6 +83,24 @@ pub fn locale_chain(requested: &[String], available: &[String], default: &str) -
     chain
 }
 
+/// The languages a request asks for: an explicit comma-separated list when given, else the
+/// `Accept-Language` header's, best first.
+pub fn requested(list: Option<&str>, accept_language: Option<&str>) -> Vec<String> {
+    match list {
+        Some(list) => list
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        None => accept_language
+            .map(fluent_langneg::parse_accepted_languages)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect(),
+    }
+}
+
 /// Whether someone who speaks `spoken` speaks one of `wanted`.
 pub fn speaks_any(spoken: &[String], wanted: &[String]) -> bool {
     wanted

@@ -48,19 +48,7 @@ fn invalid(message: &'static str) -> ApiError {
 }
 
 fn requested_locales(query: &CardQuery, accept_language: Option<&str>) -> Vec<String> {
-    match &query.locales {
-        Some(list) => list
-            .split(',')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
-        None => accept_language
-            .map(fluent_langneg::parse_accepted_languages)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|id| id.to_string())
-            .collect(),
-    }
+    crate::language::requested(query.locales.as_deref(), accept_language)
 }
 
 /// Whether a card serving `served` regions is relevant to someone in `wanted` (folded, as

@@ -37,18 +37,12 @@ async fn decoy_content(
     slug: web::Path<String>,
     query: web::Query<DecoyQuery>,
 ) -> ApiResult<HttpResponse> {
-    let requested: Vec<String> = match &query.lang {
-        Some(list) => list.split(',').map(|t| t.trim().to_owned()).collect(),
-        None => req
-            .headers()
+    let requested = crate::language::requested(
+        query.lang.as_deref(),
+        req.headers()
             .get(ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(fluent_langneg::parse_accepted_languages)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|id| id.to_string())
-            .collect(),
-    };
+            .and_then(|v| v.to_str().ok()),
+    );
     let body = decoys::public(&state, slug.into_inner(), requested).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
