@@ -165,9 +165,16 @@ async fn push_once(state: &AppState, account_id: &AccountId, device_id: u32) {
         tracing::warn!("push subscription does not open; no push sent");
         return;
     };
+    // A subscription that no longer passes the checks (the configuration changed) is as good as
+    // gone.
+    let checked = service::check(&subscription, state.config.push_allow_http);
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=ATTEMPTS {
-        match send(state, Transport::WebPush, &subscription).await {
+        let outcome = match &checked {
+            Ok(checked) => send(state, Transport::WebPush, checked).await,
+            Err(_) => Outcome::Gone,
+        };
+        match outcome {
             Outcome::Delivered => return,
             Outcome::Gone => {
                 let owner = account_id.clone();
@@ -224,11 +231,8 @@ fn vapid_header(state: &AppState, endpoint: &http::Uri) -> Option<String> {
 }
 
 /// One push attempt.
-async fn send(state: &AppState, transport: Transport, subscription: &PushSubscription) -> Outcome {
+async fn send(state: &AppState, transport: Transport, checked: &service::Checked) -> Outcome {
     let Transport::WebPush = transport;
-    let Ok(checked) = service::check(subscription, state.config.push_allow_http) else {
-        return Outcome::Gone;
-    };
     let auth = web_push_native::Auth::clone_from_slice(&checked.auth);
     let request =
         match web_push_native::WebPushBuilder::new(checked.endpoint.clone(), checked.p256dh, auth)
