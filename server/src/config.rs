@@ -119,6 +119,26 @@ settings! {
         /// from the browser; the public listener then answers cross-origin requests from it, and from
         /// nothing else [default: none]
         docs_origin: Option<String>, file String, env "QUIETLINE_DOCS_ORIGIN";
+        /// PEM file of certificate authorities trusted for push services besides the system's (a
+        /// self-hosted UnifiedPush distributor with its own authority) [default: none]
+        push_ca_file: Option<PathBuf>, file String, env "QUIETLINE_PUSH_CA_FILE";
+        /// APNs: the provider token signing key (.p8) from Apple's developer account; devices may
+        /// register APNs tokens when it is set [default: none, no APNs]
+        push_apns_key_file: Option<PathBuf>, file String, env "QUIETLINE_PUSH_APNS_KEY_FILE";
+        /// APNs: the signing key's id, as Apple shows it beside the key [default: none]
+        push_apns_key_id: Option<String>, file String, env "QUIETLINE_PUSH_APNS_KEY_ID";
+        /// APNs: the Apple developer team id [default: none]
+        push_apns_team_id: Option<String>, file String, env "QUIETLINE_PUSH_APNS_TEAM_ID";
+        /// APNs: the iOS app's bundle id, the topic of its pushes [default: none]
+        push_apns_topic: Option<String>, file String, env "QUIETLINE_PUSH_APNS_TOPIC";
+        /// APNs: the service's address; https://api.sandbox.push.apple.com for development builds
+        /// of the app [default: https://api.push.apple.com]
+        push_apns_url: String, file String, env "QUIETLINE_PUSH_APNS_URL";
+        /// FCM: the service account's JSON key file from the Firebase project; devices may register
+        /// FCM tokens when it is set [default: none, no FCM]
+        push_fcm_credentials_file: Option<PathBuf>, file String, env "QUIETLINE_PUSH_FCM_CREDENTIALS_FILE";
+        /// FCM: the service's address [default: https://fcm.googleapis.com]
+        push_fcm_url: String, file String, env "QUIETLINE_PUSH_FCM_URL";
     }
     scalar {
         /// Lifetime of access tokens in seconds
@@ -449,6 +469,49 @@ fn resolve_special(cli: &Cli, file: FileConfig) -> Result<Special, ConfigError> 
         .filter(|o| !o.trim().is_empty())
         .map(|o| web_origin("QUIETLINE_DOCS_ORIGIN", o))
         .transpose()?;
+    let optional_path = |raw: Option<&String>, file: Option<String>| {
+        raw.cloned()
+            .or(file)
+            .filter(|p| !p.trim().is_empty())
+            .map(PathBuf::from)
+    };
+    let optional_text = |raw: Option<&String>, file: Option<String>| {
+        raw.cloned()
+            .or(file)
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+    };
+    let push_ca_file = optional_path(cli.push_ca_file.as_ref(), file.push_ca_file);
+    let push_apns_key_file =
+        optional_path(cli.push_apns_key_file.as_ref(), file.push_apns_key_file);
+    let push_apns_key_id = optional_text(cli.push_apns_key_id.as_ref(), file.push_apns_key_id);
+    let push_apns_team_id = optional_text(cli.push_apns_team_id.as_ref(), file.push_apns_team_id);
+    let push_apns_topic = optional_text(cli.push_apns_topic.as_ref(), file.push_apns_topic);
+    let push_apns_url = web_origin(
+        "QUIETLINE_PUSH_APNS_URL",
+        optional_text(cli.push_apns_url.as_ref(), file.push_apns_url)
+            .unwrap_or_else(|| "https://api.push.apple.com".into()),
+    )?;
+    if push_apns_key_file.is_some() {
+        for (key, value) in [
+            ("QUIETLINE_PUSH_APNS_KEY_ID", &push_apns_key_id),
+            ("QUIETLINE_PUSH_APNS_TEAM_ID", &push_apns_team_id),
+            ("QUIETLINE_PUSH_APNS_TOPIC", &push_apns_topic),
+        ] {
+            if value.is_none() {
+                return Err(bad(key, "is needed with QUIETLINE_PUSH_APNS_KEY_FILE"));
+            }
+        }
+    }
+    let push_fcm_credentials_file = optional_path(
+        cli.push_fcm_credentials_file.as_ref(),
+        file.push_fcm_credentials_file,
+    );
+    let push_fcm_url = web_origin(
+        "QUIETLINE_PUSH_FCM_URL",
+        optional_text(cli.push_fcm_url.as_ref(), file.push_fcm_url)
+            .unwrap_or_else(|| "https://fcm.googleapis.com".into()),
+    )?;
     let workers = checked(
         "QUIETLINE_WORKERS",
         cli.workers.as_ref(),
@@ -470,6 +533,14 @@ fn resolve_special(cli: &Cli, file: FileConfig) -> Result<Special, ConfigError> 
         workers,
         public_url,
         docs_origin,
+        push_ca_file,
+        push_apns_key_file,
+        push_apns_key_id,
+        push_apns_team_id,
+        push_apns_topic,
+        push_apns_url,
+        push_fcm_credentials_file,
+        push_fcm_url,
     })
 }
 
@@ -546,6 +617,12 @@ fn example_value(key: &str, default: Option<&str>) -> String {
         "public_url" => return "\"https://example.org\"".into(),
         "docs_origin" => return "\"http://127.0.0.1:8081\"".into(),
         "workers" => return "2".into(),
+        "push_ca_file" => return "\"/etc/quietline/distributor-ca.pem\"".into(),
+        "push_apns_key_file" => return "\"/etc/quietline/AuthKey_ABC123DEFG.p8\"".into(),
+        "push_apns_key_id" => return "\"ABC123DEFG\"".into(),
+        "push_apns_team_id" => return "\"DEF123GHIJ\"".into(),
+        "push_apns_topic" => return "\"org.example.pantrynotes\"".into(),
+        "push_fcm_credentials_file" => return "\"/etc/quietline/fcm-service-account.json\"".into(),
         _ => {}
     }
     let first = default

@@ -92,7 +92,7 @@ pub async fn build_state(
         .map(|path| load_or_create_key(path))
         .collect::<Result<Vec<_>, _>>()?;
     let storage_key = load_or_create_key(&config.storage_key_file)?;
-    let push = crate::push::Push::load(&config.data_dir.join("vapid.key"))?;
+    let push = crate::push::Push::load(&config)?;
     let writer = crate::messages::writer::EnvelopeWriter::start(db.clone())
         .context("starting the envelope writer")?;
     let cores = std::thread::available_parallelism().map_or(2, usize::from);

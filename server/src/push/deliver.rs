@@ -1,7 +1,7 @@
 //! Delivery of wake-ups: hears the bus, coalesces per device across instances, pushes off the
 //! request path, retries with backoff and forgets endpoints that are gone.
 
-use super::service::seal_context;
+use super::service::{Checked, Target, seal_context};
 use super::{service, store};
 use crate::auth::secrets::Sealer;
 use crate::bus::BusEvent;
@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::pkcs8::EncodePrivateKey;
 use quietline_protocol::AccountId;
-use quietline_protocol::push::{PushSubscription, WAKE_PAYLOAD};
+use quietline_protocol::push::WAKE_PAYLOAD;
 use std::time::Duration;
 
 /// Attempts per push, and the wait before the first retry (doubled each time).
@@ -19,14 +19,6 @@ const ATTEMPTS: u32 = 4;
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 /// How long a push service may hold a wake-up for an unreachable device.
 const PUSH_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// Where a subscription's pushes go. Web Push covers browsers and UnifiedPush distributors;
-/// providers that need a vendor's credentials (APNs, FCM) would be further variants, configured
-/// with those credentials, each sending the same content-free wake-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transport {
-    WebPush,
-}
 
 /// What became of one push attempt.
 #[derive(Debug, PartialEq, Eq)]
@@ -160,18 +152,23 @@ async fn push_once(state: &AppState, account_id: &AccountId, device_id: u32) {
         .sealer
         .open(&sealed, &seal_context(account_id, device))
         .ok()
-        .and_then(|plain| serde_json::from_slice::<PushSubscription>(&plain).ok())
+        .and_then(|plain| service::read_stored(&plain))
     else {
         tracing::warn!("push subscription does not open; no push sent");
         return;
     };
     // A subscription that no longer passes the checks (the configuration changed) is as good as
     // gone.
-    let checked = service::check(&subscription, state.config.push_allow_http);
+    let target = service::check(
+        &subscription,
+        state.config.push_allow_http,
+        &state.push.vendors,
+    );
+    let client = state.push.client();
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=ATTEMPTS {
-        let outcome = match &checked {
-            Ok(checked) => send(state, Transport::WebPush, checked).await,
+        let outcome = match &target {
+            Ok(target) => send(state, &client, target).await,
             Err(_) => Outcome::Gone,
         };
         match outcome {
@@ -230,9 +227,25 @@ fn vapid_header(state: &AppState, endpoint: &http::Uri) -> Option<String> {
     Some(format!("vapid t={token}, k={}", state.push.public_key()))
 }
 
-/// One push attempt.
-async fn send(state: &AppState, transport: Transport, checked: &service::Checked) -> Outcome {
-    let Transport::WebPush = transport;
+/// One push attempt, through the target's push service.
+async fn send(state: &AppState, client: &awc::Client, target: &Target) -> Outcome {
+    let now = state.clock.now();
+    match target {
+        Target::WebPush(checked) => send_web_push(state, client, checked).await,
+        // A vendor configured when the device subscribed and since removed: as good as gone.
+        Target::Apns(token) => match &state.push.vendors.apns {
+            Some(apns) => apns.send(client, now, token).await,
+            None => Outcome::Gone,
+        },
+        Target::Fcm(token) => match &state.push.vendors.fcm {
+            Some(fcm) => fcm.send(client, now, token).await,
+            None => Outcome::Gone,
+        },
+    }
+}
+
+/// One Web Push attempt: the wake-up encrypted for the device (RFC 8291), signed for (RFC 8292).
+async fn send_web_push(state: &AppState, client: &awc::Client, checked: &Checked) -> Outcome {
     let auth = web_push_native::Auth::clone_from_slice(&checked.auth);
     let request =
         match web_push_native::WebPushBuilder::new(checked.endpoint.clone(), checked.p256dh, auth)
@@ -248,10 +261,6 @@ async fn send(state: &AppState, transport: Transport, checked: &service::Checked
     let Some(authorization) = vapid_header(state, &checked.endpoint) else {
         return Outcome::Refused(0);
     };
-    let client = awc::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .disable_redirects()
-        .finish();
     let mut outgoing = client
         .post(checked.endpoint.to_string())
         .insert_header(("Authorization", authorization))

@@ -10,13 +10,15 @@
 //! everyone. Delivery retries with backoff; an endpoint the push service reports gone (404, 410)
 //! is removed.
 //!
-//! Transports that need a vendor's credentials (APNs, FCM) plug in beside Web Push as another
-//! [`deliver::Transport`]; see the README for what each would reveal to its vendor.
+//! APNs and FCM, which need a vendor's credentials, are on where those are configured
+//! ([`vendors`]); they send the same content-free wake-up. The README says what each still
+//! reveals to its vendor.
 
 pub mod deliver;
 pub mod routes;
 pub mod service;
 pub mod store;
+pub mod vendors;
 
 pub use routes::configure_public;
 pub use service::Push;

@@ -29,7 +29,8 @@ async fn push_server_key(
     Ok(Padded(service::server_key(&state)))
 }
 
-/// PUT /v1/push/subscription — registers (or replaces) this device's Web Push subscription.
+/// PUT /v1/push/subscription — registers (or replaces) where this device's pushes go: a Web Push
+/// subscription, or an APNs or FCM token where the server has that vendor's credentials.
 #[utoipa::path(tag = "push", security(("bearer" = [])), request_body = PushSubscription, responses(
     (status = 204),
     (status = 401, body = ErrorBody),
