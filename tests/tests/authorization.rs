@@ -711,6 +711,7 @@ impl World {
             }
             ("PUT", "/v1/worker/languages") => json!({"languages": ["fr", "en"]}),
             ("PUT", "/v1/push/subscription") => json!({
+                "kind": "web_push",
                 "endpoint": "https://push.example.org/wpush/matrix",
                 // The P-256 generator point, and 16 bytes.
                 "p256dh": "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU",
