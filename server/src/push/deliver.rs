@@ -17,8 +17,8 @@ use std::time::Duration;
 /// Attempts per push, and the wait before the first retry (doubled each time).
 const ATTEMPTS: u32 = 4;
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-/// How long a push service may hold a wake-up for an unreachable device.
-const PUSH_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long a push service may hold a wake-up for an unreachable device (every transport).
+pub(super) const PUSH_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// What became of one push attempt.
 #[derive(Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! sends the same content-free wake-up to every device; what each still tells its vendor is in
 //! the README (*Notifications that say nothing*).
 
-use super::deliver::Outcome;
+use super::deliver::{Outcome, PUSH_TTL};
 use crate::config::Config;
 use anyhow::Context;
 use quietline_protocol::push::{APNS_WAKE_BODY, FCM_WAKE_DATA};
@@ -13,8 +13,8 @@ use std::sync::Mutex;
 /// How long a signed APNs provider token is reused: Apple refuses tokens older than an hour and
 /// tokens renewed more often than every 20 minutes.
 const APNS_TOKEN_REUSE: i64 = 40 * 60;
-/// Wake-ups a vendor may hold for an unreachable device, in seconds.
-const WAKE_TTL: i64 = 24 * 60 * 60;
+/// [`PUSH_TTL`] in seconds, as the vendors' APIs take it.
+const WAKE_TTL: i64 = PUSH_TTL.as_secs() as i64;
 /// The OAuth 2.0 scope of FCM's HTTP v1 API.
 const FCM_SCOPE: &str = "https://www.googleapis.com/auth/firebase.messaging";
 /// The largest error body read back from a vendor.
