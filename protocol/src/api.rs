@@ -746,3 +746,60 @@ mod tests {
         );
     }
 }
+
+/// A device a case note is sealed to: every device of every worker of the organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseNoteRecipient {
+    pub account_id: AccountId,
+    pub device_id: DeviceId,
+    /// The device's Signal identity key as it published it (type byte and 32 bytes).
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub identity_key: Vec<u8>,
+}
+
+/// One recipient device's copy of a case note, sealed by the writer's client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SealedCaseNote {
+    pub account_id: AccountId,
+    pub device_id: DeviceId,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub sealed: Vec<u8>,
+}
+
+/// A case note about a conversation, sealed to each device of the organisation's workers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WriteCaseNote {
+    /// Chosen by the writer's client (a UUID), and bound into every sealed copy.
+    pub id: String,
+    pub copies: Vec<SealedCaseNote>,
+}
+
+/// A case note as one device receives it: its own sealed copy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseNote {
+    pub id: String,
+    pub author: AccountId,
+    pub author_device: DeviceId,
+    pub author_handle: String,
+    /// Minute the note was written.
+    pub written_at: i64,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub sealed: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CaseNoteWritten {
+    pub id: String,
+    /// Minute the note was written.
+    pub written_at: i64,
+}

@@ -93,6 +93,9 @@ pub enum ErrorCode {
     KeysMissing,
     /// The send does not target exactly the recipient's current devices; see `devices`.
     DeviceMismatch,
+    /// A case note is not sealed to exactly the current devices of the organisation's workers:
+    /// fetch the recipients again and seal it anew.
+    RecipientsChanged,
     /// The recipient device's queue is full.
     QueueFull,
     /// A ciphertext is larger than the server accepts.

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bus;
 pub mod canned_replies;
 pub mod cards;
+pub mod case_notes;
 pub mod clock;
 pub mod config;
 pub mod conversations;

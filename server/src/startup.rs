@@ -129,7 +129,7 @@ fn security_headers(content_security_policy: String) -> DefaultHeaders {
 
 /// The routes of the public listener, each domain's in one call; the OpenAPI document is collected
 /// from the same list.
-pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 10] = [
+pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 11] = [
     accounts::configure_public,
     organisations::configure_public,
     crate::keys::configure_public,
@@ -140,6 +140,7 @@ pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 10] = [
     crate::canned_replies::configure_public,
     crate::cards::configure_public,
     crate::push::configure_public,
+    crate::case_notes::configure_public,
 ];
 
 /// The routes of the admin listener.

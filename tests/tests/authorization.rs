@@ -208,6 +208,29 @@ fn rows() -> Vec<Row> {
             ..row("POST", Public, "/v1/quick-exit", &[Who::Seeker])
         },
         row("POST", Public, "/v1/messages/ack", CLIENTS),
+        // Case notes: workers of the conversation's organisation only; a note sealed to one device
+        // of several is refused past authorisation.
+        row(
+            "GET",
+            Public,
+            "/v1/conversations/{conversation_a}/notes/recipients",
+            &[Who::WorkerA],
+        ),
+        row(
+            "GET",
+            Public,
+            "/v1/conversations/{conversation_a}/notes",
+            &[Who::WorkerA],
+        ),
+        Row {
+            ok: &[200, 409],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/notes",
+                &[Who::WorkerA],
+            )
+        },
         // GET /v1/websocket is an upgrade handshake; its authentication is proven in relay.rs.
         // Either member shortens the conversation's timer (the organisation sets no default).
         row(
@@ -738,6 +761,10 @@ impl World {
                 "messages": [{"device_id": 1, "registration_id": self.worker_a_registration, "type": "message", "content": "AAAA"}]
             }),
             ("POST", "/v1/messages/ack") => json!({"ids": [1, 2, 3]}),
+            ("POST", "/v1/conversations/{conversation_a}/notes") => json!({
+                "id": uuid::Uuid::new_v4().to_string(),
+                "copies": [{"account_id": self.worker_a.account_id.0, "device_id": 1, "sealed": "AAAA"}]
+            }),
             ("POST", "/v1/conversations") => json!({"languages": ["fr"]}),
             ("PUT", "/v1/desk/availability") => json!({"available": true}),
             ("POST", "/v1/desk/outlook") => json!({"languages": ["fr"]}),

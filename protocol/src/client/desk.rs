@@ -131,6 +131,26 @@ impl Client {
             .await
     }
 
+    /// (Workers) The organisation's canned replies, to fill in and insert.
+    pub async fn canned_replies(&self) -> Result<Vec<crate::api::CannedReply>> {
+        self.call::<(), _>(Method::GET, "/v1/desk/canned-replies", None)
+            .await
+    }
+
+    /// Changes a conversation's disappearing-message timer (`None`: messages do not disappear).
+    pub async fn set_timer(
+        &self,
+        conversation_id: &str,
+        seconds: Option<u64>,
+    ) -> Result<Conversation> {
+        self.call(
+            Method::PUT,
+            &format!("/v1/conversations/{conversation_id}/timer"),
+            Some(&crate::api::SetTimer { seconds }),
+        )
+        .await
+    }
+
     /// (Workers) The worker's own handle and languages.
     pub async fn worker_profile(&self) -> Result<WorkerProfile> {
         self.call::<(), _>(Method::GET, "/v1/worker/profile", None)

@@ -8,6 +8,7 @@ mod desk;
 mod duress;
 mod http;
 mod messaging;
+mod notes;
 pub mod signal;
 mod socket;
 mod state;
@@ -15,6 +16,7 @@ pub mod vault;
 
 pub use cards::VerifiedBundle;
 use http::*;
+pub use notes::ReadCaseNote;
 pub use socket::Socket;
 use state::*;
 

@@ -519,9 +519,152 @@ impl SignalDevice {
     }
 }
 
+/// What case notes are sealed with: HPKE (RFC 9180) in its authenticated mode, X25519 on the
+/// devices' identity keys, HKDF-SHA256 and ChaCha20-Poly1305. Only the recipient device can open
+/// a copy, and opening it proves which device sealed it.
+type NoteKem = hpke::kem::X25519HkdfSha256;
+type NoteKdf = hpke::kdf::HkdfSha256;
+type NoteAead = hpke::aead::ChaCha20Poly1305;
+/// Binds every sealed note to its purpose.
+const NOTE_INFO: &[u8] = b"quietline case note v1";
+
+fn note_public(identity_key: &[u8]) -> Result<<NoteKem as hpke::Kem>::PublicKey> {
+    use hpke::Deserializable;
+    let key = IdentityKey::decode(identity_key).map_err(err)?;
+    <NoteKem as hpke::Kem>::PublicKey::from_bytes(key.public_key().public_key_bytes()).map_err(err)
+}
+
+impl SignalDevice {
+    fn note_pair(
+        &self,
+    ) -> Result<(
+        <NoteKem as hpke::Kem>::PrivateKey,
+        <NoteKem as hpke::Kem>::PublicKey,
+    )> {
+        use hpke::Deserializable;
+        let secret = <NoteKem as hpke::Kem>::PrivateKey::from_bytes(
+            &self.identity.private_key().serialize(),
+        )
+        .map_err(err)?;
+        Ok((secret, note_public(&self.identity_key())?))
+    }
+
+    /// Seals a case note (padded, like messages) to the device with `recipient_identity`;
+    /// `context` names the note, its writer and its reader, and must be given again to open it.
+    pub fn seal_note(
+        &self,
+        recipient_identity: &[u8],
+        context: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>> {
+        use hpke::Serializable;
+        let recipient = note_public(recipient_identity)?;
+        let mode = hpke::OpModeS::Auth(self.note_pair()?);
+        let (encapped, ciphertext) = hpke::single_shot_seal::<NoteAead, NoteKdf, NoteKem, _>(
+            &mode,
+            &recipient,
+            NOTE_INFO,
+            &pad_plaintext(plaintext),
+            context,
+            &mut rand::rng(),
+        )
+        .map_err(err)?;
+        Ok([encapped.to_bytes().as_slice(), &ciphertext].concat())
+    }
+
+    /// Opens a case note sealed to this device by the device with `sender_identity`.
+    pub fn open_note(
+        &self,
+        sender_identity: &[u8],
+        context: &[u8],
+        sealed: &[u8],
+    ) -> Result<Vec<u8>> {
+        use hpke::Deserializable;
+        let size = <<NoteKem as hpke::Kem>::EncappedKey as hpke::Serializable>::size();
+        if sealed.len() < size {
+            return Err(SignalError("the note is cut short".into()));
+        }
+        let (encapped, ciphertext) = sealed.split_at(size);
+        let encapped = <NoteKem as hpke::Kem>::EncappedKey::from_bytes(encapped).map_err(err)?;
+        let (secret, _) = self.note_pair()?;
+        let mode = hpke::OpModeR::Auth(note_public(sender_identity)?);
+        let padded = hpke::single_shot_open::<NoteAead, NoteKdf, NoteKem>(
+            &mode, &secret, &encapped, NOTE_INFO, ciphertext, context,
+        )
+        .map_err(err)?;
+        unpad_plaintext(&padded)
+    }
+
+    /// The safety number of this device's account and a peer's identity key, as Signal's apps
+    /// show it (twelve groups of five digits), for the two people to compare.
+    pub fn safety_number(
+        &self,
+        own_account: &str,
+        peer_account: &str,
+        peer_identity: &[u8],
+    ) -> Result<String> {
+        let peer = IdentityKey::decode(peer_identity).map_err(err)?;
+        let fingerprint = libsignal_protocol::Fingerprint::new(
+            2,
+            5200,
+            own_account.as_bytes(),
+            self.identity.identity_key(),
+            peer_account.as_bytes(),
+            &peer,
+        )
+        .map_err(err)?;
+        fingerprint.display_string().map_err(err)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_note_opens_only_for_its_reader_and_names_its_writer() -> Result<()> {
+        let writer = SignalDevice::generate()?;
+        let reader = SignalDevice::generate()?;
+        let other = SignalDevice::generate()?;
+        let sealed = writer.seal_note(&reader.identity_key(), b"ctx", b"she needs a lawyer")?;
+        assert!(!sealed.windows(6).any(|w| w == b"lawyer"));
+        assert_eq!(
+            reader.open_note(&writer.identity_key(), b"ctx", &sealed)?,
+            b"she needs a lawyer"
+        );
+        assert!(
+            other
+                .open_note(&writer.identity_key(), b"ctx", &sealed)
+                .is_err()
+        );
+        assert!(
+            reader
+                .open_note(&other.identity_key(), b"ctx", &sealed)
+                .is_err()
+        );
+        assert!(
+            reader
+                .open_note(&writer.identity_key(), b"other", &sealed)
+                .is_err()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn both_sides_see_the_same_safety_number() -> Result<()> {
+        let a = SignalDevice::generate()?;
+        let b = SignalDevice::generate()?;
+        let seen_by_a = a.safety_number("alice", "bob", &b.identity_key())?;
+        let seen_by_b = b.safety_number("bob", "alice", &a.identity_key())?;
+        assert_eq!(seen_by_a, seen_by_b);
+        assert_eq!(seen_by_a.len(), 60);
+        let c = SignalDevice::generate()?;
+        assert_ne!(
+            seen_by_a,
+            a.safety_number("alice", "bob", &c.identity_key())?
+        );
+        Ok(())
+    }
 
     #[test]
     fn plaintext_padding_round_trips_and_hides_length() {

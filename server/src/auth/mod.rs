@@ -41,6 +41,11 @@ impl Principal {
         }
     }
 
+    /// The device id as the stores keep it; a token naming one beyond that range is no session.
+    pub fn device_row(&self) -> Result<i32, crate::error::ApiError> {
+        i32::try_from(self.device_id).map_err(|_| crate::error::ApiError::unauthenticated())
+    }
+
     /// Whether this administrator may manage `organisation_id`.
     fn administers(&self, organisation_id: &OrganisationId) -> bool {
         self.role == Role::Admin

@@ -217,6 +217,7 @@ diesel::table! {
 diesel::joinable!(conversation_members -> conversations (conversation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    case_notes,
     organisations,
     accounts,
     credentials,
@@ -354,5 +355,18 @@ diesel::table! {
         secret_sealed -> Binary,
         created_at -> BigInt,
         retired_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    case_notes (note_id, recipient_id, recipient_device) {
+        note_id -> Text,
+        conversation_id -> Text,
+        author_id -> Text,
+        author_device -> Integer,
+        recipient_id -> Text,
+        recipient_device -> Integer,
+        written_at -> BigInt,
+        sealed -> Binary,
     }
 }

@@ -31,10 +31,6 @@ fn key_error(error: &KeyError) -> ApiError {
     }
 }
 
-fn device_of(principal: &Principal) -> ApiResult<i32> {
-    i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())
-}
-
 fn too_many() -> ApiError {
     ApiError::unprocessable(
         ErrorCode::InvalidKeys,
@@ -55,7 +51,7 @@ pub async fn set_device_keys(
         return Err(too_many());
     }
     let account_id = principal.account_id.clone();
-    let device_id = device_of(principal)?;
+    let device_id = principal.device_row()?;
     let previous = state
         .db
         .write(move |conn| {
@@ -75,7 +71,7 @@ pub async fn upload_pre_keys(
     upload: PreKeyUpload,
 ) -> ApiResult<PreKeyCount> {
     let account_id = principal.account_id.clone();
-    let device_id = device_of(principal)?;
+    let device_id = principal.device_row()?;
     state
         .db
         .write(move |conn| {
@@ -114,7 +110,7 @@ fn to_count((ec, pq): (i64, i64)) -> PreKeyCount {
 
 pub async fn count(state: &AppState, principal: &Principal) -> ApiResult<PreKeyCount> {
     let account_id = principal.account_id.clone();
-    let device_id = device_of(principal)?;
+    let device_id = principal.device_row()?;
     state
         .db
         .read(move |conn| {

@@ -213,7 +213,7 @@ async fn announce(
 /// The first page of the caller's queue (the HTTP fallback to the WebSocket).
 pub async fn fetch(state: &AppState, principal: &Principal) -> ApiResult<EnvelopePage> {
     let account_id = principal.account_id.clone();
-    let device_id = i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())?;
+    let device_id = principal.device_row()?;
     let now = state.clock.now();
     let mut envelopes = state
         .db
@@ -235,7 +235,7 @@ pub async fn acknowledge(
     if ack.ids.len() > 1_000 {
         return Err(invalid("At most 1000 ids per acknowledgement."));
     }
-    let device_id = i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())?;
+    let device_id = principal.device_row()?;
     state
         .writer
         .acknowledge(principal.account_id.clone(), device_id, ack.ids)

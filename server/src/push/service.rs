@@ -201,10 +201,6 @@ pub fn seal_context(account_id: &AccountId, device_id: i32) -> Vec<u8> {
     format!("push-subscription:{}:{device_id}", account_id.as_str()).into_bytes()
 }
 
-fn device_of(principal: &Principal) -> ApiResult<i32> {
-    i32::try_from(principal.device_id).map_err(|_| ApiError::unauthenticated())
-}
-
 /// Registers (or replaces) the caller's device's subscription.
 pub async fn subscribe(
     state: &AppState,
@@ -217,7 +213,7 @@ pub async fn subscribe(
         &state.push.vendors,
     )?;
     let account_id = principal.account_id.clone();
-    let device_id = device_of(principal)?;
+    let device_id = principal.device_row()?;
     let plain = serde_json::to_vec(&subscription).map_err(ApiError::internal)?;
     let sealed = state
         .sealer
@@ -234,7 +230,7 @@ pub async fn subscribe(
 /// Removes the caller's device's subscription; no push reaches it afterwards.
 pub async fn unsubscribe(state: &AppState, principal: &Principal) -> ApiResult<()> {
     let account_id = principal.account_id.clone();
-    let device_id = device_of(principal)?;
+    let device_id = principal.device_row()?;
     state
         .db
         .write(move |conn| {
