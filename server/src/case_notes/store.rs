@@ -65,14 +65,16 @@ pub fn note_exists(conn: &mut DbConn, note_id: &str) -> QueryResult<bool> {
     .get_result(c))
 }
 
-/// The copies sealed to one device about one conversation, oldest first:
-/// (note id, author, author's device, minute written, sealed copy).
+/// One device's copy: note id, author, author's device, minute written, sealed copy.
+pub type StoredCopy = (String, AccountId, i32, i64, Vec<u8>);
+
+/// The copies sealed to one device about one conversation, oldest first.
 pub fn copies_for(
     conn: &mut DbConn,
     conversation_id: &ConversationId,
     recipient_id: &AccountId,
     recipient_device: i32,
-) -> QueryResult<Vec<(String, AccountId, i32, i64, Vec<u8>)>> {
+) -> QueryResult<Vec<StoredCopy>> {
     crate::on_backend!(conn, |c| case_notes::table
         .filter(case_notes::conversation_id.eq(conversation_id))
         .filter(case_notes::recipient_id.eq(recipient_id))
