@@ -470,6 +470,30 @@ pub struct ServedCard {
     pub source: Option<String>,
 }
 
+impl ServedCard {
+    /// The card as a message a worker shares into a conversation: what to weigh before acting
+    /// first, then what the service is and how to reach it.
+    pub fn shared_text(&self) -> String {
+        let mut parts = vec![
+            self.risk_disclosure.trim(),
+            self.title.trim(),
+            self.summary.trim(),
+        ];
+        parts.push(self.body.trim());
+        let mut text: Vec<String> = parts
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .map(str::to_string)
+            .collect();
+        let contact = &self.contact;
+        text.extend(contact.phones.iter().map(|phone| format!("☎ {phone}")));
+        text.extend(contact.sms.iter().map(|sms| format!("✉ {sms}")));
+        text.extend(contact.web.iter().cloned());
+        text.extend(contact.address.clone());
+        text.join("\n\n")
+    }
+}
+
 /// What a bundle holds: every published card for a locale list and region. The region asked
 /// for is not written in it: regions that match the same cards get the same bundle, and a bundle
 /// kept on a phone does not name the place its owner asked about.

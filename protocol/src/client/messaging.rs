@@ -197,6 +197,22 @@ impl Client {
             .await
     }
 
+    /// The safety number of each device of a peer this client has a session with, for the two
+    /// people to compare (by device id).
+    pub async fn safety_numbers(&self, account_id: &str) -> Result<Vec<(u32, String)>> {
+        let mut numbers = Vec::new();
+        for device in self.peers.get(account_id).into_iter().flatten() {
+            if let Some(key) = self.signal.peer_identity(account_id, *device).await? {
+                numbers.push((
+                    *device,
+                    self.signal
+                        .safety_number(self.account_id(), account_id, &key)?,
+                ));
+            }
+        }
+        Ok(numbers)
+    }
+
     /// (Seekers) Answers a referral offered in a conversation: the conversation moves to the
     /// partner organisation only when `accept` is true.
     pub async fn answer_referral(
