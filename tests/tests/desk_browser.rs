@@ -1,0 +1,444 @@
+//! The worker's desk in a real browser (Debian's Chromium through ChromeDriver): two workers each
+//! run a desk; a seeker, driven by the reference client, writes in Tagalog; the Tagalog speaker
+//! sees it first, claims it in the page, and the two talk, while the server stores none of it.
+//! Canned replies, shared cards, case notes across a transfer, referrals and the desk's own
+//! defences (its `Host`, its CSRF token) are each checked as a person at the desk meets them.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use fantoccini::{Client as Browser, ClientBuilder, Locator};
+use quietline_protocol::api::{OpenConversation, Role};
+use quietline_protocol::client::Client;
+use quietline_protocol::relay::ServerFrame;
+use quietline_tests::{AdminLogin, Listener, TestApp, both_backends};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// How long a page may take to show what the desk was told.
+const PATIENCE: Duration = Duration::from_secs(40);
+
+fn artefacts() -> PathBuf {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/browser-artefacts"
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// ChromeDriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts ChromeDriver, or says why not: without it (outside CI) the test has nothing to drive.
+fn driver() -> Option<Driver> {
+    let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    if !std::path::Path::new(&binary).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium-driver; {binary} is missing"
+        );
+        eprintln!("skipped: {binary} is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Some(Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    })
+}
+
+/// A headless Chromium with its own empty profile, reaching nothing but localhost,
+/// asking for pages in `language`.
+async fn browser_in(driver: &Driver, profile: &std::path::Path, language: &str) -> Browser {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "prefs": {"intl.accept_languages": language},
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", format!("--lang={language}"),
+                "--window-size=1280,1000", format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    // ChromeDriver may still be starting: a client would try again.
+    let mut attempt = 0;
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(browser) => return browser,
+            Err(error) if attempt < 50 => {
+                attempt += 1;
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(error) => panic!("ChromeDriver did not start a browser: {error}"),
+        }
+    }
+}
+
+async fn screenshot(browser: &Browser, name: &str) {
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(artefacts().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the page (updated by the desk's live events) shows an element.
+async fn shows(browser: &Browser, xpath: &str) -> fantoccini::elements::Element {
+    match browser
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(element) => element,
+        Err(error) => {
+            let source = browser.source().await.unwrap_or_default();
+            panic!("the page never showed {xpath}: {error}\n{source}");
+        }
+    }
+}
+
+/// The next message the seeker's device decrypts.
+async fn next_text(seeker: &mut Client, socket: &mut quietline_protocol::client::Socket) -> String {
+    loop {
+        let frame = tokio::time::timeout(PATIENCE, socket.next_frame())
+            .await
+            .expect("a message arrives")
+            .unwrap();
+        if let Some(ServerFrame::Envelope { envelope }) = frame {
+            let received = seeker.open(&envelope).await.unwrap();
+            socket.acknowledge(vec![envelope.id]).await.unwrap();
+            return String::from_utf8(received.plaintext).unwrap();
+        }
+    }
+}
+
+/// A desk on this machine for the server, and the browser that opened it.
+struct Desk {
+    browser: Browser,
+    base: String,
+    server: actix_web::dev::ServerHandle,
+    profile: tempdir::Dir,
+}
+
+/// Starts a desk on a state file and opens it in a new browser.
+async fn launch(
+    driver: &Driver,
+    app: &TestApp,
+    profile: &std::path::Path,
+    idle: Duration,
+    language: &str,
+) -> (Browser, String, actix_web::dev::ServerHandle, String) {
+    let running = quietline_desk::start(
+        quietline_desk::Options {
+            server: app.public.clone(),
+            state: profile.join("desk.ql"),
+            idle,
+        },
+        0,
+    )
+    .unwrap();
+    let handle = running.server.handle();
+    actix_web::rt::spawn(running.server);
+    let browser = browser_in(
+        driver,
+        &profile.join(format!("chromium-{}", uuid::Uuid::new_v4())),
+        language,
+    )
+    .await;
+    browser.goto(&running.launch_url).await.unwrap();
+    (
+        browser,
+        format!("http://{}", running.address),
+        handle,
+        running.launch_url,
+    )
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new(name: &str) -> Dir {
+            let path = std::env::temp_dir()
+                .join(format!("quietline-desk-{name}-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Starts a desk, opens it in a browser and enrols the worker through its set-up page.
+async fn desk(driver: &Driver, app: &TestApp, code: &str, handle: &str, languages: &str) -> Desk {
+    let profile = tempdir::Dir::new(handle);
+    let (browser, base, server, _) =
+        launch(driver, app, &profile.0, Duration::from_secs(600), "en").await;
+    shows(&browser, "//h1[.='Set up this desk']").await;
+    type_into(&browser, "#code", code).await;
+    type_into(&browser, "#handle", handle).await;
+    let languages_field = browser.find(Locator::Css("#languages")).await.unwrap();
+    languages_field.clear().await.unwrap();
+    languages_field.send_keys(languages).await.unwrap();
+    type_into(&browser, "#passphrase", "a long desk passphrase").await;
+    click(&browser, "form[action='/enrol'] button[type=submit]").await;
+    shows(&browser, "//h2[.='Waiting']").await;
+    click(&browser, "input[name=available][value=yes]").await;
+    click(&browser, "form[action='/availability'] button[type=submit]").await;
+    shows(
+        &browser,
+        "//p[@id='availability-now'][starts-with(., 'You are available')]",
+    )
+    .await;
+    Desk {
+        browser,
+        base,
+        server,
+        profile,
+    }
+}
+
+async fn set_up_organisation(app: &TestApp, root: &AdminLogin) -> (String, String, String) {
+    let org = app.create_organisation(root, "Harbour House").await.id.0;
+    let partner = app.create_organisation(root, "Bayanihan Legal").await.id.0;
+    let token = root.session.access_token.expose().to_string();
+    for (from, to) in [(&org, &partner), (&partner, &org)] {
+        app.call(
+            "PUT",
+            Listener::Admin,
+            &format!("/admin/v1/organisations/{from}/partners"),
+            Some(&token),
+            Some(&json!({"partners": [to]})),
+        )
+        .await
+        .expect(200);
+    }
+    app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/canned-replies"), Some(&token),
+        json!({"language": "tl", "title": "Pagbati", "body": "Kumusta {name}, narito kami para tumulong."})).await.expect(200);
+    let card = app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards"), Some(&token), json!({
+        "category": "legal_aid", "source_locale": "en", "regions": ["national"], "cost": "free",
+        "contact": {"phones": ["1-833-900-1010"]}, "source": "https://example.org/hotline",
+        "translations": {"en": {"title": "Hotline for workers", "summary": "Free, confidential advice.",
+            "body": "Ask about your rights.", "risk_disclosure": "Calls may show on a shared phone bill."}},
+    })).await.expect(200).body;
+    let card_id = card["id"].as_str().unwrap();
+    app.post(
+        Listener::Admin,
+        &format!("/admin/v1/organisations/{org}/cards/{card_id}/publish"),
+        Some(&token),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let entry = app
+        .post(
+            Listener::Admin,
+            &format!("/admin/v1/organisations/{org}/entry-points"),
+            Some(&token),
+            json!({"label": "poster", "default_language": "tl", "topics": ["work"]}),
+        )
+        .await
+        .expect(200);
+    (
+        org,
+        partner,
+        entry.body["code"].as_str().unwrap().to_string(),
+    )
+}
+
+both_backends! {
+    async fn two_workers_answer_a_tagalog_seeker_from_their_desks(app: TestApp) {
+        let Some(driver) = driver() else { return };
+        let root = app.set_up_root().await;
+        let (org, _partner, entry) = set_up_organisation(&app, &root).await;
+        let tala_code = app.invite(&root, &org, Role::Worker).await;
+        let ben_code = app.invite(&root, &org, Role::Worker).await;
+        let tala = desk(&driver, &app, &tala_code, "tala", "tl, en").await;
+        let ben = desk(&driver, &app, &ben_code, "ben", "en").await;
+
+        // A seeker writes in through the poster's entry point, in Tagalog.
+        let mut seeker = Client::sign_up_seeker_through(&app.public, Some(&entry)).await.unwrap();
+        let opened = seeker.open_conversation(&OpenConversation {
+            languages: vec!["tl".into()], entry_point: None, region: Some("CA-BC/Surrey".into()), topic: Some("work".into()),
+        }).await.unwrap();
+        let id = opened.id.clone();
+        let row = format!("//tr[@data-conversation='{id}']");
+        shows(&tala.browser, &format!("{row}[contains(@class,'yours')]")).await;
+        shows(&tala.browser, "//div[@id='alerts']/p[contains(., 'Someone is waiting (tl)')]").await;
+        shows(&ben.browser, &format!("{row}[contains(@class,'other')]")).await;
+        let first = tala.browser.find(Locator::Css("#queue tbody tr")).await.unwrap();
+        assert_eq!(first.attr("data-conversation").await.unwrap().as_deref(), Some(id.as_str()), "the Tagalog speaker sees it first");
+        screenshot(&tala.browser, "desk-queue").await;
+
+        tala.browser.find(Locator::XPath(&format!("{row}//button"))).await.unwrap().click().await.unwrap();
+        shows(&tala.browser, "//h1[.='Conversation 1']").await;
+        let tala_id = seeker.conversations().await.unwrap()[0].workers[0].0.clone();
+
+        let words_of_seeker = "Kinuha ng amo ko ang pasaporte ko";
+        seeker.send_text(&tala_id, words_of_seeker.as_bytes()).await.unwrap();
+        shows(&tala.browser, &format!("//ol[@id='messages']/li[contains(@class,'theirs')]/p[.='{words_of_seeker}']")).await;
+
+        let mut socket = seeker.connect().await.unwrap();
+        let words_of_worker = "Nandito ako. Ligtas ka ba ngayon?";
+        type_into(&tala.browser, "#text", words_of_worker).await;
+        click(&tala.browser, "#send-form button").await;
+        assert_eq!(next_text(&mut seeker, &mut socket).await, words_of_worker);
+        shows(&tala.browser, &format!("//ol[@id='messages']/li[contains(@class,'mine')]/p[.='{words_of_worker}']")).await;
+
+        // A canned reply in the conversation's language, its placeholder filled in.
+        click(&tala.browser, "form[method=get] button").await;
+        type_into(&tala.browser, "#ph-name", "Maria").await;
+        click(&tala.browser, "form[action$='/reply'] button").await;
+        assert_eq!(next_text(&mut seeker, &mut socket).await, "Kumusta Maria, narito kami para tumulong.");
+
+        // A card from the verified bundle, what to weigh first.
+        shows(&tala.browser, "//select[@id='card']/option[.='Hotline for workers']").await;
+        click(&tala.browser, "form[action$='/card'] button").await;
+        let shared = next_text(&mut seeker, &mut socket).await;
+        assert!(shared.starts_with("Calls may show on a shared phone bill."), "{shared}");
+        assert!(shared.contains("Hotline for workers") && shared.contains("1-833-900-1010"), "{shared}");
+
+        // A case note for whoever takes over.
+        let note = "Employer in Surrey holds her passport; prefers Tagalog; safe to text after 9pm.";
+        type_into(&tala.browser, "#note", note).await;
+        click(&tala.browser, "form[action$='/note'] button").await;
+        shows(&tala.browser, &format!("//ul[@id='notes']/li/p[.='{note}']")).await;
+        screenshot(&tala.browser, "desk-conversation").await;
+
+        // The transfer dialog hands it to ben, who reads the note.
+        click(&tala.browser, "a[href$='/transfer']").await;
+        shows(&tala.browser, "//dialog[@open]//legend[.='Hand the conversation to']").await;
+        screenshot(&tala.browser, "desk-transfer").await;
+        tala.browser.find(Locator::XPath("//dialog//label[starts-with(normalize-space(.), 'ben')]/input")).await.unwrap().click().await.unwrap();
+        click(&tala.browser, "form[action$='/transfer'] button[type=submit]").await;
+        shows(&tala.browser, "//div[@id='alerts']/p[contains(., 'Conversation 1 is now with ben')]").await;
+        shows(&ben.browser, "//div[@id='alerts']/p[contains(., 'was handed to you')]").await;
+        ben.browser.goto(&format!("{}/c/{id}", ben.base)).await.unwrap();
+        shows(&ben.browser, &format!("//ul[@id='notes']/li/p[.='{note}']")).await;
+        shows(&ben.browser, "//ul[@id='notes']/li/p[starts-with(., 'tala, ')]").await;
+        let refused = app.get(Listener::Public, &format!("/v1/conversations/{id}/notes"), Some(seeker.session.access_token.expose())).await;
+        assert_eq!(refused.status.as_u16(), 403, "no seeker reads case notes");
+
+        // A referral offered from the page; the seeker's answer shows there.
+        shows(&ben.browser, "//select[@id='partner']/option[.='Bayanihan Legal']").await;
+        click(&ben.browser, "form[action$='/refer'] button").await;
+        shows(&ben.browser, "//div[@id='referral']/p[contains(., 'Bayanihan Legal')]").await;
+        seeker.answer_referral(&id, true).await.unwrap();
+        shows(&ben.browser, "//div[@id='alerts']/p[contains(., 'accepted the referral to Bayanihan Legal')]").await;
+
+        // What the server stored holds nothing anyone wrote.
+        let stored = String::from_utf8_lossy(&app.storage_dump()).into_owned();
+        for secret in [words_of_seeker, words_of_worker, "Kumusta Maria", note, "9pm"] {
+            assert!(!stored.contains(secret), "the storage holds {secret:?}");
+        }
+
+        // The desk answers only its own address, and changes nothing without its token.
+        let cookie = ben.browser.get_named_cookie(quietline_desk::COOKIE).await.unwrap();
+        let cookie = format!("{}={}", cookie.name(), cookie.value());
+        let http = awc::Client::default();
+        let other_host = http.get(format!("{}/", ben.base)).insert_header(("Host", "desk.example:80")).insert_header(("Cookie", cookie.as_str())).send().await.unwrap();
+        assert_eq!(other_host.status().as_u16(), 421, "another Host is refused (DNS rebinding)");
+        let own = http.get(format!("{}/", ben.base)).insert_header(("Cookie", cookie.as_str())).send().await.unwrap();
+        assert_eq!(own.status().as_u16(), 200, "the desk's own address with its cookie is served");
+        let csp = own.headers().get("content-security-policy").unwrap().to_str().unwrap().to_string();
+        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        let no_token = http.post(format!("{}/availability", ben.base)).insert_header(("Cookie", cookie.as_str()))
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded")).send_body("available=no").await.unwrap();
+        assert_eq!(no_token.status().as_u16(), 403, "a change without the CSRF token is refused");
+        let no_cookie = http.get(format!("{}/", ben.base)).send().await.unwrap();
+        assert_eq!(no_cookie.status().as_u16(), 403, "a browser that did not launch the desk is refused");
+
+        tala.browser.close().await.unwrap();
+        ben.browser.close().await.unwrap();
+    }
+
+    async fn a_desk_opens_its_state_file_again_and_locks_when_left_idle(app: TestApp) {
+        let Some(driver) = driver() else { return };
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let code = app.invite(&root, &org, Role::Worker).await;
+        let first = desk(&driver, &app, &code, "tala", "tl").await;
+        first.browser.close().await.unwrap();
+        first.server.stop(true).await;
+
+        // The next run asks for the passphrase that seals the state file.
+        let (browser, base, server, launch_url) = launch(&driver, &app, &first.profile.0, Duration::from_secs(600), "en").await;
+        shows(&browser, "//h1[.='Unlock the desk']").await;
+        type_into(&browser, "#passphrase", "not the passphrase").await;
+        click(&browser, "form[action='/unlock'] button").await;
+        shows(&browser, "//p[@role='alert'][.='That passphrase does not open this desk.']").await;
+        type_into(&browser, "#passphrase", "a long desk passphrase").await;
+        click(&browser, "form[action='/unlock'] button").await;
+        shows(&browser, "//span[@class='who'][.='Signed in as tala']").await;
+        let again = awc::Client::default().get(&launch_url).send().await.unwrap();
+        assert_eq!(again.status().as_u16(), 403, "the launch address opens the desk once");
+        let _ = base;
+        browser.close().await.unwrap();
+        server.stop(true).await;
+
+        // Left longer than its idle time, the desk asks again before showing anything (in the
+        // browser's language).
+        let (browser, _, server, _) = launch(&driver, &app, &first.profile.0, Duration::ZERO, "fr").await;
+        shows(&browser, "//h1[.='Déverrouiller le poste']").await;
+        type_into(&browser, "#passphrase", "a long desk passphrase").await;
+        click(&browser, "form[action='/unlock'] button").await;
+        shows(&browser, "//h1[.='Déverrouiller le poste']").await;
+        assert!(browser.find(Locator::Css("span.who")).await.is_err(), "a locked desk does not say who is signed in");
+        assert!(browser.find(Locator::Css("p[role=alert]")).await.is_err(), "the passphrase was right");
+        browser.close().await.unwrap();
+        server.stop(true).await;
+    }
+}
