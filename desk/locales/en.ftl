@@ -34,7 +34,7 @@ max-active = At most this many conversations at once (empty for no limit)
 save = Save
 availability-away = You are away: no new conversations come to you.
 availability-on = { $active ->
-    [0] You are available, in no conversation yet.
+    [0] You are available, in no conversation now.
     [one] You are available, in one conversation.
    *[other] You are available, in { $active } conversations.
 }

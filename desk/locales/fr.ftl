@@ -33,7 +33,7 @@ max-active = Au plus ce nombre de conversations à la fois (vide : sans limite)
 save = Enregistrer
 availability-away = Vous êtes absent·e : aucune nouvelle conversation ne vous parvient.
 availability-on = { $active ->
-    [0] Vous êtes disponible, sans conversation pour l’instant.
+    [0] Vous êtes disponible, sans conversation en cours.
     [one] Vous êtes disponible, dans une conversation.
    *[other] Vous êtes disponible, dans { $active } conversations.
 }

@@ -338,6 +338,12 @@ both_backends! {
         assert_eq!(next_text(&mut seeker, &mut socket).await, words_of_worker);
         shows(&tala.browser, &format!("//ol[@id='messages']/li[contains(@class,'mine')]/p[.='{words_of_worker}']")).await;
 
+        // The disappearing timer, shortened from the page.
+        tala.browser.find(Locator::Css("#seconds")).await.unwrap().select_by_value("3600").await.unwrap();
+        click(&tala.browser, "form[action$='/timer'] button").await;
+        shows(&tala.browser, "//p[@id='timer-now'][.='Messages disappear: after 1 hour']").await;
+        assert_eq!(seeker.conversations().await.unwrap()[0].disappearing_seconds, Some(3600));
+
         // A canned reply in the conversation's language, its placeholder filled in.
         click(&tala.browser, "form[method=get] button").await;
         type_into(&tala.browser, "#ph-name", "Maria").await;
@@ -350,6 +356,27 @@ both_backends! {
         let shared = next_text(&mut seeker, &mut socket).await;
         assert!(shared.starts_with("Calls may show on a shared phone bill."), "{shared}");
         assert!(shared.contains("Hotline for workers") && shared.contains("1-833-900-1010"), "{shared}");
+
+        // Safety numbers to compare, one per device of the person.
+        // Inside a closed <details>: read what the element holds rather than what is drawn.
+        let number = shows(&tala.browser, "//p[@class='safety-number']/code").await.prop("textContent").await.unwrap().unwrap_or_default();
+        let number = number.trim().to_string();
+        assert!(number.len() == 60 && number.chars().all(|c| c.is_ascii_digit()), "{number:?}");
+
+        // The person's phone is replaced: the desk warns, and sends nothing until the worker accepts.
+        seeker.reregister().await.unwrap();
+        seeker.send_text(&tala_id, "Bagong telepono ko ito".as_bytes()).await.unwrap();
+        shows(&tala.browser, "//ol[@id='messages']/li[contains(@class,'theirs')]/p[.='Bagong telepono ko ito']").await;
+        shows(&tala.browser, "//section[@id='safety']//strong[starts-with(., 'The safety number of this person changed')]").await;
+        tala.browser.refresh().await.unwrap();
+        assert!(tala.browser.find(Locator::Css("#send-form button[disabled]")).await.is_ok(), "sending waits for the worker");
+        click(&tala.browser, "form[action$='/trust'] button").await;
+        shows(&tala.browser, "//form[@id='send-form']/button[not(@disabled)]").await;
+        let renewed = shows(&tala.browser, "//p[@class='safety-number']/code").await.prop("textContent").await.unwrap().unwrap_or_default();
+        assert_ne!(renewed.trim(), number, "a new number to compare");
+        type_into(&tala.browser, "#text", "Salamat. Ligtas ka ba?").await;
+        click(&tala.browser, "#send-form button").await;
+        assert_eq!(next_text(&mut seeker, &mut socket).await, "Salamat. Ligtas ka ba?");
 
         // A case note for whoever takes over.
         let note = "Employer in Surrey holds her passport; prefers Tagalog; safe to text after 9pm.";
@@ -381,7 +408,7 @@ both_backends! {
 
         // What the server stored holds nothing anyone wrote.
         let stored = String::from_utf8_lossy(&app.storage_dump()).into_owned();
-        for secret in [words_of_seeker, words_of_worker, "Kumusta Maria", note, "9pm"] {
+        for secret in [words_of_seeker, words_of_worker, "Kumusta Maria", note, "safe to text after"] {
             assert!(!stored.contains(secret), "the storage holds {secret:?}");
         }
 
@@ -400,6 +427,13 @@ both_backends! {
         assert_eq!(no_token.status().as_u16(), 403, "a change without the CSRF token is refused");
         let no_cookie = http.get(format!("{}/", ben.base)).send().await.unwrap();
         assert_eq!(no_cookie.status().as_u16(), 403, "a browser that did not launch the desk is refused");
+
+        // At 200% zoom (half the width), nothing needs sideways scrolling.
+        ben.browser.set_window_size(640, 1000).await.unwrap();
+        ben.browser.goto(&format!("{}/", ben.base)).await.unwrap();
+        let fits = ben.browser.execute("return document.documentElement.scrollWidth <= document.documentElement.clientWidth;", vec![]).await.unwrap();
+        assert_eq!(fits, json!(true), "the desk fits a narrow window");
+        screenshot(&ben.browser, "desk-narrow").await;
 
         tala.browser.close().await.unwrap();
         ben.browser.close().await.unwrap();
