@@ -106,6 +106,37 @@ async fn browser_in(driver: &Driver, profile: &std::path::Path, language: &str) 
     }
 }
 
+/// axe-core, as `tests/browser` installs it (`npm ci` there; `.ci/run` does it first).
+fn axe_source() -> Option<String> {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/browser/node_modules/axe-core/axe.min.js"
+    ))
+    .ok()
+}
+
+/// Runs axe-core's WCAG 2.1 AA rules on the page; fails with every violation found.
+async fn accessible(browser: &Browser, what: &str) {
+    let Some(axe) = axe_source() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs axe-core (npm ci in tests/browser)"
+        );
+        eprintln!(
+            "{what}: accessibility not checked, axe-core is not installed (npm ci in tests/browser)"
+        );
+        return;
+    };
+    browser.execute(&axe, vec![]).await.unwrap();
+    let violations = browser.execute_async(r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })
+            .then((result) => done(result.violations.map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "))))
+            .catch((error) => done(["axe failed: " + error]));
+    "#, vec![]).await.unwrap();
+    assert_eq!(violations, json!([]), "{what}: accessibility");
+}
+
 async fn screenshot(browser: &Browser, name: &str) {
     let png = browser.screenshot().await.unwrap();
     std::fs::write(artefacts().join(format!("{name}.png")), png).unwrap();
@@ -228,6 +259,7 @@ async fn desk(driver: &Driver, app: &TestApp, code: &str, handle: &str, language
     let (browser, base, server, _) =
         launch(driver, app, &profile.0, Duration::from_secs(600), "en").await;
     shows(&browser, "//h1[.='Set up this desk']").await;
+    accessible(&browser, "the set-up page").await;
     type_into(&browser, "#code", code).await;
     type_into(&browser, "#handle", handle).await;
     let languages_field = browser.find(Locator::Css("#languages")).await.unwrap();
@@ -322,6 +354,7 @@ both_backends! {
         let first = tala.browser.find(Locator::Css("#queue tbody tr")).await.unwrap();
         assert_eq!(first.attr("data-conversation").await.unwrap().as_deref(), Some(id.as_str()), "the Tagalog speaker sees it first");
         screenshot(&tala.browser, "desk-queue").await;
+        accessible(&tala.browser, "the queue").await;
 
         tala.browser.find(Locator::XPath(&format!("{row}//button"))).await.unwrap().click().await.unwrap();
         shows(&tala.browser, "//h1[.='Conversation 1']").await;
@@ -384,11 +417,13 @@ both_backends! {
         click(&tala.browser, "form[action$='/note'] button").await;
         shows(&tala.browser, &format!("//ul[@id='notes']/li/p[.='{note}']")).await;
         screenshot(&tala.browser, "desk-conversation").await;
+        accessible(&tala.browser, "a conversation").await;
 
         // The transfer dialog hands it to ben, who reads the note.
         click(&tala.browser, "a[href$='/transfer']").await;
         shows(&tala.browser, "//dialog[@open]//legend[.='Hand the conversation to']").await;
         screenshot(&tala.browser, "desk-transfer").await;
+        accessible(&tala.browser, "the transfer dialog").await;
         tala.browser.find(Locator::XPath("//dialog//label[starts-with(normalize-space(.), 'ben')]/input")).await.unwrap().click().await.unwrap();
         click(&tala.browser, "form[action$='/transfer'] button[type=submit]").await;
         shows(&tala.browser, "//div[@id='alerts']/p[contains(., 'Conversation 1 is now with ben')]").await;
@@ -451,6 +486,7 @@ both_backends! {
         // The next run asks for the passphrase that seals the state file.
         let (browser, base, server, launch_url) = launch(&driver, &app, &first.profile.0, Duration::from_secs(600), "en").await;
         shows(&browser, "//h1[.='Unlock the desk']").await;
+        accessible(&browser, "the unlock page").await;
         type_into(&browser, "#passphrase", "not the passphrase").await;
         click(&browser, "form[action='/unlock'] button").await;
         shows(&browser, "//p[@role='alert'][.='That passphrase does not open this desk.']").await;
