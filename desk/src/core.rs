@@ -229,12 +229,15 @@ async fn run(mut core: Core, mut jobs: mpsc::UnboundedReceiver<Job>) {
 }
 
 impl Core {
-    /// Notes a request from the page: after the idle time, the desk is locked first.
-    pub fn seen(&mut self) {
+    /// Notes a request from the page: after the idle time, the desk is locked first. The page
+    /// reading itself again on a live event is no sign of the worker (`by_worker` false).
+    pub fn seen(&mut self, by_worker: bool) {
         if self.desk.is_some() && self.last_seen.elapsed() > self.options.idle {
             self.locked = true;
         }
-        self.last_seen = Instant::now();
+        if by_worker {
+            self.last_seen = Instant::now();
+        }
     }
 
     pub fn has_state(&self) -> bool {

@@ -23,6 +23,9 @@ const OUTCOMES: [&str; 5] = [
     "other",
 ];
 
+/// Sent by the page's script when it reads itself again after a live event.
+const LIVE_HEADER: &str = "x-desk-live";
+
 /// What a page job answers.
 pub enum Page {
     Html(String),
@@ -61,6 +64,8 @@ fn html(template: &impl Template) -> Page {
 pub struct Context {
     app: web::Data<App>,
     accept: String,
+    /// The page's own live refresh, not the worker.
+    live: bool,
 }
 
 impl Context {
@@ -74,6 +79,7 @@ impl Context {
         Context {
             app: app.clone(),
             accept,
+            live: request.headers().contains_key(LIVE_HEADER),
         }
     }
 }
@@ -85,6 +91,8 @@ pub struct Frame<'a> {
     pub signed_in: Option<String>,
     pub alerts: Vec<String>,
     pub flash: Option<String>,
+    /// After this long without the worker, the page shows the lock (the desk asks again).
+    pub idle_seconds: u64,
 }
 
 fn frame<'a>(core: &mut Core, t: &'a Text<'a>, csrf: &'a str) -> Frame<'a> {
@@ -112,6 +120,7 @@ fn frame<'a>(core: &mut Core, t: &'a Text<'a>, csrf: &'a str) -> Frame<'a> {
         signed_in,
         alerts,
         flash,
+        idle_seconds: core.options.idle.as_secs(),
     }
 }
 
@@ -571,7 +580,7 @@ impl App {
         let page = self
             .core
             .run(move |core| {
-                core.seen();
+                core.seen(!context.live);
                 work(core, context)
             })
             .await;
@@ -593,7 +602,7 @@ impl App {
             .core
             .run(move |core| {
                 Box::pin(async move {
-                    core.seen();
+                    core.seen(true);
                     let Some(open) = core.open() else {
                         return "/".to_string();
                     };
@@ -633,7 +642,7 @@ pub async fn enrol(app: web::Data<App>, form: Form) -> HttpResponse {
         .core
         .run(move |core| {
             Box::pin(async move {
-                core.seen();
+                core.seen(true);
                 if let Err(refusal) = core
                     .enrol(server, code, handle, languages, passphrase)
                     .await
@@ -653,7 +662,7 @@ pub async fn unlock(app: web::Data<App>, form: Form) -> HttpResponse {
         .core
         .run(move |core| {
             Box::pin(async move {
-                core.seen();
+                core.seen(true);
                 if let Err(refusal) = core.unlock(passphrase).await {
                     core.flash = Some(refusal);
                 }
