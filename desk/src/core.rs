@@ -344,9 +344,7 @@ impl Open {
     /// Exchanges the refresh token shortly before the access token expires (and saves the new
     /// pair: a refresh token is good once).
     pub async fn fresh(&mut self) -> Result<(), ClientError> {
-        let now = jiff::Timestamp::now().as_second();
-        if self.client.session.access_expires_at - now < REFRESH_AHEAD {
-            self.client.refresh().await?;
+        if self.client.refresh_if_expiring(REFRESH_AHEAD).await? {
             self.save().await?;
         }
         Ok(())

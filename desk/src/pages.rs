@@ -9,19 +9,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use quietline_protocol::AccountId;
-use quietline_protocol::api::{Conversation, fill_placeholders};
+use quietline_protocol::api::{Conversation, OUTCOMES, TIMERS, fill_placeholders};
 use std::collections::HashMap;
-
-/// Disappearing-message timers the server offers, in seconds.
-const TIMERS: [u64; 4] = [300, 3_600, 86_400, 604_800];
-/// Outcome categories of a closed conversation.
-const OUTCOMES: [&str; 5] = [
-    "information_given",
-    "referred",
-    "no_response",
-    "safety_concern",
-    "other",
-];
 
 /// Sent by the page's script when it reads itself again after a live event.
 const LIVE_HEADER: &str = "x-desk-live";

@@ -634,6 +634,18 @@ pub fn fill_placeholders(
     Ok(out)
 }
 
+/// Disappearing-message timers offered, in seconds: 5 minutes, 1 hour, 1 day, 1 week (or none).
+pub const TIMERS: [u64; 4] = [300, 3_600, 86_400, 604_800];
+
+/// Outcome categories of a closed conversation, for aggregate statistics only.
+pub const OUTCOMES: [&str; 5] = [
+    "information_given",
+    "referred",
+    "no_response",
+    "safety_concern",
+    "other",
+];
+
 /// Changes a conversation's disappearing-message timer (never beyond the organisation's default).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -94,6 +94,21 @@ impl Client {
         .await
     }
 
+    /// Exchanges the refresh token when the access token expires within `ahead` seconds, so a
+    /// long-running client never meets a 401. Answers whether it did: the new refresh token is
+    /// good once, and the caller saves it.
+    pub async fn refresh_if_expiring(&mut self, ahead: i64) -> Result<bool> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or_default();
+        if self.session.access_expires_at - now >= ahead {
+            return Ok(false);
+        }
+        self.refresh().await?;
+        Ok(true)
+    }
+
     /// Exchanges the refresh token for a new token pair (before the access token expires).
     pub async fn refresh(&mut self) -> Result<()> {
         let body = crate::api::Refresh {

@@ -194,14 +194,7 @@ impl Incoming {
 /// Exchanges the refresh token shortly before the access token expires, so a long session at
 /// the terminal never meets a 401.
 pub async fn fresh(client: &mut Client) -> Result<(), ClientError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or_default();
-    if client.session.access_expires_at - now < 60 {
-        client.refresh().await?;
-    }
-    Ok(())
+    client.refresh_if_expiring(60).await.map(|_| ())
 }
 
 /// What a failed request says to a person.

@@ -34,8 +34,7 @@ use quietline_protocol::api::{
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
-/// Disappearing-message timers offered: 5 minutes, 1 hour, 1 day, 1 week (or none).
-pub const TIMERS: [u64; 4] = [300, 3_600, 86_400, 604_800];
+pub use quietline_protocol::api::{OUTCOMES, TIMERS};
 
 /// Checks a timer against the offered values.
 pub fn checked_timer(seconds: Option<u64>) -> ApiResult<Option<i64>> {
@@ -48,14 +47,6 @@ pub fn checked_timer(seconds: Option<u64>) -> ApiResult<Option<i64>> {
     }
 }
 
-/// Outcome categories of a closed conversation, for aggregate statistics only.
-pub const OUTCOMES: [&str; 5] = [
-    "information_given",
-    "referred",
-    "no_response",
-    "safety_concern",
-    "other",
-];
 /// Waiting conversations shown to a worker at once.
 const QUEUE_PAGE: i64 = 200;
 
