@@ -229,6 +229,22 @@ impl Client {
         .await
     }
 
+    /// Decrypts an envelope whose sender may present a new identity (a new phone, or someone
+    /// else): the new identity is trusted so that the message can be read, and the answer says
+    /// it changed, for the person to be told (and, at the desk, to accept before replying).
+    pub async fn open_noting_new_identity(
+        &mut self,
+        envelope: &Envelope,
+    ) -> Result<(Received, bool)> {
+        match self.open(envelope).await {
+            Err(ClientError::IdentityChanged { account_id, .. }) => {
+                self.accept_new_identity(&account_id).await?;
+                Ok((self.open(envelope).await?, true))
+            }
+            other => other.map(|received| (received, false)),
+        }
+    }
+
     /// Decrypts an envelope. A message from a device not yet known becomes a known peer device.
     pub async fn open(&mut self, envelope: &Envelope) -> Result<Received> {
         let from_account = envelope

@@ -140,21 +140,15 @@ impl<'a> Device<'a> {
         socket: &mut Socket,
     ) -> Result<Incoming, ClientError> {
         let text = |plaintext: &[u8]| String::from_utf8_lossy(plaintext).to_string();
-        let incoming = match self.client.open(envelope).await {
-            Ok(received) => Incoming::Message {
+        let incoming = match self.client.open_noting_new_identity(envelope).await {
+            Ok((received, false)) => Incoming::Message {
                 text: text(&received.plaintext),
                 from: received.from_account,
             },
-            Err(ClientError::IdentityChanged { account_id, .. }) => {
-                self.client.accept_new_identity(&account_id).await?;
-                match self.client.open(envelope).await {
-                    Ok(received) => Incoming::NewSafetyNumber {
-                        text: text(&received.plaintext),
-                        from: received.from_account,
-                    },
-                    Err(error) => Incoming::Unreadable(error),
-                }
-            }
+            Ok((received, true)) => Incoming::NewSafetyNumber {
+                text: text(&received.plaintext),
+                from: received.from_account,
+            },
             Err(error) => Incoming::Unreadable(error),
         };
         socket.acknowledge(vec![envelope.id]).await?;
