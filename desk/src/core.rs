@@ -19,6 +19,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 const ALERTS_KEPT: usize = 8;
 /// Wait before another try at the delivery socket after it closed or could not open.
 const RECONNECT_EVERY: Duration = Duration::from_secs(3);
+/// How long a verified card bundle is used before it is fetched again.
+const CARDS_KEPT: Duration = Duration::from_secs(300);
 /// The access token is exchanged this long before it expires.
 const REFRESH_AHEAD: i64 = 60;
 
@@ -119,6 +121,9 @@ pub struct Open {
     replies: Option<Vec<CannedReply>>,
     /// Keys of the organisation's card bundles, pinned on first use in this run.
     bundle_keys: Option<Vec<BundleKey>>,
+    /// The last verified bundle, by what it was asked for: every live refresh of a conversation
+    /// page needs its cards, not a new bundle.
+    cards: Option<(String, Instant, Vec<ServedCard>)>,
 }
 
 pub struct Core {
@@ -325,6 +330,7 @@ impl Open {
             partners: None,
             replies: None,
             bundle_keys: None,
+            cards: None,
         };
         open.fresh().await?;
         open.refresh().await?;
@@ -504,6 +510,17 @@ impl Open {
         let keys = self.bundle_keys.clone().unwrap_or_default();
         let mut locales: Vec<&str> = conversation.languages.iter().map(String::as_str).collect();
         locales.extend(self.profile.languages.iter().map(String::as_str));
+        let asked = format!(
+            "{organisation}|{}|{}",
+            locales.join(","),
+            conversation.region.as_deref().unwrap_or_default()
+        );
+        if let Some((key, fetched, cards)) = &self.cards
+            && *key == asked
+            && fetched.elapsed() < CARDS_KEPT
+        {
+            return Ok(cards.clone());
+        }
         let bundle = self
             .client
             .card_bundle(
@@ -514,25 +531,21 @@ impl Open {
                 jiff::Timestamp::now().as_second(),
             )
             .await?;
+        self.cards = Some((asked, Instant::now(), bundle.payload.cards.clone()));
         Ok(bundle.payload.cards)
     }
 
     async fn receive(&mut self, envelope: &Envelope, socket: &mut Socket) -> Option<Event> {
-        let opened = match self.client.open(envelope).await {
-            Err(ClientError::IdentityChanged { account_id, .. }) => {
-                // Read it (the person is waiting), but stop replies until the worker accepts.
-                self.changed_identity.insert(account_id.clone());
-                match self.client.accept_new_identity(&account_id).await {
-                    Ok(()) => self.client.open(envelope).await,
-                    Err(error) => Err(error),
-                }
-            }
-            other => other,
-        };
+        // A new identity is read at once (the person is waiting), but replies wait until the
+        // worker accepts it.
+        let opened = self.client.open_noting_new_identity(envelope).await;
+        if let Ok((received, true)) = &opened {
+            self.changed_identity.insert(received.from_account.clone());
+        }
         let _ = socket.acknowledge(vec![envelope.id]).await;
         let _ = self.save().await;
         let received = match opened {
-            Ok(received) => received,
+            Ok((received, _)) => received,
             Err(_) => {
                 self.alert("alert-unreadable", Vec::new());
                 return Some(Event::Changed);

@@ -10,8 +10,8 @@ use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use quietline_protocol::api::{CaseNote, CaseNoteRecipient, WriteCaseNote};
-use quietline_protocol::{ConversationId, DeviceId, ErrorCode, OrganisationId};
-use std::collections::BTreeSet;
+use quietline_protocol::{AccountId, ConversationId, DeviceId, ErrorCode, OrganisationId};
+use std::collections::{BTreeSet, HashMap};
 
 /// The largest sealed copy accepted: a long note, its sealing and its signature.
 pub const MAX_SEALED: usize = 16 * 1024;
@@ -162,11 +162,19 @@ pub async fn list(
         .read(move |conn| {
             organisation_of(conn, &worker, &conversation_id)?;
             let copies = store::copies_for(conn, &conversation_id, &worker.account_id, device)?;
+            let mut handles: HashMap<AccountId, String> = HashMap::new();
             copies
                 .into_iter()
                 .map(|(id, author, author_device, written_at, sealed)| {
-                    let author_handle =
-                        accounts_store::handle_of(conn, &author)?.unwrap_or_default();
+                    let author_handle = match handles.get(&author) {
+                        Some(handle) => handle.clone(),
+                        None => {
+                            let handle =
+                                accounts_store::handle_of(conn, &author)?.unwrap_or_default();
+                            handles.insert(author.clone(), handle.clone());
+                            handle
+                        }
+                    };
                     Ok(CaseNote {
                         id,
                         author,

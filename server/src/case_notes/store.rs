@@ -39,9 +39,9 @@ pub struct CopyRow<'a> {
     pub sealed: &'a [u8],
 }
 
-/// Stores a copy; `false` when that note already has a copy for that device.
-pub fn insert_copy(conn: &mut DbConn, row: &CopyRow<'_>) -> QueryResult<bool> {
-    let inserted = crate::on_backend!(conn, |c| diesel::insert_into(case_notes::table)
+/// Stores a copy (the caller has checked the note is new).
+pub fn insert_copy(conn: &mut DbConn, row: &CopyRow<'_>) -> QueryResult<()> {
+    crate::on_backend!(conn, |c| diesel::insert_into(case_notes::table)
         .values((
             case_notes::note_id.eq(row.note_id),
             case_notes::conversation_id.eq(row.conversation_id),
@@ -54,7 +54,7 @@ pub fn insert_copy(conn: &mut DbConn, row: &CopyRow<'_>) -> QueryResult<bool> {
         ))
         .on_conflict_do_nothing()
         .execute(c))?;
-    Ok(inserted == 1)
+    Ok(())
 }
 
 /// Whether a note of that id exists (in any conversation).
