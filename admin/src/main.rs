@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use quietline_protocol::api::{CreateEntryPoint, CreateInvite, CreateOrganisation, Role};
 use quietline_protocol::decoys::DisguiseTheme;
-use quietline_protocol::{AccountId, EntryPointId, OrganisationId};
+use quietline_protocol::{EntryPointId, OrganisationId};
 use quietline_server::auth::{OrganisationAdmin, Principal};
 use quietline_server::clock::SystemClock;
 use quietline_server::config::{Cli as ServerOptions, Config, DatabaseUrl};
@@ -74,6 +74,9 @@ enum Task {
         #[arg(long)]
         hours: Option<u32>,
     },
+    /// The audit log of administrators' changes.
+    #[command(subcommand)]
+    Audit(AuditTask),
     /// Entry points: the codes through which seekers reach an organisation.
     #[command(subcommand)]
     EntryPoints(EntryPointTask),
@@ -105,6 +108,36 @@ enum Task {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditTask {
+    /// Checks the audit log's hash chain from the first entry to the head, and exits non-zero if
+    /// an entry was edited, removed or reordered.
+    Verify {
+        /// A head written to the server's log output earlier (`audit_seq` and `audit_head`, as
+        /// SEQ:HASH): that entry must still be in the chain, unchanged. Repeat for several.
+        #[arg(long = "head", value_parser = audit_head)]
+        heads: Vec<(i64, String)>,
+    },
+    /// Prints the newest entries: when, who, what and which id.
+    List {
+        /// Only this organisation's (its id).
+        #[arg(long)]
+        organisation: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+fn audit_head(value: &str) -> Result<(i64, String), String> {
+    let (seq, hash) = value
+        .split_once(':')
+        .ok_or_else(|| "SEQ:HASH, as the server's log line gives them".to_string())?;
+    let seq = seq
+        .parse()
+        .map_err(|_| format!("{seq:?} is not an entry number"))?;
+    Ok((seq, hash.to_string()))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -244,6 +277,7 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 );
             }
             Task::EntryPoints(task) => entry_point_task(&state, task).await?,
+            Task::Audit(task) => audit_task(&state, task).await?,
             Task::Partners {
                 organisation,
                 partners,
@@ -469,7 +503,7 @@ async fn import_cards(
             format,
             bytes,
             dry_run,
-            editor: AccountId::from("quietline-admin"),
+            by: Principal::operator(),
         },
     )
     .await;
@@ -492,4 +526,49 @@ async fn import_cards(
             anyhow::bail!("{}", error.message)
         }
     }
+}
+
+async fn audit_task(state: &AppState, task: AuditTask) -> anyhow::Result<()> {
+    use quietline_server::audit;
+    match task {
+        AuditTask::Verify { heads } => {
+            let verdict = state.db.read(audit::verify).await?;
+            let (entries, head) = match verdict {
+                audit::Verdict::Intact { entries, head } => (entries, head),
+                audit::Verdict::Broken { seq, reason } => {
+                    anyhow::bail!("the audit log is broken at entry {seq}: {reason}")
+                }
+            };
+            for (seq, hash) in heads {
+                let found = state.db.read(move |conn| audit::hash_at(conn, seq)).await?;
+                if found.as_deref() != Some(hash.as_str()) {
+                    anyhow::bail!(
+                        "the audit log does not hold entry {seq} as the server announced it: it was rewritten"
+                    );
+                }
+            }
+            println!("audit log intact: {entries} entries, head {head}");
+        }
+        AuditTask::List {
+            organisation,
+            limit,
+        } => {
+            let filter = audit::Filter {
+                organisation_id: organisation.map(OrganisationId),
+                limit: i64::from(limit.clamp(1, 10_000)),
+                ..audit::Filter::default()
+            };
+            for entry in audit::list(state, filter).await.map_err(refused)? {
+                println!(
+                    "{:>6}  {}  {}  {}  {}",
+                    entry.seq,
+                    utc(entry.at),
+                    entry.actor_handle.as_deref().unwrap_or(&entry.actor),
+                    entry.action,
+                    entry.target.as_deref().unwrap_or("-")
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -283,3 +283,206 @@ fn set_up_tasks_name_organisations_by_name_and_reset_a_lost_second_factor() {
     assert_eq!(nobody.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// Runs SQL on a copy's storage, as someone with write access to the database file would.
+fn tamper(runtime: &tokio::runtime::Runtime, data_dir: &Path, sql: &'static str) {
+    runtime.block_on(async {
+        let state = build_state(Config::for_data_dir(data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        state
+            .db
+            .write(move |conn| {
+                use diesel::connection::SimpleConnection;
+                conn.batch_execute(sql)
+                    .map_err(quietline_server::db::DbError::from)
+            })
+            .await
+            .unwrap();
+    });
+}
+
+/// A consistent copy of a data directory: the database through SQLite's `VACUUM INTO`, the key
+/// files as they are.
+fn copy_data_dir(runtime: &tokio::runtime::Runtime, from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for key in ["storage.key", "token.key"] {
+        std::fs::copy(from.join(key), to.join(key)).unwrap();
+    }
+    let target = to.join("quietline.db").display().to_string();
+    runtime.block_on(async {
+        let state = build_state(Config::for_data_dir(from), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        state
+            .db
+            .read(move |conn| {
+                use diesel::connection::SimpleConnection;
+                conn.batch_execute(&format!("VACUUM INTO '{target}'"))
+                    .map_err(quietline_server::db::DbError::from)
+            })
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn the_audit_log_records_each_change_and_verify_finds_an_edited_removed_or_swapped_entry() {
+    let base = std::env::temp_dir().join(format!("quietline-admin-audit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let data_dir = base.join("live");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+    });
+    let ok = |dir: &Path, args: &[&str]| {
+        let output = admin(dir, args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout)
+    };
+    let empty = ok(&data_dir, &["audit", "verify"]);
+    assert!(empty.contains("intact: 0 entries"), "{empty}");
+    ok(
+        &data_dir,
+        &["create-organisation", "--name", "Harbour House"],
+    );
+    ok(&data_dir, &["invite", "--organisation", "Harbour House"]);
+    ok(
+        &data_dir,
+        &[
+            "entry-points",
+            "create",
+            "--organisation",
+            "Harbour House",
+            "--label",
+            "poster",
+        ],
+    );
+    ok(
+        &data_dir,
+        &[
+            "invite",
+            "--organisation",
+            "Harbour House",
+            "--role",
+            "admin",
+        ],
+    );
+
+    let listed = ok(&data_dir, &["audit", "list"]);
+    let actions: Vec<&str> = listed
+        .lines()
+        .map(|line| line.split_whitespace().nth(5).unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "invite.create",
+            "entry_point.create",
+            "invite.create",
+            "organisation.create"
+        ],
+        "{listed}"
+    );
+    assert!(
+        listed.lines().all(|line| line.contains("operator")),
+        "{listed}"
+    );
+    // Never a name or a code: the organisation's name and the entry point's label are not in it.
+    assert!(
+        !listed.contains("Harbour") && !listed.contains("poster"),
+        "{listed}"
+    );
+
+    let intact = ok(&data_dir, &["audit", "verify"]);
+    assert!(intact.contains("intact: 4 entries, head "), "{intact}");
+    let head = intact.trim().rsplit(' ').next().unwrap().to_string();
+    ok(
+        &data_dir,
+        &["audit", "verify", "--head", &format!("4:{head}")],
+    );
+
+    let cases: [(&str, &'static str, &str); 5] = [
+        (
+            "edited",
+            "UPDATE audit_log SET target = 'someone-else' WHERE seq = 2;",
+            "entry 2: its content does not match its hash",
+        ),
+        (
+            "removed",
+            "DELETE FROM audit_log WHERE seq = 2;",
+            "entry 2: an entry is missing or out of order",
+        ),
+        (
+            "last-removed",
+            "DELETE FROM audit_log WHERE seq = 4;",
+            "entry 4: the head names an entry the log does not hold",
+        ),
+        (
+            "swapped",
+            "UPDATE audit_log SET seq = -1 WHERE seq = 2; \
+             UPDATE audit_log SET seq = 2 WHERE seq = 3; \
+             UPDATE audit_log SET seq = 3 WHERE seq = -1;",
+            "entry 2: it does not follow the entry before it",
+        ),
+        (
+            "renumbered",
+            "UPDATE audit_log SET seq = seq + 10 WHERE seq >= 3;",
+            "entry 3: an entry is missing or out of order",
+        ),
+    ];
+    for (name, sql, said) in cases {
+        let copy = base.join(name);
+        copy_data_dir(&runtime, &data_dir, &copy);
+        ok(&copy, &["audit", "verify"]);
+        tamper(&runtime, &copy, sql);
+        let broken = admin(&copy, &["audit", "verify"]);
+        assert_eq!(
+            broken.status.code(),
+            Some(1),
+            "{name}: {}",
+            text(&broken.stdout)
+        );
+        let error = text(&broken.stderr);
+        assert!(error.contains(said), "{name}: {error}");
+    }
+
+    // A log rewritten from scratch holds together, but not against a head announced before.
+    let forged = base.join("forged");
+    copy_data_dir(&runtime, &data_dir, &forged);
+    tamper(
+        &runtime,
+        &forged,
+        "DELETE FROM audit_log; UPDATE audit_head SET seq = 0, hash = '0000000000000000000000000000000000000000000000000000000000000000';",
+    );
+    ok(&forged, &["create-organisation", "--name", "Other"]);
+    ok(&forged, &["audit", "verify"]);
+    let rewritten = admin(
+        &forged,
+        &["audit", "verify", "--head", &format!("4:{head}")],
+    );
+    assert_eq!(rewritten.status.code(), Some(1));
+    assert!(
+        text(&rewritten.stderr).contains("does not hold entry 4"),
+        "{}",
+        text(&rewritten.stderr)
+    );
+    let malformed = admin(&forged, &["audit", "verify", "--head", "four"]);
+    assert_eq!(
+        malformed.status.code(),
+        Some(2),
+        "clap refuses it: {}",
+        text(&malformed.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}

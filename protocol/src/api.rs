@@ -815,3 +815,25 @@ pub struct CaseNoteWritten {
     /// Minute the note was written.
     pub written_at: i64,
 }
+
+/// One entry of the audit log: who changed what, to the minute. Never content: the target is an
+/// id (a card's, an entry point's, a member's), never a name, a text or a code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntry {
+    /// Its place in the log, from 1, without gaps.
+    pub seq: u64,
+    /// The minute it happened (Unix seconds, rounded down).
+    pub at: i64,
+    /// The administrator's account id, or `operator` for the server's command line.
+    pub actor: String,
+    /// The administrator's handle, while their account exists.
+    pub actor_handle: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
+    /// What was done, e.g. `card.publish`.
+    pub action: String,
+    /// The id of what it was done to, if it has one.
+    pub target: Option<String>,
+    /// SHA-256 (base64url) over the entry and the previous entry's hash.
+    pub hash: String,
+}

@@ -3,6 +3,7 @@
 //! end-to-end tests both go through it.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod canned_replies;

@@ -144,7 +144,8 @@ pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 11] = [
 ];
 
 /// The routes of the admin listener.
-pub const ADMIN_ROUTES: [fn(&mut ServiceConfig); 6] = [
+pub const ADMIN_ROUTES: [fn(&mut ServiceConfig); 7] = [
+    crate::audit::configure_admin,
     accounts::configure_admin,
     organisations::configure_admin,
     crate::entry_points::configure_admin,

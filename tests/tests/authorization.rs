@@ -541,6 +541,13 @@ fn rows() -> Vec<Row> {
             "/admin/v1/organisations/{org_a}/bundle-keys/rotate",
             ADMINS_OF_A,
         ),
+        row("GET", Admin, "/admin/v1/audit", &[Who::Root]),
+        row(
+            "GET",
+            Admin,
+            "/admin/v1/organisations/{org_a}/audit",
+            ADMINS_OF_A,
+        ),
         row("GET", Admin, "/openapi.json", ANYONE),
         row("GET", Admin, "/docs/{path}", ANYONE),
         row("GET", Admin, "/metrics", ANYONE),
@@ -657,6 +664,19 @@ impl World {
             org_b,
             counter: std::cell::Cell::new(0),
         }
+    }
+
+    /// The number of the audit log's newest entry (read from the storage: the cells sign the
+    /// instance administrator out at the end).
+    async fn audit_head(&self, app: &TestApp) -> u64 {
+        let filter = quietline_server::audit::Filter {
+            limit: 1,
+            ..Default::default()
+        };
+        let newest = quietline_server::audit::list(&app.state, filter)
+            .await
+            .unwrap();
+        newest.first().map_or(0, |entry| entry.seq)
     }
 
     fn unique(&self, prefix: &str) -> String {
@@ -915,8 +935,21 @@ both_backends! {
                 let token = if row.fresh { world.fresh_token(&app, who).await } else { world.token(who) };
                 let body = world.body(&app, &row).await;
                 let path = world.path(&app, &row, token.as_deref()).await;
+                // Every change on the admin listener is in the audit log, and nothing refused is.
+                let audited = row.listener == Listener::Admin && row.method != "GET";
+                let before = if audited { world.audit_head(&app).await } else { 0 };
                 let answer = app.call(row.method, row.listener, &path, token.as_deref(), body.as_ref()).await;
                 let status = answer.status.as_u16();
+                if audited {
+                    let after = world.audit_head(&app).await;
+                    let changed = matches!(status, 200 | 204);
+                    if changed != (after > before) {
+                        mismatches.push(format!(
+                            "{} {} as {who:?}: answered {status}, audit log from entry {before} to {after}",
+                            row.method, row.path
+                        ));
+                    }
+                }
                 let expected_allowed = row.allowed.contains(&who);
                 let fine = if expected_allowed {
                     row.ok.contains(&status) && !matches!(answer.code(), "unauthenticated" | "forbidden")

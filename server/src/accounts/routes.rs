@@ -1,6 +1,7 @@
 //! HTTP handlers for accounts, sessions and devices. Thin: extract, call the service, answer.
 
 use super::service;
+use crate::audit::{self, Action, Entry};
 use crate::auth::{AdminAuth, AdminEnrolling, Audience, ClientAddress, Principal, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
@@ -272,9 +273,15 @@ async fn begin_admin_totp(
     address: ClientAddress,
     body: web::Json<BeginTotp>,
 ) -> ApiResult<web::Json<TotpEnrolment>> {
-    service::begin_totp(&state, &address, &admin.0, body.into_inner().passphrase)
-        .await
-        .map(web::Json)
+    let enrolment =
+        service::begin_totp(&state, &address, &admin.0, body.into_inner().passphrase).await?;
+    let entry = Entry::new(
+        &admin.0,
+        admin.0.organisation_id.as_ref(),
+        Action::TotpEnrol,
+    );
+    audit::record(&state, entry).await?;
+    Ok(web::Json(enrolment))
 }
 
 /// POST /admin/v1/totp/confirm — activates the administrator's second factor with a first
@@ -290,9 +297,14 @@ async fn confirm_admin_totp(
     admin: AdminEnrolling,
     body: web::Json<ConfirmTotp>,
 ) -> ApiResult<web::Json<RecoveryCodes>> {
-    service::confirm_totp(&state, &admin.0, body.code.expose())
-        .await
-        .map(web::Json)
+    let codes = service::confirm_totp(&state, &admin.0, body.code.expose()).await?;
+    let entry = Entry::new(
+        &admin.0,
+        admin.0.organisation_id.as_ref(),
+        Action::TotpConfirm,
+    );
+    audit::record(&state, entry).await?;
+    Ok(web::Json(codes))
 }
 
 /// GET /admin/v1/devices — the administrator's own devices (sign-ins).
@@ -317,7 +329,15 @@ async fn remove_admin_device(
     admin: AdminEnrolling,
     path: web::Path<u32>,
 ) -> ApiResult<HttpResponse> {
-    service::remove_device(&state, admin.0, path.into_inner()).await?;
+    let device = path.into_inner();
+    let entry = Entry::new(
+        &admin.0,
+        admin.0.organisation_id.as_ref(),
+        Action::AdminDeviceRemove,
+    )
+    .on(device.to_string());
+    service::remove_device(&state, admin.0, device).await?;
+    audit::record(&state, entry).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -333,9 +353,13 @@ async fn set_up_instance(
     address: ClientAddress,
     body: web::Json<InstanceSetup>,
 ) -> ApiResult<web::Json<Enrolment>> {
-    service::set_up_instance(&state, &address, body.into_inner())
-        .await
-        .map(web::Json)
+    let enrolment = service::set_up_instance(&state, &address, body.into_inner()).await?;
+    audit::record(
+        &state,
+        Entry::granted(&enrolment.session, Action::InstanceSetUp),
+    )
+    .await?;
+    Ok(web::Json(enrolment))
 }
 
 /// POST /admin/v1/invites/accept — an administrator redeems an invite.
@@ -350,9 +374,14 @@ async fn accept_admin_invite(
     address: ClientAddress,
     body: web::Json<AcceptInvite>,
 ) -> ApiResult<web::Json<Enrolment>> {
-    service::accept_invite(&state, &address, body.into_inner(), Role::Admin)
-        .await
-        .map(web::Json)
+    let enrolment =
+        service::accept_invite(&state, &address, body.into_inner(), Role::Admin).await?;
+    audit::record(
+        &state,
+        Entry::granted(&enrolment.session, Action::AdminInviteAccept),
+    )
+    .await?;
+    Ok(web::Json(enrolment))
 }
 
 /// POST /admin/v1/sessions — an administrator signs in.
@@ -367,9 +396,9 @@ async fn log_in_admin(
     address: ClientAddress,
     body: web::Json<Login>,
 ) -> ApiResult<web::Json<SessionGrant>> {
-    service::log_in(&state, &address, body.into_inner(), Audience::Admin)
-        .await
-        .map(web::Json)
+    let grant = service::log_in(&state, &address, body.into_inner(), Audience::Admin).await?;
+    audit::record(&state, Entry::granted(&grant, Action::AdminSignIn)).await?;
+    Ok(web::Json(grant))
 }
 
 /// POST /admin/v1/sessions/refresh — rotates an administrator's refresh token.
@@ -394,7 +423,13 @@ async fn log_out_admin(
     state: web::Data<AppState>,
     admin: AdminEnrolling,
 ) -> ApiResult<HttpResponse> {
+    let entry = Entry::new(
+        &admin.0,
+        admin.0.organisation_id.as_ref(),
+        Action::AdminSignOut,
+    );
     service::log_out(&state, admin.0).await?;
+    audit::record(&state, entry).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -92,14 +92,18 @@ pub async fn create(
         deleted: false,
     };
     let editor = admin.account_id.clone();
-    state
-        .db
-        .write(move |conn| {
-            store::insert(conn, &row)?;
-            store::record_version(conn, &row, &editor)?;
-            Ok(to_api(row))
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CannedReplyCreate,
+    )
+    .on(row.id.clone());
+    crate::audit::write(state, entry, move |conn| {
+        store::insert(conn, &row)?;
+        store::record_version(conn, &row, &editor)?;
+        Ok(to_api(row))
+    })
+    .await
 }
 
 pub async fn update(
@@ -113,31 +117,35 @@ pub async fn update(
     let expected = i32::try_from(request.version).map_err(|_| invalid("Unknown version."))?;
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = of_organisation(conn, &organisation_id, &reply_id)?;
-            if current.deleted {
-                return Err(ApiError::not_found());
-            }
-            let row = CannedRow {
-                language,
-                title,
-                body,
-                version: expected.saturating_add(1),
-                updated_at: now,
-                ..current
-            };
-            if !store::update(conn, &row, expected)? {
-                return Err(ApiError::conflict(
-                    ErrorCode::VersionConflict,
-                    "This reply was changed since that version; reload it and edit again.",
-                ));
-            }
-            store::record_version(conn, &row, &editor)?;
-            Ok(to_api(row))
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CannedReplyUpdate,
+    )
+    .on(reply_id.clone());
+    crate::audit::write(state, entry, move |conn| {
+        let current = of_organisation(conn, &organisation_id, &reply_id)?;
+        if current.deleted {
+            return Err(ApiError::not_found());
+        }
+        let row = CannedRow {
+            language,
+            title,
+            body,
+            version: expected.saturating_add(1),
+            updated_at: now,
+            ..current
+        };
+        if !store::update(conn, &row, expected)? {
+            return Err(ApiError::conflict(
+                ErrorCode::VersionConflict,
+                "This reply was changed since that version; reload it and edit again.",
+            ));
+        }
+        store::record_version(conn, &row, &editor)?;
+        Ok(to_api(row))
+    })
+    .await
 }
 
 /// Soft deletion: workers no longer see the reply; its versions stay for audit. Deleting a
@@ -150,29 +158,33 @@ pub async fn delete(
     let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = of_organisation(conn, &organisation_id, &reply_id)?;
-            if current.deleted {
-                return Ok(());
-            }
-            let expected = current.version;
-            let row = CannedRow {
-                version: expected.saturating_add(1),
-                updated_at: now,
-                deleted: true,
-                ..current
-            };
-            if !store::update(conn, &row, expected)? {
-                return Err(ApiError::conflict(
-                    ErrorCode::VersionConflict,
-                    "This reply is being changed; try again.",
-                ));
-            }
-            store::record_version(conn, &row, &editor).map_err(ApiError::from)
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CannedReplyDelete,
+    )
+    .on(reply_id.clone());
+    crate::audit::write(state, entry, move |conn| {
+        let current = of_organisation(conn, &organisation_id, &reply_id)?;
+        if current.deleted {
+            return Ok(());
+        }
+        let expected = current.version;
+        let row = CannedRow {
+            version: expected.saturating_add(1),
+            updated_at: now,
+            deleted: true,
+            ..current
+        };
+        if !store::update(conn, &row, expected)? {
+            return Err(ApiError::conflict(
+                ErrorCode::VersionConflict,
+                "This reply is being changed; try again.",
+            ));
+        }
+        store::record_version(conn, &row, &editor).map_err(ApiError::from)
+    })
+    .await
 }
 
 pub async fn list(

@@ -468,7 +468,7 @@ async fn import_cards(
         format,
         bytes: bytes.to_vec(),
         dry_run: query.dry_run.unwrap_or(false),
-        editor: admin.account_id.clone(),
+        by: (*admin).clone(),
     };
     transfer::import(&state, import).await.map(web::Json)
 }

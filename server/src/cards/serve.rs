@@ -419,13 +419,16 @@ pub async fn rotate_key(state: &AppState, admin: &OrganisationAdmin) -> ApiResul
     let sealer = state.sealer.clone();
     let now = state.clock.now();
     let organisation = organisation_id.clone();
-    state
-        .db
-        .write(move |conn| {
-            store::retire_keys(conn, &organisation, now)?;
-            new_key(conn, &sealer, &organisation, now).map(|_| ())
-        })
-        .await?;
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::BundleKeyRotate,
+    );
+    crate::audit::write(state, entry, move |conn| {
+        store::retire_keys(conn, &organisation, now)?;
+        new_key(conn, &sealer, &organisation, now).map(|_| ())
+    })
+    .await?;
     let rows = state
         .db
         .read(move |conn| store::keys(conn, &organisation_id).map_err(ApiError::from))

@@ -277,17 +277,25 @@ pub async fn create(
     let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let change = Change {
-                by: &editor,
-                at: now,
-                action: "created",
-            };
-            create_in(conn, &organisation_id, content, change)
-        })
-        .await
+    let principal = (**admin).clone();
+    let organisation = organisation_id.clone();
+    let entry = move |card: &Card| {
+        crate::audit::Entry::new(
+            &principal,
+            Some(&organisation),
+            crate::audit::Action::CardCreate,
+        )
+        .on(card.id.clone())
+    };
+    crate::audit::write_with(state, entry, move |conn| {
+        let change = Change {
+            by: &editor,
+            at: now,
+            action: "created",
+        };
+        create_in(conn, &organisation_id, content, change)
+    })
+    .await
 }
 
 pub async fn update(
@@ -299,23 +307,27 @@ pub async fn update(
     let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            update_in(
-                conn,
-                &organisation_id,
-                &card_id,
-                Some(request.version),
-                request.content,
-                Change {
-                    by: &editor,
-                    at: now,
-                    action: "edited",
-                },
-            )
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CardUpdate,
+    )
+    .on(card_id.0.clone());
+    crate::audit::write(state, entry, move |conn| {
+        update_in(
+            conn,
+            &organisation_id,
+            &card_id,
+            Some(request.version),
+            request.content,
+            Change {
+                by: &editor,
+                at: now,
+                action: "edited",
+            },
+        )
+    })
+    .await
 }
 
 /// Adds or replaces one translation, made from the card's current revision.
@@ -329,38 +341,42 @@ pub async fn put_translation(
     let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = of_organisation(conn, &organisation_id, &card_id)?;
-            let mut content = content_of(&current.content)?;
-            let revision = u32::try_from(current.revision).unwrap_or_default();
-            content.translations.insert(
-                locale,
-                CardText {
-                    title: text.title,
-                    summary: text.summary,
-                    body: text.body,
-                    risk_disclosure: text.risk_disclosure,
-                    confidentiality: text.confidentiality,
-                    source_revision: revision,
-                },
-            );
-            let problems = validate::check(&mut content);
-            if !problems.is_empty() {
-                return Err(invalid_card(problems));
-            }
-            let row = CardRow {
-                state: CardState::Draft,
-                version: current.version + 1,
-                content: to_json(&content)?,
-                submitted_by: None,
-                updated_at: now,
-                ..current.clone()
-            };
-            commit(conn, Some(&current), row, "translated", &editor)
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CardTranslate,
+    )
+    .on(format!("{}/{locale}", card_id.0));
+    crate::audit::write(state, entry, move |conn| {
+        let current = of_organisation(conn, &organisation_id, &card_id)?;
+        let mut content = content_of(&current.content)?;
+        let revision = u32::try_from(current.revision).unwrap_or_default();
+        content.translations.insert(
+            locale,
+            CardText {
+                title: text.title,
+                summary: text.summary,
+                body: text.body,
+                risk_disclosure: text.risk_disclosure,
+                confidentiality: text.confidentiality,
+                source_revision: revision,
+            },
+        );
+        let problems = validate::check(&mut content);
+        if !problems.is_empty() {
+            return Err(invalid_card(problems));
+        }
+        let row = CardRow {
+            state: CardState::Draft,
+            version: current.version + 1,
+            content: to_json(&content)?,
+            submitted_by: None,
+            updated_at: now,
+            ..current.clone()
+        };
+        commit(conn, Some(&current), row, "translated", &editor)
+    })
+    .await
 }
 
 /// A workflow step.
@@ -380,9 +396,17 @@ pub async fn step(
     let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        match step {
+            Step::Submit => crate::audit::Action::CardSubmit,
+            Step::Publish => crate::audit::Action::CardPublish,
+            Step::Archive => crate::audit::Action::CardArchive,
+        },
+    )
+    .on(card_id.0.clone());
+    crate::audit::write(state, entry, move |conn| {
             let current = of_organisation(conn, &organisation_id, &card_id)?;
             let (two_admins, _) = store::settings(conn, &organisation_id)?;
             let mut row = CardRow {
@@ -462,51 +486,55 @@ pub async fn rollback(
     let organisation_id = admin.organisation_id().clone();
     let editor = admin.account_id.clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = of_organisation(conn, &organisation_id, &card_id)?;
-            let wanted = i32::try_from(version).map_err(|_| ApiError::not_found())?;
-            let earlier = store::version(conn, &card_id, wanted)?
-                .filter(|v| v.state == CardState::Published)
-                .ok_or(ApiError::unprocessable(
-                    ErrorCode::InvalidBody,
-                    "Roll back only to a version that was published.",
-                ))?;
-            let old = content_of(&current.content)?;
-            let mut content = content_of(&earlier.content)?;
-            let revision = current.revision + 1;
-            // Texts that were current in that version are current again.
-            let then = content
-                .translations
-                .get(&content.source_locale)
-                .map(|t| t.source_revision)
-                .unwrap_or_default();
-            for text in content.translations.values_mut() {
-                if text.source_revision >= then {
-                    text.source_revision = u32::try_from(revision).unwrap_or_default();
-                }
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CardRollback,
+    )
+    .on(format!("{}@{version}", card_id.0));
+    crate::audit::write(state, entry, move |conn| {
+        let current = of_organisation(conn, &organisation_id, &card_id)?;
+        let wanted = i32::try_from(version).map_err(|_| ApiError::not_found())?;
+        let earlier = store::version(conn, &card_id, wanted)?
+            .filter(|v| v.state == CardState::Published)
+            .ok_or(ApiError::unprocessable(
+                ErrorCode::InvalidBody,
+                "Roll back only to a version that was published.",
+            ))?;
+        let old = content_of(&current.content)?;
+        let mut content = content_of(&earlier.content)?;
+        let revision = current.revision + 1;
+        // Texts that were current in that version are current again.
+        let then = content
+            .translations
+            .get(&content.source_locale)
+            .map(|t| t.source_revision)
+            .unwrap_or_default();
+        for text in content.translations.values_mut() {
+            if text.source_revision >= then {
+                text.source_revision = u32::try_from(revision).unwrap_or_default();
             }
-            let json = to_json(&content)?;
-            let row = CardRow {
-                state: CardState::Published,
-                revision: if content == old {
-                    current.revision
-                } else {
-                    revision
-                },
-                version: current.version + 1,
-                content: json.clone(),
-                published: Some(json),
-                published_version: Some(current.version + 1),
-                submitted_by: None,
-                updated_at: now,
-                ..current.clone()
-            };
-            store::bump_generation(conn, &organisation_id)?;
-            commit(conn, Some(&current), row, "rolled_back", &editor)
-        })
-        .await
+        }
+        let json = to_json(&content)?;
+        let row = CardRow {
+            state: CardState::Published,
+            revision: if content == old {
+                current.revision
+            } else {
+                revision
+            },
+            version: current.version + 1,
+            content: json.clone(),
+            published: Some(json),
+            published_version: Some(current.version + 1),
+            submitted_by: None,
+            updated_at: now,
+            ..current.clone()
+        };
+        store::bump_generation(conn, &organisation_id)?;
+        commit(conn, Some(&current), row, "rolled_back", &editor)
+    })
+    .await
 }
 
 pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Card>> {
@@ -573,12 +601,15 @@ pub async fn set_settings(
     settings: CardSettings,
 ) -> ApiResult<CardSettings> {
     let organisation_id = admin.organisation_id().clone();
-    state
-        .db
-        .write(move |conn| {
-            store::set_two_admin_approval(conn, &organisation_id, settings.two_admin_approval)
-                .map_err(ApiError::from)
-        })
-        .await?;
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::CardSettingsSet,
+    );
+    crate::audit::write(state, entry, move |conn| {
+        store::set_two_admin_approval(conn, &organisation_id, settings.two_admin_approval)
+            .map_err(ApiError::from)
+    })
+    .await?;
     Ok(settings)
 }

@@ -217,6 +217,7 @@ diesel::table! {
 diesel::joinable!(conversation_members -> conversations (conversation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
     case_notes,
     organisations,
     accounts,
@@ -368,5 +369,26 @@ diesel::table! {
         recipient_device -> Integer,
         written_at -> BigInt,
         sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> BigInt,
+        actor -> Text,
+        organisation_id -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
     }
 }

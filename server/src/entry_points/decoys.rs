@@ -216,21 +216,25 @@ pub async fn put(
     let organisation_id = admin.organisation_id().clone();
     let language = canonical_one(language)?;
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let entry = entry_of(conn, &organisation_id, &id)?;
-            validate(entry.theme, &content)?;
-            let row = DecoyRow {
-                entry_point_id: entry.id,
-                language,
-                content: serde_json::to_string(&content).map_err(ApiError::internal)?,
-                updated_at: now,
-            };
-            store::put_decoy(conn, &row)?;
-            curated(row)
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::DecoySet,
+    )
+    .on(format!("{}/{language}", id.0));
+    crate::audit::write(state, entry, move |conn| {
+        let entry = entry_of(conn, &organisation_id, &id)?;
+        validate(entry.theme, &content)?;
+        let row = DecoyRow {
+            entry_point_id: entry.id,
+            language,
+            content: serde_json::to_string(&content).map_err(ApiError::internal)?,
+            updated_at: now,
+        };
+        store::put_decoy(conn, &row)?;
+        curated(row)
+    })
+    .await
 }
 
 /// (Administrators) Removes one language's curated content: the seed is served again.
@@ -242,16 +246,20 @@ pub async fn remove(
 ) -> ApiResult<()> {
     let organisation_id = admin.organisation_id().clone();
     let language = canonical_one(language)?;
-    state
-        .db
-        .write(move |conn| {
-            let entry = entry_of(conn, &organisation_id, &id)?;
-            match store::delete_decoy(conn, &entry.id, &language)? {
-                0 => Err(ApiError::not_found()),
-                _ => Ok(()),
-            }
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::DecoyDelete,
+    )
+    .on(format!("{}/{language}", id.0));
+    crate::audit::write(state, entry, move |conn| {
+        let entry = entry_of(conn, &organisation_id, &id)?;
+        match store::delete_decoy(conn, &entry.id, &language)? {
+            0 => Err(ApiError::not_found()),
+            _ => Ok(()),
+        }
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -77,13 +77,17 @@ pub async fn create(
     };
     let code_hash = hash_token(&code);
     let config = state.config.clone();
-    state
-        .db
-        .write(move |conn| {
-            store::insert(conn, &row, &code_hash)?;
-            Ok(to_api(&config, row, Some(code)))
-        })
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::EntryPointCreate,
+    )
+    .on(row.id.0.clone());
+    crate::audit::write(state, entry, move |conn| {
+        store::insert(conn, &row, &code_hash)?;
+        Ok(to_api(&config, row, Some(code)))
+    })
+    .await
 }
 
 pub async fn list(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<EntryPoint>> {
@@ -128,15 +132,19 @@ pub async fn delete(
     id: EntryPointId,
 ) -> ApiResult<()> {
     let organisation_id = admin.organisation_id().clone();
-    state
-        .db
-        .write(
-            move |conn| match store::delete(conn, &organisation_id, &id)? {
-                0 => Err(ApiError::not_found()),
-                _ => Ok(()),
-            },
-        )
-        .await
+    let entry = crate::audit::Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        crate::audit::Action::EntryPointRetire,
+    )
+    .on(id.0.clone());
+    crate::audit::write(state, entry, move |conn| {
+        match store::delete(conn, &organisation_id, &id)? {
+            0 => Err(ApiError::not_found()),
+            _ => Ok(()),
+        }
+    })
+    .await
 }
 
 /// The entry point a code opens, inside the caller's transaction.

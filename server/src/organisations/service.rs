@@ -4,6 +4,7 @@
 
 use super::store;
 use crate::accounts::store as accounts_store;
+use crate::audit::{self, Action, Entry};
 use crate::auth::secrets::random_token;
 use crate::auth::tokens::hash_token;
 use crate::auth::{OrganisationAdmin, Principal};
@@ -49,19 +50,18 @@ pub async fn create_organisation(
         created_at: state.clock.now(),
         disappearing_seconds: timer,
     };
-    state
-        .db
-        .write(move |conn| {
-            if store::name_exists(conn, &row.name)? {
-                return Err(ApiError::conflict(
-                    ErrorCode::OrganisationExists,
-                    "An organisation of that name exists already.",
-                ));
-            }
-            store::insert_organisation(conn, &row)?;
-            Ok(to_api(row))
-        })
-        .await
+    let entry = Entry::new(admin, Some(&row.id), Action::OrganisationCreate).on(row.id.0.clone());
+    audit::write(state, entry, move |conn| {
+        if store::name_exists(conn, &row.name)? {
+            return Err(ApiError::conflict(
+                ErrorCode::OrganisationExists,
+                "An organisation of that name exists already.",
+            ));
+        }
+        store::insert_organisation(conn, &row)?;
+        Ok(to_api(row))
+    })
+    .await
 }
 
 pub async fn list_organisations(
@@ -141,12 +141,12 @@ pub async fn create_invite(
     let expires_at = state.clock.now() + i64::from(hours) * 3_600;
     let role = request.role;
     let org = organisation_id.clone();
-    state
-        .db
-        .write(move |conn| {
-            store::insert_invite(conn, &code_hash, &org, role, expires_at).map_err(ApiError::from)
-        })
-        .await?;
+    let entry =
+        Entry::new(admin, Some(&organisation_id), Action::InviteCreate).on(invite_id(&code_hash));
+    audit::write(state, entry, move |conn| {
+        store::insert_invite(conn, &code_hash, &org, role, expires_at).map_err(ApiError::from)
+    })
+    .await?;
     Ok(Invite {
         code: code.into(),
         role,
@@ -194,18 +194,17 @@ pub async fn revoke_invite(
 ) -> ApiResult<()> {
     let organisation_id = admin.organisation_id().clone();
     let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let hash = store::pending_invites(conn, &organisation_id, now)?
-                .into_iter()
-                .map(|(hash, _, _)| hash)
-                .find(|hash| invite_id(hash) == id)
-                .ok_or_else(ApiError::not_found)?;
-            store::delete_invite(conn, &organisation_id, &hash)?;
-            Ok(())
-        })
-        .await
+    let entry = Entry::new(admin, Some(&organisation_id), Action::InviteRevoke).on(id.clone());
+    audit::write(state, entry, move |conn| {
+        let hash = store::pending_invites(conn, &organisation_id, now)?
+            .into_iter()
+            .map(|(hash, _, _)| hash)
+            .find(|hash| invite_id(hash) == id)
+            .ok_or_else(ApiError::not_found)?;
+        store::delete_invite(conn, &organisation_id, &hash)?;
+        Ok(())
+    })
+    .await
 }
 
 pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Member>> {
@@ -244,7 +243,9 @@ pub async fn remove_member(
     if !member {
         return Err(ApiError::not_found());
     }
-    crate::accounts::service::remove_account(state, account_id).await
+    let entry = Entry::new(admin, Some(admin.organisation_id()), Action::MemberRemove)
+        .on(account_id.0.clone());
+    crate::accounts::service::remove_account(state, account_id, entry).await
 }
 
 /// Changes the organisation's default (and longest) disappearing timer. Conversations keep
@@ -256,20 +257,19 @@ pub async fn set_disappearing(
 ) -> ApiResult<Organisation> {
     let organisation_id = admin.organisation_id().clone();
     let timer = crate::conversations::service::checked_timer(seconds)?;
-    state
-        .db
-        .write(move |conn| {
-            if store::set_disappearing(conn, &organisation_id, timer)? == 0 {
-                return Err(ApiError::not_found());
-            }
-            if let Some(limit) = timer {
-                crate::conversations::store::cap_timers(conn, &organisation_id, limit)?;
-            }
-            store::find_organisation(conn, &organisation_id)?
-                .map(to_api)
-                .ok_or_else(ApiError::not_found)
-        })
-        .await
+    let entry = Entry::new(admin, Some(&organisation_id), Action::DisappearingSet);
+    audit::write(state, entry, move |conn| {
+        if store::set_disappearing(conn, &organisation_id, timer)? == 0 {
+            return Err(ApiError::not_found());
+        }
+        if let Some(limit) = timer {
+            crate::conversations::store::cap_timers(conn, &organisation_id, limit)?;
+        }
+        store::find_organisation(conn, &organisation_id)?
+            .map(to_api)
+            .ok_or_else(ApiError::not_found)
+    })
+    .await
 }
 
 /// Most partners an organisation declares.
@@ -315,21 +315,20 @@ pub async fn set_partners(
             "Up to 100 partners, other than the organisation itself.",
         ));
     }
-    state
-        .db
-        .write(move |conn| {
-            for id in &ids {
-                if store::find_organisation(conn, id)?.is_none() {
-                    return Err(ApiError::unprocessable(
-                        ErrorCode::InvalidBody,
-                        "A partner in the list is not an organisation of this instance.",
-                    ));
-                }
+    let entry = Entry::new(admin, Some(&organisation_id), Action::PartnersSet);
+    audit::write(state, entry, move |conn| {
+        for id in &ids {
+            if store::find_organisation(conn, id)?.is_none() {
+                return Err(ApiError::unprocessable(
+                    ErrorCode::InvalidBody,
+                    "A partner in the list is not an organisation of this instance.",
+                ));
             }
-            store::set_partners(conn, &organisation_id, &ids)?;
-            partners_of(conn, &organisation_id)
-        })
-        .await
+        }
+        store::set_partners(conn, &organisation_id, &ids)?;
+        partners_of(conn, &organisation_id)
+    })
+    .await
 }
 
 /// The organisations a worker's organisation can refer seekers to: partners both ways.

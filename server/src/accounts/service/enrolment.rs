@@ -176,16 +176,21 @@ pub async fn create_instance_admin(
     validate_passphrase(passphrase.expose())?;
     let passphrase_hash = state.passphrases.hash(passphrase).await?;
     let data_dir = state.config.data_dir.clone();
-    let state = state.clone();
-    state
-        .db
-        .clone()
-        .write(move |conn| {
-            first_admin(&state, conn, handle, passphrase_hash, "command line".into())
-                .map(|enrolment| enrolment.totp)
-        })
-        .await
-        .inspect(|_| forget_setup_token(&data_dir))
+    let inner = state.clone();
+    let entry = |enrolment: &Enrolment| {
+        crate::audit::Entry::new(
+            &Principal::operator(),
+            None,
+            crate::audit::Action::AdminCreate,
+        )
+        .on(enrolment.session.account_id.0.clone())
+    };
+    crate::audit::write_with(state, entry, move |conn| {
+        first_admin(&inner, conn, handle, passphrase_hash, "command line".into())
+    })
+    .await
+    .map(|enrolment| enrolment.totp)
+    .inspect(|_| forget_setup_token(&data_dir))
 }
 
 /// The instance's first administrator, inside the caller's transaction: the setup token is

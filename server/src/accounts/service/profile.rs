@@ -138,13 +138,20 @@ pub async fn confirm_totp(
 /// Removes the second factor of the worker or administrator with this handle, so that they can
 /// sign in with their passphrase and enrol a new one (`quietline-admin reset-totp`).
 pub async fn reset_totp(state: &AppState, handle: String) -> ApiResult<()> {
-    state
-        .db
-        .write(move |conn| {
-            let (credentials, _) = store::find_credentials_by_handle(conn, &handle)?
-                .ok_or_else(ApiError::not_found)?;
-            store::clear_totp(conn, &credentials.account_id)?;
-            Ok(())
-        })
-        .await
+    let entry = |account: &AccountId| {
+        crate::audit::Entry::new(
+            &Principal::operator(),
+            None,
+            crate::audit::Action::TotpReset,
+        )
+        .on(account.0.clone())
+    };
+    crate::audit::write_with(state, entry, move |conn| {
+        let (credentials, _) =
+            store::find_credentials_by_handle(conn, &handle)?.ok_or_else(ApiError::not_found)?;
+        store::clear_totp(conn, &credentials.account_id)?;
+        Ok(credentials.account_id)
+    })
+    .await
+    .map(|_| ())
 }

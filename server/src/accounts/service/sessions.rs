@@ -294,7 +294,17 @@ pub async fn delete_account(
     principal: Principal,
 ) -> ApiResult<()> {
     let account_id = principal.account_id.clone();
-    let handed = state
+    // An administrator leaving is an administrative change; a worker's or seeker's is not.
+    let entry = (principal.role == Role::Admin).then(|| {
+        crate::audit::Entry::new(
+            &principal,
+            principal.organisation_id.as_ref(),
+            crate::audit::Action::AdminAccountDelete,
+        )
+        .on(principal.account_id.0.clone())
+    });
+    let now = state.clock.now();
+    let (handed, head) = state
         .db
         .write(move |conn| {
             if principal.instance_admin && store::count_instance_admins(conn)? <= 1 {
@@ -305,28 +315,32 @@ pub async fn delete_account(
             }
             let handed = crate::conversations::service::hand_back(conn, &account_id)?;
             store::delete_account(conn, &account_id)?;
-            Ok(handed)
+            let head = entry.map(|e| e.append(conn, now)).transpose()?;
+            Ok::<_, ApiError>((handed, head))
         })
         .await?;
+    if let Some(head) = head {
+        head.announce();
+    }
     announce_revocation(state, principal.account_id, None).await;
     crate::conversations::service::announce_handed_back(state, handed).await;
     Ok(())
 }
 
-/// Removes another member's account (an administrator acting on their organisation).
+/// Removes another member's account (an administrator acting on their organisation), with the
+/// audit log's entry for it.
 pub async fn remove_account(
     state: &actix_web::web::Data<AppState>,
     account_id: AccountId,
+    entry: crate::audit::Entry,
 ) -> ApiResult<()> {
     let id = account_id.clone();
-    let handed = state
-        .db
-        .write(move |conn| {
-            let handed = crate::conversations::service::hand_back(conn, &id)?;
-            store::delete_account(conn, &id)?;
-            Ok::<_, ApiError>(handed)
-        })
-        .await?;
+    let handed = crate::audit::write(state, entry, move |conn| {
+        let handed = crate::conversations::service::hand_back(conn, &id)?;
+        store::delete_account(conn, &id)?;
+        Ok::<_, ApiError>(handed)
+    })
+    .await?;
     announce_revocation(state, account_id, None).await;
     crate::conversations::service::announce_handed_back(state, handed).await;
     Ok(())

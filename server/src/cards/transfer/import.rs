@@ -102,8 +102,9 @@ pub struct Import {
     pub format: Format,
     pub bytes: Vec<u8>,
     pub dry_run: bool,
-    /// Recorded in each card's history: an administrator's account id, or the console task.
-    pub editor: AccountId,
+    /// Who imports: an administrator, or the operator at the command line (recorded in each
+    /// card's history as `quietline-admin`).
+    pub by: crate::auth::Principal,
 }
 
 /// Imports cards (or, with `dry_run`, reports what an import would do and writes nothing). The
@@ -114,8 +115,18 @@ pub async fn import(state: &AppState, import: Import) -> ApiResult<ImportReport>
         format,
         bytes,
         dry_run,
-        editor,
+        by,
     } = import;
+    let editor = if by.account_id.0.is_empty() {
+        AccountId::from("quietline-admin")
+    } else {
+        by.account_id.clone()
+    };
+    let entry = crate::audit::Entry::new(
+        &by,
+        Some(&organisation_id),
+        crate::audit::Action::CardsImport,
+    );
     let (incoming, problems) = read(format, &bytes);
     if !problems.is_empty() {
         return Err(invalid_import(problems));
@@ -193,11 +204,16 @@ pub async fn import(state: &AppState, import: Import) -> ApiResult<ImportReport>
             if dry_run {
                 return Err(Abort::Rehearsed(report));
             }
-            Ok(report)
+            let head = entry.append(conn, now)?;
+            Ok((report, head))
         })
         .await;
     match outcome {
-        Ok(report) | Err(Abort::Rehearsed(report)) => Ok(report),
+        Ok((report, head)) => {
+            head.announce();
+            Ok(report)
+        }
+        Err(Abort::Rehearsed(report)) => Ok(report),
         Err(Abort::Failed(error)) => Err(error),
     }
 }
