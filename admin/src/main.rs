@@ -14,6 +14,9 @@ use quietline_server::organisations::service as organisations;
 use quietline_server::startup::build_state;
 use quietline_server::state::AppState;
 use std::io::BufRead;
+
+mod cards;
+mod maintenance;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
@@ -90,24 +93,38 @@ enum Task {
         #[arg(long = "partner")]
         partners: Vec<String>,
     },
-    /// Imports resource cards into an organisation as drafts, from a JSON or CSV file (as the
-    /// admin API exports them) or the built-in starter set of Canadian sample cards. Every
-    /// problem is listed by row and field, and nothing is imported when there is any.
-    ImportCards {
-        /// The organisation's id.
-        #[arg(long)]
-        organisation: String,
-        /// A `.json` or `.csv` file.
-        #[arg(long, conflicts_with = "starter", required_unless_present = "starter")]
-        file: Option<std::path::PathBuf>,
-        /// The starter set: sample cards, in English, French, Spanish, Tagalog and Simplified
-        /// Chinese, for administrators to review and complete before publishing.
-        #[arg(long)]
-        starter: bool,
-        /// Check and report; write nothing.
+    /// Resource cards: import, check or export them.
+    #[command(subcommand)]
+    Cards(cards::CardsTask),
+    /// What the reaper deletes (expired envelopes, sessions, invites; seekers unused too
+    /// long; closed conversations past retention), now.
+    Purge {
+        /// Count what would be deleted; delete nothing.
         #[arg(long)]
         dry_run: bool,
     },
+    /// A consistent copy of the storage and the secret files, taken while the server runs,
+    /// into a new directory.
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// A backup into this configuration's data directory, which must not have a database yet.
+    Restore {
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
+    /// New signing keys: for tokens (the old one kept for verification) and for every
+    /// organisation's card bundles. Both unless one is named.
+    RotateKeys {
+        #[arg(long)]
+        tokens: bool,
+        #[arg(long)]
+        bundles: bool,
+    },
+    /// Checks the installation: configuration, database, Redis, secret files' permissions,
+    /// clocks and free disk. Exits non-zero if anything fails.
+    Doctor,
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,9 +198,6 @@ enum EntryPointTask {
     },
 }
 
-/// Sample cards for Canada, kept in the repository (see `admin/starter/`).
-const STARTER_CARDS: &str = include_str!("../starter/cards-ca.json");
-
 fn main() {
     let cli = AdminCli::parse();
     if let Err(error) = run(cli) {
@@ -199,6 +213,18 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
     }
     let config = Config::load(&cli.server)?;
     eprintln!("quietline-admin: {}", describe(&config, &cli.server));
+    // These two must not open (and so create or migrate) the storage.
+    match &cli.task {
+        Task::Restore { from } => return maintenance::restore(&config, from),
+        Task::Doctor => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")?;
+            return runtime.block_on(maintenance::doctor(&config));
+        }
+        _ => {}
+    }
     if let DatabaseUrl::Sqlite(path) = &config.database_url
         && !path.exists()
     {
@@ -269,10 +295,12 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                 let invite = organisations::create_invite(&state, &admin, request)
                     .await
                     .map_err(refused)?;
+                // The code last, where a script (or a person) finds it.
                 println!(
-                    "{} invite (single use, shown once, valid until {}):\n  {}",
+                    "{} invite (single use, shown once, valid until {}), to scan (light on dark):\n{}\nthe code:\n  {}",
                     role.as_str(),
                     utc(invite.expires_at),
+                    terminal_qr(invite.code.expose())?,
                     invite.code.expose()
                 );
             }
@@ -299,12 +327,13 @@ fn run(cli: AdminCli) -> anyhow::Result<()> {
                     println!("{}: {note}", partner.name);
                 }
             }
-            Task::ImportCards {
-                organisation,
-                file,
-                starter,
-                dry_run,
-            } => import_cards(&state, OrganisationId(organisation), file, starter, dry_run).await?,
+            Task::Cards(task) => cards::run(&state, task).await?,
+            Task::Purge { dry_run } => maintenance::purge(&state, dry_run).await?,
+            Task::Backup { to } => maintenance::backup(&state, &to).await?,
+            Task::RotateKeys { tokens, bundles } => {
+                maintenance::rotate_keys(&state, tokens, bundles).await?
+            }
+            Task::Restore { .. } | Task::Doctor => {}
             Task::CreateAdmin { handle } => {
                 let passphrase = read_passphrase()?;
                 let totp = quietline_server::accounts::service::create_instance_admin(
@@ -365,6 +394,19 @@ fn describe(config: &Config, options: &ServerOptions) -> String {
     format!("{storage} (from {source})")
 }
 
+/// A QR code drawn with half blocks, two rows of modules per line, for a terminal with light
+/// text on a dark ground: the light modules are the drawn ones, so it scans as printed.
+fn terminal_qr(text: &str) -> anyhow::Result<String> {
+    use qrcode::render::unicode::Dense1x2;
+    let code = qrcode::QrCode::new(text.as_bytes()).context("drawing the QR code")?;
+    Ok(code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .quiet_zone(true)
+        .build())
+}
+
 /// A Unix time as people read it.
 fn utc(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds)
@@ -373,12 +415,15 @@ fn utc(seconds: i64) -> String {
 }
 
 /// A service's refusal, as the command line says it.
-fn refused(error: quietline_server::error::ApiError) -> anyhow::Error {
+pub(crate) fn refused(error: quietline_server::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{}", error.message)
 }
 
 /// An organisation named by id or by exact name.
-async fn organisation_id(state: &AppState, given: &str) -> anyhow::Result<OrganisationId> {
+pub(crate) async fn organisation_id(
+    state: &AppState,
+    given: &str,
+) -> anyhow::Result<OrganisationId> {
     let all = organisations::list_organisations(state, &Principal::operator())
         .await
         .map_err(refused)?;
@@ -389,7 +434,7 @@ async fn organisation_id(state: &AppState, given: &str) -> anyhow::Result<Organi
 }
 
 /// The operator as administrator of the organisation with this id or name.
-async fn administer(state: &AppState, given: &str) -> anyhow::Result<OrganisationAdmin> {
+pub(crate) async fn administer(state: &AppState, given: &str) -> anyhow::Result<OrganisationAdmin> {
     let organisation = organisation_id(state, given).await?;
     OrganisationAdmin::operator(state, organisation)
         .await
@@ -453,79 +498,6 @@ async fn entry_point_task(state: &AppState, task: EntryPointTask) -> anyhow::Res
         }
     }
     Ok(())
-}
-
-async fn import_cards(
-    state: &AppState,
-    organisation_id: OrganisationId,
-    file: Option<std::path::PathBuf>,
-    starter: bool,
-    dry_run: bool,
-) -> anyhow::Result<()> {
-    use quietline_server::cards::transfer::{self, Format, Import};
-    let (format, bytes) = match (&file, starter) {
-        (Some(path), _) => {
-            let format = match path.extension().and_then(|e| e.to_str()) {
-                Some(ext) if ext.eq_ignore_ascii_case("csv") => Format::Csv,
-                Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
-                _ => anyhow::bail!("the file must end in .json or .csv"),
-            };
-            let bytes =
-                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            (format, bytes)
-        }
-        _ => {
-            // Loading the set twice would make every sample card twice.
-            let organisation = organisation_id.clone();
-            let rows = state
-                .db
-                .read(move |conn| {
-                    quietline_server::cards::store::list(conn, &organisation)
-                        .map_err(quietline_server::db::DbError::from)
-                })
-                .await?;
-            let loaded = rows.iter().any(|row| {
-                quietline_server::cards::service::content_of(&row.content)
-                    .is_ok_and(|content| content.sample)
-            });
-            if loaded {
-                anyhow::bail!(
-                    "the organisation already has sample cards; archive or edit those instead"
-                );
-            }
-            (Format::Json, STARTER_CARDS.as_bytes().to_vec())
-        }
-    };
-    let outcome = transfer::import(
-        state,
-        Import {
-            organisation_id,
-            format,
-            bytes,
-            dry_run,
-            by: Principal::operator(),
-        },
-    )
-    .await;
-    match outcome {
-        Ok(report) => {
-            let verb = if report.dry_run { "would be" } else { "were" };
-            println!(
-                "{} cards {verb} created, {} updated, {} unchanged (as drafts: review and publish them)",
-                report.created, report.updated, report.unchanged
-            );
-            Ok(())
-        }
-        Err(error) => {
-            for problem in error.problems.iter().flatten() {
-                match problem.row {
-                    Some(row) => eprintln!("row {row}, {}: {}", problem.field, problem.message),
-                    None => eprintln!("{}: {}", problem.field, problem.message),
-                }
-            }
-            anyhow::bail!("{}", error.message)
-        }
-    }
 }
 
 async fn audit_task(state: &AppState, task: AuditTask) -> anyhow::Result<()> {

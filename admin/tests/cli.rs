@@ -1,4 +1,4 @@
-//! `quietline-admin import-cards` as an operator runs it, on the default SQLite storage.
+//! `quietline-admin` as an operator runs it, on the default SQLite storage.
 // A failed step should stop the test where it happens.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -85,7 +85,8 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
     let dry = admin(
         &data_dir,
         &[
-            "import-cards",
+            "cards",
+            "import",
             "--organisation",
             organisation,
             "--starter",
@@ -102,7 +103,13 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
 
     let real = admin(
         &data_dir,
-        &["import-cards", "--organisation", organisation, "--starter"],
+        &[
+            "cards",
+            "import",
+            "--organisation",
+            organisation,
+            "--starter",
+        ],
     );
     assert!(real.status.success(), "{}", text(&real.stderr));
     assert!(
@@ -114,7 +121,13 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
     // Loading the set again would duplicate it.
     let again = admin(
         &data_dir,
-        &["import-cards", "--organisation", organisation, "--starter"],
+        &[
+            "cards",
+            "import",
+            "--organisation",
+            organisation,
+            "--starter",
+        ],
     );
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("already has sample cards"));
@@ -131,7 +144,8 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
     let refused = admin(
         &data_dir,
         &[
-            "import-cards",
+            "cards",
+            "import",
             "--organisation",
             organisation,
             "--file",
@@ -485,4 +499,401 @@ fn the_audit_log_records_each_change_and_verify_finds_an_edited_removed_or_swapp
         text(&malformed.stderr)
     );
     let _ = std::fs::remove_dir_all(&base);
+}
+
+/// The QR code `invite` draws for a dark terminal (a drawn half block is a light module), read
+/// back with a QR decoder.
+fn read_terminal_qr(drawing: &str) -> String {
+    let rows: Vec<Vec<char>> = drawing
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.chars().collect())
+        .collect();
+    let width = rows.iter().map(Vec::len).max().unwrap();
+    let scale = 4;
+    let light = |x: usize, y: usize| -> bool {
+        let c = rows[y / 2].get(x).copied().unwrap_or('█');
+        if y.is_multiple_of(2) {
+            matches!(c, '█' | '▀')
+        } else {
+            matches!(c, '█' | '▄')
+        }
+    };
+    let height = rows.len() * 2;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * scale, height * scale, |x, y| {
+            if light(x / scale, y / scale) { 255 } else { 0 }
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in:\n{drawing}");
+    grids[0].decode().unwrap().1
+}
+
+#[test]
+fn an_invite_prints_its_code_and_a_qr_code_of_it() {
+    let data_dir = std::env::temp_dir().join(format!("quietline-admin-qr-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+    });
+    assert!(
+        admin(
+            &data_dir,
+            &["create-organisation", "--name", "Harbour House"]
+        )
+        .status
+        .success()
+    );
+    let invite = admin(&data_dir, &["invite", "--organisation", "Harbour House"]);
+    assert!(invite.status.success(), "{}", text(&invite.stderr));
+    let said = text(&invite.stdout);
+    let code = said.split_whitespace().last().unwrap().to_string();
+    assert!(code.len() >= 32, "{said}");
+    let (_, drawing) = said.split_once("(light on dark):\n").unwrap();
+    let (drawing, _) = drawing.split_once("the code:").unwrap();
+    assert_eq!(read_terminal_qr(drawing), code);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// The organisation's signed bundle as a seeker's client is served it: signing it needs the
+/// bundle signing key that the storage key unseals.
+fn served_bundle(
+    runtime: &tokio::runtime::Runtime,
+    data_dir: &Path,
+    organisation: &OrganisationId,
+) -> serde_json::Value {
+    runtime.block_on(async {
+        let state = build_state(Config::for_data_dir(data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        let seeker = quietline_server::auth::Principal {
+            role: quietline_protocol::api::Role::Seeker,
+            account_id: "seeker".into(),
+            ..quietline_server::auth::Principal::operator()
+        };
+        let bundle = quietline_server::cards::serve::bundle(
+            &state,
+            &seeker,
+            organisation.clone(),
+            Default::default(),
+            Some("en".into()),
+        )
+        .await
+        .unwrap();
+        // Signed as served: the same cards, day and key make the same bytes (Ed25519 is
+        // deterministic).
+        serde_json::from_slice(&bundle.json).unwrap()
+    })
+}
+
+#[test]
+fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
+    let base = std::env::temp_dir().join(format!("quietline-admin-backup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let data_dir = base.join("live");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ok = |dir: &Path, args: &[&str]| {
+        let output = admin(dir, args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout)
+    };
+    // One published card (through the service the admin API runs) beside the starter set.
+    let organisation = runtime.block_on(async {
+        use quietline_server::auth::OrganisationAdmin;
+        let state = build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock)).await.unwrap();
+        let organisation = quietline_server::organisations::service::create_organisation(
+            &state,
+            &quietline_server::auth::Principal::operator(),
+            quietline_protocol::api::CreateOrganisation {
+                name: "Harbour House".into(),
+                default_language: "en".into(),
+                disappearing_seconds: None,
+            },
+        )
+        .await
+        .unwrap();
+        let admin = OrganisationAdmin::operator(&state, organisation.id.clone()).await.unwrap();
+        let content = serde_json::from_value(serde_json::json!({
+            "category": "shelter", "source_locale": "en", "regions": ["CA-BC"], "cost": "free",
+            "translations": {"en": {"title": "Harbour beds", "summary": "Beds tonight.", "body": "", "risk_disclosure": "None."}},
+        }))
+        .unwrap();
+        let card = quietline_server::cards::service::create(&state, &admin, content).await.unwrap();
+        quietline_server::cards::service::step(
+            &state,
+            &admin,
+            card.id.clone().into(),
+            quietline_server::cards::service::Step::Publish,
+        )
+        .await
+        .unwrap();
+        organisation.id
+    });
+    let org = organisation.0.as_str();
+    ok(
+        &data_dir,
+        &["cards", "import", "--organisation", org, "--starter"],
+    );
+
+    // Out and back: an export is read back unchanged, in both formats.
+    for name in ["cards.json", "cards.csv"] {
+        let file = base.join(name);
+        let file = file.to_str().unwrap();
+        assert!(
+            ok(
+                &data_dir,
+                &[
+                    "cards",
+                    "export",
+                    "--organisation",
+                    "Harbour House",
+                    "--to",
+                    file
+                ]
+            )
+            .contains("written")
+        );
+        let checked = ok(
+            &data_dir,
+            &["cards", "validate", "--organisation", org, "--file", file],
+        );
+        assert_eq!(
+            checked.trim(),
+            "0 cards would be created, 0 updated, 13 unchanged (as drafts: review and publish them)",
+            "{name}"
+        );
+    }
+    // A bad file: its problems, a failure, and nothing written.
+    let bad = base.join("bad.json");
+    std::fs::write(&bad, r#"{"cards": [{"content": {"category": "castle"}}]}"#).unwrap();
+    let refused = admin(
+        &data_dir,
+        &[
+            "cards",
+            "validate",
+            "--organisation",
+            org,
+            "--file",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("row 1, content: unknown variant `castle`"),
+        "{}",
+        text(&refused.stderr)
+    );
+    let unreadable = admin(
+        &data_dir,
+        &[
+            "cards",
+            "import",
+            "--organisation",
+            org,
+            "--file",
+            base.join("missing.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(unreadable.status.code(), Some(1));
+    assert!(
+        text(&unreadable.stderr).contains("reading"),
+        "{}",
+        text(&unreadable.stderr)
+    );
+    assert_eq!(cards(&runtime, &data_dir, org), (13, 12));
+
+    let served = served_bundle(&runtime, &data_dir, &organisation);
+    let payload: serde_json::Value =
+        serde_json::from_str(served["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["cards"].as_array().unwrap().len(), 1, "{served}");
+
+    // A backup while in use, restored into a new data directory, serves the same signed cards.
+    let backup = base.join("backup");
+    ok(&data_dir, &["backup", "--to", backup.to_str().unwrap()]);
+    for file in ["quietline.db", "storage.key", "token.key"] {
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(backup.join(file)).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o077, 0, "{file} is private");
+    }
+    let again = admin(&data_dir, &["backup", "--to", backup.to_str().unwrap()]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "a backup is never written over"
+    );
+    let restored = base.join("restored");
+    // `restore` needs no database at the target: it is the one task that starts without one.
+    ok(&restored, &["restore", "--from", backup.to_str().unwrap()]);
+    assert_eq!(served_bundle(&runtime, &restored, &organisation), served);
+    assert_eq!(cards(&runtime, &restored, org), (13, 12));
+    ok(&restored, &["audit", "verify"]);
+    let over = admin(&restored, &["restore", "--from", backup.to_str().unwrap()]);
+    assert_eq!(over.status.code(), Some(1));
+    assert!(
+        text(&over.stderr).contains("there is a database at"),
+        "{}",
+        text(&over.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+#[test]
+fn doctor_reports_a_readable_secret_and_purge_counts_before_it_deletes() {
+    let data_dir =
+        std::env::temp_dir().join(format!("quietline-admin-doctor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let state = build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+        let row = quietline_server::organisations::store::OrganisationRow {
+            id: OrganisationId::from("org"),
+            name: "Harbour House".into(),
+            default_language: "en".into(),
+            created_at: 0,
+            disappearing_seconds: None,
+        };
+        state
+            .db
+            .write(move |conn| {
+                quietline_server::organisations::store::insert_organisation(conn, &row)?;
+                // An invite that expired an hour ago.
+                quietline_server::organisations::store::insert_invite(
+                    conn,
+                    "expired-invite-hash",
+                    &OrganisationId::from("org"),
+                    quietline_protocol::api::Role::Worker,
+                    jiff::Timestamp::now().as_second() - 3_600,
+                )
+                .map_err(quietline_server::db::DbError::from)
+            })
+            .await
+            .unwrap();
+    });
+    let healthy = admin(&data_dir, &["doctor"]);
+    let report = text(&healthy.stdout);
+    assert!(
+        healthy.status.success(),
+        "{report}{}",
+        text(&healthy.stderr)
+    );
+    assert!(
+        report.contains("ok    database reachable and migrated"),
+        "{report}"
+    );
+    assert!(
+        report.contains("storage.key readable by its owner only"),
+        "{report}"
+    );
+    assert!(report.contains("MiB free where"), "{report}");
+
+    let key = data_dir.join("storage.key");
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let sick = admin(&data_dir, &["doctor"]);
+    assert_eq!(sick.status.code(), Some(1));
+    let report = text(&sick.stdout);
+    assert!(
+        report.contains(&format!("FAIL  {} has mode 0644", key.display())),
+        "{report}"
+    );
+    assert!(text(&sick.stderr).contains("1 problem(s) found"));
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+
+    // A database that is not there is a failure too, and doctor does not create one.
+    let elsewhere = data_dir.join("nowhere");
+    let missing = admin(&elsewhere, &["doctor"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stdout).contains("FAIL  database: "),
+        "{}",
+        text(&missing.stdout)
+    );
+    assert!(!elsewhere.join("quietline.db").exists());
+
+    let count = |args: &[&str]| {
+        let out = admin(&data_dir, args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let said = text(&out.stdout);
+        said.lines()
+            .find(|l| l.contains("expired invites"))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    assert_eq!(count(&["purge", "--dry-run"]), 1);
+    assert_eq!(
+        count(&["purge", "--dry-run"]),
+        1,
+        "a dry run deletes nothing"
+    );
+    assert_eq!(count(&["purge"]), 1);
+    assert_eq!(count(&["purge", "--dry-run"]), 0);
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+#[test]
+fn rotating_keys_keeps_the_old_token_key_aside_and_gives_each_organisation_a_new_bundle_key() {
+    let data_dir =
+        std::env::temp_dir().join(format!("quietline-admin-rotate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+    });
+    assert!(
+        admin(
+            &data_dir,
+            &["create-organisation", "--name", "Harbour House"]
+        )
+        .status
+        .success()
+    );
+    let before = std::fs::read(data_dir.join("token.key")).unwrap();
+    let rotated = admin(&data_dir, &["rotate-keys"]);
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    let said = text(&rotated.stdout);
+    assert!(
+        said.contains("QUIETLINE_PREVIOUS_TOKEN_KEY_FILES="),
+        "{said}"
+    );
+    assert!(
+        said.contains("Harbour House: new bundle signing key"),
+        "{said}"
+    );
+    let after = std::fs::read(data_dir.join("token.key")).unwrap();
+    assert_ne!(before, after);
+    let previous: Vec<_> = std::fs::read_dir(&data_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_str().unwrap().ends_with(".previous"))
+        .collect();
+    assert_eq!(previous.len(), 1);
+    assert_eq!(std::fs::read(&previous[0]).unwrap(), before);
+    let audit = text(&admin(&data_dir, &["audit", "list"]).stdout);
+    assert!(audit.contains("cards.bundle_key_rotate"), "{audit}");
+    let _ = std::fs::remove_dir_all(&data_dir);
 }

@@ -34,47 +34,115 @@ pub struct Reaped {
 /// bound values in a statement, SQLite 32,766) and short write locks, however many there are.
 const WIPE_BATCH: i64 = 1_000;
 
-/// One pass over everything that has expired at the clock's current time.
-pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
-    let now = state.clock.now();
-    let oldest_active_day = day_of(now) - i64::from(state.config.seeker_inactivity_days);
-    let closed_before = now - i64::from(state.config.closed_retention_days) * 86_400;
-    let mut reaped = state
+/// The limits of one pass: what is expired now, closed too long ago, or unused too long.
+#[derive(Clone, Copy)]
+struct Horizon {
+    now: i64,
+    oldest_active_day: i64,
+    closed_before: i64,
+}
+
+impl Horizon {
+    fn of(state: &AppState) -> Horizon {
+        let now = state.clock.now();
+        Horizon {
+            now,
+            oldest_active_day: day_of(now) - i64::from(state.config.seeker_inactivity_days),
+            closed_before: now - i64::from(state.config.closed_retention_days) * 86_400,
+        }
+    }
+}
+
+/// Every delete of a pass but the seekers' (which go in batches), in the caller's transaction.
+fn delete_expired(conn: &mut crate::db::DbConn, horizon: Horizon) -> Result<Reaped, DbError> {
+    let Horizon {
+        now, closed_before, ..
+    } = horizon;
+    Ok(Reaped {
+        envelopes: diesel::delete(envelopes::table.filter(envelopes::expires_at.le(now)))
+            .execute(conn)?,
+        refresh_tokens: diesel::delete(
+            refresh_tokens::table.filter(refresh_tokens::expires_at.le(now)),
+        )
+        .execute(conn)?,
+        sessions: diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
+            .execute(conn)?,
+        invites: diesel::delete(invites::table.filter(invites::expires_at.le(now)))
+            .execute(conn)?,
+        send_receipts: diesel::delete(
+            send_receipts::table.filter(send_receipts::expires_at.le(now)),
+        )
+        .execute(conn)?,
+        // Only the aggregate counters outlive a closed conversation.
+        closed_conversations: diesel::delete(
+            conversations::table
+                .filter(conversations::state.eq(ConversationState::Closed))
+                .filter(conversations::closed_at.le(closed_before)),
+        )
+        .execute(conn)?,
+        inactive_seekers: 0,
+    })
+}
+
+fn inactive_seekers(
+    horizon: Horizon,
+) -> accounts::BoxedQuery<'static, <crate::db::DbConn as diesel::Connection>::Backend> {
+    accounts::table
+        .filter(accounts::role.eq(Role::Seeker))
+        .filter(accounts::active_day.lt(horizon.oldest_active_day))
+        .into_boxed()
+}
+
+/// A rehearsal's outcome, carried out of the transaction it rolls back.
+enum Rehearsal {
+    Counted(Reaped),
+    Failed(DbError),
+}
+
+impl From<DbError> for Rehearsal {
+    fn from(error: DbError) -> Rehearsal {
+        Rehearsal::Failed(error)
+    }
+}
+
+impl From<diesel::result::Error> for Rehearsal {
+    fn from(error: diesel::result::Error) -> Rehearsal {
+        Rehearsal::Failed(error.into())
+    }
+}
+
+/// What a pass would delete now, as counts: the same deletes as [`reap`], in a transaction that
+/// is rolled back (`quietline-admin purge --dry-run`).
+pub async fn rehearse(state: &AppState) -> Result<Reaped, DbError> {
+    let horizon = Horizon::of(state);
+    let outcome = state
         .db
         .write(move |conn| {
-            Ok::<_, DbError>(Reaped {
-                envelopes: diesel::delete(envelopes::table.filter(envelopes::expires_at.le(now)))
-                    .execute(conn)?,
-                refresh_tokens: diesel::delete(
-                    refresh_tokens::table.filter(refresh_tokens::expires_at.le(now)),
-                )
-                .execute(conn)?,
-                sessions: diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
-                    .execute(conn)?,
-                invites: diesel::delete(invites::table.filter(invites::expires_at.le(now)))
-                    .execute(conn)?,
-                send_receipts: diesel::delete(
-                    send_receipts::table.filter(send_receipts::expires_at.le(now)),
-                )
-                .execute(conn)?,
-                // Only the aggregate counters outlive a closed conversation.
-                closed_conversations: diesel::delete(
-                    conversations::table
-                        .filter(conversations::state.eq(ConversationState::Closed))
-                        .filter(conversations::closed_at.le(closed_before)),
-                )
-                .execute(conn)?,
-                inactive_seekers: 0,
-            })
+            let mut reaped = delete_expired(conn, horizon)?;
+            let seekers: i64 = inactive_seekers(horizon).count().get_result(conn)?;
+            reaped.inactive_seekers = usize::try_from(seekers).unwrap_or_default();
+            Err::<(), _>(Rehearsal::Counted(reaped))
         })
+        .await;
+    match outcome {
+        Err(Rehearsal::Counted(reaped)) => Ok(reaped),
+        Err(Rehearsal::Failed(error)) => Err(error),
+        Ok(()) => Err(DbError::Blocking),
+    }
+}
+
+/// One pass over everything that has expired at the clock's current time.
+pub async fn reap(state: &AppState) -> Result<Reaped, DbError> {
+    let horizon = Horizon::of(state);
+    let mut reaped = state
+        .db
+        .write(move |conn| delete_expired(conn, horizon))
         .await?;
     loop {
         let wiped = state
             .db
             .write(move |conn| {
-                let wiped: Vec<AccountId> = accounts::table
-                    .filter(accounts::role.eq(Role::Seeker))
-                    .filter(accounts::active_day.lt(oldest_active_day))
+                let wiped: Vec<AccountId> = inactive_seekers(horizon)
                     .select(accounts::id)
                     .limit(WIPE_BATCH)
                     .load(conn)?;

@@ -110,6 +110,35 @@ fn create_private_file(path: &std::path::Path) -> Result<(), DbError> {
     }
 }
 
+/// The migrations a database has not had yet, read without applying any (`doctor`).
+pub fn pending_migrations(url: &DatabaseUrl) -> Result<Vec<String>, DbError> {
+    let unavailable = |e: diesel::ConnectionError| DbError::Unavailable(e.to_string());
+    let migration = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match url {
+        DatabaseUrl::Sqlite(path) => {
+            if !path.exists() {
+                return Err(DbError::Unavailable(format!(
+                    "there is no database at {}",
+                    path.display()
+                )));
+            }
+            let mut conn =
+                SqliteConnection::establish(&path.display().to_string()).map_err(unavailable)?;
+            // The server may be writing: wait for it as the pool's connections do.
+            conn.batch_execute("PRAGMA busy_timeout = 10000;")?;
+            conn.pending_migrations(SQLITE_MIGRATIONS)
+                .map(|list| list.iter().map(|m| m.name().to_string()).collect())
+                .map_err(migration)
+        }
+        DatabaseUrl::Postgres(url) => {
+            let mut conn = PgConnection::establish(url.expose()).map_err(unavailable)?;
+            conn.pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|list| list.iter().map(|m| m.name().to_string()).collect())
+                .map_err(migration)
+        }
+    }
+}
+
 impl Db {
     /// Opens the pool and applies pending migrations.
     pub fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, DbError> {
@@ -200,6 +229,28 @@ impl Db {
         let mut conn = self.get()?;
         let conn: &mut DbConn = &mut conn;
         conn.transaction(work)
+    }
+
+    /// A consistent copy of a SQLite database, taken while it is in use (`VACUUM INTO`: the copy
+    /// is compacted and holds no freed pages). PostgreSQL is copied with its own tools.
+    pub async fn copy_into(&self, target: &std::path::Path) -> Result<(), DbError> {
+        if self.backend != Backend::Sqlite {
+            return Err(DbError::Unavailable(
+                "a PostgreSQL database is copied with pg_dump".into(),
+            ));
+        }
+        let target = target
+            .to_str()
+            .ok_or_else(|| DbError::Unavailable("the backup path is not UTF-8".into()))?
+            .replace('\'', "''");
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get()?;
+            conn.batch_execute(&format!("VACUUM INTO '{target}'"))
+                .map_err(DbError::from)
+        })
+        .await
+        .map_err(|_| DbError::Blocking)?
     }
 
     /// On SQLite, copies the write-ahead log into the database file and empties it, so that
