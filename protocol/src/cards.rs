@@ -204,8 +204,109 @@ pub struct CardContent {
     /// Details are missing until the organisation completes them.
     #[serde(default)]
     pub to_be_completed: bool,
+    /// Whether the service tells the police or immigration authorities what it learns, and
+    /// when (the translations' `confidentiality` says it in words).
+    #[serde(default)]
+    pub reports: Reports,
+    /// What the service asks of a person before taking them in.
+    #[serde(default)]
+    pub admission: Vec<Admission>,
+    /// Whether a person goes on their own or a worker may refer them.
+    #[serde(default)]
+    pub referral: Referral,
+    /// Longest stay, in days (1 to 3650), for a service that houses people.
+    #[serde(default)]
+    pub length_of_stay_days: Option<u32>,
+    #[serde(default)]
+    pub security_level: Option<SecurityLevel>,
+    /// For the organisation's workers only: never in a seeker's listing or any bundle.
+    #[serde(default)]
+    pub workers_only: WorkersOnly,
     /// Texts by BCP 47 locale; the source locale's is required.
     pub translations: BTreeMap<String, CardText>,
+}
+
+/// Whether a service passes on to an authority what it learns of a person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Reporting {
+    /// Not confirmed with the service: shown as unknown, never guessed.
+    #[default]
+    Unknown,
+    Never,
+    /// Only when the person asks for it or agrees to it.
+    WithConsent,
+    /// Where the law obliges it (a child at risk, a danger to life).
+    WhenRequiredByLaw,
+    Always,
+}
+
+/// A service's reporting, to each authority.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Reports {
+    #[serde(default)]
+    pub police: Reporting,
+    #[serde(default)]
+    pub immigration: Reporting,
+}
+
+/// Something a service asks of a person before taking them in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Admission {
+    Sobriety,
+    Id,
+    Address,
+    Phone,
+    ImmigrationStatus,
+    Gender,
+    Age,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Referral {
+    #[default]
+    Unknown,
+    /// A person must contact the service themselves.
+    SelfReferralOnly,
+    /// A worker may refer a person (with their consent), or they may come themselves.
+    WorkerMayRefer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityLevel {
+    /// The address is public.
+    Standard,
+    /// The address is given only to people admitted.
+    ConfidentialAddress,
+    /// Confidential address, controlled entry, staff on site around the clock.
+    High,
+}
+
+/// Details a worker needs and a seeker must never be shown: where the service really is, and
+/// whom to ask for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WorkersOnly {
+    #[serde(default)]
+    pub confidential_address: Option<String>,
+    #[serde(default)]
+    pub contact_person: Option<String>,
+}
+
+impl WorkersOnly {
+    pub fn is_empty(&self) -> bool {
+        self.confidential_address.is_none() && self.contact_person.is_none()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -468,6 +569,19 @@ pub struct ServedCard {
     pub sample: bool,
     pub to_be_completed: bool,
     pub source: Option<String>,
+    #[serde(default)]
+    pub reports: Reports,
+    #[serde(default)]
+    pub admission: Vec<Admission>,
+    #[serde(default)]
+    pub referral: Referral,
+    #[serde(default)]
+    pub length_of_stay_days: Option<u32>,
+    #[serde(default)]
+    pub security_level: Option<SecurityLevel>,
+    /// Only in a listing for the organisation's own workers; never in a bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers_only: Option<WorkersOnly>,
 }
 
 impl ServedCard {

@@ -537,3 +537,99 @@ fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
         .map(|record| record.unwrap().iter().map(str::to_string).collect())
         .collect()
 }
+
+/// What a worker needs and a seeker must never see.
+const HIDDEN_ADDRESS: &str = "Canary 1200 Hidden Lane 7f41";
+const CONTACT_PERSON: &str = "Canary Ask-for-Rosa 9c02";
+
+both_backends! {
+    async fn frontline_fields_reach_everyone_and_workers_only_fields_only_the_organisations_workers(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let other = app.create_organisation(&root, "Elsewhere").await.id.0;
+        let mut content = card("shelter", &["CA-QC"], json!({"en": text("Safe house", "Beds for women.", "")}));
+        content["reports"] = json!({"police": "with_consent", "immigration": "never"});
+        content["admission"] = json!(["gender", "sobriety", "gender"]);
+        content["referral"] = json!("worker_may_refer");
+        content["length_of_stay_days"] = json!(90);
+        content["security_level"] = json!("high");
+        content["workers_only"] = json!({"confidential_address": HIDDEN_ADDRESS, "contact_person": CONTACT_PERSON});
+        let id = create_and_publish(&app, &root, &org, content.clone()).await;
+
+        // Everyone sees whether it reports, what it asks, how to get in and for how long.
+        let seeker = app.sign_up_seeker().await;
+        let listed = served(&app, seeker.access_token.expose(), &org, "").await;
+        assert_eq!(listed.len(), 1);
+        let card = &listed[0];
+        assert_eq!(card["reports"], json!({"police": "with_consent", "immigration": "never"}));
+        assert_eq!(card["admission"], json!(["sobriety", "gender"]), "kept once each, in a stable order");
+        assert_eq!(card["referral"], "worker_may_refer");
+        assert_eq!(card["length_of_stay_days"], 90);
+        assert_eq!(card["security_level"], "high");
+        assert!(card.get("workers_only").is_none(), "{card}");
+
+        // The organisation's worker sees the workers-only details in the listing; a worker of
+        // another organisation does not.
+        let worker = app.enrol_worker(&root, &org, "worker-here", &["en"]).await;
+        let theirs = served(&app, worker.access_token.expose(), &org, "").await;
+        assert_eq!(theirs[0]["workers_only"], json!({"confidential_address": HIDDEN_ADDRESS, "contact_person": CONTACT_PERSON}));
+        let stranger = app.enrol_worker(&root, &other, "worker-there", &["en"]).await;
+        let strangers = served(&app, stranger.access_token.expose(), &org, "").await;
+        assert!(strangers[0].get("workers_only").is_none());
+
+        // No seeker response holds them, nor any bundle (shared by seekers and workers),
+        // compressed or not, in any locale.
+        let mut answers = Vec::new();
+        for (token, path) in [
+            (seeker.access_token.expose(), format!("/v1/organisations/{org}/cards")),
+            (seeker.access_token.expose(), format!("/v1/organisations/{org}/cards?q=safe&locales=fr")),
+            (seeker.access_token.expose(), format!("/v1/organisations/{org}/cards/bundle")),
+            (seeker.access_token.expose(), format!("/v1/organisations/{org}/cards/bundle?locales=fr&region=CA-QC")),
+            (worker.access_token.expose(), format!("/v1/organisations/{org}/cards/bundle")),
+        ] {
+            answers.push(app.get(Listener::Public, &path, Some(token)).await.expect(200).raw);
+            let gzip = app.call_with_headers("GET", Listener::Public, &path, Some(token), None, &[("Accept-Encoding", "gzip")]).await;
+            let mut unzipped = Vec::new();
+            if gzip.headers.get("content-encoding").is_some() {
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip.raw[..]), &mut unzipped).unwrap();
+            } else {
+                unzipped = gzip.raw;
+            }
+            answers.push(unzipped);
+        }
+        for answer in &answers {
+            let text = String::from_utf8_lossy(answer);
+            assert!(text.contains("Safe house") || text.contains("payload"), "a real answer: {text}");
+            for hidden in [HIDDEN_ADDRESS, CONTACT_PERSON, "workers_only"] {
+                assert!(!text.contains(hidden), "{hidden} reached a seeker or a bundle");
+            }
+        }
+
+        // Out and back, in both formats, the fields are kept; a bad value is named by field.
+        let token = Some(root.session.access_token.expose());
+        let csv = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/export?format=csv"), token).await.expect(200).raw;
+        let rows = csv_rows(&csv);
+        let column = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+        assert_eq!(rows[1][column("reports_police")], "with_consent");
+        assert_eq!(rows[1][column("admission")], "sobriety; gender");
+        assert_eq!(rows[1][column("workers_confidential_address")], HIDDEN_ADDRESS);
+        let back = app.call_raw("POST", Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/import?dry_run=true"), token, "text/csv", csv.clone()).await.expect(200);
+        assert_eq!(back.body["unchanged"], 1, "{}", back.body);
+        let json = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/export"), token).await.expect(200).raw;
+        let back = app.call_raw("POST", Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/import?dry_run=true"), token, "application/json", json).await.expect(200);
+        assert_eq!(back.body["unchanged"], 1, "{}", back.body);
+        let mut bad = String::from_utf8(csv).unwrap();
+        bad = bad.replacen("with_consent", "sometimes", 1).replacen("sobriety; gender", "sobriety; shoes", 1);
+        let refused = app.call_raw("POST", Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/import?dry_run=true"), token, "text/csv", bad.into_bytes()).await.expect(422);
+        let mut fields: Vec<&str> = refused.body["error"]["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["admission", "reports_police"], "{}", refused.body);
+        let mut long = content.clone();
+        long["length_of_stay_days"] = json!(0);
+        long["workers_only"]["contact_person"] = json!("");
+        let refused = app.call("PUT", Listener::Admin, &format!("/admin/v1/organisations/{org}/cards/{id}"), token, Some(&json!({"version": 2, "content": long}))).await.expect(422);
+        let mut fields: Vec<&str> = refused.body["error"]["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["length_of_stay_days", "workers_only.contact_person"], "{}", refused.body);
+    }
+}

@@ -179,6 +179,14 @@ fn served(id: &CardId, content: CardContent, chain: &[String], today: &str) -> O
         sample: content.sample,
         to_be_completed: content.to_be_completed,
         source: content.source,
+        reports: content.reports,
+        admission: content.admission,
+        referral: content.referral,
+        length_of_stay_days: content.length_of_stay_days,
+        security_level: content.security_level,
+        // Added by `cards` for the organisation's workers only, never here: bundles are
+        // built from this and shared by seekers and workers alike.
+        workers_only: None,
     })
 }
 
@@ -245,6 +253,9 @@ pub async fn cards(
     accept_language: Option<String>,
 ) -> ApiResult<Vec<ServedCard>> {
     must_be_client(principal)?;
+    // What a card keeps for workers goes to its own organisation's workers, no one else.
+    let for_own_workers = principal.role == quietline_protocol::api::Role::Worker
+        && principal.organisation_id.as_ref() == Some(&organisation_id);
     let category = match query.category.as_deref() {
         None => None,
         Some(c) => Some(CardCategory::parse(c).ok_or(invalid("Unknown category."))?),
@@ -297,7 +308,13 @@ pub async fn cards(
             })
         })
         .filter(|(_, c)| query.open_now != Some(true) || open_at(c, now))
-        .filter_map(|(id, c)| served(id, c.clone(), &chain, &today))
+        .filter_map(|(id, c)| {
+            let mut card = served(id, c.clone(), &chain, &today)?;
+            if for_own_workers && !c.workers_only.is_empty() {
+                card.workers_only = Some(c.workers_only.clone());
+            }
+            Some(card)
+        })
         .filter(|card| {
             if terms.is_empty() {
                 return true;

@@ -307,6 +307,37 @@ pub fn check(content: &mut CardContent) -> Vec<Problem> {
             "Up to 20 tags of 1 to 40 characters.",
         );
     }
+    content.admission.sort_unstable();
+    content.admission.dedup();
+    if content
+        .length_of_stay_days
+        .is_some_and(|days| !(1..=3_650).contains(&days))
+    {
+        problem(
+            &mut problems,
+            "length_of_stay_days",
+            "A stay of 1 to 3650 days (or none for a service that houses no one).",
+        );
+    }
+    let workers_only = &content.workers_only;
+    for (field, value) in [
+        (
+            "workers_only.confidential_address",
+            &workers_only.confidential_address,
+        ),
+        ("workers_only.contact_person", &workers_only.contact_person),
+    ] {
+        if let Some(value) = value {
+            length(
+                &mut problems,
+                field.to_string(),
+                value,
+                1,
+                300,
+                "1 to 300 characters (or none).",
+            );
+        }
+    }
     problems
 }
 

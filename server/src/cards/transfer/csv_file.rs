@@ -2,9 +2,10 @@
 //! them, cells a spreadsheet would run made inert.
 
 use super::*;
+use quietline_protocol::cards::{Admission, Referral, Reports, WorkersOnly};
 
 /// The columns of a CSV export, in order. `state` is written on export and ignored on import.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 35] = [
     "card",
     "state",
     "source_locale",
@@ -27,6 +28,14 @@ pub const COLUMNS: [&str; 27] = [
     "source",
     "sample",
     "to_be_completed",
+    "reports_police",
+    "reports_immigration",
+    "admission",
+    "referral",
+    "length_of_stay_days",
+    "security_level",
+    "workers_confidential_address",
+    "workers_contact_person",
     "title",
     "summary",
     "body",
@@ -36,7 +45,7 @@ pub const COLUMNS: [&str; 27] = [
 
 /// Columns that describe the card as a whole: filled on its source-locale row; other rows leave
 /// them empty (or repeat them exactly).
-const FACTS: [&str; 19] = [
+const FACTS: [&str; 27] = [
     "source_locale",
     "category",
     "regions",
@@ -56,6 +65,14 @@ const FACTS: [&str; 19] = [
     "source",
     "sample",
     "to_be_completed",
+    "reports_police",
+    "reports_immigration",
+    "admission",
+    "referral",
+    "length_of_stay_days",
+    "security_level",
+    "workers_confidential_address",
+    "workers_contact_person",
 ];
 const REQUIRED: [&str; 5] = ["card", "locale", "title", "summary", "risk_disclosure"];
 
@@ -73,6 +90,44 @@ fn list(cell: &str) -> Vec<String> {
 fn optional(cell: &str) -> Option<String> {
     let cell = cell.trim();
     (!cell.is_empty()).then(|| cell.to_string())
+}
+
+/// A cell naming one of a field's values, as the JSON spells it (`when_required_by_law`); an
+/// empty cell is the field's default.
+fn choice<T: serde::de::DeserializeOwned>(cell: &str) -> Option<Option<T>> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Some(None);
+    }
+    T::deserialize(serde::de::IntoDeserializer::<serde::de::value::Error>::into_deserializer(cell))
+        .ok()
+        .map(Some)
+}
+
+/// A cell of a field with a closed set of values: the value, or none for an empty cell; a
+/// value not in the set is reported.
+fn chosen<T: serde::de::DeserializeOwned>(
+    record: &Record,
+    problems: &mut Vec<Problem>,
+    column: &'static str,
+    values: &'static str,
+) -> Option<T> {
+    choice(record.get(column)).unwrap_or_else(|| {
+        problems.push(problem(
+            Some(record.row),
+            column,
+            format!("One of {values} (or leave empty)."),
+        ));
+        None
+    })
+}
+
+/// The JSON spelling of one of a field's values.
+fn spelled<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn flag(cell: &str) -> Option<bool> {
@@ -208,6 +263,42 @@ fn facts(record: &Record, problems: &mut Vec<Problem>) -> CardContent {
     let always_open = flag_of("always_open");
     let sample = flag_of("sample");
     let to_be_completed = flag_of("to_be_completed");
+    const REPORTING: &str = "unknown, never, with_consent, when_required_by_law, always";
+    let reports = Reports {
+        police: chosen(record, problems, "reports_police", REPORTING).unwrap_or_default(),
+        immigration: chosen(record, problems, "reports_immigration", REPORTING).unwrap_or_default(),
+    };
+    let referral: Referral = chosen(
+        record,
+        problems,
+        "referral",
+        "unknown, self_referral_only, worker_may_refer",
+    )
+    .unwrap_or_default();
+    let security_level = chosen(
+        record,
+        problems,
+        "security_level",
+        "standard, confidential_address, high",
+    );
+    let mut admission = Vec::new();
+    for item in list(record.get("admission")) {
+        match choice::<Admission>(&item) {
+            Some(Some(value)) => admission.push(value),
+            _ => problems.push(problem(
+                row,
+                "admission",
+                "Among sobriety, id, address, phone, immigration_status, gender, age, separated by ';'.",
+            )),
+        }
+    }
+    let length_of_stay_days = match record.get("length_of_stay_days").trim() {
+        "" => None,
+        days => days.parse().map(Some).unwrap_or_else(|_| {
+            problems.push(problem(row, "length_of_stay_days", "A number of days."));
+            None
+        }),
+    };
     let hours = hours(record.get("hours")).unwrap_or_else(|| {
         problems.push(problem(
             row,
@@ -238,6 +329,15 @@ fn facts(record: &Record, problems: &mut Vec<Problem>) -> CardContent {
         source: optional(record.get("source")),
         sample,
         to_be_completed,
+        reports,
+        admission,
+        referral,
+        length_of_stay_days,
+        security_level,
+        workers_only: WorkersOnly {
+            confidential_address: optional(record.get("workers_confidential_address")),
+            contact_person: optional(record.get("workers_contact_person")),
+        },
         translations: BTreeMap::new(),
     }
 }
@@ -463,6 +563,44 @@ pub async fn export_csv(state: &AppState, admin: &OrganisationAdmin) -> ApiResul
                 fact(content.source.clone().unwrap_or_default()),
                 fact(yes_no(content.sample)),
                 fact(yes_no(content.to_be_completed)),
+                fact(spelled(&content.reports.police)),
+                fact(spelled(&content.reports.immigration)),
+                fact(
+                    content
+                        .admission
+                        .iter()
+                        .map(spelled)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                fact(spelled(&content.referral)),
+                fact(
+                    content
+                        .length_of_stay_days
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ),
+                fact(
+                    content
+                        .security_level
+                        .as_ref()
+                        .map(spelled)
+                        .unwrap_or_default(),
+                ),
+                fact(
+                    content
+                        .workers_only
+                        .confidential_address
+                        .clone()
+                        .unwrap_or_default(),
+                ),
+                fact(
+                    content
+                        .workers_only
+                        .contact_person
+                        .clone()
+                        .unwrap_or_default(),
+                ),
                 text.title.clone(),
                 text.summary.clone(),
                 text.body.clone(),
