@@ -1,6 +1,7 @@
-//! Languages of what seekers read. Error messages a seeker's app may show come from
-//! `messages.toml` in the language negotiated from `Accept-Language` (RFC 4647 filtering with
-//! fallbacks, by fluent-langneg), English when none of the person's languages is available.
+//! Languages of what seekers read. Error messages a seeker's app may show come from Fluent files
+//! (`errors/*.ftl`, one message per error code) in the language negotiated from
+//! `Accept-Language` (RFC 4647 filtering with fallbacks, by fluent-langneg), English when none
+//! of the person's languages is available.
 
 use crate::error::ApiError;
 use crate::language::LanguageIdentifier;
@@ -8,20 +9,44 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{ACCEPT_LANGUAGE, CONTENT_LANGUAGE, HeaderValue};
 use actix_web::middleware::Next;
+use fluent_bundle::FluentResource;
+use fluent_bundle::concurrent::FluentBundle;
 use fluent_langneg::{NegotiationStrategy, negotiate_languages};
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Languages every seeker-facing message exists in.
 pub const SUPPORTED: [&str; 6] = ["en", "fr", "es", "tl", "zh-Hans", "ar"];
 pub const FALLBACK: &str = "en";
 
-type Catalog = HashMap<String, HashMap<String, String>>;
+/// The error messages of each language in [`SUPPORTED`], in that order.
+const FILES: [(&str, &str); 6] = [
+    ("en", include_str!("errors/en.ftl")),
+    ("fr", include_str!("errors/fr.ftl")),
+    ("es", include_str!("errors/es.ftl")),
+    ("tl", include_str!("errors/tl.ftl")),
+    ("zh-Hans", include_str!("errors/zh-Hans.ftl")),
+    ("ar", include_str!("errors/ar.ftl")),
+];
 
-/// The message catalog, parsed once. A malformed catalog is caught by the tests, not in service.
-pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| toml::from_str(include_str!("messages.toml")).unwrap_or_default())
+type Bundle = FluentBundle<FluentResource>;
+
+/// One bundle per language, parsed once. A file that does not parse gives an empty bundle (its
+/// messages fall back to the English written where the error arose); the tests catch it.
+fn bundles() -> &'static [(&'static str, Bundle)] {
+    static BUNDLES: OnceLock<Vec<(&'static str, Bundle)>> = OnceLock::new();
+    BUNDLES.get_or_init(|| {
+        FILES
+            .iter()
+            .filter_map(|(tag, source)| {
+                let mut bundle = Bundle::new_concurrent(vec![tag.parse().ok()?]);
+                bundle.set_use_isolating(false);
+                if let Ok(resource) = FluentResource::try_new((*source).to_owned()) {
+                    let _ = bundle.add_resource(resource);
+                }
+                Some((*tag, bundle))
+            })
+            .collect()
+    })
 }
 
 fn supported() -> &'static [LanguageIdentifier] {
@@ -54,9 +79,13 @@ pub fn negotiate(accept_language: Option<&str>) -> &'static str {
         .map_or(FALLBACK, |(tag, _)| tag)
 }
 
-/// The message for an error code in a language, if the catalog has it.
-pub fn message(code: &str, language: &str) -> Option<&'static str> {
-    catalog().get(code)?.get(language).map(String::as_str)
+/// The message for an error code in a language, if there is one.
+pub fn message(code: &str, language: &str) -> Option<String> {
+    let (_, bundle) = bundles().iter().find(|(tag, _)| *tag == language)?;
+    let pattern = bundle.get_message(code)?.value()?;
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, None, &mut errors);
+    errors.is_empty().then(|| text.into_owned())
 }
 
 /// Middleware: error answers carry their message in the caller's language, and say which.
@@ -86,11 +115,11 @@ pub async fn localise(
     };
     // English keeps the more specific message written where the error arose.
     let text = if language == FALLBACK {
-        error.message
+        error.message.to_string()
     } else {
         text
     };
-    let mut localised = error.response_saying(text);
+    let mut localised = error.response_saying(&text);
     localised
         .headers_mut()
         .insert(CONTENT_LANGUAGE, HeaderValue::from_static(language));
@@ -101,22 +130,46 @@ pub async fn localise(
 mod tests {
     use super::*;
 
+    /// The ids a file defines, parsed strictly.
+    fn ids(source: &str) -> Vec<String> {
+        let resource = FluentResource::try_new(source.to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("does not parse: {errors:?}"));
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn every_message_exists_in_every_supported_language() {
-        let catalog = catalog();
-        assert!(catalog.len() >= 15, "the catalog did not parse");
-        for (code, texts) in catalog {
-            for language in SUPPORTED {
+        assert_eq!(
+            FILES.map(|(tag, _)| tag),
+            SUPPORTED,
+            "one file per supported language"
+        );
+        let english = ids(FILES[0].1);
+        assert!(english.len() >= 15, "{english:?}");
+        for (tag, source) in FILES {
+            assert_eq!(
+                ids(source),
+                english,
+                "{tag} has other messages than English"
+            );
+            for code in &english {
                 assert!(
-                    texts.get(language).is_some_and(|t| !t.trim().is_empty()),
-                    "{code} has no {language} message"
+                    message(code, tag).is_some_and(|t| !t.trim().is_empty()),
+                    "{code} has no {tag} message"
                 );
             }
-            assert_eq!(
-                texts.len(),
-                SUPPORTED.len(),
-                "{code} has a language not in SUPPORTED"
-            );
+        }
+        // Every message is an error code's.
+        for code in &english {
+            let parsed: Result<quietline_protocol::ErrorCode, _> =
+                serde_json::from_value(serde_json::Value::String(code.clone()));
+            assert!(parsed.is_ok(), "{code} is not an error code");
         }
     }
 
