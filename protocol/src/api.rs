@@ -837,3 +837,21 @@ pub struct AuditEntry {
     /// SHA-256 (base64url) over the entry and the previous entry's hash.
     pub hash: String,
 }
+
+/// Where a second factor reset stands: the first administrator asks, a second approves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TotpResetState {
+    /// Asked for; another administrator must approve within a day.
+    Requested,
+    /// The second factor and recovery codes are gone: the member signs in with their
+    /// passphrase and enrols a new one.
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TotpReset {
+    pub state: TotpResetState,
+}

@@ -183,6 +183,72 @@ both_backends! {
         assert_eq!(again.code(), "totp_already_enabled");
     }
 
+    async fn a_lost_second_factor_is_reset_only_with_a_second_administrators_approval(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let first = app.enrol_admin(&root, &org, "first-admin").await;
+        let second = app.enrol_admin(&root, &org, "second-admin").await;
+        let other_org = app.create_organisation(&root, "Elsewhere").await.id.0;
+        let stranger = app.enrol_admin(&root, &other_org, "stranger-admin").await;
+        let worker = app.enrol_worker(&root, &org, "amal", &["ar"]).await;
+        let enrolment: TotpEnrolment = app
+            .post(Listener::Public, "/v1/worker/totp", Some(worker.access_token.expose()), json!({"passphrase": PASSPHRASE}))
+            .await
+            .expect(200)
+            .json();
+        app.post(Listener::Public, "/v1/worker/totp/confirm", Some(worker.access_token.expose()), json!({"code": app.totp_code(enrolment.secret.expose())}))
+            .await
+            .expect(200);
+        let login = json!({"handle": "amal", "passphrase": PASSPHRASE, "totp": null, "device_name": "new phone"});
+        assert_eq!(app.post(Listener::Public, "/v1/sessions", None, login.clone()).await.expect(401).code(), "totp_required");
+
+        let reset = format!("/admin/v1/organisations/{org}/members/{}/totp-reset", worker.account_id.0);
+        let by = |admin: &quietline_tests::AdminLogin| admin.session.access_token.expose().to_string();
+        let asked = app.post(Listener::Admin, &reset, Some(&by(&first)), json!({})).await.expect(200);
+        assert_eq!(asked.body["state"], "requested");
+        // Asking again is not approving; an administrator of another organisation cannot.
+        assert_eq!(app.post(Listener::Admin, &reset, Some(&by(&first)), json!({})).await.expect(409).code(), "second_approval_required");
+        app.post(Listener::Admin, &reset, Some(&by(&stranger)), json!({})).await.expect(403);
+        assert_eq!(app.post(Listener::Public, "/v1/sessions", None, login.clone()).await.expect(401).code(), "totp_required", "not reset yet");
+        let done = app.post(Listener::Admin, &reset, Some(&by(&second)), json!({})).await.expect(200);
+        assert_eq!(done.body["state"], "done");
+        app.post(Listener::Public, "/v1/sessions", None, login.clone()).await.expect(200);
+
+        // A request nobody approved within a day lapses: the next call asks anew.
+        let own = format!("/admin/v1/organisations/{org}/members/{}/totp-reset", first.session.account_id.0);
+        assert_eq!(app.post(Listener::Admin, &own, Some(&by(&first)), json!({})).await.expect(409).code(), "invalid_state", "not one's own");
+        let target = format!("/admin/v1/organisations/{org}/members/{}/totp-reset", second.session.account_id.0);
+        app.post(Listener::Admin, &target, Some(&by(&first)), json!({})).await.expect(200);
+        app.clock.advance(86_400);
+        // A day on, the administrator signs in again.
+        let signed_in: SessionGrant = app
+            .post(Listener::Admin, "/admin/v1/sessions", None, json!({
+                "handle": "first-admin",
+                "passphrase": PASSPHRASE,
+                "totp": app.totp_code(first.totp_secret.as_deref().unwrap()),
+                "device_name": "laptop",
+            }))
+            .await
+            .expect(200)
+            .json();
+        let anew = app.post(Listener::Admin, &target, Some(signed_in.access_token.expose()), json!({})).await.expect(200);
+        assert_eq!(anew.body["state"], "requested");
+        let unknown = format!("/admin/v1/organisations/{org}/members/{}/totp-reset", "00000000-0000-4000-8000-000000000000");
+        app.post(Listener::Admin, &unknown, Some(signed_in.access_token.expose()), json!({})).await.expect(404);
+
+        let audit: Vec<quietline_protocol::api::AuditEntry> = app
+            .get(Listener::Admin, &format!("/admin/v1/organisations/{org}/audit?action=totp."), Some(signed_in.access_token.expose()))
+            .await
+            .expect(200)
+            .json();
+        let worker_entries: Vec<(&str, Option<&str>)> = audit
+            .iter()
+            .filter(|e| e.target.as_deref() == Some(worker.account_id.0.as_str()))
+            .map(|e| (e.action.as_str(), e.actor_handle.as_deref()))
+            .collect();
+        assert_eq!(worker_entries, [("totp.reset", Some("second-admin")), ("totp.reset_request", Some("first-admin"))]);
+    }
+
     async fn refresh_tokens_rotate_and_reuse_revokes_the_session(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
         let refreshed: SessionGrant = app

@@ -317,6 +317,12 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             Admin,
+            "/admin/v1/organisations/{org_a}/members/{member_a}/totp-reset",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
             "/admin/v1/organisations/{org_a}/entry-points",
             ADMINS_OF_A,
         ),

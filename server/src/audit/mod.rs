@@ -44,6 +44,7 @@ pub enum Action {
     TotpEnrol,
     TotpConfirm,
     TotpReset,
+    TotpResetRequest,
     OrganisationCreate,
     InviteCreate,
     InviteRevoke,
@@ -70,7 +71,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::InstanceSetUp,
         Action::AdminCreate,
         Action::AdminInviteAccept,
@@ -81,6 +82,7 @@ impl Action {
         Action::TotpEnrol,
         Action::TotpConfirm,
         Action::TotpReset,
+        Action::TotpResetRequest,
         Action::OrganisationCreate,
         Action::InviteCreate,
         Action::InviteRevoke,
@@ -118,6 +120,7 @@ impl Action {
             Action::TotpEnrol => "totp.enrol",
             Action::TotpConfirm => "totp.confirm",
             Action::TotpReset => "totp.reset",
+            Action::TotpResetRequest => "totp.reset_request",
             Action::OrganisationCreate => "organisation.create",
             Action::InviteCreate => "invite.create",
             Action::InviteRevoke => "invite.revoke",

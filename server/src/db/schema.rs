@@ -392,3 +392,11 @@ diesel::table! {
         hash -> Text,
     }
 }
+
+diesel::table! {
+    totp_resets (account_id) {
+        account_id -> Text,
+        requested_by -> Text,
+        expires_at -> BigInt,
+    }
+}

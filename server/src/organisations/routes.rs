@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::api::{
     CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite,
-    SetPartners,
+    SetPartners, TotpReset,
 };
 use quietline_protocol::{AccountId, ErrorBody, OrganisationId};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,6 +26,7 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
         .service(revoke_invite)
         .service(list_members)
         .service(remove_member)
+        .service(reset_member_totp)
         .service(organisation_statistics)
         .service(set_disappearing)
         .service(list_partners)
@@ -152,6 +153,27 @@ async fn list_members(
     admin: OrganisationAdmin,
 ) -> ApiResult<web::Json<Vec<Member>>> {
     service::list_members(&state, &admin).await.map(web::Json)
+}
+
+/// POST /admin/v1/organisations/{organisation_id}/members/{account_id}/totp-reset — asks for
+/// the reset of a member's lost second factor (`requested`), or approves another
+/// administrator's request (`done`).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("account_id" = String, Path)), responses(
+    (status = 200, body = TotpReset),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "second_approval_required, invalid_state", body = ErrorBody),
+))]
+#[post("/admin/v1/organisations/{organisation_id}/members/{account_id}/totp-reset")]
+async fn reset_member_totp(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, AccountId)>,
+) -> ApiResult<web::Json<TotpReset>> {
+    let (_, account_id) = path.into_inner();
+    service::reset_member_totp(&state, &admin, account_id)
+        .await
+        .map(web::Json)
 }
 
 /// DELETE /admin/v1/organisations/{organisation_id}/members/{account_id} — removes a member.

@@ -13,6 +13,7 @@ use crate::language::canonical_one;
 use crate::state::AppState;
 use quietline_protocol::api::{
     CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite, Role,
+    TotpReset, TotpResetState,
 };
 use quietline_protocol::{AccountId, ErrorCode, OrganisationId};
 
@@ -342,4 +343,67 @@ pub async fn referral_partners(state: &AppState, worker: &Principal) -> ApiResul
         .read(move |conn| partners_of(conn, &organisation_id))
         .await?;
     Ok(partners.into_iter().filter(|p| p.mutual).collect())
+}
+
+/// How long a reset request waits for a second administrator.
+const TOTP_RESET_WINDOW: i64 = 86_400;
+
+/// Resets a member's lost second factor, with two administrators: the first call asks for it,
+/// a call by another administrator of the organisation (or an instance administrator) within a
+/// day carries it out. One administrator alone can never take a member's factor away, so a
+/// stolen administrator session cannot open another account to a passphrase guess.
+pub async fn reset_member_totp(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    account_id: AccountId,
+) -> ApiResult<TotpReset> {
+    let organisation_id = admin.organisation_id().clone();
+    if account_id == admin.account_id {
+        return Err(ApiError::conflict(
+            ErrorCode::InvalidState,
+            "Another administrator resets your second factor.",
+        ));
+    }
+    let requester = if admin.account_id.0.is_empty() {
+        audit::OPERATOR.to_string()
+    } else {
+        admin.account_id.0.clone()
+    };
+    let now = state.clock.now();
+    let principal = (**admin).clone();
+    let target = account_id.clone();
+    let org = organisation_id.clone();
+    let entry = move |reset: &TotpReset| {
+        let action = match reset.state {
+            TotpResetState::Requested => Action::TotpResetRequest,
+            TotpResetState::Done => Action::TotpReset,
+        };
+        Entry::new(&principal, Some(&organisation_id), action).on(target.0.clone())
+    };
+    let outcome = audit::write_with(state, entry, move |conn| {
+        if !store::is_member(conn, &org, &account_id)? {
+            return Err(ApiError::not_found());
+        }
+        match store::pending_totp_reset(conn, &account_id, now)? {
+            Some(by) if by == requester => Err(ApiError::conflict(
+                ErrorCode::SecondApprovalRequired,
+                "Another administrator must approve the reset you asked for.",
+            )),
+            Some(_) => {
+                store::clear_totp_reset(conn, &account_id)?;
+                accounts_store::clear_totp(conn, &account_id)?;
+                Ok(TotpReset {
+                    state: TotpResetState::Done,
+                })
+            }
+            None => {
+                store::request_totp_reset(conn, &account_id, &requester, now + TOTP_RESET_WINDOW)?;
+                Ok(TotpReset {
+                    state: TotpResetState::Requested,
+                })
+            }
+        }
+    })
+    .await?;
+    Ok(outcome)
 }

@@ -1,7 +1,9 @@
 //! Queries over organisations, invites and members.
 
 use crate::db::DbConn;
-use crate::db::schema::{accounts, credentials, invites, organisation_partners, organisations};
+use crate::db::schema::{
+    accounts, credentials, invites, organisation_partners, organisations, totp_resets,
+};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::Role;
@@ -242,4 +244,41 @@ pub fn mutual_partners(
         .count()
         .get_result(conn)?;
     Ok(declared == 2)
+}
+
+/// Who asked for a reset of this account's second factor, if the request has not expired.
+pub fn pending_totp_reset(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+    now: i64,
+) -> QueryResult<Option<String>> {
+    totp_resets::table
+        .find(account_id)
+        .filter(totp_resets::expires_at.gt(now))
+        .select(totp_resets::requested_by)
+        .first(conn)
+        .optional()
+}
+
+/// Asks for a reset, replacing an expired request.
+pub fn request_totp_reset(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+    requested_by: &str,
+    expires_at: i64,
+) -> QueryResult<()> {
+    clear_totp_reset(conn, account_id)?;
+    diesel::insert_into(totp_resets::table)
+        .values((
+            totp_resets::account_id.eq(account_id),
+            totp_resets::requested_by.eq(requested_by),
+            totp_resets::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn clear_totp_reset(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<()> {
+    diesel::delete(totp_resets::table.find(account_id)).execute(conn)?;
+    Ok(())
 }
