@@ -21,6 +21,54 @@ fn admin(data_dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Storage (database and keys) in `data_dir`, as the server's first start makes it.
+fn create_storage(runtime: &tokio::runtime::Runtime, data_dir: &Path) {
+    runtime.block_on(async {
+        build_state(Config::for_data_dir(data_dir), Arc::new(SystemClock))
+            .await
+            .unwrap();
+    });
+}
+
+/// A new data directory for one test, with its storage.
+fn fresh_data_dir(name: &str) -> std::path::PathBuf {
+    let data_dir =
+        std::env::temp_dir().join(format!("quietline-admin-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    create_storage(&runtime(), &data_dir);
+    data_dir
+}
+
+/// `quietline-admin ARGS`, which must succeed: what it printed.
+fn succeeds(data_dir: &Path, args: &[&str]) -> String {
+    let output = admin(data_dir, args);
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// `quietline-admin ARGS`, which must fail with status 1: what it said on standard error.
+fn fails(data_dir: &Path, args: &[&str]) -> String {
+    let output = admin(data_dir, args);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{args:?} should fail: {}",
+        text(&output.stdout)
+    );
+    text(&output.stderr)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_string()
 }
@@ -56,10 +104,7 @@ fn cards(runtime: &tokio::runtime::Runtime, data_dir: &Path, organisation: &str)
 fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems() {
     let data_dir = std::env::temp_dir().join(format!("quietline-admin-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let organisation = "8d0c1d9e-5b8a-4f57-9a51-6f0c2f1a7c11";
     runtime.block_on(async {
         let state = build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
@@ -141,7 +186,7 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
          b,en,en,castle,CA-ON,free,Castle,Towers.,None.\n",
     )
     .unwrap();
-    let refused = admin(
+    let refused = fails(
         &data_dir,
         &[
             "cards",
@@ -152,12 +197,7 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
             file.to_str().unwrap(),
         ],
     );
-    assert_eq!(refused.status.code(), Some(1));
-    assert!(
-        text(&refused.stderr).contains("row 2, category:"),
-        "{}",
-        text(&refused.stderr)
-    );
+    assert!(refused.contains("row 2, category:"), "{}", refused);
     assert_eq!(cards(&runtime, &data_dir, organisation), (12, 12));
     let _ = std::fs::remove_dir_all(&data_dir);
 }
@@ -166,9 +206,8 @@ fn the_starter_set_is_checked_then_imported_once_and_files_report_their_problems
 fn a_data_directory_without_a_database_is_refused_and_nothing_is_created() {
     let empty = std::env::temp_dir().join(format!("quietline-admin-empty-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&empty);
-    let refused = admin(&empty, &["organisations"]);
-    assert_eq!(refused.status.code(), Some(1));
-    let said = text(&refused.stderr);
+    let refused = fails(&empty, &["organisations"]);
+    let said = refused;
     assert!(
         said.contains("SQLite database"),
         "it says which storage it used: {said}"
@@ -183,27 +222,9 @@ fn a_data_directory_without_a_database_is_refused_and_nothing_is_created() {
 
 #[test]
 fn set_up_tasks_name_organisations_by_name_and_reset_a_lost_second_factor() {
-    let data_dir =
-        std::env::temp_dir().join(format!("quietline-admin-setup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
-            .await
-            .unwrap();
-    });
-    let ok = |args: &[&str]| {
-        let output = admin(&data_dir, args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        text(&output.stdout)
-    };
+    let data_dir = fresh_data_dir("setup");
+    let runtime = runtime();
+    let ok = |args: &[&str]| succeeds(&data_dir, args);
     let created = ok(&["create-organisation", "--name", "Harbour House"]);
     assert!(
         created.starts_with("organisation Harbour House created: "),
@@ -239,9 +260,8 @@ fn set_up_tasks_name_organisations_by_name_and_reset_a_lost_second_factor() {
         "entry point retired"
     );
     assert!(!ok(&["entry-points", "list", "--organisation", "Harbour House"]).contains("poster"));
-    let unknown = admin(&data_dir, &["invite", "--organisation", "Nowhere"]);
-    assert_eq!(unknown.status.code(), Some(1));
-    assert!(text(&unknown.stderr).contains("no organisation has the id or name \"Nowhere\""));
+    let unknown = fails(&data_dir, &["invite", "--organisation", "Nowhere"]);
+    assert!(unknown.contains("no organisation has the id or name \"Nowhere\""));
 
     let admin_created = {
         use std::io::Write;
@@ -293,8 +313,11 @@ fn set_up_tasks_name_organisations_by_name_and_reset_a_lost_second_factor() {
     let reset = ok(&["reset-totp", "--handle", "ops"]);
     assert!(reset.contains("second factor of ops is removed"), "{reset}");
     assert!(!second_factor());
-    let nobody = admin(&data_dir, &["reset-totp", "--handle", "nobody"]);
-    assert_eq!(nobody.status.code(), Some(1));
+    let nobody = fails(&data_dir, &["reset-totp", "--handle", "nobody"]);
+    assert!(
+        nobody.contains("nobody has the handle \"nobody\""),
+        "{nobody}"
+    );
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
@@ -346,24 +369,9 @@ fn the_audit_log_records_each_change_and_verify_finds_an_edited_removed_or_swapp
     let base = std::env::temp_dir().join(format!("quietline-admin-audit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
     let data_dir = base.join("live");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
-            .await
-            .unwrap();
-    });
-    let ok = |dir: &Path, args: &[&str]| {
-        let output = admin(dir, args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        text(&output.stdout)
-    };
+    let runtime = runtime();
+    create_storage(&runtime, &data_dir);
+    let ok = succeeds;
     let empty = ok(&data_dir, &["audit", "verify"]);
     assert!(empty.contains("intact: 0 entries"), "{empty}");
     ok(
@@ -460,14 +468,8 @@ fn the_audit_log_records_each_change_and_verify_finds_an_edited_removed_or_swapp
         copy_data_dir(&runtime, &data_dir, &copy);
         ok(&copy, &["audit", "verify"]);
         tamper(&runtime, &copy, sql);
-        let broken = admin(&copy, &["audit", "verify"]);
-        assert_eq!(
-            broken.status.code(),
-            Some(1),
-            "{name}: {}",
-            text(&broken.stdout)
-        );
-        let error = text(&broken.stderr);
+        let broken = fails(&copy, &["audit", "verify"]);
+        let error = broken;
         assert!(error.contains(said), "{name}: {error}");
     }
 
@@ -481,16 +483,11 @@ fn the_audit_log_records_each_change_and_verify_finds_an_edited_removed_or_swapp
     );
     ok(&forged, &["create-organisation", "--name", "Other"]);
     ok(&forged, &["audit", "verify"]);
-    let rewritten = admin(
+    let rewritten = fails(
         &forged,
         &["audit", "verify", "--head", &format!("4:{head}")],
     );
-    assert_eq!(rewritten.status.code(), Some(1));
-    assert!(
-        text(&rewritten.stderr).contains("does not hold entry 4"),
-        "{}",
-        text(&rewritten.stderr)
-    );
+    assert!(rewritten.contains("does not hold entry 4"), "{}", rewritten);
     let malformed = admin(&forged, &["audit", "verify", "--head", "four"]);
     assert_eq!(
         malformed.status.code(),
@@ -531,24 +528,10 @@ fn read_terminal_qr(drawing: &str) -> String {
 
 #[test]
 fn an_invite_prints_its_code_and_a_qr_code_of_it() {
-    let data_dir = std::env::temp_dir().join(format!("quietline-admin-qr-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
-            .await
-            .unwrap();
-    });
-    assert!(
-        admin(
-            &data_dir,
-            &["create-organisation", "--name", "Harbour House"]
-        )
-        .status
-        .success()
+    let data_dir = fresh_data_dir("qr");
+    succeeds(
+        &data_dir,
+        &["create-organisation", "--name", "Harbour House"],
     );
     let invite = admin(&data_dir, &["invite", "--organisation", "Harbour House"]);
     assert!(invite.status.success(), "{}", text(&invite.stderr));
@@ -597,19 +580,8 @@ fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
     let base = std::env::temp_dir().join(format!("quietline-admin-backup-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&base);
     let data_dir = base.join("live");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let ok = |dir: &Path, args: &[&str]| {
-        let output = admin(dir, args);
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        text(&output.stdout)
-    };
+    let runtime = runtime();
+    let ok = succeeds;
     // One published card (through the service the admin API runs) beside the starter set.
     let organisation = runtime.block_on(async {
         use quietline_server::auth::OrganisationAdmin;
@@ -679,7 +651,7 @@ fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
     // A bad file: its problems, a failure, and nothing written.
     let bad = base.join("bad.json");
     std::fs::write(&bad, r#"{"cards": [{"content": {"category": "castle"}}]}"#).unwrap();
-    let refused = admin(
+    let refused = fails(
         &data_dir,
         &[
             "cards",
@@ -690,13 +662,12 @@ fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
             bad.to_str().unwrap(),
         ],
     );
-    assert_eq!(refused.status.code(), Some(1));
     assert!(
-        text(&refused.stderr).contains("row 1, content: unknown variant `castle`"),
+        refused.contains("row 1, content: unknown variant `castle`"),
         "{}",
-        text(&refused.stderr)
+        refused
     );
-    let unreadable = admin(
+    let unreadable = fails(
         &data_dir,
         &[
             "cards",
@@ -707,12 +678,7 @@ fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
             base.join("missing.json").to_str().unwrap(),
         ],
     );
-    assert_eq!(unreadable.status.code(), Some(1));
-    assert!(
-        text(&unreadable.stderr).contains("reading"),
-        "{}",
-        text(&unreadable.stderr)
-    );
+    assert!(unreadable.contains("reading"), "{}", unreadable);
     assert_eq!(cards(&runtime, &data_dir, org), (13, 12));
 
     let served = served_bundle(&runtime, &data_dir, &organisation);
@@ -729,11 +695,10 @@ fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
         );
         assert_eq!(mode & 0o077, 0, "{file} is private");
     }
-    let again = admin(&data_dir, &["backup", "--to", backup.to_str().unwrap()]);
-    assert_eq!(
-        again.status.code(),
-        Some(1),
-        "a backup is never written over"
+    let again = fails(&data_dir, &["backup", "--to", backup.to_str().unwrap()]);
+    assert!(
+        again.contains("is not empty"),
+        "a backup is never written over: {again}"
     );
     let restored = base.join("restored");
     // `restore` needs no database at the target: it is the one task that starts without one.
@@ -741,13 +706,8 @@ fn cards_go_out_and_back_and_a_restored_backup_serves_the_same_signed_cards() {
     assert_eq!(served_bundle(&runtime, &restored, &organisation), served);
     assert_eq!(cards(&runtime, &restored, org), (13, 12));
     ok(&restored, &["audit", "verify"]);
-    let over = admin(&restored, &["restore", "--from", backup.to_str().unwrap()]);
-    assert_eq!(over.status.code(), Some(1));
-    assert!(
-        text(&over.stderr).contains("there is a database at"),
-        "{}",
-        text(&over.stderr)
-    );
+    let over = fails(&restored, &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(over.contains("there is a database at"), "{}", over);
     let _ = std::fs::remove_dir_all(&base);
 }
 
@@ -756,10 +716,7 @@ fn doctor_reports_a_readable_secret_and_purge_counts_before_it_deletes() {
     let data_dir =
         std::env::temp_dir().join(format!("quietline-admin-doctor-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     runtime.block_on(async {
         let state = build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
             .await
@@ -852,25 +809,10 @@ fn doctor_reports_a_readable_secret_and_purge_counts_before_it_deletes() {
 
 #[test]
 fn rotating_keys_keeps_the_old_token_key_aside_and_gives_each_organisation_a_new_bundle_key() {
-    let data_dir =
-        std::env::temp_dir().join(format!("quietline-admin-rotate-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        build_state(Config::for_data_dir(&data_dir), Arc::new(SystemClock))
-            .await
-            .unwrap();
-    });
-    assert!(
-        admin(
-            &data_dir,
-            &["create-organisation", "--name", "Harbour House"]
-        )
-        .status
-        .success()
+    let data_dir = fresh_data_dir("rotate");
+    succeeds(
+        &data_dir,
+        &["create-organisation", "--name", "Harbour House"],
     );
     let before = std::fs::read(data_dir.join("token.key")).unwrap();
     let rotated = admin(&data_dir, &["rotate-keys"]);

@@ -3,11 +3,8 @@
 //! a test makes sure none is missing.
 
 use crate::face::themes::{Article, Theme};
+use crate::i18n::Bundle;
 use crate::i18n::FALLBACK;
-use fluent_bundle::FluentResource;
-use fluent_bundle::concurrent::FluentBundle;
-
-type Bundle = FluentBundle<FluentResource>;
 
 /// The locale files, by language tag, in the order of [`SUPPORTED`].
 const FILES: [(&str, &str); 6] = [
@@ -38,20 +35,10 @@ impl Words {
     pub fn load() -> Result<Words, WordsError> {
         let mut bundles = Vec::with_capacity(FILES.len());
         for (tag, source) in FILES {
-            let bad = |problem: String| WordsError {
+            let bundle = crate::i18n::bundle(tag, source).map_err(|problem| WordsError {
                 language: tag,
                 problem,
-            };
-            let id = tag.parse().map_err(|e| bad(format!("language tag: {e}")))?;
-            let resource = FluentResource::try_new(source.to_owned())
-                .map_err(|(_, errors)| bad(format!("{errors:?}")))?;
-            let mut bundle = Bundle::new_concurrent(vec![id]);
-            // The pages set the direction of each element themselves; isolation marks would show
-            // up in titles and attributes.
-            bundle.set_use_isolating(false);
-            bundle
-                .add_resource(resource)
-                .map_err(|errors| bad(format!("{errors:?}")))?;
+            })?;
             bundles.push((tag, bundle));
         }
         Ok(Words { bundles })
@@ -81,7 +68,9 @@ impl Words {
         FILES
             .iter()
             .filter(|(t, _)| *t == tag)
-            .filter_map(|(_, source)| FluentResource::try_new((*source).to_owned()).ok())
+            .filter_map(|(_, source)| {
+                fluent_bundle::FluentResource::try_new((*source).to_owned()).ok()
+            })
             .flat_map(|resource| {
                 resource
                     .entries()

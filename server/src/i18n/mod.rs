@@ -28,23 +28,32 @@ const FILES: [(&str, &str); 6] = [
     ("ar", include_str!("errors/ar.ftl")),
 ];
 
-type Bundle = FluentBundle<FluentResource>;
+/// A language's Fluent bundle, as every text of the server is formatted.
+pub type Bundle = FluentBundle<FluentResource>;
 
-/// One bundle per language, parsed once. A file that does not parse gives an empty bundle (its
-/// messages fall back to the English written where the error arose); the tests catch it.
+/// Parses one language's Fluent file into a bundle: any syntax error or duplicate message is
+/// an error. Bidirectional isolation marks are off: pages set each element's direction
+/// themselves, and the marks would show up in titles, attributes and JSON.
+pub fn bundle(tag: &str, source: &str) -> Result<Bundle, String> {
+    let id = tag.parse().map_err(|e| format!("language tag: {e}"))?;
+    let resource =
+        FluentResource::try_new(source.to_owned()).map_err(|(_, errors)| format!("{errors:?}"))?;
+    let mut bundle = Bundle::new_concurrent(vec![id]);
+    bundle.set_use_isolating(false);
+    bundle
+        .add_resource(resource)
+        .map_err(|errors| format!("{errors:?}"))?;
+    Ok(bundle)
+}
+
+/// One bundle per language, parsed once. A file that does not parse is left out (its messages
+/// fall back to the English written where the error arose); the tests catch it.
 fn bundles() -> &'static [(&'static str, Bundle)] {
     static BUNDLES: OnceLock<Vec<(&'static str, Bundle)>> = OnceLock::new();
     BUNDLES.get_or_init(|| {
         FILES
             .iter()
-            .filter_map(|(tag, source)| {
-                let mut bundle = Bundle::new_concurrent(vec![tag.parse().ok()?]);
-                bundle.set_use_isolating(false);
-                if let Ok(resource) = FluentResource::try_new((*source).to_owned()) {
-                    let _ = bundle.add_resource(resource);
-                }
-                Some((*tag, bundle))
-            })
+            .filter_map(|(tag, source)| Some((*tag, bundle(tag, source).ok()?)))
             .collect()
     })
 }
