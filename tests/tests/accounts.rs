@@ -249,6 +249,33 @@ both_backends! {
         assert_eq!(worker_entries, [("totp.reset", Some("second-admin")), ("totp.reset_request", Some("first-admin"))]);
     }
 
+    async fn administrators_set_the_languages_a_member_reads(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let admin = app.enrol_admin(&root, &org, "coordinator").await;
+        let token = Some(admin.session.access_token.expose());
+        let worker = app.enrol_worker(&root, &org, "amal", &["ar"]).await;
+        let path = format!("/admin/v1/organisations/{org}/members/{}/languages", worker.account_id.0);
+        let member = app.call("PUT", Listener::Admin, &path, token, Some(&json!({"languages": ["tl-PH", "en", "tl-PH"]}))).await.expect(200);
+        assert_eq!(member.body["languages"], json!(["en", "tl-PH"]), "{}", member.body);
+        let profile = app.get(Listener::Public, "/v1/worker/profile", Some(worker.access_token.expose())).await.expect(200);
+        assert_eq!(profile.body["languages"], json!(["en", "tl-PH"]));
+        let bad = app.call("PUT", Listener::Admin, &path, token, Some(&json!({"languages": ["not a tag!"]}))).await.expect(422);
+        assert_eq!(bad.code(), "invalid_language_tag");
+        // A member of another organisation is not found through this one.
+        let other = app.create_organisation(&root, "Elsewhere").await.id.0;
+        let stranger = app.enrol_worker(&root, &other, "stranger", &["en"]).await;
+        let theirs = format!("/admin/v1/organisations/{org}/members/{}/languages", stranger.account_id.0);
+        app.call("PUT", Listener::Admin, &theirs, token, Some(&json!({"languages": ["fr"]}))).await.expect(404);
+        let audit: Vec<quietline_protocol::api::AuditEntry> = app
+            .get(Listener::Admin, &format!("/admin/v1/organisations/{org}/audit?action=member.languages_set"), token)
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(audit.len(), 1, "only the change that went through: {audit:?}");
+        assert_eq!(audit[0].target.as_deref(), Some(worker.account_id.0.as_str()));
+    }
+
     async fn refresh_tokens_rotate_and_reuse_revokes_the_session(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
         let refreshed: SessionGrant = app

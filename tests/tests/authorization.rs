@@ -321,6 +321,12 @@ fn rows() -> Vec<Row> {
             ADMINS_OF_A,
         ),
         row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/members/{member_a}/languages",
+            ADMINS_OF_A,
+        ),
+        row(
             "POST",
             Admin,
             "/admin/v1/organisations/{org_a}/entry-points",
@@ -758,7 +764,10 @@ impl World {
             ("POST", "/admin/v1/setup") => {
                 json!({"setup_token": "wrong", "handle": "nobody", "passphrase": PASSPHRASE, "device_name": "x"})
             }
-            ("PUT", "/v1/worker/languages") => json!({"languages": ["fr", "en"]}),
+            ("PUT", "/v1/worker/languages")
+            | ("PUT", "/admin/v1/organisations/{org_a}/members/{member_a}/languages") => {
+                json!({"languages": ["fr", "en"]})
+            }
             ("PUT", "/v1/push/subscription") => json!({
                 "kind": "web_push",
                 "endpoint": "https://push.example.org/wpush/matrix",

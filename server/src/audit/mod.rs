@@ -49,6 +49,7 @@ pub enum Action {
     InviteCreate,
     InviteRevoke,
     MemberRemove,
+    MemberLanguagesSet,
     DisappearingSet,
     PartnersSet,
     EntryPointCreate,
@@ -71,7 +72,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::InstanceSetUp,
         Action::AdminCreate,
         Action::AdminInviteAccept,
@@ -87,6 +88,7 @@ impl Action {
         Action::InviteCreate,
         Action::InviteRevoke,
         Action::MemberRemove,
+        Action::MemberLanguagesSet,
         Action::DisappearingSet,
         Action::PartnersSet,
         Action::EntryPointCreate,
@@ -125,6 +127,7 @@ impl Action {
             Action::InviteCreate => "invite.create",
             Action::InviteRevoke => "invite.revoke",
             Action::MemberRemove => "member.remove",
+            Action::MemberLanguagesSet => "member.languages_set",
             Action::DisappearingSet => "organisation.disappearing_set",
             Action::PartnersSet => "organisation.partners_set",
             Action::EntryPointCreate => "entry_point.create",

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::api::{
     CreateInvite, CreateOrganisation, Invite, Member, Organisation, Partner, PendingInvite,
-    SetPartners, TotpReset,
+    SetLanguages, SetPartners, TotpReset,
 };
 use quietline_protocol::{AccountId, ErrorBody, OrganisationId};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -27,6 +27,7 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
         .service(list_members)
         .service(remove_member)
         .service(reset_member_totp)
+        .service(set_member_languages)
         .service(organisation_statistics)
         .service(set_disappearing)
         .service(list_partners)
@@ -153,6 +154,26 @@ async fn list_members(
     admin: OrganisationAdmin,
 ) -> ApiResult<web::Json<Vec<Member>>> {
     service::list_members(&state, &admin).await.map(web::Json)
+}
+
+/// PUT /admin/v1/organisations/{organisation_id}/members/{account_id}/languages — the languages
+/// a member reads (a worker is shown waiting conversations in them first).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("account_id" = String, Path)), request_body = SetLanguages, responses(
+    (status = 200, body = Member),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[put("/admin/v1/organisations/{organisation_id}/members/{account_id}/languages")]
+async fn set_member_languages(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, AccountId)>,
+    body: web::Json<SetLanguages>,
+) -> ApiResult<web::Json<Member>> {
+    let (_, account_id) = path.into_inner();
+    service::set_member_languages(&state, &admin, account_id, &body.languages)
+        .await
+        .map(web::Json)
 }
 
 /// POST /admin/v1/organisations/{organisation_id}/members/{account_id}/totp-reset — asks for

@@ -208,25 +208,54 @@ pub async fn revoke_invite(
     .await
 }
 
+fn members_of(
+    conn: &mut crate::db::DbConn,
+    organisation_id: &OrganisationId,
+) -> ApiResult<Vec<Member>> {
+    store::list_members(conn, organisation_id)?
+        .into_iter()
+        .map(|(id, role, handle, totp_enabled)| {
+            Ok(Member {
+                languages: accounts_store::languages(conn, &id)?,
+                account_id: id,
+                role,
+                handle,
+                totp_enabled,
+            })
+        })
+        .collect()
+}
+
 pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<Member>> {
     let organisation_id = admin.organisation_id().clone();
     state
         .db
-        .read(move |conn| {
-            store::list_members(conn, &organisation_id)?
-                .into_iter()
-                .map(|(id, role, handle, totp_enabled)| {
-                    Ok(Member {
-                        languages: accounts_store::languages(conn, &id)?,
-                        account_id: id,
-                        role,
-                        handle,
-                        totp_enabled,
-                    })
-                })
-                .collect()
-        })
+        .read(move |conn| members_of(conn, &organisation_id))
         .await
+}
+
+/// Sets the languages a member reads, which decide the queues a worker is shown first.
+pub async fn set_member_languages(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    account_id: AccountId,
+    languages: &[String],
+) -> ApiResult<Member> {
+    let organisation_id = admin.organisation_id().clone();
+    let languages = crate::language::canonical_languages(languages)?;
+    let entry = Entry::new(admin, Some(&organisation_id), Action::MemberLanguagesSet)
+        .on(account_id.0.clone());
+    audit::write(state, entry, move |conn| {
+        if !store::is_member(conn, &organisation_id, &account_id)? {
+            return Err(ApiError::not_found());
+        }
+        accounts_store::set_languages(conn, &account_id, &languages)?;
+        members_of(conn, &organisation_id)?
+            .into_iter()
+            .find(|m| m.account_id == account_id)
+            .ok_or_else(ApiError::not_found)
+    })
+    .await
 }
 
 /// Removes a worker or administrator from the organisation: their account and sessions end.
