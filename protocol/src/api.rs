@@ -345,6 +345,9 @@ pub struct Member {
     pub handle: String,
     pub languages: Vec<String>,
     pub totp_enabled: bool,
+    /// Deactivated by an administrator: cannot sign in until reactivated.
+    #[serde(default)]
+    pub deactivated: bool,
 }
 
 /// Liveness of the instance and its backing services.

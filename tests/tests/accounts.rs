@@ -276,6 +276,45 @@ both_backends! {
         assert_eq!(audit[0].target.as_deref(), Some(worker.account_id.0.as_str()));
     }
 
+    async fn a_deactivated_member_is_signed_out_and_refused_like_a_wrong_passphrase_until_reactivated(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let admin = app.enrol_admin(&root, &org, "coordinator").await;
+        let token = Some(admin.session.access_token.expose());
+        let worker = app.enrol_worker(&root, &org, "amal", &["ar"]).await;
+        app.get(Listener::Public, "/v1/account", Some(worker.access_token.expose())).await.expect(200);
+        let member = |path: &str| format!("/admin/v1/organisations/{org}/members/{}/{path}", worker.account_id.0);
+        let login = |passphrase: &str| json!({"handle": "amal", "passphrase": passphrase, "totp": null, "device_name": "phone"});
+        let listed = || async {
+            let members = app.get(Listener::Admin, &format!("/admin/v1/organisations/{org}/members"), token).await.expect(200).body;
+            members.as_array().unwrap().iter().find(|m| m["handle"] == "amal").unwrap()["deactivated"].clone()
+        };
+        assert_eq!(listed().await, json!(false));
+
+        app.post(Listener::Admin, &member("deactivate"), token, json!({})).await.expect(204);
+        app.get(Listener::Public, "/v1/account", Some(worker.access_token.expose())).await.expect(401);
+        app.post(Listener::Public, "/v1/sessions/refresh", None, json!({"refresh_token": worker.refresh_token})).await.expect(401);
+        let refused = app.post(Listener::Public, "/v1/sessions", None, login(PASSPHRASE)).await.expect(401);
+        let wrong = app.post(Listener::Public, "/v1/sessions", None, login("not the passphrase at all")).await.expect(401);
+        assert_eq!(refused.body, wrong.body, "nothing tells a deactivated member from a wrong passphrase");
+        assert_eq!(listed().await, json!(true));
+        // Twice is harmless; oneself is refused.
+        app.post(Listener::Admin, &member("deactivate"), token, json!({})).await.expect(204);
+        let own = format!("/admin/v1/organisations/{org}/members/{}/deactivate", admin.session.account_id.0);
+        assert_eq!(app.post(Listener::Admin, &own, token, json!({})).await.expect(409).code(), "invalid_state");
+
+        app.post(Listener::Admin, &member("reactivate"), token, json!({})).await.expect(204);
+        app.post(Listener::Public, "/v1/sessions", None, login(PASSPHRASE)).await.expect(200);
+        assert_eq!(listed().await, json!(false));
+        let audit: Vec<quietline_protocol::api::AuditEntry> = app
+            .get(Listener::Admin, &format!("/admin/v1/organisations/{org}/audit?action=member."), token)
+            .await
+            .expect(200)
+            .json();
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["member.reactivate", "member.deactivate", "member.deactivate"]);
+    }
+
     async fn refresh_tokens_rotate_and_reuse_revokes_the_session(app: TestApp) {
         let seeker = app.sign_up_seeker().await;
         let refreshed: SessionGrant = app

@@ -329,6 +329,18 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             Admin,
+            "/admin/v1/organisations/{org_a}/members/{member_a}/deactivate",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
+            "/admin/v1/organisations/{org_a}/members/{member_a}/reactivate",
+            ADMINS_OF_A,
+        ),
+        row(
+            "POST",
+            Admin,
             "/admin/v1/organisations/{org_a}/entry-points",
             ADMINS_OF_A,
         ),

@@ -3,8 +3,8 @@
 
 use crate::db::DbConn;
 use crate::db::schema::{
-    accounts, credentials, devices, instance_setup, member_languages, recovery_codes,
-    refresh_tokens, sessions,
+    accounts, credentials, deactivated_members, devices, instance_setup, member_languages,
+    recovery_codes, refresh_tokens, sessions,
 };
 use diesel::prelude::*;
 use diesel::result::QueryResult;
@@ -441,4 +441,30 @@ pub fn replace_setup_token(conn: &mut DbConn, hash: Option<&str>) -> QueryResult
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Whether an administrator deactivated this member.
+pub fn is_deactivated(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        deactivated_members::table.find(account_id),
+    ))
+    .get_result(conn)
+}
+
+/// Deactivates a member (again, harmlessly) and ends every session of theirs.
+pub fn deactivate(conn: &mut DbConn, account_id: &AccountId, day: i64) -> QueryResult<()> {
+    if !is_deactivated(conn, account_id)? {
+        diesel::insert_into(deactivated_members::table)
+            .values((
+                deactivated_members::account_id.eq(account_id),
+                deactivated_members::deactivated_day.eq(day),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(sessions::table.filter(sessions::account_id.eq(account_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn reactivate(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<usize> {
+    diesel::delete(deactivated_members::table.find(account_id)).execute(conn)
 }

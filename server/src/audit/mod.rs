@@ -50,6 +50,8 @@ pub enum Action {
     InviteRevoke,
     MemberRemove,
     MemberLanguagesSet,
+    MemberDeactivate,
+    MemberReactivate,
     DisappearingSet,
     PartnersSet,
     EntryPointCreate,
@@ -72,7 +74,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 37] = [
         Action::InstanceSetUp,
         Action::AdminCreate,
         Action::AdminInviteAccept,
@@ -89,6 +91,8 @@ impl Action {
         Action::InviteRevoke,
         Action::MemberRemove,
         Action::MemberLanguagesSet,
+        Action::MemberDeactivate,
+        Action::MemberReactivate,
         Action::DisappearingSet,
         Action::PartnersSet,
         Action::EntryPointCreate,
@@ -128,6 +132,8 @@ impl Action {
             Action::InviteRevoke => "invite.revoke",
             Action::MemberRemove => "member.remove",
             Action::MemberLanguagesSet => "member.languages_set",
+            Action::MemberDeactivate => "member.deactivate",
+            Action::MemberReactivate => "member.reactivate",
             Action::DisappearingSet => "organisation.disappearing_set",
             Action::PartnersSet => "organisation.partners_set",
             Action::EntryPointCreate => "entry_point.create",

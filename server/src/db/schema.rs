@@ -400,3 +400,10 @@ diesel::table! {
         expires_at -> BigInt,
     }
 }
+
+diesel::table! {
+    deactivated_members (account_id) {
+        account_id -> Text,
+        deactivated_day -> BigInt,
+    }
+}

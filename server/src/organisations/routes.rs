@@ -28,6 +28,8 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
         .service(remove_member)
         .service(reset_member_totp)
         .service(set_member_languages)
+        .service(deactivate_member)
+        .service(reactivate_member)
         .service(organisation_statistics)
         .service(set_disappearing)
         .service(list_partners)
@@ -154,6 +156,44 @@ async fn list_members(
     admin: OrganisationAdmin,
 ) -> ApiResult<web::Json<Vec<Member>>> {
     service::list_members(&state, &admin).await.map(web::Json)
+}
+
+/// POST /admin/v1/organisations/{organisation_id}/members/{account_id}/deactivate — ends the
+/// member's sessions, hands their conversations back to the queue, and refuses their sign-ins
+/// until they are reactivated.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("account_id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+    (status = 409, description = "invalid_state", body = ErrorBody),
+))]
+#[post("/admin/v1/organisations/{organisation_id}/members/{account_id}/deactivate")]
+async fn deactivate_member(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, AccountId)>,
+) -> ApiResult<HttpResponse> {
+    let (_, account_id) = path.into_inner();
+    service::deactivate_member(&state, &admin, account_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// POST /admin/v1/organisations/{organisation_id}/members/{account_id}/reactivate — lets a
+/// deactivated member sign in again.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("organisation_id" = String, Path), ("account_id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[post("/admin/v1/organisations/{organisation_id}/members/{account_id}/reactivate")]
+async fn reactivate_member(
+    state: web::Data<AppState>,
+    admin: OrganisationAdmin,
+    path: web::Path<(OrganisationId, AccountId)>,
+) -> ApiResult<HttpResponse> {
+    let (_, account_id) = path.into_inner();
+    service::reactivate_member(&state, &admin, account_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// PUT /admin/v1/organisations/{organisation_id}/members/{account_id}/languages — the languages

@@ -217,6 +217,7 @@ fn members_of(
         .map(|(id, role, handle, totp_enabled)| {
             Ok(Member {
                 languages: accounts_store::languages(conn, &id)?,
+                deactivated: accounts_store::is_deactivated(conn, &id)?,
                 account_id: id,
                 role,
                 handle,
@@ -232,6 +233,55 @@ pub async fn list_members(state: &AppState, admin: &OrganisationAdmin) -> ApiRes
         .db
         .read(move |conn| members_of(conn, &organisation_id))
         .await
+}
+
+/// Deactivates a member: see [`crate::accounts::service::deactivate_account`]. Not oneself.
+pub async fn deactivate_member(
+    state: &actix_web::web::Data<AppState>,
+    admin: &OrganisationAdmin,
+    account_id: AccountId,
+) -> ApiResult<()> {
+    let organisation_id = admin.organisation_id().clone();
+    if account_id == admin.account_id {
+        return Err(ApiError::conflict(
+            ErrorCode::InvalidState,
+            "Another administrator deactivates you.",
+        ));
+    }
+    let id = account_id.clone();
+    let member = state
+        .db
+        .read(move |conn| store::is_member(conn, &organisation_id, &id).map_err(ApiError::from))
+        .await?;
+    if !member {
+        return Err(ApiError::not_found());
+    }
+    let entry = Entry::new(
+        admin,
+        Some(admin.organisation_id()),
+        Action::MemberDeactivate,
+    )
+    .on(account_id.0.clone());
+    crate::accounts::service::deactivate_account(state, account_id, entry).await
+}
+
+/// Lets a deactivated member sign in again.
+pub async fn reactivate_member(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    account_id: AccountId,
+) -> ApiResult<()> {
+    let organisation_id = admin.organisation_id().clone();
+    let entry = Entry::new(admin, Some(&organisation_id), Action::MemberReactivate)
+        .on(account_id.0.clone());
+    audit::write(state, entry, move |conn| {
+        if !store::is_member(conn, &organisation_id, &account_id)? {
+            return Err(ApiError::not_found());
+        }
+        accounts_store::reactivate(conn, &account_id)?;
+        Ok(())
+    })
+    .await
 }
 
 /// Sets the languages a member reads, which decide the queues a worker is shown first.

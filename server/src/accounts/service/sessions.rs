@@ -49,11 +49,21 @@ async fn sign_in(
     let handle = request.handle.clone();
     let found = state
         .db
-        .read(move |conn| store::find_credentials_by_handle(conn, &handle).map_err(ApiError::from))
+        .read(move |conn| {
+            let found = store::find_credentials_by_handle(conn, &handle)?;
+            // A deactivated member answers as a wrong passphrase does, after the same work.
+            let deactivated = match &found {
+                Some((credentials, _)) => store::is_deactivated(conn, &credentials.account_id)?,
+                None => false,
+            };
+            Ok::<_, ApiError>(found.map(|found| (found, deactivated)))
+        })
         .await?
-        .filter(|(_, account)| {
+        .filter(|((_, account), _)| {
             Audience::of(account.role) == audience && account.role != Role::Seeker
         });
+    let deactivated = found.as_ref().is_some_and(|(_, d)| *d);
+    let found = found.map(|(found, _)| found);
     let stored_hash = found.as_ref().map(|(c, _)| c.passphrase_hash.clone());
     let verified = state
         .passphrases
@@ -67,7 +77,7 @@ async fn sign_in(
         )
     };
     let (credentials, account) = match found {
-        Some(found) if verified => found,
+        Some(found) if verified && !deactivated => found,
         _ => return Err(invalid_credentials()),
     };
     // A second factor counts from its first confirmed code: an enrolment never finished
@@ -323,6 +333,27 @@ pub async fn delete_account(
         head.announce();
     }
     announce_revocation(state, principal.account_id, None).await;
+    crate::conversations::service::announce_handed_back(state, handed).await;
+    Ok(())
+}
+
+/// Deactivates a member (an administrator acting on their organisation), with the audit log's
+/// entry for it: their sessions end at once, their conversations go back to the queue, and
+/// they cannot sign in until reactivated. Their account, handle and devices stay.
+pub async fn deactivate_account(
+    state: &actix_web::web::Data<AppState>,
+    account_id: AccountId,
+    entry: crate::audit::Entry,
+) -> ApiResult<()> {
+    let id = account_id.clone();
+    let day = crate::clock::day_of(state.clock.now());
+    let handed = crate::audit::write(state, entry, move |conn| {
+        let handed = crate::conversations::service::hand_back(conn, &id)?;
+        store::deactivate(conn, &id, day)?;
+        Ok::<_, ApiError>(handed)
+    })
+    .await?;
+    announce_revocation(state, account_id, None).await;
     crate::conversations::service::announce_handed_back(state, handed).await;
     Ok(())
 }
