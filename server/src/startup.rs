@@ -164,7 +164,7 @@ pub fn routes(configure: &[fn(&mut ServiceConfig)]) -> utoipa::openapi::OpenApi 
 }
 
 macro_rules! app {
-    ($state:expr, $audience:expr, $listener:expr, $face:expr, $csp:expr, $routes:expr) => {{
+    ($state:expr, $audience:expr, $listener:expr, $face:expr, $csp:expr, $routes:expr, $pages:expr) => {{
         let mut app = App::new()
             .app_data($state.clone())
             .app_data($face)
@@ -186,10 +186,18 @@ macro_rules! app {
         for routes in $routes {
             app = app.configure(routes);
         }
-        app.into_app()
-            .default_service(web::to(crate::face::unknown_route))
+        let mut app = app.into_app();
+        if let Some(pages) = $pages {
+            app = app.configure(pages);
+        }
+        app.default_service(web::to(crate::face::unknown_route))
     }};
 }
+
+/// Pages mounted on the admin listener beside its API (the administrators' console), from a
+/// crate that depends on this one. They answer their own requests with HTML; the API's rules are
+/// theirs through the services they call.
+pub type AdminPages = fn(&mut web::ServiceConfig);
 
 /// SIGTERM or SIGINT.
 async fn wait_for_stop_signal() {
@@ -216,6 +224,16 @@ impl Application {
         config: Config,
         clock: SharedClock,
         handle_signals: bool,
+    ) -> anyhow::Result<Application> {
+        Application::build_with(config, clock, handle_signals, None).await
+    }
+
+    /// As [`Application::build`], with `admin_pages` mounted on the admin listener.
+    pub async fn build_with(
+        config: Config,
+        clock: SharedClock,
+        handle_signals: bool,
+        admin_pages: Option<AdminPages>,
     ) -> anyhow::Result<Application> {
         let public_listener = TcpListener::bind(config.public_listen).with_context(|| {
             format!(
@@ -255,7 +273,8 @@ impl Application {
                 telemetry::Listener::Public,
                 Face::site(site.clone()),
                 "default-src 'none'; frame-ancestors 'none'".to_string(),
-                PUBLIC_ROUTES
+                PUBLIC_ROUTES,
+                None::<AdminPages>
             )
         })
         .workers(workers)
@@ -274,7 +293,8 @@ impl Application {
                 telemetry::Listener::Admin,
                 Face::api_only(),
                 admin_csp.clone(),
-                ADMIN_ROUTES
+                ADMIN_ROUTES,
+                admin_pages
             )
         })
         .workers(workers.min(2))

@@ -273,15 +273,9 @@ async fn begin_admin_totp(
     address: ClientAddress,
     body: web::Json<BeginTotp>,
 ) -> ApiResult<web::Json<TotpEnrolment>> {
-    let enrolment =
-        service::begin_totp(&state, &address, &admin.0, body.into_inner().passphrase).await?;
-    let entry = Entry::new(
-        &admin.0,
-        admin.0.organisation_id.as_ref(),
-        Action::TotpEnrol,
-    );
-    audit::record(&state, entry).await?;
-    Ok(web::Json(enrolment))
+    service::admin_begin_totp(&state, &address, &admin.0, body.into_inner().passphrase)
+        .await
+        .map(web::Json)
 }
 
 /// POST /admin/v1/totp/confirm — activates the administrator's second factor with a first
@@ -297,14 +291,9 @@ async fn confirm_admin_totp(
     admin: AdminEnrolling,
     body: web::Json<ConfirmTotp>,
 ) -> ApiResult<web::Json<RecoveryCodes>> {
-    let codes = service::confirm_totp(&state, &admin.0, body.code.expose()).await?;
-    let entry = Entry::new(
-        &admin.0,
-        admin.0.organisation_id.as_ref(),
-        Action::TotpConfirm,
-    );
-    audit::record(&state, entry).await?;
-    Ok(web::Json(codes))
+    service::admin_confirm_totp(&state, &admin.0, body.code.expose())
+        .await
+        .map(web::Json)
 }
 
 /// GET /admin/v1/devices — the administrator's own devices (sign-ins).
@@ -353,13 +342,9 @@ async fn set_up_instance(
     address: ClientAddress,
     body: web::Json<InstanceSetup>,
 ) -> ApiResult<web::Json<Enrolment>> {
-    let enrolment = service::set_up_instance(&state, &address, body.into_inner()).await?;
-    audit::record(
-        &state,
-        Entry::granted(&enrolment.session, Action::InstanceSetUp),
-    )
-    .await?;
-    Ok(web::Json(enrolment))
+    service::admin_set_up(&state, &address, body.into_inner())
+        .await
+        .map(web::Json)
 }
 
 /// POST /admin/v1/invites/accept — an administrator redeems an invite.
@@ -396,9 +381,9 @@ async fn log_in_admin(
     address: ClientAddress,
     body: web::Json<Login>,
 ) -> ApiResult<web::Json<SessionGrant>> {
-    let grant = service::log_in(&state, &address, body.into_inner(), Audience::Admin).await?;
-    audit::record(&state, Entry::granted(&grant, Action::AdminSignIn)).await?;
-    Ok(web::Json(grant))
+    service::admin_sign_in(&state, &address, body.into_inner())
+        .await
+        .map(web::Json)
 }
 
 /// POST /admin/v1/sessions/refresh — rotates an administrator's refresh token.
@@ -423,13 +408,7 @@ async fn log_out_admin(
     state: web::Data<AppState>,
     admin: AdminEnrolling,
 ) -> ApiResult<HttpResponse> {
-    let entry = Entry::new(
-        &admin.0,
-        admin.0.organisation_id.as_ref(),
-        Action::AdminSignOut,
-    );
-    service::log_out(&state, admin.0).await?;
-    audit::record(&state, entry).await?;
+    service::admin_sign_out(&state, admin.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -10,7 +10,7 @@
 pub mod routes;
 mod store;
 
-pub use routes::configure_admin;
+pub use routes::{AuditQuery, configure_admin, read_instance, read_organisation};
 
 use crate::auth::Principal;
 use crate::db::{DbConn, DbError};

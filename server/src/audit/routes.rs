@@ -16,21 +16,45 @@ pub fn configure_admin(cfg: &mut ServiceConfig) {
 /// Most entries in one answer.
 const MAX_LIMIT: u32 = 500;
 
+/// What to read of the log, as the API and the console ask it.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct AuditQuery {
+pub struct AuditQuery {
     /// An account id, or `operator`.
-    actor: Option<String>,
+    pub actor: Option<String>,
     /// An action (`card.publish`) or a family of them (`card.`).
-    action: Option<String>,
+    pub action: Option<String>,
     /// From this Unix time (inclusive).
-    since: Option<i64>,
+    pub since: Option<i64>,
     /// To this Unix time (exclusive).
-    until: Option<i64>,
+    pub until: Option<i64>,
     /// Entries numbered below this: the next page.
-    before: Option<i64>,
+    pub before: Option<i64>,
     /// 1 to 500; 100 unless given.
-    limit: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// The whole log (instance administrators only), newest first.
+pub async fn read_instance(
+    state: &AppState,
+    admin: &AdminAuth,
+    query: AuditQuery,
+) -> ApiResult<Vec<AuditEntry>> {
+    if !admin.0.instance_admin {
+        return Err(ApiError::forbidden());
+    }
+    super::list(state, query.into_filter()?).await
+}
+
+/// One organisation's entries, newest first.
+pub async fn read_organisation(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    query: AuditQuery,
+) -> ApiResult<Vec<AuditEntry>> {
+    let mut filter = query.into_filter()?;
+    filter.organisation_id = Some(admin.organisation_id().clone());
+    super::list(state, filter).await
 }
 
 impl AuditQuery {
@@ -79,11 +103,9 @@ async fn instance_audit(
     admin: AdminAuth,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Vec<AuditEntry>>> {
-    if !admin.0.instance_admin {
-        return Err(ApiError::forbidden());
-    }
-    let filter = query.into_inner().into_filter()?;
-    super::list(&state, filter).await.map(web::Json)
+    read_instance(&state, &admin, query.into_inner())
+        .await
+        .map(web::Json)
 }
 
 /// GET /admin/v1/organisations/{organisation_id}/audit — what was changed in one organisation,
@@ -99,7 +121,7 @@ async fn organisation_audit(
     admin: OrganisationAdmin,
     query: web::Query<AuditQuery>,
 ) -> ApiResult<web::Json<Vec<AuditEntry>>> {
-    let mut filter = query.into_inner().into_filter()?;
-    filter.organisation_id = Some(admin.organisation_id().clone());
-    super::list(&state, filter).await.map(web::Json)
+    read_organisation(&state, &admin, query.into_inner())
+        .await
+        .map(web::Json)
 }

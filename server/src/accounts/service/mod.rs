@@ -1,6 +1,7 @@
 //! Account rules: anonymous seeker sign-up, enrolment of workers and administrators, sign-in,
 //! refresh-token rotation, devices, and deletion.
 
+mod admin;
 mod devices;
 mod enrolment;
 mod profile;
@@ -8,6 +9,7 @@ mod recovery;
 mod sessions;
 mod signup;
 
+pub use admin::*;
 pub use devices::*;
 pub use enrolment::*;
 pub use profile::*;

@@ -515,6 +515,114 @@ pub(super) fn from_csv(bytes: &[u8]) -> (Vec<Incoming>, Vec<Problem>) {
     (incoming, problems)
 }
 
+/// A card's details as the cells of its source-locale row, by column (every column of
+/// [`FACTS`], in that order). The console's card editor shows and posts the same cells, so a
+/// card is written down and read back one way.
+pub fn fact_cells(content: &CardContent) -> [(&'static str, String); 27] {
+    let joined = |items: &[String]| items.join("; ");
+    let yes_no = |b: bool| (if b { "true" } else { "false" }).to_string();
+    let given = |value: &Option<String>| value.clone().unwrap_or_default();
+    let cells = [
+        content.source_locale.clone(),
+        content.category.as_str().to_string(),
+        joined(&content.regions),
+        joined(&content.languages),
+        joined(&content.eligibility),
+        content.cost.as_str().to_string(),
+        joined(&content.contact.phones),
+        joined(&content.contact.sms),
+        joined(&content.contact.web),
+        given(&content.contact.address),
+        hours_cell(&content.contact.hours),
+        given(&content.contact.time_zone),
+        yes_no(content.contact.always_open),
+        joined(&content.tags),
+        given(&content.last_verified),
+        given(&content.review_by),
+        given(&content.source),
+        yes_no(content.sample),
+        yes_no(content.to_be_completed),
+        spelled(&content.reports.police),
+        spelled(&content.reports.immigration),
+        content
+            .admission
+            .iter()
+            .map(spelled)
+            .collect::<Vec<_>>()
+            .join("; "),
+        spelled(&content.referral),
+        content
+            .length_of_stay_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        content
+            .security_level
+            .as_ref()
+            .map(spelled)
+            .unwrap_or_default(),
+        given(&content.workers_only.confidential_address),
+        given(&content.workers_only.contact_person),
+    ];
+    let mut cells = cells.into_iter();
+    FACTS.map(|column| (column, cells.next().unwrap_or_default()))
+}
+
+/// The columns of one locale's text, in order.
+pub const TEXT_COLUMNS: [&str; 5] = [
+    "title",
+    "summary",
+    "body",
+    "risk_disclosure",
+    "confidentiality",
+];
+
+/// One locale's text as the cells of its row, by column (those of [`TEXT_COLUMNS`]).
+pub fn text_cells(text: &CardText) -> [(&'static str, String); 5] {
+    let cells = [
+        text.title.clone(),
+        text.summary.clone(),
+        text.body.clone(),
+        text.risk_disclosure.clone(),
+        text.confidentiality.clone().unwrap_or_default(),
+    ];
+    let mut cells = cells.into_iter();
+    TEXT_COLUMNS.map(|column| (column, cells.next().unwrap_or_default()))
+}
+
+/// A card from the cells of its source-locale row (as [`fact_cells`] and [`text_cells`] name
+/// them; a missing cell is empty), read as an import reads it: every unreadable cell is a
+/// problem under its column's name, and the card is then checked as any other.
+pub fn card_from_cells(cells: &HashMap<String, String>) -> (CardContent, Vec<Problem>) {
+    let record = Record {
+        row: 0,
+        cells: COLUMNS
+            .iter()
+            .filter_map(|column| Some((*column, cells.get(*column)?.clone())))
+            .collect(),
+    };
+    let mut problems = Vec::new();
+    let mut content = facts(&record, &mut problems);
+    content
+        .translations
+        .insert(content.source_locale.clone(), text(&record));
+    for problem in &mut problems {
+        problem.row = None;
+    }
+    (content, problems)
+}
+
+/// One locale's text from its cells (those of [`TEXT_COLUMNS`]).
+pub fn text_from_cells(cells: &HashMap<String, String>) -> CardText {
+    let record = Record {
+        row: 0,
+        cells: TEXT_COLUMNS
+            .iter()
+            .filter_map(|column| Some((*column, cells.get(*column)?.clone())))
+            .collect(),
+    };
+    text(&record)
+}
+
 /// Every card of the organisation (working copies), as CSV: one row per card × locale, the
 /// card's details on its source-locale row.
 pub async fn export_csv(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<Vec<u8>> {
@@ -523,7 +631,7 @@ pub async fn export_csv(state: &AppState, admin: &OrganisationAdmin) -> ApiResul
     writer.write_record(COLUMNS).map_err(ApiError::internal)?;
     for card in cards {
         let content = &card.content;
-        let state_name = card.state.as_str();
+        let facts = fact_cells(content);
         // The source locale first, then the translations.
         let mut locales: Vec<&String> = vec![&content.source_locale];
         locales.extend(
@@ -537,76 +645,18 @@ pub async fn export_csv(state: &AppState, admin: &OrganisationAdmin) -> ApiResul
                 continue;
             };
             let is_source = *locale == content.source_locale;
-            let fact = |value: String| if is_source { value } else { String::new() };
-            let joined = |items: &[String]| items.join("; ");
-            let yes_no = |b: bool| (if b { "true" } else { "false" }).to_string();
-            let record = [
-                card.id.clone(),
-                state_name.to_string(),
-                fact(content.source_locale.clone()),
-                locale.clone(),
-                fact(content.category.as_str().to_string()),
-                fact(joined(&content.regions)),
-                fact(joined(&content.languages)),
-                fact(joined(&content.eligibility)),
-                fact(content.cost.as_str().to_string()),
-                fact(joined(&content.contact.phones)),
-                fact(joined(&content.contact.sms)),
-                fact(joined(&content.contact.web)),
-                fact(content.contact.address.clone().unwrap_or_default()),
-                fact(hours_cell(&content.contact.hours)),
-                fact(content.contact.time_zone.clone().unwrap_or_default()),
-                fact(yes_no(content.contact.always_open)),
-                fact(joined(&content.tags)),
-                fact(content.last_verified.clone().unwrap_or_default()),
-                fact(content.review_by.clone().unwrap_or_default()),
-                fact(content.source.clone().unwrap_or_default()),
-                fact(yes_no(content.sample)),
-                fact(yes_no(content.to_be_completed)),
-                fact(spelled(&content.reports.police)),
-                fact(spelled(&content.reports.immigration)),
-                fact(
-                    content
-                        .admission
-                        .iter()
-                        .map(spelled)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                fact(spelled(&content.referral)),
-                fact(
-                    content
-                        .length_of_stay_days
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                ),
-                fact(
-                    content
-                        .security_level
-                        .as_ref()
-                        .map(spelled)
-                        .unwrap_or_default(),
-                ),
-                fact(
-                    content
-                        .workers_only
-                        .confidential_address
-                        .clone()
-                        .unwrap_or_default(),
-                ),
-                fact(
-                    content
-                        .workers_only
-                        .contact_person
-                        .clone()
-                        .unwrap_or_default(),
-                ),
-                text.title.clone(),
-                text.summary.clone(),
-                text.body.clone(),
-                text.risk_disclosure.clone(),
-                text.confidentiality.clone().unwrap_or_default(),
-            ];
+            let texts = text_cells(text);
+            let record = COLUMNS.map(|column| match column {
+                "card" => card.id.clone(),
+                "state" => card.state.as_str().to_string(),
+                "locale" => locale.clone(),
+                _ => texts
+                    .iter()
+                    .chain(facts.iter().filter(|_| is_source))
+                    .find(|(c, _)| *c == column)
+                    .map(|(_, cell)| cell.clone())
+                    .unwrap_or_default(),
+            });
             writer
                 .write_record(record.map(inert))
                 .map_err(ApiError::internal)?;

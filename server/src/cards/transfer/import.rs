@@ -4,6 +4,22 @@
 use super::*;
 use quietline_protocol::{AccountId, CardId, OrganisationId};
 
+/// Where a problem found in a card's content (`translations.fr.title`, `contact.phones[1]`) is
+/// among the CSV columns: the locale of its row (none for the card's details) and its column.
+pub fn column_of(field: &str) -> (Option<&str>, String) {
+    if let Some(rest) = field.strip_prefix("translations.") {
+        return match rest.split_once('.') {
+            Some((locale, field)) => (Some(locale), field.to_string()),
+            None => (Some(rest), "locale".to_string()),
+        };
+    }
+    if let Some(rest) = field.strip_prefix("workers_only.") {
+        return (None, format!("workers_{rest}"));
+    }
+    let field = field.strip_prefix("contact.").unwrap_or(field);
+    (None, field.split('[').next().unwrap_or(field).to_string())
+}
+
 /// Places a problem found in a card's content on its row and, for CSV, its column.
 fn locate(incoming: &Incoming, found: Problem) -> Problem {
     let Some((facts_row, by_locale)) = &incoming.rows else {
@@ -12,21 +28,13 @@ fn locate(incoming: &Incoming, found: Problem) -> Problem {
             ..found
         };
     };
-    if let Some(rest) = found.field.strip_prefix("translations.") {
-        let (locale, field) = match rest.split_once('.') {
-            Some((locale, field)) => (locale, field),
-            None => (rest, "locale"),
-        };
-        return Problem {
-            row: Some(by_locale.get(locale).copied().unwrap_or(*facts_row)),
-            field: field.to_string(),
-            message: found.message,
-        };
-    }
-    let field = found.field.strip_prefix("contact.").unwrap_or(&found.field);
-    let field = field.split('[').next().unwrap_or(field).to_string();
+    let (locale, field) = column_of(&found.field);
+    let row = match locale {
+        Some(locale) => by_locale.get(locale).copied().unwrap_or(*facts_row),
+        None => *facts_row,
+    };
     Problem {
-        row: Some(*facts_row),
+        row: Some(row),
         field,
         message: found.message,
     }
