@@ -10,9 +10,6 @@ use quietline_server::state::AppState;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Sample cards for Canada, kept in the repository (see `admin/starter/`).
-const STARTER_CARDS: &str = include_str!("../starter/cards-ca.json");
-
 #[derive(Debug, Subcommand)]
 pub enum CardsTask {
     /// Imports cards as drafts, from a JSON or CSV file (as `export` writes them) or the
@@ -63,7 +60,10 @@ pub async fn run(state: &AppState, task: CardsTask) -> anyhow::Result<()> {
                 Some(path) => read_file(&path)?,
                 None if starter => {
                     refuse_second_starter(state, &organisation).await?;
-                    (Format::Json, STARTER_CARDS.as_bytes().to_vec())
+                    (
+                        Format::Json,
+                        quietline_admin::starter::CARDS.as_bytes().to_vec(),
+                    )
                 }
                 None => anyhow::bail!("give --file or --starter"),
             };
@@ -126,19 +126,10 @@ async fn refuse_second_starter(
     state: &AppState,
     organisation: &OrganisationId,
 ) -> anyhow::Result<()> {
-    let organisation = organisation.clone();
-    let rows = state
-        .db
-        .read(move |conn| {
-            quietline_server::cards::store::list(conn, &organisation)
-                .map_err(quietline_server::db::DbError::from)
-        })
-        .await?;
-    let loaded = rows.iter().any(|row| {
-        quietline_server::cards::service::content_of(&row.content)
-            .is_ok_and(|content| content.sample)
-    });
-    if loaded {
+    if quietline_admin::starter::already_loaded(state, organisation)
+        .await
+        .map_err(crate::refused)?
+    {
         anyhow::bail!("the organisation already has sample cards; archive or edit those instead");
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! The Quietline server: an actix-web application relaying end-to-end encrypted messages between
-//! seekers and outreach workers. `startup` builds it from a [`config::Config`]; `main.rs` and the
+//! seekers and outreach workers. `startup` builds it from a [`config::Config`]; the `quietline`
+//! binary (in `quietline-admin`, which mounts the administrators' console on it) and the
 //! end-to-end tests both go through it.
 
 pub mod accounts;

@@ -1,4 +1,5 @@
-//! `quietline`: parse configuration, build, run — nothing else.
+//! `quietline`: parse configuration, build both listeners with the administrators' console
+//! mounted on the admin one, run — nothing else.
 
 use clap::Parser;
 use quietline_server::clock::SystemClock;
@@ -21,7 +22,13 @@ fn main() {
         .data_dir
         .join(quietline_server::accounts::service::SETUP_TOKEN_FILE);
     let result = actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(config, Arc::new(SystemClock), true).await?;
+        let app = Application::build_with(
+            config,
+            Arc::new(SystemClock),
+            true,
+            Some(quietline_admin::console::configure),
+        )
+        .await?;
         if let Some(token) = app.setup_token() {
             // On the terminal, set apart from the log lines, and never logged; the database
             // keeps only its hash, the data directory a private copy until it is used.
@@ -29,7 +36,8 @@ fn main() {
             println!(
                 "\n{rule}\n\
                  No administrator exists yet. Create the first one with this one-time setup token\n\
-                 (POST /admin/v1/setup on the admin listener, or `quietline-admin create-admin`).\n\
+                 (the console's set-up page, POST /admin/v1/setup on the admin listener, or\n\
+                 `quietline-admin create-admin`).\n\
                  It is also in {file} until it is used.\n\n    {token}\n{rule}\n",
                 file = setup_file.display()
             );
