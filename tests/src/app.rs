@@ -109,9 +109,15 @@ impl TestApp {
         capture_logs();
         let clock = ManualClock::starting_now();
         let data_dir = config.data_dir.clone();
-        let app = Application::build(config, clock.clone(), false)
-            .await
-            .expect("the server starts");
+        // With the console mounted, as the `quietline` binary serves it.
+        let app = Application::build_with(
+            config,
+            clock.clone(),
+            false,
+            Some(quietline_admin::console::configure),
+        )
+        .await
+        .expect("the server starts");
         let public = format!("http://{}", app.public_addr());
         let admin = format!("http://{}", app.admin_addr());
         let state = app.state();

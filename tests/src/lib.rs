@@ -8,6 +8,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod app;
+pub mod chromium;
 mod logs;
 mod proxy;
 mod services;
