@@ -128,6 +128,9 @@ both_backends! {
     async fn the_session_is_a_sealed_strict_cookie_that_ends_when_idle(app: TestApp) {
         let root = app.set_up_root().await;
         let mut browser = Browser::new(&app);
+        // The admin listener's address opens the console.
+        let page = browser.get("/").await;
+        assert_eq!((page.status, page.location.as_str()), (303, "/console/"));
         // Nothing without a session: the console sends the visitor to sign in.
         let page = browser.get("/console/").await;
         assert_eq!((page.status, page.location.as_str()), (303, "/console/sign-in"));
@@ -170,6 +173,16 @@ both_backends! {
         assert_eq!(entries(&app, "admin.sign_out").await, signed_out + 1);
         let page = browser.get("/console/sign-in?done=idle").await;
         assert!(page.body.contains("signed out after 15 minutes"), "{}", page.body);
+
+        // An idle session that comes back by another page first is over all the same.
+        let mut again = Browser::new(&app);
+        again.sign_in(&app, &root).await;
+        app.clock.advance(15 * 60 + 1);
+        let signed_out = entries(&app, "admin.sign_out").await;
+        assert_eq!(again.get("/console/sign-in").await.status, 200);
+        assert_eq!(entries(&app, "admin.sign_out").await, signed_out + 1, "ended on the server");
+        let page = again.get("/console/").await;
+        assert_eq!((page.status, page.location.as_str()), (303, "/console/sign-in"));
     }
 
     async fn a_form_without_the_sessions_token_changes_nothing(app: TestApp) {

@@ -12,6 +12,7 @@
 mod audit;
 mod cards;
 mod charts;
+mod decoys;
 mod entry_points;
 mod home;
 mod people;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .configure(home::configure_organisation)
                     .configure(cards::configure)
                     .configure(entry_points::configure)
+                    .configure(decoys::configure)
                     .configure(people::configure)
                     .configure(settings::configure)
                     .configure(audit::configure_organisation),
@@ -163,18 +165,28 @@ pub struct Visit {
     pub state: web::Data<AppState>,
     pub t: Text<'static>,
     pub session: Session,
+    /// The tokens of a session that went idle: it is over, and is ended on the server before
+    /// anything else is done.
+    idle: Option<Tokens>,
     secure: bool,
     done: Option<String>,
 }
 
 impl FromRequest for Visit {
     type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Visit, actix_web::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Visit, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Visit::of(req).ok_or_else(|| {
-            actix_web::error::ErrorInternalServerError("the console used outside a listener")
-        }))
+        let visit = Visit::of(req);
+        Box::pin(async move {
+            let mut visit = visit.ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("the console used outside a listener")
+            })?;
+            if let Some(tokens) = visit.idle.take() {
+                end(&visit.state, &tokens).await;
+            }
+            Ok(visit)
+        })
     }
 }
 
@@ -187,7 +199,13 @@ impl Visit {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         let t = Words::get().negotiate(accept);
-        let session = Session::of(&state, req).unwrap_or_else(|| Session::fresh(state.clock.now()));
+        let now = state.clock.now();
+        // An idle session opens nothing, whatever page it comes back to.
+        let (session, idle) = match Session::of(&state, req) {
+            Some(session) if session.is_idle(now) => (Session::fresh(now), session.tokens),
+            Some(session) => (session, None),
+            None => (Session::fresh(now), None),
+        };
         let done =
             web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
                 .ok()
@@ -200,6 +218,7 @@ impl Visit {
             state,
             t,
             session,
+            idle,
             done,
         })
     }
@@ -307,13 +326,13 @@ impl Visit {
     /// session over when idle or ended on the server. `Err` is where to send them instead.
     async fn principal(&mut self) -> Result<Principal, Failure> {
         let now = self.state.clock.now();
-        let Some(tokens) = self.session.tokens.clone() else {
-            return Err(self.away("/console/sign-in"));
-        };
-        if self.session.is_idle(now) {
+        if let Some(tokens) = self.idle.take() {
             end(&self.state, &tokens).await;
             return Err(self.away("/console/sign-in?done=idle"));
         }
+        let Some(tokens) = self.session.tokens.clone() else {
+            return Err(self.away("/console/sign-in"));
+        };
         let tokens = if tokens.access_expires_at - REFRESH_MARGIN <= now {
             match accounts::refresh(&self.state, &tokens.refresh, Audience::Admin).await {
                 Ok(grant) => Tokens {
