@@ -206,6 +206,15 @@ describe("the administrators' console", () => {
     await page.keyboard.press("Enter");
     await page.getByText("The card was saved as a draft.").waitFor();
     assert.equal(await page.locator("#card-title").inputValue(), "Harbour House shelter (Toronto)");
+    // The history compares the first version with the card as it is now, field by field.
+    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("link", { name: "Compare version 1 with now" }).click();
+    const title = page.locator("#differences tr", { has: page.getByRole("rowheader", { name: "Title (en)" }) });
+    assert.equal((await title.locator("del").textContent()).trim(), "Harbour House shelter");
+    assert.equal((await title.locator("ins").textContent()).trim(), "Harbour House shelter (Toronto)");
+    assert.equal(await page.locator("#differences").getByRole("rowheader", { name: "Title (fr)" }).count(), 1);
+    await accessible(page, "history");
+    await page.goto(`${server.admin}${cardPath}`);
     await page.getByRole("button", { name: "Send for review" }).click();
     await page.getByText("The card was sent for review.").waitFor();
     // Whoever sent it for review cannot approve it too.
@@ -295,12 +304,27 @@ describe("the administrators' console", () => {
     assert.equal(png.subarray(1, 4).toString(), "PNG");
     await shot(page, "console-entry-point");
     await accessible(page, "entry points");
+
+    // Its disguise shows the organisation's own weather tips once written.
+    await page.getByRole("link", { name: "Write what its disguise shows" }).click();
+    await page.getByText("This language shows the built-in content").waitFor();
+    await page.locator("#item-0-title").fill("Layers for a cold harbour wind");
+    await page.locator("#item-0-text").fill("Wear a hat and two thin layers rather than one thick one.");
+    await page.getByRole("button", { name: "Save this language's content" }).click();
+    await saved(page, "The content was saved.");
+    await page.getByText("This language shows your organisation's own content.").waitFor();
+    await shot(page, "console-decoys");
+    await accessible(page, "disguise content");
+    const slug = link.split("#")[1];
+    const decoy = await fetch(`${server.public}/v1/decoys/${slug}`, { headers: { "accept-language": "en" } });
+    assert.equal(decoy.status, 200);
+    assert.match(await decoy.text(), /Layers for a cold harbour wind/);
   });
 
   test("shows each step in the audit log, and the dashboard", async () => {
     await page.goto(`${server.admin}/console/o/${organisation}/audit`);
     const actions = await page.locator("#audit-entries td[data-action]").evaluateAll((cells) => cells.map((c) => c.dataset.action));
-    for (const action of ["card.create", "card.translate", "card.submit", "card.publish", "invite.create", "entry_point.create", "cards.settings_set"]) {
+    for (const action of ["card.create", "card.translate", "card.submit", "card.publish", "invite.create", "entry_point.create", "entry_point.decoy_set", "cards.settings_set"]) {
       assert.ok(actions.includes(action), `${action} in ${actions}`);
     }
     const body = await page.locator("main").textContent();

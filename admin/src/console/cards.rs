@@ -765,9 +765,62 @@ struct HistoryPage<'a> {
     id: String,
     title: String,
     versions: Vec<(CardVersion, String, String, bool)>,
+    /// The version compared with the working copy, and what differs: field, then, now.
+    compared: Option<u32>,
+    differences: Vec<[String; 3]>,
 }
 
-async fn history(org: Organisation, path: web::Path<(String, String)>) -> Reply {
+/// Every field that differs between two contents of a card, as the editor names them: the
+/// details, then each locale's texts.
+fn differences(
+    t: &super::Text<'_>,
+    then: &quietline_protocol::cards::CardContent,
+    now: &quietline_protocol::cards::CardContent,
+) -> Vec<[String; 3]> {
+    let mut found = Vec::new();
+    for ((column, before), (_, after)) in transfer::fact_cells(then)
+        .into_iter()
+        .zip(transfer::fact_cells(now))
+    {
+        if before != after {
+            found.push([t.get(&format!("field-{column}")), before, after]);
+        }
+    }
+    let mut locales: Vec<&String> = then
+        .translations
+        .keys()
+        .chain(now.translations.keys())
+        .collect();
+    locales.sort();
+    locales.dedup();
+    let missing = transfer::TEXT_COLUMNS.map(|column| (column, String::new()));
+    for locale in locales {
+        let before = then
+            .translations
+            .get(locale)
+            .map_or(missing.clone(), transfer::text_cells);
+        let after = now
+            .translations
+            .get(locale)
+            .map_or(missing.clone(), transfer::text_cells);
+        for ((column, before), (_, after)) in before.into_iter().zip(after) {
+            if before != after {
+                found.push([
+                    format!("{} ({locale})", t.get(&format!("field-{column}"))),
+                    before,
+                    after,
+                ]);
+            }
+        }
+    }
+    found
+}
+
+async fn history(
+    org: Organisation,
+    path: web::Path<(String, String)>,
+    query: web::Query<HashMap<String, String>>,
+) -> Reply {
     let visit = org.visit();
     let id = card_id(&path);
     let card = service::get(org.state(), &org.admin, id.clone())
@@ -788,12 +841,24 @@ async fn history(org: Organisation, path: web::Path<(String, String)>) -> Reply 
             (v, at, by, can_roll_back)
         })
         .collect();
+    let compared = query.get("compare").and_then(|v| v.parse::<u32>().ok());
+    let differences = match compared {
+        Some(version) => {
+            let then = service::version_content(org.state(), &org.admin, card_id(&path), version)
+                .await
+                .map_err(|e| visit.refused(e))?;
+            differences(&visit.t, &then, &card.content)
+        }
+        None => Vec::new(),
+    };
     let page = HistoryPage {
         frame: org.frame("history-title", "cards"),
         base: org.path(""),
         title: title_of(&card),
         id: card.id,
         versions,
+        compared,
+        differences,
     };
     visit.page(&page)
 }

@@ -586,6 +586,25 @@ pub async fn history(
         .await
 }
 
+/// What a card held at one version of its history (for comparing it with another).
+pub async fn version_content(
+    state: &AppState,
+    admin: &OrganisationAdmin,
+    card_id: CardId,
+    version: u32,
+) -> ApiResult<CardContent> {
+    let organisation_id = admin.organisation_id().clone();
+    state
+        .db
+        .read(move |conn| {
+            of_organisation(conn, &organisation_id, &card_id)?;
+            let wanted = i32::try_from(version).map_err(|_| ApiError::not_found())?;
+            let found = store::version(conn, &card_id, wanted)?.ok_or_else(ApiError::not_found)?;
+            content_of(&found.content)
+        })
+        .await
+}
+
 pub async fn settings(state: &AppState, admin: &OrganisationAdmin) -> ApiResult<CardSettings> {
     let organisation_id = admin.organisation_id().clone();
     let (two_admin_approval, _) = state

@@ -46,6 +46,13 @@ fn seeds() -> &'static Seeds {
     })
 }
 
+/// The seed content of a theme in a language (English where the language has none): what an
+/// entry point serves until an administrator curates its own.
+pub fn seed(theme: DisguiseTheme, language: &str) -> Option<DecoyContent> {
+    let seed = seeds().get(&theme)?;
+    seed.get(language).or_else(|| seed.get("en")).cloned()
+}
+
 fn invalid(message: &'static str) -> ApiError {
     ApiError::unprocessable(ErrorCode::InvalidBody, message)
 }
