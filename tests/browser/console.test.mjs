@@ -7,27 +7,9 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { artefacts, launchBrowser, startServer, watch } from "./server.mjs";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function accessible(page, what) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await globalThis.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(violations, [], `${what}: accessibility`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
-}
+import { accessible, artefacts, fits, launchBrowser, shot, startServer, watch } from "./server.mjs";
 
 /** RFC 6238: the six-digit code of a base32 secret, for the 30-second step `offset` steps on. */
 function totp(secret, offset = 0) {
@@ -174,11 +156,7 @@ describe("the administrators' console", () => {
     await accessible(page, "card editor");
     // On a tablet the two columns become one, and nothing scrolls sideways.
     await page.setViewportSize({ width: 768, height: 1024 });
-    const { scroll, width } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      width: document.documentElement.clientWidth,
-    }));
-    assert.ok(scroll <= width, `${scroll}px wide in a ${width}px window`);
+    await fits(page, "card editor on a tablet");
     await shot(page, "console-card-editor-tablet");
     await page.setViewportSize({ width: 1280, height: 720 });
 

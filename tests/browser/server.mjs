@@ -1,7 +1,10 @@
 // Starts the real server binary on free ports with a fresh data directory, and the system's
-// Chromium; both are stopped by the returned `stop`.
+// Chromium; both are stopped by the returned `stop`. Also what every page test checks: no
+// request elsewhere, accessibility, fitting the window, and screenshots.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -88,4 +91,32 @@ export function watch(page, origin) {
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   return problems;
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Runs axe-core's WCAG 2.1 AA rules on the page; fails with every violation found. */
+export async function accessible(page, what) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(violations, [], `${what}: accessibility`);
+}
+
+/** A full-page screenshot, kept with the test artefacts. */
+export async function shot(page, name) {
+  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
+}
+
+/** The page fits its viewport: nothing to scroll sideways. */
+export async function fits(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= width, `${what}: ${scroll}px wide in a ${width}px window`);
 }

@@ -3,38 +3,8 @@
 // reaches another site, sets a cookie or fails an accessibility check. Screenshots go to
 // target/browser-artefacts.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { artefacts, launchBrowser, startServer, watch } from "./server.mjs";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** Runs axe-core's WCAG 2.1 AA rules on the page; fails with every violation found. */
-async function accessible(page, what) {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await globalThis.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(violations, [], `${what}: accessibility`);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
-}
-
-/** The page fits its viewport: nothing to scroll sideways. */
-async function fits(page, what) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= width, `${what}: ${scroll}px wide in a ${width}px window`);
-}
+import { accessible, artefacts, fits, launchBrowser, shot, startServer, watch } from "./server.mjs";
 
 const themes = [
   { theme: "recipes", name: "Pantry Notes", section: "recipes" },

@@ -395,6 +395,16 @@ impl TestApp {
         self.confirmed_admin(handle, enrolment).await
     }
 
+    /// A seeker signed up (plain HTTP, no keys) through the entry point with this code.
+    pub async fn seeker_through(&self, code: &str) -> SessionGrant {
+        let mut body = self.solved_signup().await;
+        body["entry_point"] = json!(code);
+        self.post(Listener::Public, "/v1/seekers", None, body)
+            .await
+            .expect(200)
+            .json()
+    }
+
     /// A seeker (reference client) who came through a new entry point of `organisation_id`, in an
     /// active conversation with `worker`: opened by the seeker, claimed by the worker.
     pub async fn seeker_in_conversation_with(

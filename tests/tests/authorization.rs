@@ -648,13 +648,7 @@ impl World {
             .expect(200);
         let entry_a = entry.body["code"].as_str().unwrap().to_string();
         let slug_a = entry.body["public_slug"].as_str().unwrap().to_string();
-        let mut signup = app.solved_signup().await;
-        signup["entry_point"] = json!(entry_a);
-        let seeker: SessionGrant = app
-            .post(Listener::Public, "/v1/seekers", None, signup)
-            .await
-            .expect(200)
-            .json();
+        let seeker = app.seeker_through(&entry_a).await;
         let opened = app
             .post(
                 Listener::Public,

@@ -7,20 +7,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use fantoccini::Locator;
-use quietline_protocol::api::SessionGrant;
 use quietline_tests::chromium::*;
 use quietline_tests::{Backend, Listener, PASSPHRASE, TestApp};
 use serde_json::json;
 
 /// A seeker through the entry point `code`, with a conversation open in `languages`.
 async fn conversation(app: &TestApp, code: &str, languages: &[&str]) -> String {
-    let mut body = app.solved_signup().await;
-    body["entry_point"] = json!(code);
-    let seeker: SessionGrant = app
-        .post(Listener::Public, "/v1/seekers", None, body)
-        .await
-        .expect(200)
-        .json();
+    let seeker = app.seeker_through(code).await;
     let opened = app
         .post(
             Listener::Public,

@@ -23,15 +23,6 @@ async fn entry_point(app: &TestApp, root: &AdminLogin, org: &str, topics: &[&str
     created.body["code"].as_str().unwrap().to_string()
 }
 
-async fn seeker_through(app: &TestApp, code: &str) -> SessionGrant {
-    let mut body = app.solved_signup().await;
-    body["entry_point"] = json!(code);
-    app.post(Listener::Public, "/v1/seekers", None, body)
-        .await
-        .expect(200)
-        .json()
-}
-
 async fn open(app: &TestApp, seeker: &SessionGrant, body: Value) -> Value {
     app.post(
         Listener::Public,
@@ -53,10 +44,10 @@ both_backends! {
         let french_worker = app.enrol_worker(&root, &org, "fleur", &["fr"]).await;
 
         // An older conversation in French, then one in Tagalog.
-        let first = seeker_through(&app, &code).await;
+        let first = app.seeker_through(&code).await;
         let french = open(&app, &first, json!({"languages": ["fr-CA"], "region": "CA-QC/Montréal"})).await;
         app.clock.advance(120);
-        let second = seeker_through(&app, &code).await;
+        let second = app.seeker_through(&code).await;
         let tagalog = open(&app, &second, json!({"languages": ["tl"], "topic": "work", "region": "CA-BC/Surrey"})).await;
         assert_eq!(tagalog["state"], "waiting");
 
@@ -80,7 +71,7 @@ both_backends! {
             app.enrol_worker(&root, &org, "ben", &["es"]).await,
             app.enrol_worker(&root, &org, "cai", &["es"]).await,
         ];
-        let seeker = seeker_through(&app, &code).await;
+        let seeker = app.seeker_through(&code).await;
         let conversation = open(&app, &seeker, json!({"languages": ["es"]})).await;
         let path = format!("/v1/conversations/{}/claim", conversation["id"].as_str().unwrap());
         let claims = workers.iter().map(|w| app.post(Listener::Public, &path, Some(w.access_token.expose()), json!({})));
@@ -112,7 +103,7 @@ both_backends! {
             assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::Ready));
             assert_eq!(socket.next_frame().await.unwrap(), Some(ServerFrame::QueueEmpty));
         }
-        let seeker = seeker_through(&app, &code).await;
+        let seeker = app.seeker_through(&code).await;
         let conversation = open(&app, &seeker, json!({"languages": ["en"]})).await;
         let pushed = actix_web::rt::time::timeout(std::time::Duration::from_secs(10), our_socket.next_frame())
             .await
@@ -165,11 +156,11 @@ both_backends! {
         let worker = app.enrol_worker(&root, &org, "stat", &["tl", "fr"]).await;
         let mut tagalog = Vec::new();
         for _ in 0..6 {
-            let seeker = seeker_through(&app, &code).await;
+            let seeker = app.seeker_through(&code).await;
             tagalog.push(open(&app, &seeker, json!({"languages": ["tl", "en"]})).await["id"].as_str().unwrap().to_string());
         }
         for _ in 0..2 {
-            let seeker = seeker_through(&app, &code).await;
+            let seeker = app.seeker_through(&code).await;
             open(&app, &seeker, json!({"languages": ["fr"]})).await;
         }
         app.clock.advance(90);
@@ -210,7 +201,7 @@ both_backends! {
             .expect(200)
             .json();
         for _ in 0..4 {
-            let seeker = seeker_through(&app, &code).await;
+            let seeker = app.seeker_through(&code).await;
             open(&app, &seeker, json!({"languages": ["tl"]})).await;
         }
         let opened_tl = |report: &Value| -> Vec<Value> {
@@ -337,7 +328,7 @@ both_backends! {
         let code = entry_point(&app, &root, &org, &[]).await;
         let tala = app.enrol_worker(&root, &org, "tala", &["tl", "en"]).await;
         let fleur = app.enrol_worker(&root, &org, "fleur", &["fr"]).await;
-        let seeker = seeker_through(&app, &code).await;
+        let seeker = app.seeker_through(&code).await;
         let outlook = |languages: Value| {
             let token = seeker.access_token.expose().to_string();
             let app = &app;
@@ -365,7 +356,7 @@ both_backends! {
         // At the limit: no more claims, and nobody with room reads Tagalog.
         let first = open(&app, &seeker, json!({"languages": ["tl"]})).await;
         app.post(Listener::Public, &format!("/v1/conversations/{}/claim", first["id"].as_str().unwrap()), Some(tala.access_token.expose()), json!({})).await.expect(200);
-        let other = seeker_through(&app, &code).await;
+        let other = app.seeker_through(&code).await;
         let second = open(&app, &other, json!({"languages": ["tl"]})).await;
         let refused = app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(tala.access_token.expose()), json!({})).await.expect(409);
         assert_eq!(refused.code(), "capacity_reached");
@@ -378,7 +369,7 @@ both_backends! {
         app.clock.advance(60);
         app.post(Listener::Public, &format!("/v1/conversations/{}/claim", second["id"].as_str().unwrap()), Some(many.access_token.expose()), json!({})).await.expect(200);
         for _ in 0..2 {
-            let seeker = seeker_through(&app, &code).await;
+            let seeker = app.seeker_through(&code).await;
             let waiting = open(&app, &seeker, json!({"languages": ["tl"]})).await;
             app.clock.advance(240);
             app.post(Listener::Public, &format!("/v1/conversations/{}/claim", waiting["id"].as_str().unwrap()), Some(many.access_token.expose()), json!({})).await.expect(200);
@@ -628,7 +619,7 @@ async fn reopening(backend: quietline_tests::Backend) {
     let org = app.create_organisation(&root, "Harbour House").await.id.0;
     let code = entry_point(&app, &root, &org, &[]).await;
     let worker = app.enrol_worker(&root, &org, "wren", &["en"]).await;
-    let seeker = seeker_through(&app, &code).await;
+    let seeker = app.seeker_through(&code).await;
     let id = open(&app, &seeker, json!({"languages": ["en"]})).await["id"]
         .as_str()
         .unwrap()

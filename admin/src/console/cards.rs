@@ -565,6 +565,30 @@ fn invalid(problems: Vec<Problem>) -> ApiError {
     )
 }
 
+/// The editor again after a refused save: what was posted, over the card as it is, with every
+/// problem at its field (or the refusal as a page when it names none).
+async fn again(
+    org: &Organisation,
+    card: Option<&Card>,
+    locale: String,
+    posted: HashMap<String, String>,
+    error: ApiError,
+) -> Reply {
+    let problems = problems_of(org, error)?;
+    let mut cells = card.map(|c| cells_of(c, &locale)).unwrap_or_default();
+    cells.extend(posted);
+    editor(
+        org,
+        Draft {
+            card,
+            cells,
+            locale,
+            problems: &problems,
+        },
+    )
+    .await
+}
+
 /// The problems of a refused save, or the refusal itself as a page.
 fn problems_of(org: &Organisation, error: ApiError) -> Result<Vec<Problem>, super::Failure> {
     match error.problems {
@@ -585,19 +609,7 @@ async fn create(org: Organisation, form: Form) -> Reply {
         Ok(card) => org
             .visit()
             .redirect(&org.path(&format!("/cards/{}?done=card-saved", card.id))),
-        Err(error) => {
-            let problems = problems_of(&org, error)?;
-            editor(
-                &org,
-                Draft {
-                    card: None,
-                    cells,
-                    locale: String::new(),
-                    problems: &problems,
-                },
-            )
-            .await
-        }
+        Err(error) => again(&org, None, String::new(), cells, error).await,
     }
 }
 
@@ -665,20 +677,8 @@ async fn save(org: Organisation, path: web::Path<(String, String)>, form: Form) 
             .visit()
             .redirect(&org.path(&format!("/cards/{}?done=card-saved", card.id))),
         Err(error) => {
-            let problems = problems_of(&org, error)?;
             let locale = chosen_locale(&card, None);
-            let mut cells = cells_of(&card, &locale);
-            cells.extend(posted);
-            editor(
-                &org,
-                Draft {
-                    card: Some(&card),
-                    cells,
-                    locale,
-                    problems: &problems,
-                },
-            )
-            .await
+            again(&org, Some(&card), locale, posted, error).await
         }
     }
 }
@@ -707,22 +707,10 @@ async fn translate(org: Organisation, path: web::Path<(String, String)>, form: F
             urlencoded(&locale)
         ))),
         Err(error) => {
-            let problems = problems_of(&org, error)?;
             let card = service::get(org.state(), &org.admin, id)
                 .await
                 .map_err(|e| org.visit().refused(e))?;
-            let mut cells = cells_of(&card, &locale);
-            cells.extend(form.map());
-            editor(
-                &org,
-                Draft {
-                    card: Some(&card),
-                    cells,
-                    locale,
-                    problems: &problems,
-                },
-            )
-            .await
+            again(&org, Some(&card), locale, form.map(), error).await
         }
     }
 }

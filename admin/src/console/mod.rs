@@ -159,6 +159,11 @@ struct MessagePage<'a> {
     text: String,
 }
 
+/// The console's pages were mounted somewhere without the server's state.
+fn outside_a_listener() -> actix_web::Error {
+    actix_web::error::ErrorInternalServerError("the console used outside a listener")
+}
+
 /// One request to the console: the state, the words of the browser's language, and the session
 /// (the request's, or a new one).
 pub struct Visit {
@@ -179,9 +184,7 @@ impl FromRequest for Visit {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let visit = Visit::of(req);
         Box::pin(async move {
-            let mut visit = visit.ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("the console used outside a listener")
-            })?;
+            let mut visit = visit.ok_or_else(outside_a_listener)?;
             if let Some(tokens) = visit.idle.take() {
                 end(&visit.state, &tokens).await;
             }
@@ -425,9 +428,7 @@ impl FromRequest for Form {
         let visit = Visit::of(req);
         let form = web::Form::<Vec<(String, String)>>::from_request(req, payload);
         Box::pin(async move {
-            let visit = visit.ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("the console used outside a listener")
-            })?;
+            let visit = visit.ok_or_else(outside_a_listener)?;
             let refused = || {
                 visit.message(
                     StatusCode::FORBIDDEN,
@@ -462,9 +463,7 @@ impl FromRequest for Console {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let visit = Visit::of(req);
         Box::pin(async move {
-            let mut visit = visit.ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("the console used outside a listener")
-            })?;
+            let mut visit = visit.ok_or_else(outside_a_listener)?;
             let principal = visit.principal().await?;
             match AdminAuth::check(&visit.state, principal).await {
                 Ok(admin) => Ok(Console { visit, admin }),

@@ -167,16 +167,20 @@ async fn enrol(mut visit: Visit, address: ClientAddress, form: Form) -> Reply {
             };
             visit.page(&page)
         }
-        Err(error) => {
-            let page = EnrolPage {
-                frame: visit.frame("enrol-title"),
-                problem: Some(visit.explain(&error)),
-                qr: None,
-                secret: String::new(),
-            };
-            answer(&visit, &page, Some(&error))
-        }
+        Err(error) => enrolment_refused(&visit, &error),
     }
+}
+
+/// The enrolment page again, saying why the last step was refused: the second factor is
+/// begun again from the passphrase.
+fn enrolment_refused(visit: &Visit, error: &ApiError) -> Reply {
+    let page = EnrolPage {
+        frame: visit.frame("enrol-title"),
+        problem: Some(visit.explain(error)),
+        qr: None,
+        secret: String::new(),
+    };
+    answer(visit, &page, Some(error))
 }
 
 async fn confirm(mut visit: Visit, form: Form) -> Reply {
@@ -189,15 +193,7 @@ async fn confirm(mut visit: Visit, form: Form) -> Reply {
             };
             visit.page(&page)
         }
-        Err(error) => {
-            let page = EnrolPage {
-                frame: visit.frame("enrol-title"),
-                problem: Some(visit.explain(&error)),
-                qr: None,
-                secret: String::new(),
-            };
-            answer(&visit, &page, Some(&error))
-        }
+        Err(error) => enrolment_refused(&visit, &error),
     }
 }
 
