@@ -144,3 +144,6 @@ error-placeholder = Fill in every field of the reply.
 error-no-card = That card is not in the bundle any more.
 error-no-partner = That organisation is not a partner.
 error-choose = Choose whom to hand the conversation to.
+cards-workers-only = For workers only (never shared with the person)
+cards-confidential-address = Confidential address
+cards-contact-person = Contact person

@@ -143,3 +143,6 @@ error-placeholder = Remplissez chaque champ de la réponse.
 error-no-card = Cette fiche n’est plus dans le lot.
 error-no-partner = Cet organisme n’est pas partenaire.
 error-choose = Choisissez à qui confier la conversation.
+cards-workers-only = Pour les intervenant·es seulement (jamais transmis à la personne)
+cards-confidential-address = Adresse confidentielle
+cards-contact-person = Personne-ressource

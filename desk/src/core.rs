@@ -7,7 +7,7 @@ use quietline_protocol::api::{
     AcceptInvite, CannedReply, Colleague, Conversation, Partner, WaitingConversation,
     WorkerAvailability, WorkerProfile,
 };
-use quietline_protocol::cards::{BundleKey, ServedCard};
+use quietline_protocol::cards::{BundleKey, ServedCard, WorkersOnly};
 use quietline_protocol::client::{Client, ClientError, Socket, vault};
 use quietline_protocol::relay::{Envelope, ServerFrame};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -21,6 +21,31 @@ const ALERTS_KEPT: usize = 8;
 const RECONNECT_EVERY: Duration = Duration::from_secs(3);
 /// How long a verified card bundle is used before it is fetched again.
 const CARDS_KEPT: Duration = Duration::from_secs(300);
+
+/// What was fetched for one question (its key), kept for [`CARDS_KEPT`]: a page shown again
+/// asks the server nothing new.
+struct Kept<T> {
+    key: String,
+    fetched: Instant,
+    value: T,
+}
+
+impl<T: Clone> Kept<T> {
+    fn new(key: String, value: T) -> Kept<T> {
+        Kept {
+            key,
+            fetched: Instant::now(),
+            value,
+        }
+    }
+
+    /// The value kept for `key`, while it is fresh.
+    fn fresh(slot: &Option<Kept<T>>, key: &str) -> Option<T> {
+        slot.as_ref()
+            .filter(|kept| kept.key == key && kept.fetched.elapsed() < CARDS_KEPT)
+            .map(|kept| kept.value.clone())
+    }
+}
 /// The access token is exchanged this long before it expires.
 const REFRESH_AHEAD: i64 = 60;
 
@@ -123,7 +148,9 @@ pub struct Open {
     bundle_keys: Option<Vec<BundleKey>>,
     /// The last verified bundle, by what it was asked for: every live refresh of a conversation
     /// page needs its cards, not a new bundle.
-    cards: Option<(String, Instant, Vec<ServedCard>)>,
+    cards: Option<Kept<Vec<ServedCard>>>,
+    /// The same cards' details for workers only (by card id), from the organisation's listing.
+    workers_only: Option<Kept<Vec<(String, WorkersOnly)>>>,
 }
 
 pub struct Core {
@@ -331,6 +358,7 @@ impl Open {
             replies: None,
             bundle_keys: None,
             cards: None,
+            workers_only: None,
         };
         open.fresh().await?;
         open.refresh().await?;
@@ -515,11 +543,8 @@ impl Open {
             locales.join(","),
             conversation.region.as_deref().unwrap_or_default()
         );
-        if let Some((key, fetched, cards)) = &self.cards
-            && *key == asked
-            && fetched.elapsed() < CARDS_KEPT
-        {
-            return Ok(cards.clone());
+        if let Some(cards) = Kept::fresh(&self.cards, &asked) {
+            return Ok(cards);
         }
         let bundle = self
             .client
@@ -531,8 +556,34 @@ impl Open {
                 jiff::Timestamp::now().as_second(),
             )
             .await?;
-        self.cards = Some((asked, Instant::now(), bundle.payload.cards.clone()));
+        self.cards = Some(Kept::new(asked, bundle.payload.cards.clone()));
         Ok(bundle.payload.cards)
+    }
+
+    /// What the organisation tells its workers only about its cards (a confidential address, a
+    /// contact person), by card id: never part of what is shared with the person.
+    pub async fn workers_only_for(
+        &mut self,
+        conversation: &Conversation,
+    ) -> Result<Vec<(String, WorkersOnly)>, ClientError> {
+        let organisation = conversation.organisation_id.as_str().to_string();
+        let locales: Vec<&str> = self.profile.languages.iter().map(String::as_str).collect();
+        let asked = format!("{organisation}|{}", locales.join(","));
+        if let Some(details) = Kept::fresh(&self.workers_only, &asked) {
+            return Ok(details);
+        }
+        let details: Vec<(String, WorkersOnly)> = self
+            .client
+            .card_listing(&organisation, &locales)
+            .await?
+            .into_iter()
+            .filter_map(|card| Some((card.id, card.workers_only?)))
+            .filter(|(_, details)| {
+                details.confidential_address.is_some() || details.contact_person.is_some()
+            })
+            .collect();
+        self.workers_only = Some(Kept::new(asked, details.clone()));
+        Ok(details)
     }
 
     async fn receive(&mut self, envelope: &Envelope, socket: &mut Socket) -> Option<Event> {

@@ -188,6 +188,8 @@ struct ConversationPage<'a> {
     replies: Vec<(String, String, bool)>,
     chosen_reply: Option<ReplyForm>,
     cards: Vec<(String, String)>,
+    /// For the worker only: a card's title, confidential address and contact person.
+    workers_only: Vec<(String, String, String)>,
     notes: Vec<NoteRow>,
     timer_options: Vec<(String, String, bool)>,
     referral_pending: Option<String>,
@@ -391,6 +393,20 @@ async fn conversation_page(
         .unwrap_or_default()
         .into_iter()
         .map(|card| (card.id, card.title))
+        .collect::<Vec<_>>();
+    let workers_only = open
+        .workers_only_for(&conversation)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(id, details)| {
+            let (_, title) = cards.iter().find(|(card, _)| *card == id)?;
+            Some((
+                title.clone(),
+                details.confidential_address.unwrap_or_default(),
+                details.contact_person.unwrap_or_default(),
+            ))
+        })
         .collect();
     let notes = match open.client.case_notes(id).await {
         Ok(notes) => notes
@@ -453,6 +469,7 @@ async fn conversation_page(
         replies,
         chosen_reply,
         cards,
+        workers_only,
         notes,
         timer_options,
         referral_pending,

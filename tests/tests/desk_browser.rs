@@ -122,6 +122,7 @@ async fn set_up_organisation(app: &TestApp, root: &AdminLogin) -> (String, Strin
     let card = app.post(Listener::Admin, &format!("/admin/v1/organisations/{org}/cards"), Some(&token), json!({
         "category": "legal_aid", "source_locale": "en", "regions": ["national"], "cost": "free",
         "contact": {"phones": ["1-833-900-1010"]}, "source": "https://example.org/hotline",
+        "workers_only": {"contact_person": "Ana, intake desk, ext. 204"},
         "translations": {"en": {"title": "Hotline for workers", "summary": "Free, confidential advice.",
             "body": "Ask about your rights.", "risk_disclosure": "Calls may show on a shared phone bill."}},
     })).await.expect(200).body;
@@ -208,6 +209,11 @@ both_backends! {
         let shared = next_text(&mut seeker, &mut socket).await;
         assert!(shared.starts_with("Calls may show on a shared phone bill."), "{shared}");
         assert!(shared.contains("Hotline for workers") && shared.contains("1-833-900-1010"), "{shared}");
+        // What the organisation tells its workers only is on the worker's page, never in what
+        // the person receives.
+        let private = shows(&tala.browser, "//details[@id='workers-only']/dl/dd").await.prop("textContent").await.unwrap().unwrap_or_default();
+        assert_eq!(private.trim(), "Contact person: Ana, intake desk, ext. 204");
+        assert!(!shared.contains("Ana"), "{shared}");
 
         // Safety numbers to compare, one per device of the person.
         // Inside a closed <details>: read what the element holds rather than what is drawn.

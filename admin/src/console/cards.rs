@@ -328,9 +328,15 @@ struct Row {
 }
 
 fn title_of(card: &Card) -> String {
-    card.content
-        .translations
-        .get(&card.content.source_locale)
+    title_in(card, &card.content.source_locale)
+}
+
+/// The card's title in `locale` where it is translated into it, in its source locale otherwise.
+fn title_in(card: &Card, locale: &str) -> String {
+    let texts = &card.content.translations;
+    texts
+        .get(locale)
+        .or_else(|| texts.get(&card.content.source_locale))
         .map(|t| t.title.clone())
         .unwrap_or_default()
 }
@@ -368,7 +374,7 @@ async fn list(org: Organisation, query: web::Query<HashMap<String, String>>) -> 
         })
         .map(|c| Row {
             id: c.id.clone(),
-            title: title_of(c),
+            title: title_in(c, t.tag),
             state: t.name("state", c.state.as_str()),
             category: t.name("choice", c.content.category.as_str()),
             locales: c
@@ -1096,6 +1102,22 @@ mod tests {
                 "{column}"
             );
         }
+    }
+
+    #[test]
+    fn a_card_is_listed_by_its_title_in_the_visitors_language_where_it_has_one() {
+        let card: Card = serde_json::from_value(serde_json::json!({
+            "id": "c1", "organisation_id": "o1", "state": "draft", "revision": 1, "version": 1,
+            "published_version": null, "updated_at": 0, "outdated_locales": [],
+            "content": {"category": "shelter", "source_locale": "en", "regions": ["CA"], "cost": "free",
+                "translations": {
+                    "en": {"title": "Shelter", "summary": "S", "body": "", "risk_disclosure": "R"},
+                    "fr": {"title": "Refuge", "summary": "S", "body": "", "risk_disclosure": "R"}}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(title_in(&card, "fr"), "Refuge");
+        assert_eq!(title_in(&card, "tl"), "Shelter");
+        assert_eq!(title_of(&card), "Shelter");
     }
 
     #[test]

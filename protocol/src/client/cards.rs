@@ -47,6 +47,23 @@ impl Client {
         .await
     }
 
+    /// The organisation's published cards as its own workers are listed them, in the best of
+    /// `locales`: with the details for workers only (a confidential address, a contact person)
+    /// that no bundle and no seeker's listing carries. Unsigned: for the worker's eyes, never to
+    /// share.
+    pub async fn card_listing(
+        &self,
+        organisation_id: &str,
+        locales: &[&str],
+    ) -> Result<Vec<crate::cards::ServedCard>> {
+        let path = format!(
+            "/v1/organisations/{organisation_id}/cards?locales={}",
+            query_encoded(&locales.join(","))
+        );
+        self.call::<(), _>(awc::http::Method::GET, &path, None)
+            .await
+    }
+
     /// Every published card of an organisation for the locales (best first) and region, in one
     /// signed bundle to browse and search offline, so that the server never learns which card is
     /// read. The bundle is verified against `trusted` keys at `now`: one altered on the way or
