@@ -710,7 +710,7 @@ async fn translate(org: Organisation, path: web::Path<(String, String)>, form: F
         Ok(card) => org.visit().redirect(&org.path(&format!(
             "/cards/{}?locale={}&done=translation-saved",
             card.id,
-            urlencoded(&locale)
+            super::query_tag(&locale)
         ))),
         Err(error) => {
             let card = service::get(org.state(), &org.admin, id)
@@ -719,13 +719,6 @@ async fn translate(org: Organisation, path: web::Path<(String, String)>, form: F
             again(&org, Some(&card), locale, form.map(), error).await
         }
     }
-}
-
-/// A locale tag in a query string (tags are letters, digits and `-`; anything else is left out).
-fn urlencoded(tag: &str) -> String {
-    tag.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
 }
 
 async fn step(org: Organisation, path: web::Path<(String, String, String)>, _form: Form) -> Reply {

@@ -359,7 +359,8 @@ async fn save(org: Organisation, path: web::Path<(String, String)>, form: Form) 
     match outcome {
         Ok(saved) => visit.redirect(&org.path(&format!(
             "/entry-points/{}/decoys?language={}&done=decoy-saved",
-            entry.id, saved.language
+            entry.id,
+            super::query_tag(&saved.language)
         ))),
         Err(problem) => {
             let problem = format!("{problem} {}", visit.t.get("decoy-limits"));
@@ -382,13 +383,10 @@ async fn remove(org: Organisation, path: web::Path<(String, String)>, form: Form
             status: actix_web::http::StatusCode::NOT_FOUND,
             ..
         }) => org.visit().redirect(&org.path(&format!(
-                "/entry-points/{}/decoys?language={}&done=decoy-removed",
-                path.1,
-                language
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                    .collect::<String>()
-            ))),
+            "/entry-points/{}/decoys?language={}&done=decoy-removed",
+            path.1,
+            super::query_tag(&language)
+        ))),
         Err(error) => Err(org.visit().refused(error)),
     }
 }

@@ -159,6 +159,14 @@ struct MessagePage<'a> {
     text: String,
 }
 
+/// A language tag as it goes into a query string: tags are letters, digits and `-`, and
+/// anything else is left out.
+pub fn query_tag(tag: &str) -> String {
+    tag.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
 /// The console's pages were mounted somewhere without the server's state.
 fn outside_a_listener() -> actix_web::Error {
     actix_web::error::ErrorInternalServerError("the console used outside a listener")
@@ -295,14 +303,7 @@ impl Visit {
 
     /// An API error's message in the visitor's language.
     pub fn explain(&self, error: &ApiError) -> String {
-        let code = serde_json::to_value(error.code)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        if self.t.tag == quietline_server::i18n::FALLBACK {
-            return error.message.to_string();
-        }
-        quietline_server::i18n::message(&code, self.t.tag)
+        quietline_server::i18n::explain(error, self.t.tag)
             .unwrap_or_else(|| error.message.to_string())
     }
 

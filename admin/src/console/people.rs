@@ -40,7 +40,7 @@ async fn page(org: &Organisation, invited: Option<(String, String, String)>) -> 
         .map_err(|e| visit.refused(e))?
         .into_iter()
         .map(|m| {
-            let role = t.name("role", role_name(m.role));
+            let role = t.name("role", m.role.as_str());
             (m, role)
         })
         .collect();
@@ -49,7 +49,7 @@ async fn page(org: &Organisation, invited: Option<(String, String, String)>) -> 
         .map_err(|e| visit.refused(e))?
         .into_iter()
         .map(|i| {
-            let role = t.name("role", role_name(i.role));
+            let role = t.name("role", i.role.as_str());
             let until = super::audit::minute(i.expires_at);
             (i, role, until)
         })
@@ -63,14 +63,6 @@ async fn page(org: &Organisation, invited: Option<(String, String, String)>) -> 
         me: org.admin.account_id.0.clone(),
     };
     visit.page(&page)
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Seeker => "seeker",
-        Role::Worker => "worker",
-        Role::Admin => "admin",
-    }
 }
 
 async fn list(org: Organisation) -> Reply {
@@ -93,7 +85,7 @@ async fn invite(org: Organisation, form: Form) -> Reply {
     let code = invite.code.expose().to_string();
     let svg = qr_code(&code, Format::Svg).map_err(|e| visit.refused(e))?;
     let image = format!("data:image/svg+xml;base64,{}", STANDARD.encode(svg));
-    let role = visit.t.name("role", role_name(invite.role));
+    let role = visit.t.name("role", invite.role.as_str());
     page(&org, Some((role, code, image))).await
 }
 

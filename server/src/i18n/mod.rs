@@ -97,6 +97,21 @@ pub fn message(code: &str, language: &str) -> Option<String> {
     errors.is_empty().then(|| text.into_owned())
 }
 
+/// What an error says in a language that has a message for its code (English keeps the more
+/// specific message written where the error arose); `None` where the language has none.
+pub fn explain(error: &ApiError, language: &str) -> Option<String> {
+    let code = serde_json::to_value(error.code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let text = message(&code, language)?;
+    Some(if language == FALLBACK {
+        error.message.to_string()
+    } else {
+        text
+    })
+}
+
 /// Middleware: error answers carry their message in the caller's language, and say which.
 pub async fn localise(
     req: ServiceRequest,
@@ -115,18 +130,8 @@ pub async fn localise(
     else {
         return Ok(response);
     };
-    let code = serde_json::to_value(error.code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let Some(text) = message(&code, language) else {
+    let Some(text) = explain(error, language) else {
         return Ok(response);
-    };
-    // English keeps the more specific message written where the error arose.
-    let text = if language == FALLBACK {
-        error.message.to_string()
-    } else {
-        text
     };
     let mut localised = error.response_saying(&text);
     localised
