@@ -355,6 +355,7 @@ action-organisation-disappearing_set = Disappearing timer set
 action-organisation-partners_set = Partners set
 action-entry_point-create = Entry point created
 action-entry_point-retire = Entry point retired
+action-entry_point-unlock_word_set = Web entry word set
 action-entry_point-decoy_set = Decoy content set
 action-entry_point-decoy_delete = Decoy content removed
 action-card-create = Card created

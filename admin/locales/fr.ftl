@@ -355,6 +355,7 @@ action-organisation-disappearing_set = Minuterie réglée
 action-organisation-partners_set = Partenaires réglés
 action-entry_point-create = Point d'entrée créé
 action-entry_point-retire = Point d'entrée retiré
+action-entry_point-unlock_word_set = Mot de l'entrée web défini
 action-entry_point-decoy_set = Contenu leurre réglé
 action-entry_point-decoy_delete = Contenu leurre retiré
 action-card-create = Fiche créée

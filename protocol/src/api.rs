@@ -84,6 +84,9 @@ pub struct EntryPoint {
     /// slug in the fragment, which browsers never send to the server.
     pub link: String,
     pub created_at: i64,
+    /// Whether a word opens the link's page in a browser (the web entry).
+    #[serde(default)]
+    pub web_entry: bool,
     /// Present only in the answer that created it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

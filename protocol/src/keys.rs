@@ -104,10 +104,18 @@ pub fn check_upload(identity_key: &[u8], upload: &PreKeyUpload) -> Result<(), Ke
     Ok(())
 }
 
-/// Checks a device's full key set: identity, signed prekeys and one-time prekeys.
+/// Checks a device's full key set: identity, signed prekeys, one-time prekeys and intake key.
 pub fn check_device_keys(keys: &DeviceKeys) -> Result<(), KeyError> {
     let identity = ec_public_key(&keys.identity_key)?;
     check_signed_ec(&identity, &keys.signed_pre_key)?;
+    if let Some(intake) = &keys.intake_key {
+        ec_public_key(&intake.public_key)?;
+        if !identity.verify_signature(&intake.public_key, &intake.signature) {
+            return Err(KeyError::Signature(
+                "the intake key's signature does not verify",
+            ));
+        }
+    }
     check_signed_kyber(&identity, &keys.pq_last_resort_pre_key)?;
     check_upload(
         &keys.identity_key,

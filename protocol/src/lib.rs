@@ -20,6 +20,7 @@ pub mod relay;
 pub mod secret;
 #[cfg(feature = "diesel")]
 mod sql;
+pub mod web;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, Problem};
 pub use ids::{AccountId, CardId, ConversationId, DeviceId, EntryPointId, OrganisationId};

@@ -32,6 +32,21 @@ pub struct SignedPreKey {
     pub signature: Vec<u8>,
 }
 
+/// A device's key for messages sealed without a session (the web entry): X25519, with its type
+/// byte like every EC key, signed by the device's identity key (a browser's key has no signature:
+/// it has no identity key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IntakeKey {
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub public_key: Vec<u8>,
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub signature: Vec<u8>,
+}
+
 /// Everything a device publishes so others can start sessions with it (PQXDH).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -48,6 +63,9 @@ pub struct DeviceKeys {
     pub pre_keys: Vec<EcPreKey>,
     #[serde(default)]
     pub pq_pre_keys: Vec<SignedPreKey>,
+    /// The key browsers seal to (the web entry); workers' devices publish one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_key: Option<IntakeKey>,
 }
 
 /// More one-time prekeys, and optionally a rotated signed prekey or last-resort Kyber prekey.
@@ -89,11 +107,25 @@ pub struct DeviceBundle {
     pub pq_pre_key: SignedPreKey,
 }
 
+/// A device reached only by sealing to its intake key: a seeker in a browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SealedDevice {
+    pub device_id: DeviceId,
+    /// X25519, with its type byte.
+    #[serde(with = "crate::bytes")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
+    pub public_key: Vec<u8>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PreKeyBundles {
     pub account_id: AccountId,
     pub devices: Vec<DeviceBundle>,
+    /// Devices without Signal keys: send them `sealed` envelopes, registration id 0.
+    #[serde(default)]
+    pub sealed_devices: Vec<SealedDevice>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +138,10 @@ pub enum EnvelopeType {
     Message,
     /// A control event between clients (e.g. timer changed); also end to end encrypted.
     Control,
+    /// Sealed to the recipient device's intake key without a session (the web entry): HPKE
+    /// base mode (RFC 9180: X25519, HKDF-SHA256, AES-128-GCM), info `quietline web v1`, the
+    /// message id as associated data; content is the encapsulated key then the ciphertext.
+    Sealed,
 }
 
 impl EnvelopeType {
@@ -114,6 +150,7 @@ impl EnvelopeType {
             EnvelopeType::Prekey => 1,
             EnvelopeType::Message => 2,
             EnvelopeType::Control => 3,
+            EnvelopeType::Sealed => 4,
         }
     }
 
@@ -122,6 +159,7 @@ impl EnvelopeType {
             1 => Some(EnvelopeType::Prekey),
             2 => Some(EnvelopeType::Message),
             3 => Some(EnvelopeType::Control),
+            4 => Some(EnvelopeType::Sealed),
             _ => None,
         }
     }

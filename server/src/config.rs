@@ -149,6 +149,9 @@ settings! {
         signup_pow_bits: u8 = 20, within 0..=32, env "QUIETLINE_SIGNUP_POW_BITS";
         /// Seeker sign-ups per hour from one (hashed) client address
         signup_rate_limit: u32 = 20, env "QUIETLINE_SIGNUP_RATE_LIMIT";
+        /// Web entry attempts (a word typed to unlock a page, a codename to come back by) per
+        /// hour from one (hashed) client address
+        web_attempt_rate_limit: u32 = 30, within 1.., env "QUIETLINE_WEB_ATTEMPT_RATE_LIMIT";
         /// Passphrase checks (sign-ins, invite redemptions, set-up) per 15 minutes from one (hashed)
         /// client address
         passphrase_rate_limit: u32 = 30, within 1.., env "QUIETLINE_PASSPHRASE_RATE_LIMIT";

@@ -33,3 +33,4 @@ pub mod reaper;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod web;

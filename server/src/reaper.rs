@@ -9,7 +9,8 @@ use crate::bus::BusEvent;
 use crate::clock::day_of;
 use crate::db::DbError;
 use crate::db::schema::{
-    accounts, conversations, envelopes, invites, refresh_tokens, send_receipts, sessions,
+    accounts, conversations, envelopes, held_envelopes, invites, refresh_tokens, send_receipts,
+    sessions,
 };
 use crate::state::AppState;
 use diesel::prelude::*;
@@ -60,7 +61,9 @@ fn delete_expired(conn: &mut crate::db::DbConn, horizon: Horizon) -> Result<Reap
     } = horizon;
     Ok(Reaped {
         envelopes: diesel::delete(envelopes::table.filter(envelopes::expires_at.le(now)))
-            .execute(conn)?,
+            .execute(conn)?
+            + diesel::delete(held_envelopes::table.filter(held_envelopes::expires_at.le(now)))
+                .execute(conn)?,
         refresh_tokens: diesel::delete(
             refresh_tokens::table.filter(refresh_tokens::expires_at.le(now)),
         )

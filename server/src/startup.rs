@@ -129,7 +129,7 @@ fn security_headers(content_security_policy: String) -> DefaultHeaders {
 
 /// The routes of the public listener, each domain's in one call; the OpenAPI document is collected
 /// from the same list.
-pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 11] = [
+pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 12] = [
     accounts::configure_public,
     organisations::configure_public,
     crate::keys::configure_public,
@@ -141,16 +141,18 @@ pub const PUBLIC_ROUTES: [fn(&mut ServiceConfig); 11] = [
     crate::cards::configure_public,
     crate::push::configure_public,
     crate::case_notes::configure_public,
+    crate::web::configure_public,
 ];
 
 /// The routes of the admin listener.
-pub const ADMIN_ROUTES: [fn(&mut ServiceConfig); 7] = [
+pub const ADMIN_ROUTES: [fn(&mut ServiceConfig); 8] = [
     crate::audit::configure_admin,
     accounts::configure_admin,
     organisations::configure_admin,
     crate::entry_points::configure_admin,
     crate::canned_replies::configure_admin,
     crate::cards::configure_admin,
+    crate::web::configure_admin,
     ops::configure_admin,
 ];
 

@@ -169,6 +169,7 @@ pub fn base_config(data_dir: &std::path::Path) -> Config {
     config.signup_rate_limit = 60;
     // The authorisation matrix signs in and redeems invites hundreds of times from one address.
     config.passphrase_rate_limit = 1_000;
+    config.web_attempt_rate_limit = 1_000;
     // Load scenarios send and fetch bundles far faster than a person; the limits have tests
     // of their own.
     config.send_rate_limit = 1_000_000;

@@ -37,6 +37,12 @@ impl Client {
     /// [`ClientError::IdentityChanged`].
     async fn start_sessions(&mut self, account_id: &str, only: &BTreeSet<u32>) -> Result<()> {
         let bundles = self.fetch_bundles(account_id).await?;
+        if bundles.sealed_devices.is_empty() {
+            self.sealed_peers.remove(account_id);
+        } else {
+            self.sealed_peers
+                .insert(account_id.to_string(), bundles.sealed_devices);
+        }
         let mut changed = Vec::new();
         for bundle in bundles.devices {
             if only.is_empty() || only.contains(&bundle.device_id.0) {
@@ -100,13 +106,22 @@ impl Client {
         id: &str,
         plaintext: &[u8],
     ) -> Result<SendReceipt> {
-        if !self.peers.contains_key(recipient) {
+        if !self.peers.contains_key(recipient) && !self.sealed_peers.contains_key(recipient) {
             self.start_sessions(recipient, &BTreeSet::new()).await?;
         }
         let mut last = None;
         for _ in 0..SEND_ATTEMPTS {
             let devices = self.peers.get(recipient).cloned().unwrap_or_default();
             let mut messages = Vec::with_capacity(devices.len());
+            // A seeker in a browser has no Signal session: its devices get sealed copies.
+            for device in self.sealed_peers.get(recipient).into_iter().flatten() {
+                messages.push(OutgoingCiphertext {
+                    device_id: device.device_id,
+                    registration_id: 0,
+                    kind: crate::relay::EnvelopeType::Sealed,
+                    content: super::sealed::seal(&device.public_key, id, plaintext)?,
+                });
+            }
             for device in devices {
                 let (kind, content, registration_id) =
                     self.signal.encrypt(recipient, device, plaintext).await?;
@@ -151,6 +166,11 @@ impl Client {
     }
 
     async fn apply_mismatch(&mut self, recipient: &str, mismatch: &DeviceMismatch) -> Result<()> {
+        if self.sealed_peers.remove(recipient).is_some() {
+            // Sealed devices have no sessions to mend: read their keys again.
+            self.peers.remove(recipient);
+            return self.start_sessions(recipient, &BTreeSet::new()).await;
+        }
         let known = self.peers.entry(recipient.to_string()).or_default();
         for device in &mismatch.extra_devices {
             known.remove(&device.0);
@@ -256,6 +276,19 @@ impl Client {
             .source_device
             .map(|d| d.0)
             .ok_or_else(|| transport("envelope without sender device"))?;
+        if envelope.kind == crate::relay::EnvelopeType::Sealed {
+            // From a browser: sealed to this device's intake key, under the message id.
+            let plaintext = self
+                .signal
+                .intake_pair()
+                .open(&envelope.guid, &envelope.content)?;
+            return Ok(Received {
+                envelope_id: envelope.id,
+                from_account,
+                from_device,
+                plaintext,
+            });
+        }
         if envelope.kind == crate::relay::EnvelopeType::Prekey
             && self
                 .signal

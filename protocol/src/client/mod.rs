@@ -9,6 +9,7 @@ mod duress;
 mod http;
 mod messaging;
 mod notes;
+pub mod sealed;
 pub mod signal;
 mod socket;
 mod state;
@@ -120,6 +121,8 @@ pub struct Client {
     pub signal: SignalDevice,
     /// Devices of each peer this client holds sessions with.
     peers: HashMap<String, BTreeSet<u32>>,
+    /// Peers reached by sealing to their intake keys (seekers in a browser), with those keys.
+    sealed_peers: HashMap<String, Vec<crate::relay::SealedDevice>>,
 }
 
 impl Client {
@@ -198,6 +201,7 @@ impl Client {
             session,
             signal: SignalDevice::generate()?,
             peers: HashMap::new(),
+            sealed_peers: HashMap::new(),
         };
         client.publish_keys().await?;
         Ok(client)

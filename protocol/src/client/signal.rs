@@ -213,6 +213,7 @@ impl SignalDevice {
             pq_last_resort_pre_key,
             pre_keys,
             pq_pre_keys,
+            intake_key: Some(self.intake_key()?),
         })
     }
 
@@ -388,6 +389,11 @@ impl SignalDevice {
                 )
                 .await
             }
+            EnvelopeType::Sealed => {
+                return Err(SignalError(
+                    "a sealed message is opened with the intake key".into(),
+                ));
+            }
         }
         .map_err(err)?;
         unpad_plaintext(&padded)
@@ -535,6 +541,32 @@ fn note_public(identity_key: &[u8]) -> Result<<NoteKem as hpke::Kem>::PublicKey>
 }
 
 impl SignalDevice {
+    /// This device's key for sealed messages (the web entry), derived from its identity key, so
+    /// the state file needs nothing more.
+    pub fn intake_pair(&self) -> super::sealed::SealedKeyPair {
+        let seed = [
+            b"quietline intake key v1".as_slice(),
+            &self.identity.private_key().serialize(),
+        ]
+        .concat();
+        super::sealed::SealedKeyPair::derive(&seed)
+    }
+
+    /// The intake key as published: signed by the identity key, as prekeys are.
+    pub fn intake_key(&self) -> Result<crate::relay::IntakeKey> {
+        let public_key = self.intake_pair().public_key();
+        let signature = self
+            .identity
+            .private_key()
+            .calculate_signature(&public_key, &mut rand::rng())
+            .map_err(err)?
+            .to_vec();
+        Ok(crate::relay::IntakeKey {
+            public_key,
+            signature,
+        })
+    }
+
     fn note_pair(
         &self,
     ) -> Result<(

@@ -72,6 +72,7 @@ impl Client {
                 .into_iter()
                 .map(|(a, d)| (a, d.into_iter().collect()))
                 .collect(),
+            sealed_peers: HashMap::new(),
         })
     }
 }

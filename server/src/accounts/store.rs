@@ -322,6 +322,16 @@ pub fn count_devices(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<i
         .get_result(conn)
 }
 
+/// The account's lowest-numbered device.
+pub fn first_device(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<Option<i32>> {
+    devices::table
+        .filter(devices::account_id.eq(account_id))
+        .select(devices::device_id)
+        .order(devices::device_id)
+        .first(conn)
+        .optional()
+}
+
 pub fn list_devices(
     conn: &mut DbConn,
     account_id: &AccountId,

@@ -56,6 +56,7 @@ pub enum Action {
     PartnersSet,
     EntryPointCreate,
     EntryPointRetire,
+    EntryPointUnlockWordSet,
     DecoySet,
     DecoyDelete,
     CardCreate,
@@ -74,7 +75,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 38] = [
         Action::InstanceSetUp,
         Action::AdminCreate,
         Action::AdminInviteAccept,
@@ -97,6 +98,7 @@ impl Action {
         Action::PartnersSet,
         Action::EntryPointCreate,
         Action::EntryPointRetire,
+        Action::EntryPointUnlockWordSet,
         Action::DecoySet,
         Action::DecoyDelete,
         Action::CardCreate,
@@ -138,6 +140,7 @@ impl Action {
             Action::PartnersSet => "organisation.partners_set",
             Action::EntryPointCreate => "entry_point.create",
             Action::EntryPointRetire => "entry_point.retire",
+            Action::EntryPointUnlockWordSet => "entry_point.unlock_word_set",
             Action::DecoySet => "entry_point.decoy_set",
             Action::DecoyDelete => "entry_point.decoy_delete",
             Action::CardCreate => "card.create",

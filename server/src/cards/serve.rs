@@ -256,6 +256,25 @@ pub async fn cards(
     // What a card keeps for workers goes to its own organisation's workers, no one else.
     let for_own_workers = principal.role == quietline_protocol::api::Role::Worker
         && principal.organisation_id.as_ref() == Some(&organisation_id);
+    published(
+        state,
+        organisation_id,
+        query,
+        accept_language,
+        for_own_workers,
+    )
+    .await
+}
+
+/// [`cards`] for whoever may read them: with what cards keep for workers only when
+/// `for_own_workers`.
+pub async fn published(
+    state: &AppState,
+    organisation_id: OrganisationId,
+    query: CardQuery,
+    accept_language: Option<String>,
+    for_own_workers: bool,
+) -> ApiResult<Vec<ServedCard>> {
     let category = match query.category.as_deref() {
         None => None,
         Some(c) => Some(CardCategory::parse(c).ok_or(invalid("Unknown category."))?),

@@ -33,6 +33,37 @@ diesel::table! {
         created_at -> BigInt,
         theme -> Text,
         public_slug -> Text,
+        unlock_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    intake_keys (account_id, device_id) {
+        account_id -> Text,
+        device_id -> Integer,
+        public_key -> Binary,
+        signature -> Nullable<Binary>,
+    }
+}
+
+diesel::table! {
+    web_seekers (handle_hash) {
+        handle_hash -> Text,
+        account_id -> Text,
+    }
+}
+
+diesel::table! {
+    held_envelopes (conversation_id, guid, account_id, device_id) {
+        conversation_id -> Text,
+        guid -> Text,
+        account_id -> Text,
+        device_id -> Integer,
+        source_account -> Text,
+        source_device -> Integer,
+        server_received -> BigInt,
+        expires_at -> BigInt,
+        content -> Binary,
     }
 }
 
@@ -236,6 +267,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     send_receipts,
     entry_points,
     decoy_content,
+    intake_keys,
+    web_seekers,
+    held_envelopes,
     push_subscriptions,
     conversations,
     conversation_members,

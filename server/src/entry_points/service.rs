@@ -39,6 +39,7 @@ fn to_api(config: &Config, row: EntryPointRow, code: Option<String>) -> EntryPoi
         theme: row.theme,
         public_slug: row.public_slug,
         created_at: row.created_at,
+        web_entry: row.unlock_hash.is_some(),
         code,
     }
 }
@@ -74,6 +75,7 @@ pub async fn create(
         created_at: state.clock.now(),
         theme: request.theme.unwrap_or(DisguiseTheme::Recipes),
         public_slug: random_token::<16>()?,
+        unlock_hash: None,
     };
     let code_hash = hash_token(&code);
     let config = state.config.clone();

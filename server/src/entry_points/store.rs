@@ -20,6 +20,8 @@ pub struct EntryPointRow {
     pub created_at: i64,
     pub theme: DisguiseTheme,
     pub public_slug: String,
+    /// Argon2 hash of the word that opens the web entry; none while it is closed.
+    pub unlock_hash: Option<String>,
 }
 
 /// Decoy content an administrator curated for one language (JSON of a `DecoyContent`).
@@ -102,6 +104,22 @@ pub fn of_account(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<Opti
         .first::<Option<EntryPointId>>(conn)
         .optional()
         .map(Option::flatten)
+}
+
+/// Sets (or with `None` clears) the hash of the word that opens the entry point's web entry.
+pub fn set_unlock_hash(
+    conn: &mut DbConn,
+    organisation_id: &OrganisationId,
+    id: &EntryPointId,
+    hash: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(
+        entry_points::table
+            .filter(entry_points::organisation_id.eq(organisation_id))
+            .filter(entry_points::id.eq(id)),
+    )
+    .set(entry_points::unlock_hash.eq(hash))
+    .execute(conn)
 }
 
 pub fn find_by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Option<EntryPointRow>> {

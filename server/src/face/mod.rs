@@ -11,6 +11,7 @@
 //! The pages need no script, no cookie and nothing from another site, and are padded to the
 //! messaging API's size buckets.
 
+mod entry;
 mod pages;
 pub mod themes;
 mod words;
@@ -78,6 +79,11 @@ impl Face {
 
     pub fn api_only() -> Face {
         Face(None)
+    }
+
+    /// The site of the listener a request came to, if it has one.
+    pub fn site_of(req: &HttpRequest) -> Option<Arc<Site>> {
+        req.app_data::<Face>().and_then(|face| face.0.clone())
     }
 }
 

@@ -86,6 +86,25 @@ struct HomePage<'a> {
     frame: Frame<'a>,
     heading: String,
     teasers: Vec<Teaser>,
+    /// The search box's script (and the web entry it opens), inline under its hash.
+    script: &'static str,
+}
+
+/// The front page's script: the site's search, and the web entry it unlocks.
+const SCRIPT: &str = include_str!("assets/site.js");
+
+/// The front page's policy: the other pages' and its own script, by hash, which may call the API
+/// of its own origin.
+fn front_page_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT));
+        format!(
+            "default-src 'none'; script-src 'sha256-{hash}'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        )
+    })
 }
 
 struct Teaser {
@@ -200,10 +219,28 @@ fn respond(
     body: Vec<u8>,
     filler: u8,
 ) -> HttpResponse {
+    respond_under(
+        CONTENT_SECURITY_POLICY,
+        status,
+        content_type,
+        language,
+        body,
+        filler,
+    )
+}
+
+fn respond_under(
+    policy: &str,
+    status: StatusCode,
+    content_type: ContentType,
+    language: Option<&str>,
+    body: Vec<u8>,
+    filler: u8,
+) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response
         .content_type(content_type)
-        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY));
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy.to_owned()));
     if let Some(language) = language {
         response.insert_header((header::CONTENT_LANGUAGE, language));
     }
@@ -211,8 +248,18 @@ fn respond(
 }
 
 fn html(status: StatusCode, language: &str, page: Result<String, askama::Error>) -> HttpResponse {
+    html_under(CONTENT_SECURITY_POLICY, status, language, page)
+}
+
+fn html_under(
+    policy: &str,
+    status: StatusCode,
+    language: &str,
+    page: Result<String, askama::Error>,
+) -> HttpResponse {
     match page {
-        Ok(page) => respond(
+        Ok(page) => respond_under(
+            policy,
             status,
             ContentType::html(),
             Some(language),
@@ -255,8 +302,9 @@ pub fn render(site: &Site, page: Option<Page>, req: &HttpRequest) -> HttpRespons
                 heading: t.get(&format!("list-{}", theme.key())),
                 teasers,
                 frame: frame(site, tag, chosen, "/", t.own("name")),
+                script: SCRIPT,
             };
-            html(StatusCode::OK, tag, page.render())
+            html_under(front_page_policy(), StatusCode::OK, tag, page.render())
         }
         Some(Page::Article(article)) => {
             let page = ArticlePage {

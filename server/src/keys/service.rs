@@ -11,7 +11,7 @@ use quietline_protocol::keys::{
     KeyError, MAX_PRE_KEYS_PER_DEVICE, check_device_keys, check_upload,
 };
 use quietline_protocol::relay::{
-    DeviceBundle, DeviceKeys, PreKeyBundles, PreKeyCount, PreKeyUpload,
+    DeviceBundle, DeviceKeys, PreKeyBundles, PreKeyCount, PreKeyUpload, SealedDevice,
 };
 use quietline_protocol::{AccountId, DeviceId, ErrorCode};
 
@@ -55,7 +55,13 @@ pub async fn set_device_keys(
     let previous = state
         .db
         .write(move |conn| {
-            store::replace_device_keys(conn, &account_id, device_id, &keys).map_err(ApiError::from)
+            let previous = store::replace_device_keys(conn, &account_id, device_id, &keys)?;
+            let intake = keys
+                .intake_key
+                .as_ref()
+                .map(|k| (k.public_key.as_slice(), Some(k.signature.as_slice())));
+            crate::web::store::set_intake_key(conn, &account_id, device_id, intake)?;
+            Ok::<_, ApiError>(previous)
         })
         .await?;
     if previous.is_some() {
@@ -166,7 +172,31 @@ pub async fn fetch_bundles(
             Ok::<_, ApiError>((bundles, low))
         })
         .await?;
-    if bundles.is_empty() {
+    let sealed = {
+        let target = account_id.clone();
+        state
+            .db
+            .read(move |conn| {
+                let signal = store::published_devices(conn, &target)?
+                    .into_iter()
+                    .map(|(device, ..)| device)
+                    .collect::<Vec<_>>();
+                Ok::<_, ApiError>(
+                    crate::web::store::intake_keys_of(conn, &target)?
+                        .into_iter()
+                        .filter(|(device, _)| !signal.contains(device))
+                        .filter_map(|(device, public_key)| {
+                            Some(SealedDevice {
+                                device_id: DeviceId(u32::try_from(device).ok()?),
+                                public_key,
+                            })
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .await?
+    };
+    if bundles.is_empty() && sealed.is_empty() {
         return Err(keys_missing());
     }
     for device in low {
@@ -181,5 +211,6 @@ pub async fn fetch_bundles(
     Ok(PreKeyBundles {
         account_id,
         devices: bundles,
+        sealed_devices: sealed,
     })
 }

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use quietline_protocol::AccountId;
 use quietline_protocol::relay::{
-    Acknowledge, DeviceMismatch, EnvelopePage, SendMessage, SendReceipt,
+    Acknowledge, DeviceMismatch, EnvelopePage, EnvelopeType, SendMessage, SendReceipt,
 };
 use quietline_protocol::{DeviceId, ErrorCode};
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,14 +93,33 @@ pub async fn send(
     let limit = u64::from(state.config.send_rate_limit);
     let key = crate::limits::key(state, "send", &[sender.account_id.as_str()]);
     crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
+    // Copies sealed to intake keys (to or from a browser) go to the devices that have one, and
+    // name no registration; a send is all sealed or none.
+    let sealed = message
+        .messages
+        .iter()
+        .filter(|m| m.kind == EnvelopeType::Sealed)
+        .count();
+    if sealed != 0 && sealed != message.messages.len() {
+        return Err(invalid("A message is sealed for every device or for none."));
+    }
+    let sealed = sealed != 0;
     let target = recipient.clone();
     let caller = sender.clone();
     let (allowed, receiving) = state
         .db
         .read(move |conn| {
+            let receiving = if sealed {
+                crate::web::store::intake_keys_of(conn, &target)?
+                    .into_iter()
+                    .map(|(device, _)| (device, 0))
+                    .collect()
+            } else {
+                store::receiving_devices(conn, &target)?
+            };
             Ok::<_, ApiError>((
                 crate::conversations::service::reach(conn, &caller, &target)?,
-                store::receiving_devices(conn, &target)?,
+                receiving,
             ))
         })
         .await?;

@@ -34,7 +34,7 @@ use quietline_protocol::api::{
     AcceptInvite, AccountInfo, Challenge, DeviceInfo, Enrolment, InstanceSetup, Login,
     RecoveryCodes, Role, SeekerSignup, SessionGrant, TotpEnrolment, WorkerProfile,
 };
-use quietline_protocol::{AccountId, DeviceId, ErrorCode, Secret, pow};
+use quietline_protocol::{AccountId, DeviceId, EntryPointId, ErrorCode, Secret, pow};
 
 /// How long a sign-up challenge may be worked on.
 const CHALLENGE_TTL: i64 = 600;

@@ -159,6 +159,14 @@ pub async fn claim(
                 ));
             }
             store::add_member(conn, &conversation_id, &account_id)?;
+            // What a seeker in a browser wrote while waiting reaches the claimer only.
+            let released = crate::web::store::release(
+                conn,
+                &conversation_id,
+                &account_id,
+                row.disappearing_seconds,
+                now,
+            )?;
             if row.claimed_at.is_none() {
                 statistics::claimed(
                     conn,
@@ -169,9 +177,17 @@ pub async fn claim(
                 )?;
             }
             let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
-            to_api(conn, row)
+            Ok::<_, ApiError>((to_api(conn, row)?, released))
         })
         .await?;
+    let (conversation, released) = conversation;
+    for device_id in released {
+        let queued = BusEvent::EnvelopesQueued {
+            account_id: worker_id.clone(),
+            device_id: u32::try_from(device_id).unwrap_or_default(),
+        };
+        announce(state, queued).await;
+    }
     // The seeker learns who answers; colleagues, that it left the queue.
     let mut told = vec![conversation.seeker.clone()];
     told.extend(conversation.workers.iter().cloned());

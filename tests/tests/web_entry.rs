@@ -1,0 +1,240 @@
+//! The web entry's API, driven as a browser drives it: unlocked by the entry point's word, a seeker
+//! without an app seals each message to the workers' devices, the worker who claims the
+//! conversation (a reference client) opens it and answers, sealed to the seeker's key, and the
+//! seeker comes back by a handle that a wrong one cannot be told from.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use quietline_protocol::client::Client;
+use quietline_protocol::client::sealed::{SealedKeyPair, seal};
+use quietline_protocol::relay::{EnvelopePage, EnvelopeType};
+use quietline_protocol::web::{Resumed, Unlocked, WebRecipients};
+use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
+use serde_json::{Value, json};
+
+/// An organisation with an entry point whose web entry opens with `basil`; answers the
+/// organisation, the entry point's slug and the administrator.
+async fn opened_entry(app: &TestApp) -> (String, String, quietline_tests::AdminLogin) {
+    let root = app.set_up_root().await;
+    let org = app.create_organisation(&root, "Harbour House").await.id.0;
+    let token = root.session.access_token.expose().to_string();
+    let entry = app
+        .post(
+            Listener::Admin,
+            &format!("/admin/v1/organisations/{org}/entry-points"),
+            Some(&token),
+            json!({"label": "recipes poster", "default_language": "fr", "topics": ["work"]}),
+        )
+        .await
+        .expect(200);
+    let id = entry.body["id"].as_str().unwrap().to_string();
+    assert_eq!(entry.body["web_entry"], false, "closed until a word is set");
+    app.call(
+        "PUT",
+        Listener::Admin,
+        &format!("/admin/v1/organisations/{org}/entry-points/{id}/unlock-word"),
+        Some(&token),
+        Some(&json!({"word": "Basil"})),
+    )
+    .await
+    .expect(204);
+    let listed = app
+        .get(
+            Listener::Admin,
+            &format!("/admin/v1/organisations/{org}/entry-points"),
+            Some(&token),
+        )
+        .await
+        .expect(200);
+    assert_eq!(listed.body[0]["web_entry"], true);
+    let slug = entry.body["public_slug"].as_str().unwrap().to_string();
+    (org, slug, root)
+}
+
+/// A browser's codename-derived keys: a handle and a key pair.
+struct Browser {
+    handle: String,
+    keys: SealedKeyPair,
+    token: String,
+}
+
+async fn start(app: &TestApp, pass: &str, seed: u8) -> Browser {
+    let handle = URL_SAFE_NO_PAD.encode([seed; 32]);
+    let keys = SealedKeyPair::derive(&[seed.wrapping_add(1); 32]);
+    let mut body = app.solved_signup().await;
+    body["pass"] = json!(pass);
+    body["handle"] = json!(handle);
+    body["public_key"] = json!(URL_SAFE_NO_PAD.encode(keys.public_key()));
+    let grant = app
+        .post(Listener::Public, "/v1/web/seekers", None, body)
+        .await
+        .expect(200);
+    Browser {
+        handle,
+        keys,
+        token: grant.body["access_token"].as_str().unwrap().to_string(),
+    }
+}
+
+/// Seals `text` to every device the server names, one message id per account.
+async fn write(
+    app: &TestApp,
+    browser: &Browser,
+    text: &str,
+) -> (WebRecipients, quietline_tests::Answer) {
+    let recipients: WebRecipients = app
+        .get(Listener::Public, "/v1/web/recipients", Some(&browser.token))
+        .await
+        .expect(200)
+        .json();
+    let mut sends: Vec<Value> = Vec::new();
+    for recipient in &recipients.recipients {
+        let to = recipient.account_id.0.clone();
+        let id = format!("{to}-{}", text.len());
+        let copy = json!({
+            "device_id": recipient.device_id,
+            "content": URL_SAFE_NO_PAD.encode(seal(&recipient.public_key, &id, text.as_bytes()).unwrap()),
+        });
+        match sends.iter_mut().find(|s| s["to"] == to) {
+            Some(send) => send["copies"].as_array_mut().unwrap().push(copy),
+            None => sends.push(json!({"to": to, "id": id, "copies": [copy]})),
+        }
+    }
+    let answer = app
+        .post(
+            Listener::Public,
+            "/v1/web/messages",
+            Some(&browser.token),
+            json!({"sends": sends}),
+        )
+        .await;
+    (recipients, answer)
+}
+
+both_backends! {
+    async fn a_seeker_in_a_browser_talks_with_the_worker_who_claims_and_comes_back_by_codename(app: TestApp) {
+        let (org, slug, root) = opened_entry(&app).await;
+        let mut tala = Client::with_session(&app.public, app.enrol_worker(&root, &org, "tala", &["fr", "tl"]).await).await.unwrap();
+        let mut ben = Client::with_session(&app.public, app.enrol_worker(&root, &org, "ben", &["en"]).await).await.unwrap();
+
+        let wrong = app.post(Listener::Public, "/v1/web/unlock", None, json!({"slug": slug, "word": "oregano"})).await;
+        let unknown = app.post(Listener::Public, "/v1/web/unlock", None, json!({"slug": "nothing-here", "word": "basil"})).await;
+        assert_eq!((wrong.status.as_u16(), wrong.code()), (404, "not_found"));
+        assert_eq!((unknown.status.as_u16(), unknown.raw), (404, wrong.raw), "an unknown slug answers as a wrong word");
+        let unlocked: Unlocked = app
+            .post(Listener::Public, "/v1/web/unlock", None, json!({"slug": slug, "word": "  BASIL ", "languages": ["fr-CA"]}))
+            .await
+            .expect(200)
+            .json();
+        assert_eq!(unlocked.language, "fr");
+        assert!(unlocked.html.contains("Parler à quelqu&#39;un"), "{}", unlocked.html);
+        assert_eq!(unlocked.words.len(), 2048);
+        assert_eq!(unlocked.topics, vec!["work".to_string()]);
+        let offered: Vec<&str> = unlocked.languages.iter().map(|l| l.tag.as_str()).collect();
+        assert_eq!(offered, vec!["en", "fr", "tl"], "the languages the workers read");
+
+        let browser = start(&app, &unlocked.pass, 7).await;
+        app.post(Listener::Public, "/v1/conversations", Some(&browser.token), json!({"languages": ["fr"], "topic": "work"}))
+            .await
+            .expect(200);
+        let first = "Mon patron garde mon passeport";
+        let (recipients, sent) = write(&app, &browser, first).await;
+        assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
+        assert_eq!(recipients.state.as_str(), "waiting");
+        assert_eq!(recipients.recipients.len(), 2, "every device of the organisation's workers");
+
+        // Held for the first worker: nobody has it before the claim.
+        assert!(tala.fetch().await.unwrap().envelopes.is_empty());
+        let conversation = recipients.conversation_id.clone();
+        tala.claim(&conversation).await.unwrap();
+        let page = tala.fetch().await.unwrap();
+        assert_eq!(page.envelopes.len(), 1);
+        assert_eq!(page.envelopes[0].kind, EnvelopeType::Sealed);
+        let received = tala.open(&page.envelopes[0]).await.unwrap();
+        assert_eq!(received.plaintext, first.as_bytes());
+        tala.acknowledge(vec![page.envelopes[0].id]).await.unwrap();
+        assert!(ben.fetch().await.unwrap().envelopes.is_empty(), "the other worker's copy is gone");
+        assert!(ben.open(&page.envelopes[0]).await.is_err(), "and could not be opened by them");
+
+        let reply = "Vous êtes en sécurité pour parler ?";
+        tala.send_text(&received.from_account, reply.as_bytes()).await.unwrap();
+        let page: EnvelopePage = app.post(Listener::Public, "/v1/sync", Some(&browser.token), json!({})).await.expect(200).json();
+        assert_eq!(page.envelopes.len(), 1);
+        let envelope = &page.envelopes[0];
+        assert_eq!(envelope.kind, EnvelopeType::Sealed);
+        assert_eq!(browser.keys.open(&envelope.guid, &envelope.content).unwrap(), reply.as_bytes());
+        app.post(Listener::Public, "/v1/messages/ack", Some(&browser.token), json!({"ids": [envelope.id]})).await.expect(200);
+
+        // Claimed: the next message goes to the conversation's worker only.
+        let second = "Oui, ce soir";
+        let (recipients, sent) = write(&app, &browser, second).await;
+        assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
+        assert_eq!(recipients.state.as_str(), "active");
+        assert!(recipients.recipients.iter().all(|r| r.account_id == tala.session.account_id));
+        let page = tala.fetch().await.unwrap();
+        assert_eq!(tala.open(&page.envelopes[0]).await.unwrap().plaintext, second.as_bytes());
+        let _ = ben.fetch().await.unwrap();
+
+        // Coming back: a known and an unknown handle answer alike in status and size.
+        let known = app.post(Listener::Public, "/v1/web/sessions", None, json!({"handle": browser.handle})).await.expect(200);
+        let stranger = app.post(Listener::Public, "/v1/web/sessions", None, json!({"handle": URL_SAFE_NO_PAD.encode([9u8; 32])})).await.expect(200);
+        assert_eq!(known.raw.len(), stranger.raw.len(), "the same size bucket");
+        assert!(known.json::<Resumed>().session.is_some());
+        assert!(stranger.json::<Resumed>().session.is_none());
+
+        let stored = String::from_utf8_lossy(&app.storage_dump()).into_owned();
+        let logs = captured_logs();
+        for secret in ["passeport", "sécurité", "ce soir", browser.handle.as_str(), "basil", "Basil"] {
+            assert!(!stored.contains(secret), "storage holds {secret}");
+            assert!(!logs.contains(secret), "logs hold {secret}");
+        }
+
+        // The page's "delete this conversation" is the quick exit: the handle leads nowhere after.
+        app.post(Listener::Public, "/v1/quick-exit", Some(&browser.token), json!({})).await.expect(200);
+        app.state.quick_exits.settled().await;
+        let gone = app.post(Listener::Public, "/v1/web/sessions", None, json!({"handle": browser.handle})).await.expect(200);
+        assert!(gone.json::<Resumed>().session.is_none());
+        assert_eq!(gone.raw.len(), stranger.raw.len());
+    }
+
+    async fn a_message_sealed_to_too_few_devices_or_a_forged_intake_key_is_refused(app: TestApp) {
+        let (org, slug, root) = opened_entry(&app).await;
+        let tala = Client::with_session(&app.public, app.enrol_worker(&root, &org, "tala", &["fr"]).await).await.unwrap();
+        let mut ben = Client::with_session(&app.public, app.enrol_worker(&root, &org, "ben", &["en"]).await).await.unwrap();
+        let unlocked: Unlocked = app
+            .post(Listener::Public, "/v1/web/unlock", None, json!({"slug": slug, "word": "basil"}))
+            .await
+            .expect(200)
+            .json();
+        let browser = start(&app, &unlocked.pass, 3).await;
+        app.post(Listener::Public, "/v1/conversations", Some(&browser.token), json!({"languages": ["fr"]}))
+            .await
+            .expect(200);
+        let recipients: WebRecipients = app.get(Listener::Public, "/v1/web/recipients", Some(&browser.token)).await.expect(200).json();
+        let only_tala = recipients.recipients.iter().find(|r| r.account_id == tala.session.account_id).unwrap();
+        let copy = seal(&only_tala.public_key, "m-1", b"hello").unwrap();
+        let refused = app.post(Listener::Public, "/v1/web/messages", Some(&browser.token), json!({"sends": [{
+            "to": only_tala.account_id, "id": "m-1",
+            "copies": [{"device_id": only_tala.device_id, "content": URL_SAFE_NO_PAD.encode(copy)}],
+        }]})).await;
+        assert_eq!((refused.status.as_u16(), refused.code()), (409, "recipients_changed"));
+
+        // A forged pass and a spent challenge are refused.
+        let mut body = app.solved_signup().await;
+        body["pass"] = json!("AAAAAAAAAAA.AAAA");
+        body["handle"] = json!(URL_SAFE_NO_PAD.encode([4u8; 32]));
+        body["public_key"] = json!(URL_SAFE_NO_PAD.encode(SealedKeyPair::derive(&[5; 32]).public_key()));
+        let forged = app.post(Listener::Public, "/v1/web/seekers", None, body).await;
+        assert_eq!((forged.status.as_u16(), forged.code()), (422, "invalid_challenge"));
+
+        // An intake key whose signature is not the identity key's is refused like a bad prekey.
+        let mut keys = ben.signal.device_keys(2).await.unwrap();
+        let intake = keys.intake_key.as_mut().unwrap();
+        intake.signature[10] ^= 1;
+        let bad = app.call("PUT", Listener::Public, "/v1/keys", Some(ben.session.access_token.expose()), Some(&serde_json::to_value(&keys).unwrap())).await;
+        assert_eq!((bad.status.as_u16(), bad.code()), (422, "invalid_signature"));
+        assert!(ben.publish_keys().await.is_ok(), "a genuine one is taken");
+    }
+}
