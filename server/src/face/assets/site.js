@@ -279,6 +279,7 @@
     body.textContent = text;
     item.append(label, body);
     $('messages').append(item);
+    item.scrollIntoView({ block: 'nearest' });
   }
 
   /** A session for the codename's handle, again: access tokens are short. */
