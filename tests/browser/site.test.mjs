@@ -79,7 +79,11 @@ for (const { theme, name, section } of themes) {
       await page.waitForURL(server.public + "/");
 
       assert.deepEqual(await context.cookies(), [], "no cookie");
-      assert.equal(await page.locator("script").count(), 0, "no script");
+      // The front page's one script is its search box's (and the web entry it opens); no other
+      // page has any.
+      assert.equal(await page.locator("script").count(), 1, "the search box's script only");
+      await page.goto(server.public + "/about");
+      assert.equal(await page.locator("script").count(), 0, "no script elsewhere");
       assert.deepEqual(problems, []);
       await context.close();
     });

@@ -243,4 +243,35 @@ both_backends! {
         assert_eq!(page.status, 200);
         assert!(page.body.contains("class=\"problem\""), "{}", page.body);
     }
+
+    async fn a_word_set_in_the_console_opens_the_web_entry_and_an_empty_one_closes_it(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let admin = app.enrol_admin(&root, &org, "harbour-admin").await;
+        let entry = app
+            .post(Listener::Admin, &format!("/admin/v1/organisations/{org}/entry-points"), Some(admin.session.access_token.expose()),
+                serde_json::json!({"label": "poster", "default_language": "en"}))
+            .await
+            .expect(200);
+        let id = entry.body["id"].as_str().unwrap().to_string();
+        let slug = entry.body["public_slug"].as_str().unwrap().to_string();
+        let mut browser = Browser::new(&app);
+        browser.sign_in(&app, &admin).await;
+        let page = browser.get(&format!("/console/o/{org}/entry-points")).await;
+        assert!(page.body.contains("Closed"), "{}", page.body);
+        let unlock = || app.post(Listener::Public, "/v1/web/unlock", None, serde_json::json!({"slug": slug, "word": "cumin"}));
+        assert_eq!(unlock().await.status.as_u16(), 404);
+
+        let set = browser.post(&format!("/console/o/{org}/entry-points/{id}/web-entry"), &[("csrf", &page.csrf()), ("word", "Cumin")]).await;
+        assert_eq!((set.status, set.location.as_str()), (303, format!("/console/o/{org}/entry-points?done=web-entry-set").as_str()));
+        let page = browser.get(&set.location).await;
+        assert!(page.body.contains("Open with its word") && page.body.contains("The word is set"), "{}", page.body);
+        assert!(!page.body.contains("Cumin") && !page.body.contains("cumin"), "the word is not shown again");
+        assert_eq!(unlock().await.status.as_u16(), 200);
+        assert_eq!(entries(&app, "entry_point.unlock_word_set").await, 1);
+
+        let closed = browser.post(&format!("/console/o/{org}/entry-points/{id}/web-entry"), &[("csrf", &page.csrf()), ("word", "")]).await;
+        assert_eq!(closed.status, 303);
+        assert_eq!(unlock().await.status.as_u16(), 404);
+    }
 }

@@ -99,8 +99,35 @@ async fn looks_like_the_site(app: TestApp, theme: Theme) {
         home.headers.get("content-type").unwrap(),
         "text/html; charset=utf-8"
     );
-    let csp = home.headers.get("content-security-policy").unwrap();
-    assert_eq!(csp, quietline_server::face::CONTENT_SECURITY_POLICY);
+    // The front page runs one script, its own search box's, allowed by its hash and nothing else.
+    let csp = home
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let script = home_page
+        .split_once("<script>")
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(script, _)| script)
+        .expect("the search box's script");
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
+    };
+    assert!(csp.starts_with("default-src 'none'; "), "{csp}");
+    // Its own, and the one a search may answer with; nothing else.
+    assert!(
+        csp.contains(&format!("script-src 'sha256-{hash}' 'sha256-")),
+        "{csp}"
+    );
+    assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+    assert!(
+        csp.contains("connect-src 'self';") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(home_page.matches("<script").count(), 1);
 
     // An unknown site path, an unknown API path and a real API path opened in a browser: one and
     // the same 404, to the byte.
@@ -133,9 +160,10 @@ async fn looks_like_the_site(app: TestApp, theme: Theme) {
     }
     assert!(!text(&unknown).contains("that-is-not-here"));
     // The 404 and the pages are cut from the same cloth: the same headers, the same frame.
+    // (The front page's policy also names its scripts.)
     assert_eq!(
-        stable_headers(&home, &["content-length"]),
-        stable_headers(&unknown, &["content-length"])
+        stable_headers(&home, &["content-length", "content-security-policy"]),
+        stable_headers(&unknown, &["content-length", "content-security-policy"])
     );
     let frame_of = |page: &str| page.split("<main").next().unwrap_or("").len();
     assert!(frame_of(&text(&unknown)) > 500);
@@ -193,8 +221,40 @@ async fn looks_like_the_site(app: TestApp, theme: Theme) {
     // Nothing on any page comes from elsewhere.
     for page in [&home_page, &text(&article), &text(&unknown)] {
         assert!(!page.contains("http://") && !page.contains("https://"));
+    }
+    for page in [&text(&article), &text(&unknown)] {
         assert!(!page.contains("<script"));
     }
+    // The search box's search: the site's articles, the same whatever key a link carried.
+    let search = |form: &'static str| {
+        app.call_raw(
+            "POST",
+            Listener::Public,
+            "/search",
+            None,
+            "application/x-www-form-urlencoded",
+            form.as_bytes().to_vec(),
+        )
+    };
+    let plain = search("q=zzzz&k=&l=en").await.expect(200);
+    says_nothing_of_itself(&plain);
+    padded_to_a_bucket(&plain);
+    assert!(
+        text(&plain).contains("id=\"search-none\""),
+        "{}",
+        text(&plain)
+    );
+    let keyed = search("q=zzzz&k=not-an-entry-point&l=en").await.expect(200);
+    assert_eq!(
+        keyed.raw, plain.raw,
+        "a key and a word that open nothing are an ordinary search"
+    );
+    let everything = search("q=&k=&l=en").await.expect(200);
+    assert_eq!(text(&everything).matches("<li>").count(), 3);
+    assert_eq!(
+        article.headers.get("content-security-policy").unwrap(),
+        quietline_server::face::CONTENT_SECURITY_POLICY
+    );
 }
 
 both_backends_with! {

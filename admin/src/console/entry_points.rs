@@ -1,5 +1,6 @@
 //! Entry points: the disguised doors seekers come in by. Create one (its label, language, topics
-//! and disguise), see its link and printable QR code (SVG or PNG to download), retire it.
+//! and disguise), see its link and printable QR code (SVG or PNG to download), set the word that
+//! opens its page in a browser (the web entry), retire it.
 
 use super::{Form, Frame, Organisation, Reply};
 use actix_web::web;
@@ -9,6 +10,7 @@ use base64::engine::general_purpose::STANDARD;
 use quietline_protocol::EntryPointId;
 use quietline_protocol::api::{CreateEntryPoint, EntryPoint};
 use quietline_protocol::decoys::DisguiseTheme;
+use quietline_protocol::web::SetUnlockWord;
 use quietline_server::entry_points::printable::{Format, qr_code};
 use quietline_server::entry_points::service;
 
@@ -18,6 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/entry-points/{entry_point_id}/retire",
             web::post().to(retire),
+        )
+        .route(
+            "/entry-points/{entry_point_id}/web-entry",
+            web::post().to(set_word),
         )
         .route(
             "/entry-points/{entry_point_id}/qr.svg",
@@ -103,6 +109,31 @@ async fn retire(org: Organisation, path: web::Path<(String, String)>, _form: For
         .map_err(|e| org.visit().refused(e))?;
     org.visit()
         .redirect(&org.path("/entry-points?done=entry-point-retired"))
+}
+
+/// Sets the word that opens the entry point's page in a browser; an empty word closes it.
+async fn set_word(org: Organisation, path: web::Path<(String, String)>, form: Form) -> Reply {
+    let word = form.get("word").trim().to_string();
+    let (request, done) = if word.is_empty() {
+        (SetUnlockWord { word: None }, "web-entry-closed")
+    } else {
+        (
+            SetUnlockWord {
+                word: Some(word.into()),
+            },
+            "web-entry-set",
+        )
+    };
+    quietline_server::web::service::set_unlock_word(
+        org.state(),
+        &org.admin,
+        EntryPointId(path.1.clone()),
+        request,
+    )
+    .await
+    .map_err(|e| org.visit().refused(e))?;
+    org.visit()
+        .redirect(&org.path(&format!("/entry-points?done={done}")))
 }
 
 async fn qr(org: Organisation, id: String, format: Format) -> Reply {

@@ -33,6 +33,19 @@ struct EntryFragment<'a> {
     cards: Vec<CardView>,
     languages: Vec<OfferedLanguage>,
     topics: Vec<String>,
+    /// [`EntryData`] as JSON, safe inside a `<script>` element.
+    data: String,
+    script: &'static str,
+}
+
+/// What the entry's script starts with.
+#[derive(serde::Serialize)]
+pub struct EntryData<'a> {
+    /// Proves the word was known, for starting a conversation.
+    pub pass: &'a str,
+    /// The words codenames are made of.
+    pub words: &'a [&'static str],
+    pub codename_words: u8,
 }
 
 /// A card body's Markdown as HTML a page may show: parsed by a CommonMark parser, then only the
@@ -97,20 +110,27 @@ impl Site {
         }
     }
 
-    /// The unlocked page's content in language `tag`.
+    /// The unlocked page's content in language `tag`, with the script that runs it.
     pub fn entry(
         &self,
         tag: &str,
         mut cards: Vec<ServedCard>,
         languages: Vec<OfferedLanguage>,
         topics: Vec<String>,
+        data: &EntryData<'_>,
     ) -> Result<String, askama::Error> {
         cards.sort_by_key(rank);
+        // No `<` inside the data block, so nothing in it can end the element.
+        let data = serde_json::to_string(data)
+            .map_err(|e| askama::Error::Custom(Box::new(e)))?
+            .replace('<', "\\u003c");
         EntryFragment {
             t: self.words.language(tag, self.theme),
             cards: cards.into_iter().map(view).collect(),
             languages,
             topics,
+            data,
+            script: super::pages::ENTRY_SCRIPT,
         }
         .render()
     }

@@ -23,6 +23,8 @@ use actix_web::http::header::{self, HeaderMap, Quality, QualityItem};
 use actix_web::middleware::Next;
 use actix_web::mime::{self, Mime};
 use actix_web::{HttpRequest, HttpResponse};
+pub use entry::EntryData;
+pub use pages::fragment;
 use std::sync::Arc;
 pub use themes::Theme;
 pub use words::WordsError;

@@ -86,23 +86,44 @@ struct HomePage<'a> {
     frame: Frame<'a>,
     heading: String,
     teasers: Vec<Teaser>,
-    /// The search box's script (and the web entry it opens), inline under its hash.
+    query: String,
+    none: bool,
+    /// The search box's script, inline under its hash.
     script: &'static str,
 }
 
-/// The front page's script: the site's search, and the web entry it unlocks.
-const SCRIPT: &str = include_str!("assets/site.js");
+/// The front page's content as a search answers it: the articles that match.
+#[derive(Template)]
+#[template(path = "site/search.html")]
+struct SearchResults<'a> {
+    frame: Frame<'a>,
+    heading: String,
+    teasers: Vec<Teaser>,
+    query: String,
+    none: bool,
+}
 
-/// The front page's policy: the other pages' and its own script, by hash, which may call the API
-/// of its own origin.
+/// The front page's script: the site's search.
+const SEARCH_SCRIPT: &str = include_str!("assets/search.js");
+/// The web entry's script, which a search with an entry point's word answers with (and the
+/// search script starts): allowed on the front page by its hash, never sent before.
+pub const ENTRY_SCRIPT: &str = include_str!("assets/entry.js");
+
+fn script_hash(script: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script))
+}
+
+/// The front page's policy: the other pages' and its scripts, by hash, which may call its own
+/// origin.
 fn front_page_policy() -> &'static str {
     static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     POLICY.get_or_init(|| {
-        use base64::Engine;
-        use sha2::Digest;
-        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT));
         format!(
-            "default-src 'none'; script-src 'sha256-{hash}'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            "default-src 'none'; script-src 'sha256-{}' 'sha256-{}'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            script_hash(SEARCH_SCRIPT),
+            script_hash(ENTRY_SCRIPT)
         )
     })
 }
@@ -273,6 +294,47 @@ fn html_under(
     }
 }
 
+/// The theme's articles whose title or summary holds every word of `query`.
+fn teasers(theme: Theme, t: &Text<'_>, query: &str) -> Vec<Teaser> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    theme
+        .articles()
+        .iter()
+        .map(|article| Teaser {
+            href: theme.path_of(article),
+            title: t.title_of(article),
+            summary: t.part_of(article, "summary"),
+        })
+        .filter(|teaser| {
+            let text = format!("{} {}", teaser.title, teaser.summary).to_lowercase();
+            words.iter().all(|word| text.contains(word.as_str()))
+        })
+        .collect()
+}
+
+impl Site {
+    /// The front page's content for a search of `query`, in language `tag`: a fragment the
+    /// search script puts in place of the page's content.
+    pub fn search(&self, tag: &str, query: &str) -> HttpResponse {
+        let tag = self.words.language(tag, self.theme).tag;
+        let t = self.words.language(tag, self.theme);
+        let teasers = teasers(self.theme, &t, query);
+        let page = SearchResults {
+            heading: t.get(&format!("list-{}", self.theme.key())),
+            none: teasers.is_empty(),
+            teasers,
+            query: query.to_owned(),
+            frame: frame(self, tag, false, "/", t.own("name")),
+        };
+        html(StatusCode::OK, tag, page.render())
+    }
+}
+
+/// An HTML fragment (the web entry's), padded like every page.
+pub fn fragment(language: &str, body: String) -> HttpResponse {
+    html(StatusCode::OK, language, Ok(body))
+}
+
 /// The answer for a page, or the 404 when there is none.
 pub fn render(site: &Site, page: Option<Page>, req: &HttpRequest) -> HttpResponse {
     let theme = site.theme;
@@ -289,20 +351,14 @@ pub fn render(site: &Site, page: Option<Page>, req: &HttpRequest) -> HttpRespons
             html(StatusCode::NOT_FOUND, tag, page.render())
         }
         Some(Page::Home) => {
-            let teasers = theme
-                .articles()
-                .iter()
-                .map(|article| Teaser {
-                    href: theme.path_of(article),
-                    title: t.title_of(article),
-                    summary: t.part_of(article, "summary"),
-                })
-                .collect();
+            let teasers = teasers(theme, &t, "");
             let page = HomePage {
                 heading: t.get(&format!("list-{}", theme.key())),
                 teasers,
+                query: String::new(),
+                none: false,
                 frame: frame(site, tag, chosen, "/", t.own("name")),
-                script: SCRIPT,
+                script: SEARCH_SCRIPT,
             };
             html_under(front_page_policy(), StatusCode::OK, tag, page.render())
         }

@@ -51,14 +51,20 @@ pub async fn unlocked(
             name: site.language_name(tag),
         })
         .collect();
+    let words = word_list(tag);
+    let data = crate::face::EntryData {
+        pass: &opened.pass,
+        words,
+        codename_words: CODENAME_WORDS,
+    };
     let html = site
-        .entry(tag, cards, offered.clone(), opened.topics.clone())
+        .entry(tag, cards, offered.clone(), opened.topics.clone(), &data)
         .map_err(ApiError::internal)?;
     Ok(Unlocked {
         pass: opened.pass,
         html,
         language: tag.to_owned(),
-        words: word_list(tag).iter().map(|w| (*w).to_owned()).collect(),
+        words: words.iter().map(|w| (*w).to_owned()).collect(),
         codename_words: CODENAME_WORDS,
         languages: offered,
         topics: opened.topics,

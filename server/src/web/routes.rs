@@ -13,10 +13,12 @@ use quietline_protocol::web::{
     Resume, Resumed, SetUnlockWord, Unlock, Unlocked, WebMessage, WebRecipients, WebSignup,
 };
 use quietline_protocol::{EntryPointId, ErrorBody, OrganisationId};
+use serde::Deserialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn configure_public(cfg: &mut ServiceConfig) {
-    cfg.service(unlock)
+    cfg.service(search)
+        .service(unlock)
         .service(sign_up)
         .service(resume)
         .service(recipients)
@@ -43,7 +45,9 @@ async fn unlock(
 ) -> ApiResult<Padded<Unlocked>> {
     let request = body.into_inner();
     let site = crate::face::Face::site_of(&req).ok_or_else(ApiError::not_found)?;
-    let opened = service::unlock(&state, &address, &request).await?;
+    let opened = service::unlock(&state, &address, &request)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let accept_language = req
         .headers()
         .get(ACCEPT_LANGUAGE)
@@ -51,6 +55,68 @@ async fn unlock(
     super::page::unlocked(&state, &site, opened, &request.languages, accept_language)
         .await
         .map(Padded)
+}
+
+/// What the site's search box sends: the words, the key a link carried (an entry point's slug)
+/// and the browser's languages.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct SearchForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    k: String,
+    #[serde(default)]
+    l: String,
+}
+
+/// POST /search — (anyone) the site's search: the front page's content with the articles that
+/// match; with an entry point's slug and its word, that entry point's page instead, rendered in
+/// the browser's language, with the script that runs it.
+#[utoipa::path(tag = "web entry", request_body(content = inline(SearchForm), content_type = "application/x-www-form-urlencoded"), responses(
+    (status = 200, description = "an HTML fragment", content_type = "text/html"),
+    (status = 429, description = "rate_limited", body = ErrorBody),
+))]
+#[post("/search")]
+async fn search(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    address: ClientAddress,
+    form: web::Form<SearchForm>,
+) -> ApiResult<HttpResponse> {
+    let site = crate::face::Face::site_of(&req).ok_or_else(ApiError::not_found)?;
+    let form = form.into_inner();
+    let accept_language = req
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let languages: Vec<String> = form
+        .l
+        .split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(10)
+        .map(str::to_owned)
+        .collect();
+    // Only a search that carries a key can open anything, and only it is counted and hashed.
+    if !form.k.is_empty() && !form.q.trim().is_empty() {
+        let request = Unlock {
+            slug: form.k,
+            word: form.q.clone().into(),
+            languages: languages.clone(),
+        };
+        if let Some(opened) = service::unlock(&state, &address, &request).await? {
+            let unlocked =
+                super::page::unlocked(&state, &site, opened, &languages, accept_language).await?;
+            return Ok(crate::face::fragment(&unlocked.language, unlocked.html));
+        }
+    }
+    let requested = crate::language::requested(
+        (!languages.is_empty())
+            .then(|| languages.join(","))
+            .as_deref(),
+        accept_language,
+    );
+    Ok(site.search(site.language_for(&requested), &form.q))
 }
 
 /// POST /v1/web/seekers — (anyone with an unlocked page) a seeker in a browser starts, with the

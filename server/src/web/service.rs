@@ -117,12 +117,12 @@ pub struct Opened {
 }
 
 /// Checks the word of an entry point's web entry. A wrong word, an unknown slug and an entry
-/// point without a web entry answer alike (`404`), after the same Argon2 work.
+/// point without a web entry are all `None`, after the same Argon2 work.
 pub async fn unlock(
     state: &AppState,
     address: &ClientAddress,
     request: &Unlock,
-) -> ApiResult<Opened> {
+) -> ApiResult<Option<Opened>> {
     attempt(state, address, "web-unlock").await?;
     let word = normalise_word(request.word.expose());
     let slug = request.slug.clone();
@@ -140,19 +140,19 @@ pub async fn unlock(
         .verify(Secret::from(word.as_str()), stored)
         .await?;
     let Some(entry) = entry.filter(|_| known && !word.is_empty()) else {
-        return Err(ApiError::not_found());
+        return Ok(None);
     };
     let organisation_id = entry.organisation_id.clone();
     let languages = state
         .db
         .read(move |conn| store::worker_languages(conn, &organisation_id).map_err(ApiError::from))
         .await?;
-    Ok(Opened {
+    Ok(Some(Opened {
         pass: issue_pass(state, &entry.id),
         organisation_id: entry.organisation_id,
         topics: serde_json::from_str(&entry.topics).unwrap_or_default(),
         languages,
-    })
+    }))
 }
 
 /// A seeker starts at an unlocked page.

@@ -1,7 +1,7 @@
-// The site's search box, and the web entry it opens. A link ending in `#slug` names an entry
-// point; typing its word in the search box unlocks the page. Nothing is ever written to the
-// browser: no cookie, no storage, no cache, no history entry. Everything this page knows lives in
-// `entry` and goes when the page goes.
+// The web entry, once its word has opened it: the organisation's cards, and a conversation sealed
+// in this page to the workers' devices. The site's search script runs this when the server sends
+// it. Nothing is ever written to the browser: no cookie, no storage, no cache, no history entry.
+// Everything this page knows lives in `entry` and goes when the page goes.
 (() => {
   'use strict';
 
@@ -9,11 +9,6 @@
   const fromUtf8 = new TextDecoder();
   const main = document.getElementById('content');
 
-  let slug = null;
-  if (location.hash.length > 1) {
-    slug = decodeURIComponent(location.hash.slice(1));
-    history.replaceState(null, '', location.pathname + location.search);
-  }
   /** Everything the unlocked page holds: wiped on exit. */
   let entry = null;
 
@@ -21,7 +16,6 @@
   // replaced (Back does not return to it) by the site's own front page.
   function leave() {
     entry = null;
-    slug = null;
     main.replaceChildren();
     location.replace('/');
   }
@@ -369,7 +363,6 @@
       draft: null,
       codename: null,
     };
-    main.innerHTML = data.html;
     $('entry-heading').focus();
 
     $('card-search').addEventListener('input', (event) => {
@@ -470,30 +463,7 @@
     });
   }
 
-  // ---- The search box: the site's own search, which the right word turns into the entry.
-  const form = document.getElementById('site-search');
-  if (form) {
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const query = document.getElementById('q').value;
-      if (slug && query.trim()) {
-        const answer = await api('POST', '/v1/web/unlock', {
-          slug,
-          word: query,
-          languages: Array.from(navigator.languages || []),
-        });
-        if (answer.status === 200 && answer.json) {
-          unlocked(answer.json);
-          return;
-        }
-      }
-      const wanted = query.trim().toLowerCase();
-      let shown = 0;
-      for (const teaser of document.querySelectorAll('.teasers li')) {
-        teaser.hidden = wanted !== '' && !teaser.textContent.toLowerCase().includes(wanted);
-        if (!teaser.hidden) shown++;
-      }
-      document.getElementById('search-none').hidden = shown !== 0;
-    });
-  }
+  const data = JSON.parse(document.getElementById('entry-data').textContent);
+  document.getElementById('entry-data').remove();
+  unlocked(data);
 })();
