@@ -67,6 +67,7 @@ safety-accept = I have checked: accept the new safety number
 safety-compare = Compare safety numbers
 safety-compare-help = Ask the person to read out the number their app shows. If it is the same, nobody is between you.
 safety-none-yet = There is no number until the first message.
+safety-from-a-page = This person writes from a web page, not the app: there is no safety number to compare, and their messages do not have all of the app's protections. Do not ask for details that would harm them if the page were watched.
 
 messages = Messages
 messages-none = No messages yet.

@@ -66,6 +66,7 @@ safety-accept = J’ai vérifié : accepter le nouveau numéro de sécurité
 safety-compare = Comparer les numéros de sécurité
 safety-compare-help = Demandez à la personne de lire le numéro affiché par son application. S’il est identique, personne ne s’interpose.
 safety-none-yet = Il n’y a pas de numéro avant le premier message.
+safety-from-a-page = Cette personne écrit depuis une page web, pas depuis l’application : il n’y a pas de numéro de sécurité à comparer, et ses messages n’ont pas toutes les protections de l’application. Ne demandez pas de détails qui lui nuiraient si la page était surveillée.
 
 messages = Messages
 messages-none = Aucun message pour l’instant.

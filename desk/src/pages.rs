@@ -183,6 +183,8 @@ struct ConversationPage<'a> {
     id: String,
     safety_changed: bool,
     safety_numbers: Vec<String>,
+    /// The seeker writes from the web entry's page: there is no safety number to compare.
+    from_a_page: bool,
     timer_now: String,
     lines: Vec<LineRow>,
     replies: Vec<(String, String, bool)>,
@@ -357,6 +359,7 @@ async fn conversation_page(
             time: local_time(line.at),
         })
         .collect();
+    let from_a_page = open.client.writes_from_a_page(&seeker);
     let safety_numbers = open
         .client
         .safety_numbers(&seeker)
@@ -464,6 +467,7 @@ async fn conversation_page(
         id: id.to_string(),
         safety_changed,
         safety_numbers,
+        from_a_page,
         timer_now: t.with("timer-now", &[("timer", &timer_label(t, current))]),
         lines,
         replies,

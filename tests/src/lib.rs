@@ -12,6 +12,7 @@ pub mod chromium;
 mod logs;
 mod proxy;
 mod services;
+pub mod web;
 
 pub use app::*;
 pub use logs::*;

@@ -119,7 +119,8 @@ both_backends! {
             .unwrap()
             .to_owned();
         for (method, path) in &documented {
-            let (home, other) = if path.starts_with("/v1/") {
+            // The public listener's API, and the site's search (which opens the web entry).
+            let (home, other) = if path.starts_with("/v1/") || path == "/search" {
                 (Listener::Public, Listener::Admin)
             } else {
                 (Listener::Admin, Listener::Public)

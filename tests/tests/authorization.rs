@@ -131,6 +131,21 @@ fn rows() -> Vec<Row> {
         row("GET", Public, "/v1/desk/colleagues", WORKERS),
         row("GET", Public, "/v1/entry-point/topics", &[Who::Seeker]),
         row("GET", Public, "/v1/decoys/{slug_a}", ANYONE),
+        // The web entry: the site's search and the page's word, starting and coming back, for
+        // anyone (a wrong word and a forged pass get past authorisation to their own checks);
+        // whom to seal to and the sealed message itself, for the seeker.
+        row("POST", Public, "/search", ANYONE),
+        Row {
+            ok: &[404],
+            ..row("POST", Public, "/v1/web/unlock", ANYONE)
+        },
+        Row {
+            ok: &[422],
+            ..row("POST", Public, "/v1/web/seekers", ANYONE)
+        },
+        row("POST", Public, "/v1/web/sessions", ANYONE),
+        row("GET", Public, "/v1/web/recipients", &[Who::Seeker]),
+        row("POST", Public, "/v1/web/messages", &[Who::Seeker]),
         row("GET", Public, "/v1/push/server-key", CLIENTS),
         row("PUT", Public, "/v1/push/subscription", CLIENTS),
         row("DELETE", Public, "/v1/push/subscription", CLIENTS),
@@ -377,6 +392,12 @@ fn rows() -> Vec<Row> {
                 ADMINS_OF_A,
             )
         },
+        row(
+            "PUT",
+            Admin,
+            "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/unlock-word",
+            ADMINS_OF_A,
+        ),
         row(
             "GET",
             Admin,
@@ -830,6 +851,19 @@ impl World {
                 json!({"outcome": "information_given"})
             }
             ("POST", "/admin/v1/organisations/{org_a}/cards") => card_content(),
+            ("POST", "/v1/web/unlock") => json!({"slug": self.slug_a, "word": "not the word"}),
+            ("POST", "/v1/web/seekers") => json!({
+                "pass": "AAAAAAAAAAAA.AAAA", "handle": "A".repeat(43), "public_key": format!("BQ{}", "A".repeat(42)),
+                "challenge": "AAAA", "solution": 0,
+            }),
+            ("POST", "/v1/web/sessions") => json!({"handle": "A".repeat(43)}),
+            ("POST", "/v1/web/messages") => json!({"sends": [{
+                "to": self.worker_a.account_id, "id": "matrix-web-1",
+                "copies": [{"device_id": self.worker_a.device_id, "content": "AAAA"}],
+            }]}),
+            ("PUT", "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/unlock-word") => {
+                json!({"word": "cumin"})
+            }
             ("PUT", "/admin/v1/organisations/{org_a}/entry-points/{entry_a}/decoys/fr") => {
                 decoy_content()
             }
@@ -959,7 +993,12 @@ both_backends! {
                 // Every change on the admin listener is in the audit log, and nothing refused is.
                 let audited = row.listener == Listener::Admin && row.method != "GET";
                 let before = if audited { world.audit_head(&app).await } else { 0 };
-                let answer = app.call(row.method, row.listener, &path, token.as_deref(), body.as_ref()).await;
+                // The site's search takes what a form sends.
+                let answer = if row.path == "/search" {
+                    app.call_raw(row.method, row.listener, &path, token.as_deref(), "application/x-www-form-urlencoded", b"q=soup".to_vec()).await
+                } else {
+                    app.call(row.method, row.listener, &path, token.as_deref(), body.as_ref()).await
+                };
                 let status = answer.status.as_u16();
                 if audited {
                     let after = world.audit_head(&app).await;

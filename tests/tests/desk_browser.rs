@@ -11,6 +11,7 @@ use quietline_protocol::api::{OpenConversation, Role};
 use quietline_protocol::client::Client;
 use quietline_protocol::relay::ServerFrame;
 use quietline_tests::chromium::*;
+use quietline_tests::web::{WebSeeker, entry_point_with_word, unlock};
 use quietline_tests::{AdminLogin, Listener, TestApp, both_backends};
 use serde_json::json;
 use std::time::Duration;
@@ -297,6 +298,46 @@ both_backends! {
 
         tala.browser.close().await.unwrap();
         ben.browser.close().await.unwrap();
+    }
+
+    async fn a_worker_answers_from_the_desk_a_seeker_writing_from_the_web_page(app: TestApp) {
+        let Some(driver) = driver() else { return };
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let slug = entry_point_with_word(&app, &root, &org, "basil").await;
+        let code = app.invite(&root, &org, Role::Worker).await;
+        let tala = desk(&driver, &app, &code, "tala", "fr, en").await;
+
+        // The seeker writes from the page while the conversation waits.
+        let unlocked = unlock(&app, &slug, "basil", &["fr"]).await;
+        let seeker = WebSeeker::start(&app, &unlocked.pass, 11).await;
+        let id = seeker.open(&app, "fr").await;
+        let words_of_seeker = "Mon patron garde mon passeport";
+        let (_, sent) = seeker.write(&app, words_of_seeker).await;
+        assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
+
+        let row = format!("//tr[@data-conversation='{id}']");
+        shows(&tala.browser, &row).await;
+        tala.browser.find(Locator::XPath(&format!("{row}//button"))).await.unwrap().click().await.unwrap();
+        shows(&tala.browser, &format!("//ol[@id='messages']/li[contains(@class,'theirs')]/p[.='{words_of_seeker}']")).await;
+        shows(&tala.browser, "//p[@id='from-a-page']").await;
+        accessible(&tala.browser, "a conversation with a seeker on the web page").await;
+        screenshot(&tala.browser, "desk-web-seeker").await;
+
+        let words_of_worker = "Je suis là. Êtes-vous en sécurité ?";
+        type_into(&tala.browser, "#text", words_of_worker).await;
+        click(&tala.browser, "#send-form button").await;
+        shows(&tala.browser, &format!("//ol[@id='messages']/li[contains(@class,'mine')]/p[.='{words_of_worker}']")).await;
+        let mut replies = Vec::new();
+        for _ in 0..400 {
+            replies = seeker.replies(&app).await;
+            if !replies.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(replies, vec![words_of_worker.to_string()], "the page opens what the desk sealed");
+        tala.browser.close().await.unwrap();
     }
 
     async fn a_desk_opens_its_state_file_again_and_locks_when_left_idle(app: TestApp) {

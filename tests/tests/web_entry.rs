@@ -11,35 +11,26 @@ use quietline_protocol::client::Client;
 use quietline_protocol::client::sealed::{SealedKeyPair, seal};
 use quietline_protocol::relay::{EnvelopePage, EnvelopeType};
 use quietline_protocol::web::{Resumed, Unlocked, WebRecipients};
+use quietline_tests::web::{WebSeeker, entry_point_with_word};
 use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
-use serde_json::{Value, json};
+use serde_json::json;
 
-/// An organisation with an entry point whose web entry opens with `basil`; answers the
+/// An organisation with an entry point whose web entry opens with `Basil`; answers the
 /// organisation, the entry point's slug and the administrator.
 async fn opened_entry(app: &TestApp) -> (String, String, quietline_tests::AdminLogin) {
     let root = app.set_up_root().await;
     let org = app.create_organisation(&root, "Harbour House").await.id.0;
     let token = root.session.access_token.expose().to_string();
-    let entry = app
-        .post(
+    let listed = app
+        .get(
             Listener::Admin,
             &format!("/admin/v1/organisations/{org}/entry-points"),
             Some(&token),
-            json!({"label": "recipes poster", "default_language": "fr", "topics": ["work"]}),
         )
         .await
         .expect(200);
-    let id = entry.body["id"].as_str().unwrap().to_string();
-    assert_eq!(entry.body["web_entry"], false, "closed until a word is set");
-    app.call(
-        "PUT",
-        Listener::Admin,
-        &format!("/admin/v1/organisations/{org}/entry-points/{id}/unlock-word"),
-        Some(&token),
-        Some(&json!({"word": "Basil"})),
-    )
-    .await
-    .expect(204);
+    assert_eq!(listed.body, json!([]));
+    let slug = entry_point_with_word(app, &root, &org, "Basil").await;
     let listed = app
         .get(
             Listener::Admin,
@@ -49,68 +40,7 @@ async fn opened_entry(app: &TestApp) -> (String, String, quietline_tests::AdminL
         .await
         .expect(200);
     assert_eq!(listed.body[0]["web_entry"], true);
-    let slug = entry.body["public_slug"].as_str().unwrap().to_string();
     (org, slug, root)
-}
-
-/// A browser's codename-derived keys: a handle and a key pair.
-struct Browser {
-    handle: String,
-    keys: SealedKeyPair,
-    token: String,
-}
-
-async fn start(app: &TestApp, pass: &str, seed: u8) -> Browser {
-    let handle = URL_SAFE_NO_PAD.encode([seed; 32]);
-    let keys = SealedKeyPair::derive(&[seed.wrapping_add(1); 32]);
-    let mut body = app.solved_signup().await;
-    body["pass"] = json!(pass);
-    body["handle"] = json!(handle);
-    body["public_key"] = json!(URL_SAFE_NO_PAD.encode(keys.public_key()));
-    let grant = app
-        .post(Listener::Public, "/v1/web/seekers", None, body)
-        .await
-        .expect(200);
-    Browser {
-        handle,
-        keys,
-        token: grant.body["access_token"].as_str().unwrap().to_string(),
-    }
-}
-
-/// Seals `text` to every device the server names, one message id per account.
-async fn write(
-    app: &TestApp,
-    browser: &Browser,
-    text: &str,
-) -> (WebRecipients, quietline_tests::Answer) {
-    let recipients: WebRecipients = app
-        .get(Listener::Public, "/v1/web/recipients", Some(&browser.token))
-        .await
-        .expect(200)
-        .json();
-    let mut sends: Vec<Value> = Vec::new();
-    for recipient in &recipients.recipients {
-        let to = recipient.account_id.0.clone();
-        let id = format!("{to}-{}", text.len());
-        let copy = json!({
-            "device_id": recipient.device_id,
-            "content": URL_SAFE_NO_PAD.encode(seal(&recipient.public_key, &id, text.as_bytes()).unwrap()),
-        });
-        match sends.iter_mut().find(|s| s["to"] == to) {
-            Some(send) => send["copies"].as_array_mut().unwrap().push(copy),
-            None => sends.push(json!({"to": to, "id": id, "copies": [copy]})),
-        }
-    }
-    let answer = app
-        .post(
-            Listener::Public,
-            "/v1/web/messages",
-            Some(&browser.token),
-            json!({"sends": sends}),
-        )
-        .await;
-    (recipients, answer)
 }
 
 both_backends! {
@@ -135,12 +65,12 @@ both_backends! {
         let offered: Vec<&str> = unlocked.languages.iter().map(|l| l.tag.as_str()).collect();
         assert_eq!(offered, vec!["en", "fr", "tl"], "the languages the workers read");
 
-        let browser = start(&app, &unlocked.pass, 7).await;
+        let browser = WebSeeker::start(&app, &unlocked.pass, 7).await;
         app.post(Listener::Public, "/v1/conversations", Some(&browser.token), json!({"languages": ["fr"], "topic": "work"}))
             .await
             .expect(200);
         let first = "Mon patron garde mon passeport";
-        let (recipients, sent) = write(&app, &browser, first).await;
+        let (recipients, sent) = browser.write(&app, first).await;
         assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
         assert_eq!(recipients.state.as_str(), "waiting");
         assert_eq!(recipients.recipients.len(), 2, "every device of the organisation's workers");
@@ -169,7 +99,7 @@ both_backends! {
 
         // Claimed: the next message goes to the conversation's worker only.
         let second = "Oui, ce soir";
-        let (recipients, sent) = write(&app, &browser, second).await;
+        let (recipients, sent) = browser.write(&app, second).await;
         assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
         assert_eq!(recipients.state.as_str(), "active");
         assert!(recipients.recipients.iter().all(|r| r.account_id == tala.session.account_id));
@@ -208,7 +138,7 @@ both_backends! {
             .await
             .expect(200)
             .json();
-        let browser = start(&app, &unlocked.pass, 3).await;
+        let browser = WebSeeker::start(&app, &unlocked.pass, 3).await;
         app.post(Listener::Public, "/v1/conversations", Some(&browser.token), json!({"languages": ["fr"]}))
             .await
             .expect(200);

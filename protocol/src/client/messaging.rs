@@ -282,6 +282,7 @@ impl Client {
                 .signal
                 .intake_pair()
                 .open(&envelope.guid, &envelope.content)?;
+            self.sealed_senders.insert(from_account.clone());
             return Ok(Received {
                 envelope_id: envelope.id,
                 from_account,

@@ -123,6 +123,8 @@ pub struct Client {
     peers: HashMap<String, BTreeSet<u32>>,
     /// Peers reached by sealing to their intake keys (seekers in a browser), with those keys.
     sealed_peers: HashMap<String, Vec<crate::relay::SealedDevice>>,
+    /// Peers who wrote sealed messages: seekers in a browser, whatever keys are known yet.
+    sealed_senders: BTreeSet<String>,
 }
 
 impl Client {
@@ -202,6 +204,7 @@ impl Client {
             signal: SignalDevice::generate()?,
             peers: HashMap::new(),
             sealed_peers: HashMap::new(),
+            sealed_senders: BTreeSet::new(),
         };
         client.publish_keys().await?;
         Ok(client)
@@ -213,5 +216,10 @@ impl Client {
 
     pub fn device_id(&self) -> u32 {
         self.session.device_id.0
+    }
+
+    /// Whether a peer writes from the web entry's page (no Signal keys, so no safety number).
+    pub fn writes_from_a_page(&self, account_id: &str) -> bool {
+        self.sealed_peers.contains_key(account_id) || self.sealed_senders.contains(account_id)
     }
 }

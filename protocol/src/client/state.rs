@@ -73,6 +73,7 @@ impl Client {
                 .map(|(a, d)| (a, d.into_iter().collect()))
                 .collect(),
             sealed_peers: HashMap::new(),
+            sealed_senders: Default::default(),
         })
     }
 }
