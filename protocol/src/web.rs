@@ -6,6 +6,7 @@
 
 use crate::api::{ConversationState, SessionGrant};
 use crate::ids::{AccountId, DeviceId};
+use crate::relay::SealedDevice;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 
@@ -89,16 +90,13 @@ pub struct Resumed {
     pub session: Option<SessionGrant>,
 }
 
-/// A device a browser seals to.
+/// A device a browser seals to, and whose it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SealedRecipient {
     pub account_id: AccountId,
-    pub device_id: DeviceId,
-    /// X25519, with its type byte.
-    #[serde(with = "crate::bytes")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Byte))]
-    pub public_key: Vec<u8>,
+    #[serde(flatten)]
+    pub device: SealedDevice,
 }
 
 /// Whom the seeker's next message is sealed to: while the conversation waits, every device of

@@ -118,8 +118,8 @@ impl WebSeeker {
                 .find(|s| s["to"] == to)
                 .and_then(|s| s["id"].as_str().map(str::to_string))
                 .unwrap_or(id);
-            let sealed = seal(&recipient.public_key, &id, text.as_bytes()).expect("sealed");
-            let copy = json!({"device_id": recipient.device_id, "content": URL_SAFE_NO_PAD.encode(sealed)});
+            let sealed = seal(&recipient.device.public_key, &id, text.as_bytes()).expect("sealed");
+            let copy = json!({"device_id": recipient.device.device_id, "content": URL_SAFE_NO_PAD.encode(sealed)});
             match sends.iter_mut().find(|s| s["to"] == to) {
                 Some(send) => send["copies"].as_array_mut().expect("copies").push(copy),
                 None => sends.push(json!({"to": to, "id": id, "copies": [copy]})),

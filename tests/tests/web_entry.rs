@@ -21,15 +21,6 @@ async fn opened_entry(app: &TestApp) -> (String, String, quietline_tests::AdminL
     let root = app.set_up_root().await;
     let org = app.create_organisation(&root, "Harbour House").await.id.0;
     let token = root.session.access_token.expose().to_string();
-    let listed = app
-        .get(
-            Listener::Admin,
-            &format!("/admin/v1/organisations/{org}/entry-points"),
-            Some(&token),
-        )
-        .await
-        .expect(200);
-    assert_eq!(listed.body, json!([]));
     let slug = entry_point_with_word(app, &root, &org, "Basil").await;
     let listed = app
         .get(
@@ -144,10 +135,10 @@ both_backends! {
             .expect(200);
         let recipients: WebRecipients = app.get(Listener::Public, "/v1/web/recipients", Some(&browser.token)).await.expect(200).json();
         let only_tala = recipients.recipients.iter().find(|r| r.account_id == tala.session.account_id).unwrap();
-        let copy = seal(&only_tala.public_key, "m-1", b"hello").unwrap();
+        let copy = seal(&only_tala.device.public_key, "m-1", b"hello").unwrap();
         let refused = app.post(Listener::Public, "/v1/web/messages", Some(&browser.token), json!({"sends": [{
             "to": only_tala.account_id, "id": "m-1",
-            "copies": [{"device_id": only_tala.device_id, "content": URL_SAFE_NO_PAD.encode(copy)}],
+            "copies": [{"device_id": only_tala.device.device_id, "content": URL_SAFE_NO_PAD.encode(copy)}],
         }]})).await;
         assert_eq!((refused.status.as_u16(), refused.code()), (409, "recipients_changed"));
 

@@ -14,7 +14,9 @@ use actix_web::web;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use quietline_protocol::api::{ConversationState, SessionGrant};
-use quietline_protocol::relay::{EnvelopeType, OutgoingCiphertext, SendMessage, SendReceipt};
+use quietline_protocol::relay::{
+    EnvelopeType, OutgoingCiphertext, SealedDevice, SendMessage, SendReceipt,
+};
 use quietline_protocol::web::{
     Resume, SealedRecipient, SetUnlockWord, Unlock, WebMessage, WebRecipients, WebSignup,
     normalise_word,
@@ -226,8 +228,10 @@ fn recipients_in(
         .filter_map(|(account_id, device, public_key)| {
             Some(SealedRecipient {
                 account_id,
-                device_id: DeviceId(u32::try_from(device).ok()?),
-                public_key,
+                device: SealedDevice {
+                    device_id: DeviceId(u32::try_from(device).ok()?),
+                    public_key,
+                },
             })
         })
         .collect())
@@ -320,7 +324,7 @@ pub async fn send(
             }
             let wanted: BTreeSet<(AccountId, u32)> = recipients_in(conn, &row)?
                 .into_iter()
-                .map(|r| (r.account_id, r.device_id.0))
+                .map(|r| (r.account_id, r.device.device_id.0))
                 .collect();
             let given: BTreeSet<(AccountId, u32)> = to_hold
                 .sends
