@@ -273,7 +273,7 @@ fn on_postgres_and_redis_the_binary_serves_and_stops_cleanly() {
     assert_eq!(
         exit.code(),
         Some(0),
-        "SIGTERM must end the server with status 0: {logs}"
+        "SIGTERM must end the server with status 0 ({exit}): {logs}"
     );
     assert!(
         logs.contains("database=Postgres") && logs.contains("bus=\"redis\""),

@@ -48,4 +48,9 @@ fn main() {
         eprintln!("quietline: {error:#}");
         std::process::exit(1);
     }
+    // Everything that held a connection has stopped with the runtime; the envelope writer's
+    // thread closes its own last. Let it, before the process tears libpq down.
+    if !quietline_server::db::wait_for_pools_closed(std::time::Duration::from_secs(10)) {
+        tracing::warn!("database connections were still open at exit");
+    }
 }

@@ -75,11 +75,48 @@ pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
 /// A connection pool over one backend.
 #[derive(Clone)]
 pub struct Db {
+    // Fields drop in order: the pool (and, with its last clone, its connections) before `_open`.
     pool: Pool<ConnectionManager<DbConn>>,
     backend: Backend,
     /// SQLite allows one writer at a time: write transactions of this process queue here instead
     /// of failing with SQLITE_BUSY when two deferred transactions both try to upgrade.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Held for its drop: counts the pool as open until its last clone goes.
+    _open: Arc<OpenPool>,
+}
+
+/// Pools of this process whose connections may still be open.
+static OPEN_POOLS: (std::sync::Mutex<usize>, std::sync::Condvar) =
+    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+/// Counts one pool as open until its last clone is gone.
+struct OpenPool;
+
+impl OpenPool {
+    fn new() -> Arc<OpenPool> {
+        *OPEN_POOLS.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        Arc::new(OpenPool)
+    }
+}
+
+impl Drop for OpenPool {
+    fn drop(&mut self) {
+        let mut open = OPEN_POOLS.0.lock().unwrap_or_else(|e| e.into_inner());
+        *open = open.saturating_sub(1);
+        OPEN_POOLS.1.notify_all();
+    }
+}
+
+/// Waits, at most `limit`, until every pool of the process has closed its connections: the
+/// binary's last step, so that the C libraries' teardown at exit (libpq's TLS) never races a
+/// thread still closing a connection. Answers whether they all closed.
+pub fn wait_for_pools_closed(limit: std::time::Duration) -> bool {
+    let open = OPEN_POOLS.0.lock().unwrap_or_else(|e| e.into_inner());
+    let (open, _) = OPEN_POOLS
+        .1
+        .wait_timeout_while(open, limit, |open| *open > 0)
+        .unwrap_or_else(|e| e.into_inner());
+    *open == 0
 }
 
 /// Creates the SQLite file readable by its owner only (its WAL and shared-memory files inherit
@@ -161,6 +198,7 @@ impl Db {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            _open: OpenPool::new(),
         };
         db.migrate()?;
         Ok(db)
