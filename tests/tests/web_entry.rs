@@ -11,8 +11,9 @@ use quietline_protocol::client::Client;
 use quietline_protocol::client::sealed::{SealedKeyPair, seal};
 use quietline_protocol::relay::{EnvelopePage, EnvelopeType};
 use quietline_protocol::web::{Resumed, Unlocked, WebRecipients};
-use quietline_tests::web::{WebSeeker, entry_point_with_word};
-use quietline_tests::{Listener, TestApp, both_backends, captured_logs};
+use quietline_server::reaper::reap;
+use quietline_tests::web::{WebSeeker, entry_point_with_word, unlock};
+use quietline_tests::{Listener, TestApp, both_backends, both_backends_with, captured_logs};
 use serde_json::json;
 
 /// An organisation with an entry point whose web entry opens with `Basil`; answers the
@@ -157,5 +158,72 @@ both_backends! {
         let bad = app.call("PUT", Listener::Public, "/v1/keys", Some(ben.session.access_token.expose()), Some(&serde_json::to_value(&keys).unwrap())).await;
         assert_eq!((bad.status.as_u16(), bad.code()), (422, "invalid_signature"));
         assert!(ben.publish_keys().await.is_ok(), "a genuine one is taken");
+    }
+
+    async fn a_transferred_conversation_reaches_its_new_worker_and_a_waiting_message_keeps_to_the_timer(app: TestApp) {
+        let (org, slug, root) = opened_entry(&app).await;
+        let tala = Client::with_session(&app.public, app.enrol_worker(&root, &org, "tala", &["fr"]).await).await.unwrap();
+        let mut ben = Client::with_session(&app.public, app.enrol_worker(&root, &org, "ben", &["fr"]).await).await.unwrap();
+        app.call("PUT", Listener::Admin, &format!("/admin/v1/organisations/{org}/disappearing"), Some(root.session.access_token.expose()), Some(&json!({"seconds": 300})))
+            .await
+            .expect(200);
+        let unlocked = unlock(&app, &slug, "basil", &["fr"]).await;
+
+        // Written while waiting, never claimed in time: gone with the timer, held copies too.
+        let late = WebSeeker::start(&app, &unlocked.pass, 21).await;
+        let conversation = late.open(&app, "fr").await;
+        let (_, sent) = late.write(&app, "personne ne répond").await;
+        assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
+        assert_eq!(app.count_rows("held_envelopes", None).await, 2);
+        app.clock.advance(301);
+        assert!(reap(&app.state).await.unwrap().envelopes >= 2);
+        assert_eq!(app.count_rows("held_envelopes", None).await, 0);
+        tala.claim(&conversation).await.unwrap();
+        assert!(tala.fetch().await.unwrap().envelopes.is_empty(), "an expired message is never delivered");
+
+        // Claimed, then handed to a colleague: the page seals to the new worker from then on.
+        let seeker = WebSeeker::start(&app, &unlock(&app, &slug, "basil", &["fr"]).await.pass, 22).await;
+        let conversation = seeker.open(&app, "fr").await;
+        tala.set_availability(true, None).await.unwrap();
+        ben.set_availability(true, None).await.unwrap();
+        tala.claim(&conversation).await.unwrap();
+        tala.transfer(&conversation, Some(ben.session.account_id.clone())).await.unwrap();
+        let (recipients, sent) = seeker.write(&app, "bonjour Ben").await;
+        assert_eq!(sent.status.as_u16(), 200, "{}", sent.body);
+        assert!(recipients.recipients.iter().all(|r| r.account_id == ben.session.account_id));
+        let page = ben.fetch().await.unwrap();
+        assert_eq!(page.envelopes.len(), 1);
+        let received = ben.open(&page.envelopes[0]).await.unwrap();
+        assert_eq!(received.plaintext, b"bonjour Ben");
+        assert_eq!(page.envelopes[0].disappearing_seconds, Some(300), "under the conversation's timer");
+        ben.send_text(&received.from_account, b"bonjour").await.unwrap();
+        assert_eq!(seeker.replies(&app).await, vec!["bonjour".to_string()]);
+        assert!(tala.fetch().await.unwrap().envelopes.is_empty());
+    }
+}
+
+both_backends_with! {
+    |config| config.web_attempt_rate_limit = 2;
+    async fn words_and_codenames_are_limited_per_address_before_any_argon2(app: TestApp) {
+        let (_org, slug, _root) = opened_entry(&app).await;
+        for _ in 0..2 {
+            app.post(Listener::Public, "/v1/web/unlock", None, json!({"slug": slug, "word": "thyme"})).await.expect(404);
+            app.post(Listener::Public, "/v1/web/sessions", None, json!({"handle": URL_SAFE_NO_PAD.encode([1u8; 32])})).await.expect(200);
+        }
+        let before = app.state.passphrases.runs();
+        let limited = app.post(Listener::Public, "/v1/web/unlock", None, json!({"slug": slug, "word": "basil"})).await.expect(429);
+        assert_eq!(limited.code(), "rate_limited");
+        assert!(limited.headers.get("retry-after").is_some());
+        assert_eq!(app.state.passphrases.runs(), before, "a refused attempt costs no Argon2");
+        let limited = app.post(Listener::Public, "/v1/web/sessions", None, json!({"handle": URL_SAFE_NO_PAD.encode([1u8; 32])})).await.expect(429);
+        assert!(limited.headers.get("retry-after").is_some());
+        // The site's search with a key is the same attempt; without one it is only a search.
+        let search = |form: &'static str| {
+            app.call_raw("POST", Listener::Public, "/search", None, "application/x-www-form-urlencoded", form.as_bytes().to_vec())
+        };
+        assert_eq!(search("q=basil&k=x&l=fr").await.status.as_u16(), 429);
+        assert_eq!(search("q=basil&k=&l=fr").await.status.as_u16(), 200);
+        app.clock.advance(3_600);
+        app.post(Listener::Public, "/v1/web/unlock", None, json!({"slug": slug, "word": "basil"})).await.expect(200);
     }
 }

@@ -185,6 +185,12 @@ both_backends! {
         type_into(&browser, "#return-codename", &codename.to_uppercase()).await;
         click(&browser, "#return button[type=submit]").await;
         shows(&browser, "//div[@id='thread' and not(@hidden)]").await;
+        // What the wrong codename and the right one got back, as the browser itself saw it.
+        let answers = browser
+            .execute("return performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/web/sessions')).map((e) => [e.responseStatus, e.encodedBodySize])", vec![])
+            .await
+            .unwrap();
+        assert_eq!(answers, json!([[200, 1024], [200, 1024]]), "a wrong codename and the right one answer alike");
         let second = "Oui, pour une heure.";
         type_into(&browser, "#reply-text", second).await;
         click(&browser, "#reply button[type=submit]").await;
