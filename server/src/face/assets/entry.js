@@ -196,58 +196,52 @@
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
   ]);
-  function sha256(message) {
-    const length = message.length;
-    const blocks = Math.ceil((length + 9) / 64);
-    const data = new Uint8Array(blocks * 64);
-    data.set(message);
-    data[length] = 0x80;
-    const view = new DataView(data.buffer);
-    view.setUint32(data.length - 4, length * 8);
-    const h = Uint32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-    const w = new Uint32Array(64);
+  /** SHA-256 over `blocks` padded blocks of `view`, into `h` (its eight state words). */
+  function sha256Words(view, blocks, h, w) {
+    h[0] = 0x6a09e667; h[1] = 0xbb67ae85; h[2] = 0x3c6ef372; h[3] = 0xa54ff53a;
+    h[4] = 0x510e527f; h[5] = 0x9b05688c; h[6] = 0x1f83d9ab; h[7] = 0x5be0cd19;
     for (let block = 0; block < blocks; block++) {
       for (let i = 0; i < 16; i++) w[i] = view.getUint32(block * 64 + i * 4);
       for (let i = 16; i < 64; i++) {
-        const a = w[i - 15], b = w[i - 2];
-        const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-        const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+        const x = w[i - 15], y = w[i - 2];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
         w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
       }
-      let [a, b, c, d, e, f, g, hh] = h;
+      let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
       for (let i = 0; i < 64; i++) {
         const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-        const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        const t1 = (k + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
         const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
         const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-        hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+        k = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
       }
-      h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+      h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
     }
-    const digest = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) digest[i] = (h[i >> 2] >>> (24 - 8 * (i & 3))) & 255;
-    return digest;
   }
-  function leadingZeros(digest) {
-    let bits = 0;
-    for (const byte of digest) {
-      if (byte === 0) {
-        bits += 8;
-        continue;
-      }
-      return bits + Math.clz32(byte) - 24;
-    }
-    return bits;
+  /** The message padded for SHA-256, in place: room for it, its 0x80 and its length in bits. */
+  function padded(length) {
+    const blocks = Math.ceil((length + 9) / 64);
+    const data = new Uint8Array(blocks * 64);
+    const view = new DataView(data.buffer);
+    data[length] = 0x80;
+    view.setUint32(data.length - 4, length * 8);
+    return { data, view, blocks };
   }
+  /** The smallest counter for which SHA-256(challenge ‖ counter) starts with `bits` zero bits
+   * (at most 32, as the server sets them). */
   async function solve(challenge, bits) {
-    const input = new Uint8Array(challenge.length + 8);
-    input.set(challenge);
-    const counter = new DataView(input.buffer, challenge.length, 8);
+    const { data, view, blocks } = padded(challenge.length + 8);
+    data.set(challenge);
+    const h = new Uint32Array(8);
+    const w = new Uint32Array(64);
+    const at = challenge.length;
     for (let n = 0; ; n++) {
-      counter.setUint32(0, n >>> 0, true);
-      counter.setUint32(4, Math.floor(n / 2 ** 32), true);
-      if (leadingZeros(sha256(input)) >= bits) return n;
-      if (n % 4096 === 4095) {
+      view.setUint32(at, n >>> 0, true);
+      view.setUint32(at + 4, Math.floor(n / 2 ** 32), true);
+      sha256Words(view, blocks, h, w);
+      if (bits === 0 || Math.clz32(h[0]) >= bits) return n;
+      if (n % 65536 === 65535) {
         await wait(0);
         if (!entry) throw new Error('left');
       }
