@@ -198,7 +198,19 @@ both_backends! {
         let envelope = until(async || tala.fetch().await.ok().and_then(|p| p.envelopes.into_iter().next())).await;
         assert_eq!(tala.open(&envelope).await.unwrap().plaintext, second.as_bytes());
 
-        // Shift three times: the decoy, and one innocuous entry in the history.
+        // "Delete this conversation and leave": the wipe of a quick exit, and the site again.
+        assert_eq!(app.count_rows("web_seekers", None).await, 1);
+        click(&browser, "#delete").await;
+        shows(&browser, "//form[@id='site-search']").await;
+        assert!(browser.find(Locator::Id("entry")).await.is_err(), "the entry is gone");
+        app.state.quick_exits.settled().await;
+        assert_eq!(app.count_rows("web_seekers", None).await, 0, "the conversation and its codename's handle are wiped");
+        assert!(tala.conversations().await.unwrap().is_empty(), "the worker's conversation ended with it");
+
+        // Shift three times: the decoy, and one innocuous entry in the history. (The link again:
+        // the site's front page alone opens nothing.)
+        follow(&browser, &link).await;
+        unlock(&browser).await;
         let keys = KeyActions::new("keyboard".into())
             .then(KeyAction::Down { value: SHIFT }).then(KeyAction::Up { value: SHIFT })
             .then(KeyAction::Down { value: SHIFT }).then(KeyAction::Up { value: SHIFT })
