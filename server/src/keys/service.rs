@@ -140,7 +140,7 @@ pub async fn fetch_bundles(
     crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
     let target = account_id.clone();
     let caller = principal.clone();
-    let (bundles, low) = state
+    let (bundles, sealed, low) = state
         .db
         .write(move |conn| {
             // Bundles are for those who may message the account; nobody else can drain its
@@ -169,33 +169,20 @@ pub async fn fetch_bundles(
                     pq_pre_key,
                 });
             }
-            Ok::<_, ApiError>((bundles, low))
+            // Devices without Signal keys (a seeker in a browser) are reached by sealing.
+            let sealed: Vec<SealedDevice> = crate::web::store::intake_keys_of(conn, &target)?
+                .into_iter()
+                .filter_map(|(device, public_key)| {
+                    let device_id = DeviceId(u32::try_from(device).ok()?);
+                    (!bundles.iter().any(|b| b.device_id == device_id)).then_some(SealedDevice {
+                        device_id,
+                        public_key,
+                    })
+                })
+                .collect();
+            Ok::<_, ApiError>((bundles, sealed, low))
         })
         .await?;
-    let sealed = {
-        let target = account_id.clone();
-        state
-            .db
-            .read(move |conn| {
-                let signal = store::published_devices(conn, &target)?
-                    .into_iter()
-                    .map(|(device, ..)| device)
-                    .collect::<Vec<_>>();
-                Ok::<_, ApiError>(
-                    crate::web::store::intake_keys_of(conn, &target)?
-                        .into_iter()
-                        .filter(|(device, _)| !signal.contains(device))
-                        .filter_map(|(device, public_key)| {
-                            Some(SealedDevice {
-                                device_id: DeviceId(u32::try_from(device).ok()?),
-                                public_key,
-                            })
-                        })
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .await?
-    };
     if bundles.is_empty() && sealed.is_empty() {
         return Err(keys_missing());
     }

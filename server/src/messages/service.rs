@@ -60,13 +60,8 @@ fn mismatch(expected: &BTreeMap<u32, u32>, given: &SendMessage) -> Option<Device
     })
 }
 
-/// Queues one message for every device of `recipient`, durably, and tells their connections.
-pub async fn send(
-    state: &AppState,
-    sender: &Principal,
-    recipient: AccountId,
-    message: SendMessage,
-) -> ApiResult<SendReceipt> {
+/// The shape every send must have: an id, one ciphertext per named device, none too large.
+fn checked(message: &SendMessage) -> ApiResult<()> {
     if message.id.is_empty() || message.id.len() > 64 {
         return Err(invalid("A message id has 1 to 64 characters."));
     }
@@ -90,9 +85,36 @@ pub async fn send(
             "A ciphertext is empty or larger than 64 KiB.",
         ));
     }
+    Ok(())
+}
+
+/// Counts one send of `sender` against their per-minute limit.
+pub async fn count_send(state: &AppState, sender: &Principal) -> ApiResult<()> {
     let limit = u64::from(state.config.send_rate_limit);
     let key = crate::limits::key(state, "send", &[sender.account_id.as_str()]);
-    crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
+    crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await
+}
+
+/// Queues one message for every device of `recipient`, durably, and tells their connections.
+pub async fn send(
+    state: &AppState,
+    sender: &Principal,
+    recipient: AccountId,
+    message: SendMessage,
+) -> ApiResult<SendReceipt> {
+    checked(&message)?;
+    count_send(state, sender).await?;
+    relay(state, sender, recipient, message).await
+}
+
+/// [`send`] for a send already counted against the sender's limit.
+pub async fn relay(
+    state: &AppState,
+    sender: &Principal,
+    recipient: AccountId,
+    message: SendMessage,
+) -> ApiResult<SendReceipt> {
+    checked(&message)?;
     // Copies sealed to intake keys (to or from a browser) go to the devices that have one, and
     // name no registration; a send is all sealed or none.
     let sealed = message

@@ -22,6 +22,16 @@ fn word_list(tag: &str) -> &'static [&'static str; 2048] {
     language.word_list()
 }
 
+/// The languages a page is read in: those its script gave, else `Accept-Language`.
+pub fn requested(languages: &[String], accept_language: Option<&str>) -> Vec<String> {
+    crate::language::requested(
+        (!languages.is_empty())
+            .then(|| languages.join(","))
+            .as_deref(),
+        accept_language,
+    )
+}
+
 pub async fn unlocked(
     state: &AppState,
     site: &Site,
@@ -29,12 +39,7 @@ pub async fn unlocked(
     languages: &[String],
     accept_language: Option<&str>,
 ) -> ApiResult<Unlocked> {
-    let requested = crate::language::requested(
-        (!languages.is_empty())
-            .then(|| languages.join(","))
-            .as_deref(),
-        accept_language,
-    );
+    let requested = requested(languages, accept_language);
     let tag = site.language_for(&requested);
     let query = crate::cards::serve::CardQuery {
         locales: Some(requested.join(",")),

@@ -110,12 +110,7 @@ async fn search(
             return Ok(crate::face::fragment(&unlocked.language, unlocked.html));
         }
     }
-    let requested = crate::language::requested(
-        (!languages.is_empty())
-            .then(|| languages.join(","))
-            .as_deref(),
-        accept_language,
-    );
+    let requested = super::page::requested(&languages, accept_language);
     Ok(site.search(site.language_for(&requested), &form.q))
 }
 

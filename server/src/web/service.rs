@@ -307,9 +307,9 @@ pub async fn send(
     message: WebMessage,
 ) -> ApiResult<Vec<SendReceipt>> {
     checked(&message)?;
-    let limit = u64::from(state.config.send_rate_limit);
-    let key = crate::limits::key(state, "send", &[seeker.account_id.as_str()]);
-    crate::limits::within(state, &key, 60, limit, crate::limits::Outage::Admit).await?;
+    // One message of the page counts once against the sender's limit, however many accounts it
+    // goes to.
+    crate::messages::service::count_send(state, seeker).await?;
     let source_device = seeker.device_row()?;
     let caller = seeker.clone();
     let now = state.clock.now();
