@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// The request line or headers could not be read (a bad `Content-Length`, say).
+    MalformedRequest,
+    /// The request's headers are larger than the server reads.
+    HeadersTooLarge,
+    /// The request's headers did not arrive in time.
+    RequestTimeout,
     /// The body is not well-formed JSON.
     MalformedJson,
     /// The body is JSON but not of the expected shape, or a value is out of range.

@@ -12,6 +12,7 @@ pub mod cards;
 pub mod case_notes;
 pub mod clock;
 pub mod config;
+pub mod connection;
 pub mod conversations;
 pub mod db;
 pub mod desk;

@@ -16,9 +16,13 @@ use crate::kv::Kv;
 use crate::state::AppState;
 use crate::telemetry::{self, Metrics};
 use crate::{accounts, ops, organisations};
-use actix_web::dev::{Server, ServerHandle};
+use crate::connection::{ListenerHeaders, Shaped};
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, Server, ServerHandle, Service, ServiceFactory};
 use actix_web::middleware::{DefaultHeaders, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 use futures_util::FutureExt;
 use std::net::{SocketAddr, TcpListener};
@@ -116,15 +120,79 @@ pub async fn build_state(
 }
 
 /// Headers on every response. No header names the software.
-fn security_headers(content_security_policy: String) -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "no-referrer"))
-        .add(("Cache-Control", "no-store"))
-        .add(("Cross-Origin-Resource-Policy", "same-origin"))
-        .add(("Strict-Transport-Security", "max-age=63072000"))
-        .add(("Content-Security-Policy", content_security_policy))
+fn security_headers(content_security_policy: String) -> ListenerHeaders {
+    Arc::from(vec![
+        ("x-content-type-options", "nosniff".to_string()),
+        ("x-frame-options", "DENY".to_string()),
+        ("referrer-policy", "no-referrer".to_string()),
+        ("cache-control", "no-store".to_string()),
+        ("cross-origin-resource-policy", "same-origin".to_string()),
+        ("strict-transport-security", "max-age=63072000".to_string()),
+        ("content-security-policy", content_security_policy),
+    ])
+}
+
+fn default_headers(headers: &ListenerHeaders) -> DefaultHeaders {
+    headers
+        .iter()
+        .fold(DefaultHeaders::new(), |default, (name, value)| {
+            default.add((*name, value.clone()))
+        })
+}
+
+/// Runs one listener: HTTP/1.1 with actix-web's defaults for timeouts, over connection streams
+/// whose answers from actix-http itself are shaped like the application's
+/// ([`Shaped`]). Signals are handled by [`Application`] rather than by each listener, so that
+/// WebSockets are told before the listeners stop.
+fn serve<F, I, S, B>(
+    name: &str,
+    listener: TcpListener,
+    workers: usize,
+    headers: ListenerHeaders,
+    factory: F,
+) -> std::io::Result<Server>
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: IntoServiceFactory<S, actix_http::Request>,
+    S: ServiceFactory<actix_http::Request, Config = AppConfig> + 'static,
+    S::Error: Into<actix_web::Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<actix_http::Response<B>> + 'static,
+    <S::Service as Service<actix_http::Request>>::Future: 'static,
+    S::Service: 'static,
+    B: MessageBody + 'static,
+{
+    let local = listener.local_addr()?;
+    let builder = actix_server::Server::build();
+    let shutdown = builder.graceful_shutdown_signal();
+    Ok(builder
+        .workers(workers)
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .disable_signals()
+        .listen(name, listener, move || {
+            let headers = headers.clone();
+            let shutdown = shutdown.clone();
+            let app = factory()
+                .into_factory()
+                .map_err(|error| error.into().error_response());
+            let http = HttpService::build()
+                .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+                .client_request_timeout(Duration::from_secs(5))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(local)
+                .graceful_shutdown_signal(move || {
+                    let shutdown = shutdown.clone();
+                    async move { shutdown.notified().await }
+                })
+                .h1(map_config(app, |_| AppConfig::default()));
+            fn_service(move |stream: actix_web::rt::net::TcpStream| {
+                let peer = stream.peer_addr().ok();
+                let shaped = Shaped::new(stream, headers.clone());
+                std::future::ready(Ok::<_, actix_http::error::DispatchError>((shaped, peer)))
+            })
+            .and_then(http)
+        })?
+        .run())
 }
 
 /// The routes of the public listener, each domain's in one call; the OpenAPI document is collected
@@ -166,7 +234,7 @@ pub fn routes(configure: &[fn(&mut ServiceConfig)]) -> utoipa::openapi::OpenApi 
 }
 
 macro_rules! app {
-    ($state:expr, $audience:expr, $listener:expr, $face:expr, $csp:expr, $routes:expr, $pages:expr) => {{
+    ($state:expr, $audience:expr, $listener:expr, $face:expr, $headers:expr, $routes:expr, $pages:expr) => {{
         let mut app = App::new()
             .app_data($state.clone())
             .app_data($face)
@@ -183,7 +251,7 @@ macro_rules! app {
             .wrap(from_fn(crate::i18n::localise))
             .wrap(from_fn(crate::ops::allow_docs_origin))
             .wrap(from_fn(telemetry::observe))
-            .wrap(security_headers($csp))
+            .wrap(default_headers(&$headers))
             .into_utoipa_app();
         for routes in $routes {
             app = app.configure(routes);
@@ -268,52 +336,49 @@ impl Application {
             state.config.public_url.as_deref().unwrap_or_default(),
         )?);
         let public_state = state.clone();
-        let mut public = HttpServer::new(move || {
-            app!(
-                public_state,
-                Audience::Api,
-                telemetry::Listener::Public,
-                Face::site(site.clone()),
-                "default-src 'none'; frame-ancestors 'none'".to_string(),
-                PUBLIC_ROUTES,
-                None::<AdminPages>
-            )
-        })
-        .workers(workers)
-        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-        .listen(public_listener)?;
+        let public_headers = security_headers("default-src 'none'; frame-ancestors 'none'".into());
+        let public_addr = public_listener.local_addr()?;
+        let public = serve(
+            "public",
+            public_listener,
+            workers,
+            public_headers.clone(),
+            move || {
+                app!(
+                    public_state,
+                    Audience::Api,
+                    telemetry::Listener::Public,
+                    Face::site(site.clone()),
+                    public_headers,
+                    PUBLIC_ROUTES,
+                    None::<AdminPages>
+                )
+            },
+        )?;
         let admin_state = state.clone();
         // The docs page may call the public listener too ("try it out" on its server).
-        let admin_csp = format!(
+        let admin_headers = security_headers(format!(
             "default-src 'self'; connect-src 'self' {}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
             state.config.public_url.as_deref().unwrap_or_default()
-        );
-        let mut admin = HttpServer::new(move || {
-            app!(
-                admin_state,
-                Audience::Admin,
-                telemetry::Listener::Admin,
-                Face::api_only(),
-                admin_csp.clone(),
-                ADMIN_ROUTES,
-                admin_pages
-            )
-        })
-        .workers(workers.min(2))
-        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-        .listen(admin_listener)?;
-        // Signals are handled here rather than by each listener, so that WebSockets are told
-        // before the listeners stop.
-        public = public.disable_signals();
-        admin = admin.disable_signals();
-        let public_addr = *public
-            .addrs()
-            .first()
-            .context("public listener has no address")?;
-        let admin_addr = *admin
-            .addrs()
-            .first()
-            .context("admin listener has no address")?;
+        ));
+        let admin_addr = admin_listener.local_addr()?;
+        let admin = serve(
+            "admin",
+            admin_listener,
+            workers.min(2),
+            admin_headers.clone(),
+            move || {
+                app!(
+                    admin_state,
+                    Audience::Admin,
+                    telemetry::Listener::Admin,
+                    Face::api_only(),
+                    admin_headers,
+                    ADMIN_ROUTES,
+                    admin_pages
+                )
+            },
+        )?;
         tracing::info!(
             public = %public_addr,
             admin = %admin_addr,
@@ -322,8 +387,8 @@ impl Application {
             "quietline is serving"
         );
         let application = Application {
-            public: public.run(),
-            admin: admin.run(),
+            public,
+            admin,
             public_addr,
             admin_addr,
             state,

@@ -171,6 +171,40 @@ both_backends! {
         assert!(!String::from_utf8_lossy(&echoed.raw).contains("CANARY-ECHO"));
     }
 
+    async fn the_http_layers_own_refusals_are_padded_json_like_every_other(app: TestApp) {
+        // A refusal from the application, for comparison.
+        let reference = app.raw_exchange(Listener::Public, b"POST /v1/seekers HTTP/1.1\r\nhost: x\r\naccept: application/json\r\ncontent-type: application/json\r\ncontent-length: 9\r\nconnection: close\r\n\r\n{not json", false).await;
+        let (reference_status, reference_headers, _) = parse_raw(&reference);
+        assert_eq!(reference_status, 400);
+        let many_headers: String = (0..120).map(|i| format!("x-filler-{i}: a\r\n")).collect();
+        let huge_head = format!("GET /v1/account HTTP/1.1\r\nhost: x\r\n{many_headers}\r\n");
+        let cases: [(&[u8], bool, u16, &str); 4] = [
+            (b"POST /v1/seekers HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: abc\r\n\r\n{}", false, 400, "malformed_request"),
+            (b"NOT A REQUEST\r\n\r\n", false, 400, "malformed_request"),
+            (huge_head.as_bytes(), false, 431, "headers_too_large"),
+            // Headers that never end: the server's five seconds for a head run out.
+            (b"GET /v1/account HTTP/1.1\r\nhost: x\r\n", true, 408, "request_timeout"),
+        ];
+        for listener in [Listener::Public, Listener::Admin] {
+            for (request, keep_open, status, code) in &cases {
+                let raw = app.raw_exchange(listener, request, *keep_open).await;
+                let (answer_status, headers, body) = parse_raw(&raw);
+                assert_eq!(answer_status, *status, "{listener:?} {code}: {}", String::from_utf8_lossy(&raw));
+                let json: Value = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("{code}: not JSON: {}", String::from_utf8_lossy(&raw)));
+                assert_eq!(json["error"]["code"], *code);
+                assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+                assert_eq!(body.len(), quietline_protocol::padding::padded_len(body.len()), "{code}: the body is padded to a bucket");
+                assert_eq!(headers.get("content-type").map(String::as_str), Some("application/json"));
+                assert_eq!(headers.get("content-length"), Some(&body.len().to_string()));
+                if listener == Listener::Public {
+                    for name in ["x-content-type-options", "x-frame-options", "referrer-policy", "cache-control", "cross-origin-resource-policy", "strict-transport-security", "content-security-policy"] {
+                        assert_eq!(headers.get(name), reference_headers.get(name), "{code}: {name} as on the application's answers");
+                    }
+                }
+            }
+        }
+    }
+
     async fn responses_carry_security_headers_and_never_name_the_software(app: TestApp) {
         for (listener, path) in [(Listener::Public, "/v1/account"), (Listener::Public, "/nowhere"), (Listener::Admin, "/healthz"), (Listener::Admin, "/docs/index.html")] {
             let answer = app.get(listener, path, None).await;
@@ -277,6 +311,19 @@ both_backends! {
         assert!(refused.headers.get("access-control-allow-origin").is_none());
         assert_eq!(refused.status.as_u16(), 404);
     }
+}
+
+/// Status, headers (lower-case names) and body of one raw HTTP/1.1 answer.
+fn parse_raw(raw: &[u8]) -> (u16, std::collections::BTreeMap<String, String>, Vec<u8>) {
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let mut lines = head.split("\r\n");
+    let status = lines.next().and_then(|line| line.split(' ').nth(1)).and_then(|code| code.parse().ok()).expect("a status line");
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    (status, headers, raw[end + 4..].to_vec())
 }
 
 /// Every error code a client may branch on is produced somewhere; an unused one is a stale
