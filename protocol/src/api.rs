@@ -189,6 +189,35 @@ pub struct InstanceSetup {
     pub device_name: String,
 }
 
+/// `PUT /v1/recovery`: what a seeker's device derived from the recovery phrase it showed them
+/// (see the reference client's `recovery` module). The server keeps a keyed hash of `lookup` and
+/// the Argon2id hash of `key`; the phrase never leaves the device.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecoverySetup {
+    /// 32 bytes, base64url without padding.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 43, max_length = 43))]
+    pub lookup: Secret,
+    /// 32 bytes, base64url without padding.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 43, max_length = 43))]
+    pub key: Secret,
+}
+
+/// `POST /v1/recovery`: a new device presents what it derived from the recovery phrase the
+/// person typed. On success the account's other devices are removed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Recover {
+    /// 32 bytes, base64url without padding.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 43, max_length = 43))]
+    pub lookup: Secret,
+    /// 32 bytes, base64url without padding.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, min_length = 43, max_length = 43))]
+    pub key: Secret,
+}
+
 /// Signs a worker or administrator in on a new device.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -321,6 +321,12 @@ pub enum ServerFrame {
         conversation_id: String,
         accepted: bool,
     },
+    /// (Workers) A seeker of one of your conversations came back on a new device with their
+    /// recovery phrase: their old devices are gone and their safety number changed. Show it, and
+    /// start new sessions once the worker accepts it.
+    IdentityChanged {
+        account_id: String,
+    },
     /// One-time prekeys are running low: upload more.
     PreKeysLow {
         count: PreKeyCount,

@@ -152,6 +152,9 @@ settings! {
         /// Web entry attempts (a word typed to unlock a page, a codename to come back by) per
         /// hour from one (hashed) client address
         web_attempt_rate_limit: u32 = 30, within 1.., env "QUIETLINE_WEB_ATTEMPT_RATE_LIMIT";
+        /// Recovery phrases tried (a seeker coming back on a new phone) per hour from one (hashed)
+        /// client address
+        recovery_rate_limit: u32 = 10, within 1.., env "QUIETLINE_RECOVERY_RATE_LIMIT";
         /// Passphrase checks (sign-ins, invite redemptions, set-up) per 15 minutes from one (hashed)
         /// client address
         passphrase_rate_limit: u32 = 30, within 1.., env "QUIETLINE_PASSPHRASE_RATE_LIMIT";

@@ -266,14 +266,19 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_bad_request_becomes_the_padded_json_error() {
-        let written = format!("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n{DATE}\r\n\r\n");
+        let written = format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n{DATE}\r\n\r\n"
+        );
         let out = through_shaped(&[written.as_bytes()]).await;
         let (head, body, length) = split_answer(&out);
         assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");
         assert!(head.contains("content-type: application/json"), "{head}");
         assert!(head.contains("cache-control: no-store"), "{head}");
         assert!(head.contains(DATE), "{head}");
-        assert!(head.contains(&format!("content-length: {length}")), "{head}");
+        assert!(
+            head.contains(&format!("content-length: {length}")),
+            "{head}"
+        );
         assert_eq!(body["error"]["code"], "malformed_request");
         assert_eq!(
             length,

@@ -151,19 +151,35 @@ impl TestApp {
 
     /// Writes `bytes` to a new connection to `listener` as they are, half-closes it unless
     /// `keep_writing_open`, and reads what the server writes until it closes the connection.
-    pub async fn raw_exchange(&self, listener: Listener, bytes: &[u8], keep_writing_open: bool) -> Vec<u8> {
+    pub async fn raw_exchange(
+        &self,
+        listener: Listener,
+        bytes: &[u8],
+        keep_writing_open: bool,
+    ) -> Vec<u8> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let address = self.url(listener, "").trim_start_matches("http://").to_string();
-        let mut stream = tokio::net::TcpStream::connect(address).await.expect("the listener accepts");
-        stream.write_all(bytes).await.expect("the request is written");
+        let address = self
+            .url(listener, "")
+            .trim_start_matches("http://")
+            .to_string();
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("the listener accepts");
+        stream
+            .write_all(bytes)
+            .await
+            .expect("the request is written");
         if !keep_writing_open {
             stream.shutdown().await.expect("the writing half closes");
         }
         let mut answer = Vec::new();
-        tokio::time::timeout(std::time::Duration::from_secs(60), stream.read_to_end(&mut answer))
-            .await
-            .expect("the server closes the connection")
-            .expect("the answer is read");
+        tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            stream.read_to_end(&mut answer),
+        )
+        .await
+        .expect("the server closes the connection")
+        .expect("the answer is read");
         answer
     }
 

@@ -315,10 +315,17 @@ both_backends! {
 
 /// Status, headers (lower-case names) and body of one raw HTTP/1.1 answer.
 fn parse_raw(raw: &[u8]) -> (u16, std::collections::BTreeMap<String, String>, Vec<u8>) {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
     let head = String::from_utf8_lossy(&raw[..end]);
     let mut lines = head.split("\r\n");
-    let status = lines.next().and_then(|line| line.split(' ').nth(1)).and_then(|code| code.parse().ok()).expect("a status line");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
     let headers = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))

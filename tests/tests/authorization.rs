@@ -70,6 +70,11 @@ fn rows() -> Vec<Row> {
     vec![
         row("POST", Public, "/v1/signup/challenge", ANYONE),
         row("POST", Public, "/v1/seekers", ANYONE),
+        row("PUT", Public, "/v1/recovery", &[Who::Seeker]),
+        Row {
+            ok: &[401],
+            ..row("POST", Public, "/v1/recovery", ANYONE)
+        },
         row("POST", Public, "/v1/invites/accept", ANYONE),
         Row {
             fresh: true,
@@ -857,6 +862,13 @@ impl World {
                 "challenge": "AAAA", "solution": 0,
             }),
             ("POST", "/v1/web/sessions") => json!({"handle": "A".repeat(43)}),
+            ("PUT", "/v1/recovery") => {
+                json!({"lookup": "A".repeat(43), "key": format!("{}A", "B".repeat(42))})
+            }
+            // A phrase nobody set.
+            ("POST", "/v1/recovery") => {
+                json!({"lookup": format!("{}A", "C".repeat(42)), "key": format!("{}A", "B".repeat(42))})
+            }
             ("POST", "/v1/web/messages") => json!({"sends": [{
                 "to": self.worker_a.account_id, "id": "matrix-web-1",
                 "copies": [{"device_id": self.worker_a.device_id, "content": "AAAA"}],

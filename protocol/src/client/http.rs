@@ -60,7 +60,9 @@ pub(super) async fn exchange<B: Serialize, R: DeserializeOwned>(
             .to_string();
         return Err(ClientError::Http { status, code, body });
     }
-    serde_json::from_slice(&bytes).map_err(transport)
+    // No content (`204`) reads as JSON `null`: the unit answer.
+    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+    serde_json::from_slice(bytes).map_err(transport)
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).

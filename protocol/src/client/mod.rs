@@ -9,6 +9,8 @@ mod duress;
 mod http;
 mod messaging;
 mod notes;
+mod recovery;
+pub use recovery::recovery_request;
 pub mod sealed;
 pub mod signal;
 mod socket;

@@ -10,8 +10,8 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use quietline_protocol::ErrorBody;
 use quietline_protocol::api::{
     AcceptInvite, AccountInfo, AddDevice, BeginTotp, Challenge, ConfirmTotp, DeviceInfo, Enrolment,
-    InstanceSetup, Login, RecoveryCodes, Refresh, Role, SeekerSignup, SessionGrant, SetLanguages,
-    TotpEnrolment, WorkerProfile,
+    InstanceSetup, Login, Recover, RecoveryCodes, RecoverySetup, Refresh, Role, SeekerSignup,
+    SessionGrant, SetLanguages, TotpEnrolment, WorkerProfile,
 };
 use quietline_protocol::relay::{EnvelopePage, Sync};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -22,6 +22,8 @@ pub fn configure_public(cfg: &mut ServiceConfig) {
         .service(sign_up_seeker)
         .service(accept_worker_invite)
         .service(log_in_worker)
+        .service(set_recovery)
+        .service(recover)
         .service(refresh_session)
         .service(log_out)
         .service(get_account)
@@ -104,6 +106,45 @@ async fn log_in_worker(
     body: web::Json<Login>,
 ) -> ApiResult<web::Json<SessionGrant>> {
     service::log_in(&state, &address, body.into_inner(), Audience::Api)
+        .await
+        .map(web::Json)
+}
+
+/// PUT /v1/recovery — a seeker sets (or replaces) the recovery phrase of their account, as the
+/// lookup and key their device derived from it.
+#[utoipa::path(tag = "accounts", security(("bearer" = [])), request_body = RecoverySetup, responses(
+    (status = 204),
+    (status = 401, description = "unauthenticated", body = ErrorBody),
+    (status = 403, description = "forbidden: only a seeker has a recovery phrase", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+))]
+#[put("/v1/recovery")]
+async fn set_recovery(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<RecoverySetup>,
+) -> ApiResult<HttpResponse> {
+    service::set_recovery(&state, &principal, body.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// POST /v1/recovery — a seeker comes back on a new device by their recovery phrase: a session
+/// for this new device, and the account's other devices removed. A wrong phrase, an unknown one
+/// and one locked by wrong tries answer alike.
+#[utoipa::path(tag = "accounts", request_body = Recover, responses(
+    (status = 200, body = SessionGrant),
+    (status = 401, description = "invalid_credentials", body = ErrorBody),
+    (status = 409, description = "too_many_devices", body = ErrorBody),
+    (status = 422, description = "invalid_body", body = ErrorBody),
+    (status = 429, description = "rate_limited", body = ErrorBody),
+))]
+#[post("/v1/recovery")]
+async fn recover(
+    state: web::Data<AppState>,
+    address: ClientAddress,
+    body: web::Json<Recover>,
+) -> ApiResult<web::Json<SessionGrant>> {
+    service::recover(&state, &address, body.into_inner())
         .await
         .map(web::Json)
 }

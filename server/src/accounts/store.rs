@@ -4,7 +4,7 @@
 use crate::db::DbConn;
 use crate::db::schema::{
     accounts, credentials, deactivated_members, devices, instance_setup, member_languages,
-    recovery_codes, refresh_tokens, sessions,
+    recovery_codes, refresh_tokens, seeker_recovery, sessions,
 };
 use diesel::prelude::*;
 use diesel::result::QueryResult;
@@ -477,4 +477,36 @@ pub fn deactivate(conn: &mut DbConn, account_id: &AccountId, day: i64) -> QueryR
 
 pub fn reactivate(conn: &mut DbConn, account_id: &AccountId) -> QueryResult<usize> {
     diesel::delete(deactivated_members::table.find(account_id)).execute(conn)
+}
+
+/// Sets the account's recovery, replacing any earlier one.
+pub fn replace_seeker_recovery(
+    conn: &mut DbConn,
+    account_id: &AccountId,
+    lookup_hash: &str,
+    key_hash: &str,
+) -> QueryResult<()> {
+    diesel::delete(seeker_recovery::table.filter(seeker_recovery::account_id.eq(account_id)))
+        .execute(conn)?;
+    diesel::insert_into(seeker_recovery::table)
+        .values((
+            seeker_recovery::lookup_hash.eq(lookup_hash),
+            seeker_recovery::account_id.eq(account_id),
+            seeker_recovery::key_hash.eq(key_hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The account a recovery lookup belongs to, with the hash of its key.
+pub fn find_seeker_recovery(
+    conn: &mut DbConn,
+    lookup_hash: &str,
+) -> QueryResult<Option<(AccountId, String)>> {
+    seeker_recovery::table
+        .find(lookup_hash)
+        .select((seeker_recovery::account_id, seeker_recovery::key_hash))
+        .first::<(String, String)>(conn)
+        .optional()
+        .map(|found| found.map(|(account, key)| (AccountId(account), key)))
 }

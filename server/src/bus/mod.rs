@@ -46,6 +46,12 @@ pub enum BusEvent {
         account_id: AccountId,
         device_id: u32,
     },
+    /// A seeker came back on a new device by their recovery phrase; `members` are the workers of
+    /// their open conversations.
+    IdentityChanged {
+        account_id: AccountId,
+        members: Vec<AccountId>,
+    },
     /// This device is running out of one-time prekeys.
     PreKeysLow {
         account_id: AccountId,

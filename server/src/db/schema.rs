@@ -54,6 +54,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    seeker_recovery (lookup_hash) {
+        lookup_hash -> Text,
+        account_id -> Text,
+        key_hash -> Text,
+    }
+}
+
+diesel::table! {
     held_envelopes (conversation_id, guid, account_id, device_id) {
         conversation_id -> Text,
         guid -> Text,
@@ -269,6 +277,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     decoy_content,
     intake_keys,
     web_seekers,
+    seeker_recovery,
     held_envelopes,
     push_subscriptions,
     conversations,

@@ -22,6 +22,22 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
+/// Whether the socket's session is still live; `false` when that cannot be read.
+async fn session_still_live(state: &AppState, principal: &Principal) -> bool {
+    let session_id = principal.session_id.clone();
+    let account_id = principal.account_id.clone();
+    let device = i32::try_from(principal.device_id).unwrap_or_default();
+    let now = state.clock.now();
+    state
+        .db
+        .read(move |conn| {
+            crate::accounts::store::session_is_live(conn, &session_id, &account_id, device, now)
+                .map_err(ApiError::from)
+        })
+        .await
+        .unwrap_or(false)
+}
+
 /// Envelopes sent and not yet acknowledged, at most: a slow reader is not flooded.
 const IN_FLIGHT: usize = 64;
 const KEEPALIVE: Duration = Duration::from_secs(30);
@@ -274,7 +290,10 @@ async fn run(
                     open = delivery.push(&state, &mut session, false).await;
                 }
                 Ok(BusEvent::SessionsRevoked { account_id, device_id })
-                    if account_id == principal.account_id && device_id.is_none_or(|d| d == principal.device_id) =>
+                    if account_id == principal.account_id && device_id.is_none_or(|d| d == principal.device_id)
+                        // A device number serves again once freed (a seeker's recovery): only
+                        // a socket whose own session ended closes.
+                        && !session_still_live(&state, &principal).await =>
                 {
                     close = reason(CloseCode::Policy, "session ended");
                     open = false;
@@ -282,6 +301,9 @@ async fn run(
                 Ok(BusEvent::PreKeysLow { account_id, device_id }) if mine(&account_id, device_id) => {
                     let count = crate::keys::service::count(&state, &principal).await.unwrap_or(PreKeyCount { ec: 0, pq: 0 });
                     open = send_frame(&mut session, &ServerFrame::PreKeysLow { count }).await;
+                }
+                Ok(BusEvent::IdentityChanged { account_id, members }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::IdentityChanged { account_id: account_id.0 }).await;
                 }
                 Ok(BusEvent::DisappearingTimer { conversation_id, members, seconds }) if members.contains(&principal.account_id) => {
                     open = send_frame(&mut session, &ServerFrame::DisappearingTimer { conversation_id: conversation_id.0, seconds }).await;

@@ -25,7 +25,7 @@ use terminal::Terminal;
     version,
     about = "Quietline reference client",
     after_help = "Once started, type messages; lines starting with / are commands:\n  \
-        seekers: /status /accept /decline /exit (quick exit) /quit\n  \
+        seekers: /status /recovery /accept /decline /exit (quick exit) /quit\n  \
         workers: /waiting /claim /list /switch /available /away /colleagues /transfer\n           \
         /partners /refer /close /quit\n\
         /help lists them with what they do. The passphrase is asked for without echo \
@@ -85,6 +85,9 @@ enum Command {
         #[arg(long)]
         handle: String,
     },
+    /// A seeker on a new phone: come back by the recovery phrase (asked for without echo) to
+    /// the account and its open conversations; the account's other devices are removed.
+    Recover,
     /// Continue from the state file.
     Resume,
 }
@@ -165,6 +168,13 @@ async fn run(cli: Cli) -> Result<(), ClientError> {
                 device_id: None,
             };
             Client::log_in_worker(&cli.server, &login).await?
+        }
+        Command::Recover => {
+            let phrase = terminal::secret(
+                "QUIETLINE_CLIENT_RECOVERY_PHRASE",
+                "recovery phrase (the twelve words): ",
+            )?;
+            Client::recover(&cli.server, &phrase).await?
         }
         Command::Resume => match Client::load(&cli.state, &passphrase).await {
             Ok(mut client) => {

@@ -11,6 +11,7 @@ use std::path::Path;
 const HELP: &str = "\
 Type a message and press Enter to send it. Commands:
   /status    whether someone is there, and how soon someone usually answers
+  /recovery  twelve words that bring this conversation back on a new phone
   /accept    go to the other organisation that was suggested
   /decline   stay in this conversation
   /exit      leave now: deletes your account, this conversation and this device's file
@@ -150,6 +151,16 @@ impl Chat<'_> {
                 return Ok(Next::Exited);
             }
             "/status" => self.status().await,
+            "/recovery" => {
+                let phrase = self.device.client.set_up_recovery().await?;
+                println!(
+                    "Your recovery phrase (any earlier one no longer works):\n\n  {}\n\n\
+                     Keep these words where only you can find them, not on this phone. On a new \
+                     phone, `quietline-client recover` and these words bring you back to this \
+                     conversation. Anyone with them can do the same; /exit deletes them too.",
+                    phrase.expose()
+                );
+            }
             "/accept" | "/decline" => self.answer_referral(line == "/accept").await?,
             _ if line.starts_with('/') => println!("Unknown command. /help lists them."),
             text => {

@@ -441,6 +441,20 @@ impl Desk<'_> {
                 }
                 self.refresh_mine().await?;
             }
+            ServerFrame::IdentityChanged { account_id } => {
+                self.device.client.peer_identity_changed(&account_id);
+                let conversation = self
+                    .mine
+                    .iter()
+                    .find(|c| c.seeker.0 == account_id)
+                    .map(|c| c.id.clone());
+                if let Some(conversation_id) = conversation {
+                    let number = self.number(&conversation_id);
+                    event(&format!(
+                        "The seeker of #{number} came back on a new phone with their recovery phrase: their safety number changed."
+                    ));
+                }
+            }
             ServerFrame::ConversationEnded { conversation_id } => {
                 let number = self.number(&conversation_id);
                 event(&format!("#{number} has ended."));

@@ -4,6 +4,7 @@
 mod admin;
 mod devices;
 mod enrolment;
+mod phrase;
 mod profile;
 mod recovery;
 mod sessions;
@@ -12,6 +13,7 @@ mod signup;
 pub use admin::*;
 pub use devices::*;
 pub use enrolment::*;
+pub use phrase::*;
 pub use profile::*;
 pub use sessions::*;
 pub use signup::*;

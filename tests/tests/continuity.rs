@@ -1,0 +1,179 @@
+//! Continuity of care: a seeker who loses their phone comes back on a new one by their recovery
+//! phrase, to the same conversation and the same worker.
+// A failed step should stop the test where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use quietline_protocol::client::{Client, ClientError, recovery_request};
+use quietline_protocol::relay::ServerFrame;
+use quietline_tests::{Listener, TestApp, both_backends_with};
+use serde_json::json;
+
+/// Tries per hour and client address that the test allows.
+const ADDRESS_TRIES: u32 = 9;
+
+/// Opens the delivery socket and waits until the server says it is ready.
+async fn connected(client: &Client) -> quietline_protocol::client::Socket {
+    let mut socket = client.connect().await.unwrap();
+    frame_matching(&mut socket, |frame| {
+        (frame == ServerFrame::Ready).then_some(())
+    })
+    .await;
+    socket
+}
+
+/// Waits (at most 10 s) for the first frame that `wanted` picks out, skipping others.
+async fn frame_matching<T>(
+    socket: &mut quietline_protocol::client::Socket,
+    wanted: impl Fn(ServerFrame) -> Option<T>,
+) -> T {
+    actix_web::rt::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let frame = socket
+                .next_frame()
+                .await
+                .unwrap()
+                .expect("the socket stays open");
+            if let Some(found) = wanted(frame) {
+                return found;
+            }
+        }
+    })
+    .await
+    .expect("the event arrives within 10 s")
+}
+
+/// Fetches the queue and decrypts the first message.
+async fn receive(client: &mut Client) -> (String, String) {
+    let page = client.fetch().await.unwrap();
+    let envelope = page.envelopes.first().expect("a message is queued").clone();
+    let received = client.open(&envelope).await.unwrap();
+    client.acknowledge(vec![envelope.id]).await.unwrap();
+    (
+        received.from_account,
+        String::from_utf8(received.plaintext).unwrap(),
+    )
+}
+
+/// A recovery attempt as raw JSON: status, error code, body size, `Retry-After`.
+async fn attempt(app: &TestApp, lookup: &str, key: &str) -> (u16, String, usize, Option<String>) {
+    let answer = app
+        .post(
+            Listener::Public,
+            "/v1/recovery",
+            None,
+            json!({"lookup": lookup, "key": key}),
+        )
+        .await;
+    let retry = answer
+        .headers
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (
+        answer.status.as_u16(),
+        answer.code().to_string(),
+        answer.raw.len(),
+        retry,
+    )
+}
+
+/// 32 random bytes, base64url: a lookup or key nobody registered.
+fn random_part() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).unwrap();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+both_backends_with! {
+    |config| config.recovery_rate_limit = ADDRESS_TRIES;
+    async fn a_seeker_comes_back_from_a_new_phone_to_the_same_conversation_and_worker(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let mut ana = Client::with_session(&app.public, app.enrol_worker(&root, &org, "ana", &["tl"]).await).await.unwrap();
+        let old_phone = app.seeker_in_conversation_with(&root, &org, &ana).await;
+        let seeker_id = old_phone.account_id().to_string();
+        let conversation = old_phone.conversations().await.unwrap().remove(0);
+        let mut old_phone = old_phone;
+        old_phone.send_text(ana.account_id(), b"kumusta").await.unwrap();
+        assert_eq!(receive(&mut ana).await.1, "kumusta");
+
+        // Workers cannot have one; a seeker's is made on the device and shown once.
+        let by_worker = app.call("PUT", Listener::Public, "/v1/recovery", Some(ana.session.access_token.expose()), Some(&json!({"lookup": random_part(), "key": random_part()}))).await;
+        assert_eq!((by_worker.status.as_u16(), by_worker.code()), (403, "forbidden"));
+        let phrase = old_phone.set_up_recovery().await.unwrap();
+        let words: Vec<&str> = phrase.expose().split(' ').collect();
+        assert_eq!(words.len(), 12);
+        let right = recovery_request(phrase.expose()).unwrap();
+
+        // Unknown, wrong and locked answer alike. Five wrong keys lock the account for an hour,
+        // even for the right phrase.
+        let unknown = attempt(&app, &random_part(), &random_part()).await;
+        assert_eq!((unknown.0, unknown.1.as_str()), (401, "invalid_credentials"));
+        for _ in 0..5 {
+            assert_eq!(attempt(&app, right.lookup.expose(), &random_part()).await, unknown, "a wrong key answers as an unknown phrase");
+        }
+        assert_eq!(attempt(&app, right.lookup.expose(), right.key.expose()).await, unknown, "a locked account answers as an unknown phrase");
+        // Words off the list, or whose checksum does not add up, are refused before sending.
+        assert!(matches!(Client::recover(&app.public, "abandon ability able about above absent absorb abstract absurd abuse access accident").await, Err(ClientError::Transport(_))));
+        assert!(matches!(Client::recover(&app.public, &phrase.expose().replacen(words[0], "quietline", 1)).await, Err(ClientError::Transport(_))));
+        app.clock.advance(3_601);
+        ana.refresh().await.unwrap();
+
+        // A new phone, the old one lost.
+        let mut socket = connected(&ana).await;
+        let mut new_phone = Client::recover(&app.public, &phrase.expose().to_uppercase()).await.unwrap();
+        assert_eq!(new_phone.account_id(), seeker_id);
+        let changed = frame_matching(&mut socket, |frame| match frame {
+            ServerFrame::IdentityChanged { account_id } => Some(account_id),
+            _ => None,
+        })
+        .await;
+        assert_eq!(changed, seeker_id, "the worker is told the seeker's safety number changed");
+        app.get(Listener::Public, "/v1/account", Some(old_phone.session.access_token.expose())).await.expect(401);
+        let devices = app.get(Listener::Public, "/v1/devices", Some(new_phone.session.access_token.expose())).await.expect(200).body;
+        assert_eq!(devices.as_array().map(Vec::len), Some(1), "the old devices are removed: {devices}");
+
+        // Same conversation, same lead worker.
+        let kept = new_phone.conversations().await.unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].id, conversation.id);
+        assert_eq!(kept[0].workers, conversation.workers);
+        assert_eq!(format!("{:?}", kept[0].state), "Active");
+
+        // The worker's client does not trust the new identity silently; once accepted, messages
+        // flow both ways again.
+        ana.peer_identity_changed(&seeker_id);
+        assert!(matches!(ana.send_text(&seeker_id, b"are you safe?").await, Err(ClientError::IdentityChanged { .. })));
+        ana.accept_new_identity(&seeker_id).await.unwrap();
+        ana.send_text(&seeker_id, b"are you safe?").await.unwrap();
+        assert_eq!(receive(&mut new_phone).await, (ana.account_id().to_string(), "are you safe?".to_string()));
+        new_phone.send_text(ana.account_id(), b"yes, new phone").await.unwrap();
+        assert_eq!(receive(&mut ana).await.1, "yes, new phone");
+
+        // The server holds neither the phrase nor what it derives, only their hashes.
+        let dump = app.storage_dump();
+        for secret in [right.lookup.expose(), right.key.expose()] {
+            assert!(!dump.windows(secret.len()).any(|w| w == secret.as_bytes()), "a derived value is stored as it is");
+        }
+        let phrase_start = words[..3].join(" ");
+        assert!(!dump.windows(phrase_start.len()).any(|w| w == phrase_start.as_bytes()), "the phrase is stored");
+        assert_eq!(app.count_rows("seeker_recovery", None).await, 1);
+
+        // Each try counts against the address: the right phrase above was the first of this hour.
+        for _ in 1..ADDRESS_TRIES {
+            assert_eq!(attempt(&app, &random_part(), &random_part()).await.0, 401);
+        }
+        let limited = attempt(&app, &random_part(), &random_part()).await;
+        assert_eq!((limited.0, limited.1.as_str()), (429, "rate_limited"));
+        assert!(limited.3.is_some_and(|seconds| seconds.parse::<u64>().is_ok_and(|s| s > 0)));
+        app.clock.advance(3_601);
+        new_phone.refresh().await.unwrap();
+
+        // A quick exit wipes the recovery with everything else.
+        new_phone.quick_exit(None).await.unwrap();
+        app.state.quick_exits.settled().await;
+        let gone = attempt(&app, right.lookup.expose(), right.key.expose()).await;
+        assert_eq!((gone.0, gone.1.as_str()), (401, "invalid_credentials"));
+        assert_eq!(app.count_rows("seeker_recovery", None).await, 0);
+    }
+}
