@@ -455,8 +455,13 @@ pub struct Conversation {
     pub opened_at: i64,
     /// The seeker, for the workers of the conversation; the seeker's own id for the seeker.
     pub seeker: AccountId,
-    /// The workers in the conversation (whose devices the seeker's client encrypts to).
+    /// The workers in the conversation (whose devices the seeker's client encrypts to), the lead
+    /// first, then those supporting.
     pub workers: Vec<AccountId>,
+    /// The lead worker: who claimed it or was handed it, and alone transfers, refers and chooses
+    /// supporting workers.
+    #[serde(default)]
+    pub lead: Option<AccountId>,
     /// The handles of `workers`, in the same order: how people are shown, never by id.
     #[serde(default)]
     pub worker_handles: Vec<String>,
@@ -466,6 +471,17 @@ pub struct Conversation {
     #[serde(default)]
     pub referral: Option<Partner>,
 }
+
+/// The lead adds a colleague of the organisation as a supporting worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddSupporter {
+    pub worker: AccountId,
+}
+
+/// Supporting workers a conversation may have beside its lead.
+pub const MAX_SUPPORTERS: usize = 3;
 
 /// Hands an active conversation to another worker of the organisation, or back to the queue.
 #[derive(Clone, Debug, Serialize, Deserialize)]

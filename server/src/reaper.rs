@@ -1,7 +1,8 @@
 //! The reaper: what is not kept cannot be exposed. On a fixed interval (and on demand in tests) it
 //! deletes expired envelopes (never delivered after their expiry anyway), expired sessions with
 //! their refresh tokens, expired invites and send receipts, and wipes seeker accounts unused for
-//! longer than the configured number of days. Every instance runs it; the deletes are idempotent.
+//! longer than the configured number of days (not while in an active conversation). Every
+//! instance runs it; the deletes are idempotent.
 //! It queries the tables of several domains itself: each purge is one delete by a time column,
 //! the same rule for every table, and keeping them together lets one pass show what it removed.
 
@@ -90,9 +91,16 @@ fn delete_expired(conn: &mut crate::db::DbConn, horizon: Horizon) -> Result<Reap
 fn inactive_seekers(
     horizon: Horizon,
 ) -> accounts::BoxedQuery<'static, <crate::db::DbConn as diesel::Connection>::Backend> {
+    // Support can last years (a prosecution): a seeker in an active conversation stays however
+    // long they are quiet.
     accounts::table
         .filter(accounts::role.eq(Role::Seeker))
         .filter(accounts::active_day.lt(horizon.oldest_active_day))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            conversations::table
+                .filter(conversations::seeker_id.eq(accounts::id))
+                .filter(conversations::state.eq(ConversationState::Active)),
+        )))
         .into_boxed()
 }
 

@@ -165,6 +165,26 @@ fn rows() -> Vec<Row> {
                 &[Who::WorkerA],
             )
         },
+        // Worker B is of another organisation: past authorisation, refused as such.
+        Row {
+            ok: &[422],
+            ..row(
+                "POST",
+                Public,
+                "/v1/conversations/{conversation_a}/supporters",
+                &[Who::WorkerA],
+            )
+        },
+        // The lead is no supporter: past authorisation, not found as one.
+        Row {
+            ok: &[404],
+            ..row(
+                "DELETE",
+                Public,
+                "/v1/conversations/{conversation_a}/supporters/{worker_a}",
+                &[Who::WorkerA],
+            )
+        },
         // Organisation B is not a partner: past authorisation, refused as such.
         Row {
             ok: &[422],
@@ -835,7 +855,8 @@ impl World {
             ("POST", "/v1/conversations") => json!({"languages": ["fr"]}),
             ("PUT", "/v1/desk/availability") => json!({"available": true}),
             ("POST", "/v1/desk/outlook") => json!({"languages": ["fr"]}),
-            ("POST", "/v1/conversations/{conversation_a}/transfer") => {
+            ("POST", "/v1/conversations/{conversation_a}/transfer")
+            | ("POST", "/v1/conversations/{conversation_a}/supporters") => {
                 json!({"worker": self.worker_b.account_id.0})
             }
             ("POST", "/v1/conversations/{conversation_a}/referral") => {

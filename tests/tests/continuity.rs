@@ -5,8 +5,8 @@
 
 use quietline_protocol::client::{Client, ClientError, recovery_request};
 use quietline_protocol::relay::ServerFrame;
-use quietline_tests::{Listener, TestApp, both_backends_with};
-use serde_json::json;
+use quietline_tests::{Listener, TestApp, both_backends, both_backends_with};
+use serde_json::{Value, json};
 
 /// Tries per hour and client address that the test allows.
 const ADDRESS_TRIES: u32 = 9;
@@ -175,5 +175,97 @@ both_backends_with! {
         let gone = attempt(&app, right.lookup.expose(), right.key.expose()).await;
         assert_eq!((gone.0, gone.1.as_str()), (401, "invalid_credentials"));
         assert_eq!(app.count_rows("seeker_recovery", None).await, 0);
+    }
+}
+
+/// A worker of the organisation, on the reference client.
+async fn worker(
+    app: &TestApp,
+    root: &quietline_tests::AdminLogin,
+    org: &str,
+    handle: &str,
+) -> Client {
+    Client::with_session(
+        &app.public,
+        app.enrol_worker(root, org, handle, &["tl"]).await,
+    )
+    .await
+    .unwrap()
+}
+
+fn ids(workers: &Value) -> Vec<String> {
+    workers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect()
+}
+
+both_backends! {
+    async fn a_lead_worker_is_joined_by_supporting_workers_who_all_read_the_seeker(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let ana = worker(&app, &root, &org, "ana").await;
+        let mut ben = worker(&app, &root, &org, "ben").await;
+        let cy = worker(&app, &root, &org, "cyd").await;
+        let dee = worker(&app, &root, &org, "dee").await;
+        let eve = worker(&app, &root, &org, "eve").await;
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &ana).await;
+        let id = seeker.conversations().await.unwrap().remove(0).id;
+        let supporters = format!("/v1/conversations/{id}/supporters");
+        let token = |client: &Client| client.session.access_token.expose().to_string();
+        let mut seeker_socket = connected(&seeker).await;
+
+        // Only the lead chooses supporters, among the organisation's workers.
+        let by_outsider = app.post(Listener::Public, &supporters, Some(&token(&ben)), json!({"worker": ben.account_id()})).await.expect(403);
+        assert_eq!(by_outsider.code(), "forbidden");
+        let seeker_as_supporter = app.post(Listener::Public, &supporters, Some(&token(&ana)), json!({"worker": seeker.account_id()})).await.expect(422);
+        assert_eq!(seeker_as_supporter.code(), "invalid_body");
+        let joined = app.post(Listener::Public, &supporters, Some(&token(&ana)), json!({"worker": ben.account_id()})).await.expect(200).body;
+        assert_eq!(joined["lead"], ana.account_id());
+        assert_eq!(ids(&joined["workers"]), [ana.account_id(), ben.account_id()]);
+        assert_eq!(joined["worker_handles"], json!(["ana", "ben"]));
+        let told = frame_matching(&mut seeker_socket, |frame| match frame {
+            ServerFrame::WorkersChanged { workers, handles, .. } => Some((workers, handles)),
+            _ => None,
+        })
+        .await;
+        assert_eq!(told, (vec![ana.account_id().to_string(), ben.account_id().to_string()], vec!["ana".to_string(), "ben".to_string()]), "the seeker is told who joins");
+
+        // The seeker's client writes to every worker; the supporter reads it.
+        seeker.send_text(ana.account_id(), b"can someone come with me to court?").await.unwrap();
+        seeker.send_text(ben.account_id(), b"can someone come with me to court?").await.unwrap();
+        assert_eq!(receive(&mut ben).await, (seeker.account_id().to_string(), "can someone come with me to court?".to_string()));
+        ben.send_text(seeker.account_id(), b"I can, on Tuesday").await.unwrap();
+        assert_eq!(receive(&mut seeker).await.1, "I can, on Tuesday");
+
+        // A supporter neither hands the conversation over nor chooses supporters.
+        let transfer = format!("/v1/conversations/{id}/transfer");
+        app.post(Listener::Public, &transfer, Some(&token(&ben)), json!({})).await.expect(403);
+        app.post(Listener::Public, &supporters, Some(&token(&ben)), json!({"worker": cy.account_id()})).await.expect(403);
+        for extra in [&cy, &dee] {
+            app.post(Listener::Public, &supporters, Some(&token(&ana)), json!({"worker": extra.account_id()})).await.expect(200);
+        }
+        let full = app.post(Listener::Public, &supporters, Some(&token(&ana)), json!({"worker": eve.account_id()})).await.expect(409);
+        assert_eq!(full.code(), "capacity_reached");
+        // A supporter leaves; the lead takes one out; a supporter cannot take another out.
+        app.call("DELETE", Listener::Public, &format!("{supporters}/{}", cy.account_id()), Some(&token(&cy)), None).await.expect(200);
+        app.call("DELETE", Listener::Public, &format!("{supporters}/{}", ben.account_id()), Some(&token(&dee)), None).await.expect(403);
+        let left = app.call("DELETE", Listener::Public, &format!("{supporters}/{}", dee.account_id()), Some(&token(&ana)), None).await.expect(200).body;
+        assert_eq!(ids(&left["workers"]), [ana.account_id(), ben.account_id()]);
+
+        // Handing over to a supporter makes them the lead; the conversation stays active.
+        let moved = app.post(Listener::Public, &transfer, Some(&token(&ana)), json!({"worker": ben.account_id()})).await.expect(200).body;
+        assert_eq!((moved["lead"].clone(), moved["state"].clone()), (json!(ben.account_id()), json!("active")));
+        assert_eq!(ids(&moved["workers"]), [ben.account_id()]);
+        app.post(Listener::Public, &supporters, Some(&token(&ben)), json!({"worker": eve.account_id()})).await.expect(200);
+        // When the lead leaves the organisation, a supporter leads: nobody is sent back to the queue.
+        let deactivate = format!("/admin/v1/organisations/{org}/members/{}/deactivate", ben.account_id());
+        app.post(Listener::Admin, &deactivate, Some(root.session.access_token.expose()), json!({})).await.expect(204);
+        let now = seeker.conversations().await.unwrap().remove(0);
+        assert_eq!(now.lead.as_ref().map(|l| l.0.as_str()), Some(eve.account_id()));
+        assert_eq!(format!("{:?}", now.state), "Active");
+        assert_eq!(now.workers.len(), 1);
     }
 }

@@ -111,6 +111,10 @@ both_backends! {
         let worker = Client::with_session(&app.public, worker_grant.clone()).await.unwrap();
         let mut idle = app.seeker_in_conversation_with(&root, &org, &worker).await;
         idle.send_text(worker.account_id(), b"sent before going quiet").await.unwrap();
+        let closed = idle.conversations().await.unwrap().remove(0).id;
+        app.post(Listener::Public, &format!("/v1/conversations/{closed}/close"), Some(worker.session.access_token.expose()), json!({"outcome": "no_response"})).await.expect(200);
+        // Support can last years: a seeker quiet as long, but in an active conversation, stays.
+        let supported = app.seeker_in_conversation_with(&root, &org, &worker).await;
 
         let days = i64::from(app.state.config.seeker_inactivity_days);
         app.clock.advance((days - 1) * 86_400);
@@ -132,6 +136,8 @@ both_backends! {
             .await
             .expect(200);
         assert_eq!(app.count_rows("accounts", Some(("id", worker_grant.account_id.0.clone()))).await, 1, "workers are not wiped");
+        assert_eq!(app.count_rows("accounts", Some(("id", supported.account_id().to_string()))).await, 1, "a seeker in an active conversation is not wiped");
+        assert_eq!(app.count_rows("conversations", Some(("seeker_id", supported.account_id().to_string()))).await, 1, "with their conversation");
     }
 }
 

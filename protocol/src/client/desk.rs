@@ -84,6 +84,38 @@ impl Client {
         .await
     }
 
+    /// (Workers) The lead adds a colleague as a supporting worker of a conversation.
+    pub async fn add_supporter(
+        &self,
+        conversation_id: &str,
+        worker: AccountId,
+    ) -> Result<Conversation> {
+        self.call(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/supporters"),
+            Some(&crate::api::AddSupporter { worker }),
+        )
+        .await
+    }
+
+    /// (Workers) The lead removes a supporting worker, or a supporting worker leaves (their own
+    /// account id).
+    pub async fn remove_supporter(
+        &self,
+        conversation_id: &str,
+        worker: &AccountId,
+    ) -> Result<Conversation> {
+        self.call::<(), _>(
+            Method::DELETE,
+            &format!(
+                "/v1/conversations/{conversation_id}/supporters/{}",
+                worker.0
+            ),
+            None,
+        )
+        .await
+    }
+
     /// (Workers) Offers the seeker a referral to a partner organisation.
     pub async fn refer(&self, conversation_id: &str, partner: &Partner) -> Result<Conversation> {
         self.call(

@@ -5,9 +5,9 @@ use crate::auth::{Principal, SeekerAuth, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
-use actix_web::{get, post, put, web};
+use actix_web::{delete, get, post, put, web};
 use quietline_protocol::api::{
-    CloseConversation, Conversation, OpenConversation, ReferConversation, SetTimer,
+    AddSupporter, CloseConversation, Conversation, OpenConversation, ReferConversation, SetTimer,
     TransferConversation, WaitingConversation,
 };
 use quietline_protocol::{ConversationId, ErrorBody};
@@ -21,6 +21,8 @@ pub fn configure_public(cfg: &mut ServiceConfig) {
         .service(close_conversation)
         .service(set_conversation_timer)
         .service(transfer_conversation)
+        .service(add_supporter)
+        .service(remove_supporter)
         .service(refer_conversation)
         .service(accept_referral)
         .service(decline_referral)
@@ -138,6 +140,50 @@ async fn transfer_conversation(
 ) -> ApiResult<Padded<Conversation>> {
     let to = body.into_inner().worker;
     service::transfer(&state, &worker.0, path.into_inner(), to)
+        .await
+        .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/supporters — the lead worker adds a colleague of the
+/// organisation as a supporting worker: their devices receive the seeker's messages too.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), request_body = AddSupporter, responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state, capacity_reached", body = ErrorBody),
+    (status = 422, body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/supporters")]
+async fn add_supporter(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    path: web::Path<ConversationId>,
+    body: web::Json<AddSupporter>,
+) -> ApiResult<Padded<Conversation>> {
+    service::add_supporter(
+        &state,
+        &worker.0,
+        path.into_inner(),
+        body.into_inner().worker,
+    )
+    .await
+    .map(Padded)
+}
+
+/// DELETE /v1/conversations/{conversation_id}/supporters/{worker_id} — the lead removes a
+/// supporting worker, or a supporting worker leaves.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path), ("worker_id" = String, Path)), responses(
+    (status = 200, body = Conversation),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+#[delete("/v1/conversations/{conversation_id}/supporters/{worker_id}")]
+async fn remove_supporter(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    path: web::Path<(ConversationId, quietline_protocol::AccountId)>,
+) -> ApiResult<Padded<Conversation>> {
+    let (conversation_id, supporter) = path.into_inner();
+    service::remove_supporter(&state, &worker.0, conversation_id, supporter)
         .await
         .map(Padded)
 }

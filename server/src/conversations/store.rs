@@ -64,12 +64,60 @@ pub fn open_for_seeker(
         .optional()
 }
 
+/// The members: the seeker and the lead worker before supporting workers.
 pub fn members(conn: &mut DbConn, conversation_id: &ConversationId) -> QueryResult<Vec<AccountId>> {
     conversation_members::table
         .filter(conversation_members::conversation_id.eq(conversation_id))
         .select(conversation_members::account_id)
+        .order((
+            conversation_members::supporting,
+            conversation_members::account_id,
+        ))
+        .load(conn)
+}
+
+/// The supporting workers, by account id.
+pub fn supporters(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+) -> QueryResult<Vec<AccountId>> {
+    conversation_members::table
+        .filter(conversation_members::conversation_id.eq(conversation_id))
+        .filter(conversation_members::supporting.eq(true))
+        .select(conversation_members::account_id)
         .order(conversation_members::account_id)
         .load(conn)
+}
+
+/// Adds a supporting worker.
+pub fn add_supporter(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    account_id: &AccountId,
+) -> QueryResult<()> {
+    diesel::insert_into(conversation_members::table)
+        .values((
+            conversation_members::conversation_id.eq(conversation_id),
+            conversation_members::account_id.eq(account_id),
+            conversation_members::supporting.eq(true),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Makes a supporting worker the lead (the previous lead has left or handed over).
+pub fn make_lead(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    account_id: &AccountId,
+) -> QueryResult<usize> {
+    diesel::update(
+        conversation_members::table
+            .filter(conversation_members::conversation_id.eq(conversation_id))
+            .filter(conversation_members::account_id.eq(account_id)),
+    )
+    .set(conversation_members::supporting.eq(false))
+    .execute(conn)
 }
 
 /// Conversations an account takes part in that are not closed, oldest first.

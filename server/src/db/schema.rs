@@ -250,6 +250,7 @@ diesel::table! {
     conversation_members (conversation_id, account_id) {
         conversation_id -> Text,
         account_id -> Text,
+        supporting -> Bool,
     }
 }
 

@@ -209,13 +209,20 @@ impl Chat<'_> {
         }
     }
 
+    /// Sends to every worker of the conversation: the lead and those supporting.
     async fn send(&mut self, text: &str) -> Result<(), ClientError> {
-        let Some(worker) = self.conversation.workers.first().map(|w| w.0.clone()) else {
-            return Ok(());
-        };
-        self.device
-            .send(&worker, text, "the person you talk with")
-            .await
+        let workers: Vec<String> = self
+            .conversation
+            .workers
+            .iter()
+            .map(|w| w.0.clone())
+            .collect();
+        for worker in workers {
+            self.device
+                .send(&worker, text, "the person you talk with")
+                .await?;
+        }
+        Ok(())
     }
 
     async fn answer_referral(&mut self, accept: bool) -> Result<(), ClientError> {
@@ -311,10 +318,27 @@ impl Chat<'_> {
         else {
             return Ok(());
         };
+        let before: Vec<String> = self.conversation.worker_handles.clone();
+        let lead_before = before.first().cloned();
         self.conversation = conversation;
-        match self.conversation.worker_handles.first() {
-            Some(handle) => event(&format!("You are now talking with {handle}.")),
+        let now = &self.conversation.worker_handles;
+        match now.first() {
+            Some(handle) if lead_before.as_ref() != Some(handle) => {
+                event(&format!("You are now talking with {handle}."))
+            }
+            Some(_) => {}
             None => event("Waiting for someone to answer."),
+        }
+        // Supporting workers: who joins and who leaves, by name.
+        for handle in now.iter().skip(1).filter(|h| !before.contains(h)) {
+            event(&format!(
+                "{handle} joins to help; they read what you write."
+            ));
+        }
+        if !now.is_empty() {
+            for handle in before.iter().filter(|h| !now.contains(h)) {
+                event(&format!("{handle} has left this conversation."));
+            }
         }
         for text in std::mem::take(&mut self.pending) {
             self.send(&text).await?;

@@ -19,6 +19,8 @@ Type a message and press Enter to send it to the current conversation. Commands:
   /switch N            write in your conversation N
   /colleagues          who can take a conversation now
   /transfer HANDLE     hand the current conversation to a colleague (/transfer queue: back to the queue)
+  /support HANDLE      add a colleague to the current conversation as a supporting worker
+  /unsupport HANDLE    take them out again (/unsupport me: stop supporting it yourself)
   /partners            organisations you may refer to
   /refer N             offer the seeker partner N (the seeker decides)
   /close OUTCOME       end the current conversation: information_given, referred,
@@ -210,6 +212,7 @@ impl Desk<'_> {
                 }
             }
             "/transfer" => self.transfer(argument).await?,
+            "/support" | "/unsupport" => self.support(verb == "/support", argument).await?,
             "/partners" => {
                 self.partners = self.device.client.partners().await?;
                 for (i, partner) in self.partners.iter().enumerate() {
@@ -298,6 +301,46 @@ impl Desk<'_> {
         match argument {
             "queue" => println!("#{number} is back in the queue."),
             handle => println!("#{number} is now with {handle}."),
+        }
+        self.refresh_mine().await
+    }
+
+    /// Adds (or removes) a supporting worker of the current conversation, by handle.
+    async fn support(&mut self, add: bool, argument: &str) -> Result<(), ClientError> {
+        let Some(conversation) = self.current().cloned() else {
+            println!("Choose a conversation first: /list, /switch N.");
+            return Ok(());
+        };
+        let colleague = if !add && argument == "me" {
+            Some(quietline_protocol::AccountId(
+                self.device.client.account_id().to_string(),
+            ))
+        } else {
+            if self.colleagues.iter().all(|c| c.handle != argument) {
+                self.colleagues = self.device.client.colleagues().await?;
+            }
+            self.colleagues
+                .iter()
+                .find(|c| c.handle == argument)
+                .map(|c| c.account_id.clone())
+        };
+        let Some(colleague) = colleague else {
+            println!("No colleague has that handle. /colleagues lists them.");
+            return Ok(());
+        };
+        let number = self.number(&conversation.id);
+        if add {
+            self.device
+                .client
+                .add_supporter(&conversation.id, colleague)
+                .await?;
+            println!("{argument} now supports #{number}: they read what the seeker writes.");
+        } else {
+            self.device
+                .client
+                .remove_supporter(&conversation.id, &colleague)
+                .await?;
+            println!("{argument} no longer supports #{number}.");
         }
         self.refresh_mine().await
     }

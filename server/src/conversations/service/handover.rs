@@ -18,12 +18,19 @@ pub fn hand_back(
             continue;
         }
         let members = store::members(conn, &row.id)?;
+        let supporters = store::supporters(conn, &row.id)?;
         store::remove_member(conn, &row.id, worker_id)?;
-        let others = members
-            .iter()
-            .any(|m| *m != row.seeker_id && m != worker_id);
-        if !others {
-            store::requeue(conn, &row.id)?;
+        // A supporting worker just leaves; when the lead leaves, a supporter (the first by id)
+        // leads, and without one the conversation waits in the queue again.
+        if !supporters.contains(worker_id) {
+            match supporters.first() {
+                Some(next) => {
+                    store::make_lead(conn, &row.id, next)?;
+                }
+                None => {
+                    store::requeue(conn, &row.id)?;
+                }
+            }
         }
         let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
         handed.push((to_api(conn, row)?, members));
@@ -55,13 +62,20 @@ pub async fn transfer(
     let (conversation, told) = state
         .db
         .write(move |conn| {
-            let (row, members) = as_worker_member(conn, &caller, &conversation_id)?;
+            let (row, members) = as_lead(conn, &caller, &conversation_id)?;
             if row.state != ConversationState::Active {
                 return Err(conflict_state(
                     "Only an active conversation can be transferred.",
                 ));
             }
+            let supporters = store::supporters(conn, &row.id)?;
             match &to {
+                // A supporting worker takes the lead.
+                Some(target) if supporters.contains(target) => {
+                    store::remove_member(conn, &row.id, &caller.account_id)?;
+                    store::make_lead(conn, &row.id, target)?;
+                    store::set_referral(conn, &row.id, None)?;
+                }
                 Some(target) => {
                     if *target == caller.account_id || members.contains(target) {
                         return Err(invalid("Transfer to another worker."));
@@ -121,7 +135,7 @@ pub async fn refer(
     let (conversation, partner_name) = state
         .db
         .write(move |conn| {
-            let (row, _) = as_worker_member(conn, &caller, &conversation_id)?;
+            let (row, _) = as_lead(conn, &caller, &conversation_id)?;
             if row.state != ConversationState::Active {
                 return Err(conflict_state(
                     "Only an active conversation can be referred.",

@@ -7,11 +7,13 @@ mod handover;
 mod lifecycle;
 mod queue;
 mod reach;
+mod support;
 
 pub use handover::*;
 pub use lifecycle::*;
 pub use queue::*;
 pub use reach::*;
+pub use support::*;
 
 use super::statistics;
 use super::store::{self, ConversationRow};
@@ -63,6 +65,8 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         .into_iter()
         .filter(|member| *member != row.seeker_id)
         .collect();
+    let supporters = store::supporters(conn, &row.id)?;
+    let lead = workers.iter().find(|w| !supporters.contains(w)).cloned();
     let worker_handles = workers
         .iter()
         .map(|worker| Ok(accounts_store::handle_of(conn, worker)?.unwrap_or_default()))
@@ -77,6 +81,7 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         opened_at: row.opened_at,
         seeker: row.seeker_id,
         workers,
+        lead,
         worker_handles,
         disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
         referral: match row.referred_to {
@@ -161,6 +166,19 @@ fn as_member(
 }
 
 /// [`as_member`], for a worker only.
+/// The conversation and its members, when `worker` is its lead.
+pub(super) fn as_lead(
+    conn: &mut DbConn,
+    worker: &Principal,
+    conversation_id: &ConversationId,
+) -> ApiResult<(ConversationRow, Vec<AccountId>)> {
+    let (row, members) = as_worker_member(conn, worker, conversation_id)?;
+    if store::supporters(conn, &row.id)?.contains(&worker.account_id) {
+        return Err(ApiError::forbidden());
+    }
+    Ok((row, members))
+}
+
 pub(super) fn as_worker_member(
     conn: &mut DbConn,
     worker: &Principal,
