@@ -480,6 +480,15 @@ pub struct AddSupporter {
     pub worker: AccountId,
 }
 
+/// The seeker's answer to a hand-off request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AnswerHandoff {
+    /// Whether the worker may pass a summary to the worker who takes the conversation over.
+    pub granted: bool,
+}
+
 /// Supporting workers a conversation may have beside its lead.
 pub const MAX_SUPPORTERS: usize = 3;
 

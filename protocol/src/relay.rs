@@ -142,6 +142,10 @@ pub enum EnvelopeType {
     /// base mode (RFC 9180: X25519, HKDF-SHA256, AES-128-GCM), info `quietline web v1`, the
     /// message id as associated data; content is the encapsulated key then the ciphertext.
     Sealed,
+    /// A hand-off summary from the worker handing a conversation over to the one taking it,
+    /// accepted only under the seeker's consent: a Signal ciphertext whose first byte is its own
+    /// type's code (prekey or message).
+    Summary,
 }
 
 impl EnvelopeType {
@@ -151,6 +155,7 @@ impl EnvelopeType {
             EnvelopeType::Message => 2,
             EnvelopeType::Control => 3,
             EnvelopeType::Sealed => 4,
+            EnvelopeType::Summary => 5,
         }
     }
 
@@ -160,6 +165,7 @@ impl EnvelopeType {
             2 => Some(EnvelopeType::Message),
             3 => Some(EnvelopeType::Control),
             4 => Some(EnvelopeType::Sealed),
+            5 => Some(EnvelopeType::Summary),
             _ => None,
         }
     }
@@ -249,6 +255,14 @@ pub struct EnvelopePage {
 #[serde(deny_unknown_fields)]
 pub struct Sync {}
 
+/// What a hand-off summary holds, end to end encrypted (never seen by the server): which
+/// conversation it is about, and what the incoming worker needs to know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffSummary {
+    pub conversation_id: String,
+    pub text: String,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -315,6 +329,17 @@ pub enum ServerFrame {
         conversation_id: String,
         organisation_id: String,
         organisation_name: String,
+    },
+    /// (Seekers) The worker asks whether they may pass a summary of the conversation to the
+    /// worker who takes it over, so the seeker need not tell it again. Answer with
+    /// `POST /v1/conversations/{id}/handoff/answer`.
+    HandoffConsentAsked {
+        conversation_id: String,
+    },
+    /// (Workers) The seeker answered a hand-off request.
+    HandoffConsentAnswered {
+        conversation_id: String,
+        granted: bool,
     },
     /// (Workers) The seeker answered a referral.
     ReferralAnswered {

@@ -165,6 +165,19 @@ fn rows() -> Vec<Row> {
                 &[Who::WorkerA],
             )
         },
+        row(
+            "POST",
+            Public,
+            "/v1/conversations/{conversation_a}/handoff",
+            &[Who::WorkerA],
+        ),
+        // After the request above: the seeker answers it.
+        row(
+            "POST",
+            Public,
+            "/v1/conversations/{conversation_a}/handoff/answer",
+            &[Who::Seeker],
+        ),
         // Worker B is of another organisation: past authorisation, refused as such.
         Row {
             ok: &[422],
@@ -883,6 +896,9 @@ impl World {
                 "challenge": "AAAA", "solution": 0,
             }),
             ("POST", "/v1/web/sessions") => json!({"handle": "A".repeat(43)}),
+            ("POST", "/v1/conversations/{conversation_a}/handoff/answer") => {
+                json!({"granted": false})
+            }
             ("PUT", "/v1/recovery") => {
                 json!({"lookup": "A".repeat(43), "key": format!("{}A", "B".repeat(42))})
             }

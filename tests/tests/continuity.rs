@@ -269,3 +269,86 @@ both_backends! {
         assert_eq!(now.workers.len(), 1);
     }
 }
+
+/// Whether the server refused a send as not allowed.
+fn forbidden<T: std::fmt::Debug>(result: Result<T, ClientError>) -> bool {
+    matches!(result, Err(ClientError::Http { status: 403, .. }))
+}
+
+both_backends! {
+    async fn a_hand_off_summary_reaches_the_incoming_worker_only_and_only_after_the_seeker_says_yes(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let mut ana = worker(&app, &root, &org, "ana").await;
+        let mut ben = worker(&app, &root, &org, "ben").await;
+        let cyd = worker(&app, &root, &org, "cyd").await;
+        for colleague in [&ben, &cyd] {
+            app.call("PUT", Listener::Public, "/v1/desk/availability", Some(colleague.session.access_token.expose()), Some(&json!({"available": true}))).await.expect(200);
+        }
+        let mut seeker = app.seeker_in_conversation_with(&root, &org, &ana).await;
+        let id = seeker.conversations().await.unwrap().remove(0).id;
+        let summary = quietline_protocol::relay::HandoffSummary {
+            conversation_id: id.clone(),
+            text: "Works at the farm on route 9; passport held by the employer; safe to call after 8 pm.".into(),
+        };
+        let another = quietline_protocol::relay::HandoffSummary { conversation_id: id.clone(), text: "and another thing".into() };
+
+        // Without asking, nothing passes; nor may a supporter or anyone but the lead ask.
+        assert!(forbidden(ana.send_summary(ben.account_id(), &summary).await));
+        assert!(forbidden(ben.ask_handoff(&id).await));
+        let nobody_asked = app.post(Listener::Public, &format!("/v1/conversations/{id}/handoff/answer"), Some(seeker.session.access_token.expose()), json!({"granted": true})).await.expect(409);
+        assert_eq!(nobody_asked.code(), "invalid_state");
+
+        // The seeker is asked and says no: still nothing passes, even once handed over.
+        let mut seeker_socket = connected(&seeker).await;
+        let mut ana_socket = connected(&ana).await;
+        ana.ask_handoff(&id).await.unwrap();
+        let asked = frame_matching(&mut seeker_socket, |frame| match frame {
+            ServerFrame::HandoffConsentAsked { conversation_id } => Some(conversation_id),
+            _ => None,
+        })
+        .await;
+        assert_eq!(asked, id);
+        assert!(forbidden(ana.answer_handoff(&id, true).await), "only the seeker answers");
+        seeker.answer_handoff(&id, false).await.unwrap();
+        let answered = frame_matching(&mut ana_socket, |frame| match frame {
+            ServerFrame::HandoffConsentAnswered { granted, .. } => Some(granted),
+            _ => None,
+        })
+        .await;
+        assert!(!answered);
+        assert!(forbidden(ana.send_summary(ben.account_id(), &summary).await));
+
+        // Asked again, the seeker says yes. The summary goes only to whoever now works on the
+        // conversation, once.
+        ana.ask_handoff(&id).await.unwrap();
+        seeker.answer_handoff(&id, true).await.unwrap();
+        assert!(frame_matching(&mut ana_socket, |frame| match frame {
+            ServerFrame::HandoffConsentAnswered { granted, .. } => Some(granted),
+            _ => None,
+        })
+        .await);
+        assert!(forbidden(ana.send_summary(ben.account_id(), &summary).await), "ben does not work on it yet");
+        ana.transfer(&id, Some(quietline_protocol::AccountId(ben.account_id().to_string()))).await.unwrap();
+        assert!(forbidden(ana.send_summary(cyd.account_id(), &summary).await), "cyd never took it");
+        ana.send_summary(ben.account_id(), &summary).await.unwrap();
+        assert!(forbidden(ana.send_summary(ben.account_id(), &another).await), "one summary per yes");
+
+        let page = ben.fetch().await.unwrap();
+        assert_eq!(page.envelopes.len(), 1);
+        assert_eq!(format!("{:?}", page.envelopes[0].kind), "Summary");
+        let opened = ben.open(&page.envelopes[0]).await.unwrap();
+        assert!(opened.summary);
+        assert_eq!(opened.from_account, ana.account_id());
+        assert_eq!(opened.handoff_summary(), Some(summary));
+        ben.acknowledge(vec![page.envelopes[0].id]).await.unwrap();
+        assert!(cyd.fetch().await.unwrap().envelopes.is_empty());
+        assert!(seeker.fetch().await.unwrap().envelopes.is_empty(), "the seeker is not sent the summary");
+        let dump = app.storage_dump();
+        assert!(!dump.windows(12).any(|w| w == b"passport hel"), "the summary is stored as it is");
+
+        // The new lead answers without the seeker telling it all again.
+        ben.send_text(seeker.account_id(), b"Hello, I am Ben; Ana told me what you shared.").await.unwrap();
+        assert_eq!(receive(&mut seeker).await.1, "Hello, I am Ben; Ana told me what you shared.");
+    }
+}

@@ -84,6 +84,27 @@ impl Client {
         .await
     }
 
+    /// (Workers) The lead asks the seeker whether a summary may go to whoever takes the
+    /// conversation over.
+    pub async fn ask_handoff(&self, conversation_id: &str) -> Result<()> {
+        self.call::<(), _>(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/handoff"),
+            None,
+        )
+        .await
+    }
+
+    /// (Seekers) Answers a hand-off request: `granted` lets one summary pass.
+    pub async fn answer_handoff(&self, conversation_id: &str, granted: bool) -> Result<()> {
+        self.call(
+            Method::POST,
+            &format!("/v1/conversations/{conversation_id}/handoff/answer"),
+            Some(&crate::api::AnswerHandoff { granted }),
+        )
+        .await
+    }
+
     /// (Workers) The lead adds a colleague as a supporting worker of a conversation.
     pub async fn add_supporter(
         &self,

@@ -106,6 +106,29 @@ impl Client {
         id: &str,
         plaintext: &[u8],
     ) -> Result<SendReceipt> {
+        self.send_as(recipient, id, plaintext, false).await
+    }
+
+    /// (Workers) Sends a hand-off summary to the colleague who took a conversation over; the
+    /// server accepts one only after the seeker said yes
+    /// ([`Client::ask_handoff`], [`Client::answer_handoff`]).
+    pub async fn send_summary(
+        &mut self,
+        recipient: &str,
+        summary: &crate::relay::HandoffSummary,
+    ) -> Result<SendReceipt> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let plaintext = serde_json::to_vec(summary).map_err(transport)?;
+        self.send_as(recipient, &id, &plaintext, true).await
+    }
+
+    async fn send_as(
+        &mut self,
+        recipient: &str,
+        id: &str,
+        plaintext: &[u8],
+        summary: bool,
+    ) -> Result<SendReceipt> {
         if !self.peers.contains_key(recipient) && !self.sealed_peers.contains_key(recipient) {
             self.start_sessions(recipient, &BTreeSet::new()).await?;
         }
@@ -125,6 +148,18 @@ impl Client {
             for device in devices {
                 let (kind, content, registration_id) =
                     self.signal.encrypt(recipient, device, plaintext).await?;
+                // A summary carries its Signal type in its first byte.
+                let (kind, content) = match summary {
+                    true => (
+                        crate::relay::EnvelopeType::Summary,
+                        [
+                            &[u8::try_from(kind.code()).unwrap_or_default()],
+                            content.as_slice(),
+                        ]
+                        .concat(),
+                    ),
+                    false => (kind, content),
+                };
                 messages.push(OutgoingCiphertext {
                     device_id: DeviceId(device),
                     registration_id,
@@ -288,12 +323,33 @@ impl Client {
                 from_account,
                 from_device,
                 plaintext,
+                summary: false,
             });
         }
-        if envelope.kind == crate::relay::EnvelopeType::Prekey
+        let summary = envelope.kind == crate::relay::EnvelopeType::Summary;
+        let (kind, content) = match summary {
+            true => {
+                let (&code, rest) = envelope
+                    .content
+                    .split_first()
+                    .ok_or_else(|| transport("an empty summary"))?;
+                let kind = crate::relay::EnvelopeType::from_code(i16::from(code))
+                    .filter(|k| {
+                        matches!(
+                            k,
+                            crate::relay::EnvelopeType::Prekey
+                                | crate::relay::EnvelopeType::Message
+                        )
+                    })
+                    .ok_or_else(|| transport("a summary of no Signal type"))?;
+                (kind, rest)
+            }
+            false => (envelope.kind, envelope.content.as_slice()),
+        };
+        if kind == crate::relay::EnvelopeType::Prekey
             && self
                 .signal
-                .prekey_identity_changed(&from_account, from_device, &envelope.content)
+                .prekey_identity_changed(&from_account, from_device, content)
                 .await?
         {
             return Err(ClientError::IdentityChanged {
@@ -303,7 +359,7 @@ impl Client {
         }
         let plaintext = self
             .signal
-            .decrypt(&from_account, from_device, envelope.kind, &envelope.content)
+            .decrypt(&from_account, from_device, kind, content)
             .await?;
         self.peers
             .entry(from_account.clone())
@@ -314,6 +370,7 @@ impl Client {
             from_account,
             from_device,
             plaintext,
+            summary,
         })
     }
 }

@@ -114,6 +114,18 @@ pub struct Received {
     pub from_account: String,
     pub from_device: u32,
     pub plaintext: Vec<u8>,
+    /// A hand-off summary from the colleague who handed the conversation over, sent with the
+    /// seeker's consent: show it as such, apart from the conversation.
+    pub summary: bool,
+}
+
+impl Received {
+    /// The hand-off summary this holds, when it is one.
+    pub fn handoff_summary(&self) -> Option<crate::relay::HandoffSummary> {
+        self.summary
+            .then(|| serde_json::from_slice(&self.plaintext).ok())
+            .flatten()
+    }
 }
 
 pub struct Client {

@@ -394,6 +394,9 @@ impl SignalDevice {
                     "a sealed message is opened with the intake key".into(),
                 ));
             }
+            EnvelopeType::Summary => {
+                return Err(SignalError("a summary is opened by its inner type".into()));
+            }
         }
         .map_err(err)?;
         unpad_plaintext(&padded)

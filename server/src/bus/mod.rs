@@ -94,6 +94,17 @@ pub enum BusEvent {
         organisation_id: OrganisationId,
         organisation_name: String,
     },
+    /// A worker asks the seeker about passing a hand-off summary.
+    HandoffConsentAsked {
+        conversation_id: ConversationId,
+        seeker: AccountId,
+    },
+    /// The seeker answered a hand-off request; `members` are the workers to tell.
+    HandoffConsentAnswered {
+        conversation_id: ConversationId,
+        members: Vec<AccountId>,
+        granted: bool,
+    },
     /// The seeker answered a referral; `members` are the workers to tell.
     ReferralAnswered {
         conversation_id: ConversationId,

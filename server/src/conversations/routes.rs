@@ -5,10 +5,10 @@ use crate::auth::{Principal, SeekerAuth, WorkerAuth};
 use crate::error::ApiResult;
 use crate::padded::Padded;
 use crate::state::AppState;
-use actix_web::{delete, get, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use quietline_protocol::api::{
-    AddSupporter, CloseConversation, Conversation, OpenConversation, ReferConversation, SetTimer,
-    TransferConversation, WaitingConversation,
+    AddSupporter, AnswerHandoff, CloseConversation, Conversation, OpenConversation,
+    ReferConversation, SetTimer, TransferConversation, WaitingConversation,
 };
 use quietline_protocol::{ConversationId, ErrorBody};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -21,6 +21,8 @@ pub fn configure_public(cfg: &mut ServiceConfig) {
         .service(close_conversation)
         .service(set_conversation_timer)
         .service(transfer_conversation)
+        .service(ask_handoff)
+        .service(answer_handoff)
         .service(add_supporter)
         .service(remove_supporter)
         .service(refer_conversation)
@@ -142,6 +144,41 @@ async fn transfer_conversation(
     service::transfer(&state, &worker.0, path.into_inner(), to)
         .await
         .map(Padded)
+}
+
+/// POST /v1/conversations/{conversation_id}/handoff — the lead asks the seeker whether a summary
+/// may go to the worker who takes the conversation over (a `handoff_consent_asked` event).
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/handoff")]
+async fn ask_handoff(
+    state: web::Data<AppState>,
+    worker: WorkerAuth,
+    path: web::Path<ConversationId>,
+) -> ApiResult<HttpResponse> {
+    service::ask_handoff(&state, &worker.0, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// POST /v1/conversations/{conversation_id}/handoff/answer — the seeker says yes or no to a
+/// hand-off summary; only after a yes does one summary pass.
+#[utoipa::path(tag = "conversations", security(("bearer" = [])), params(("conversation_id" = String, Path)), request_body = AnswerHandoff, responses(
+    (status = 204),
+    (status = 403, body = ErrorBody),
+    (status = 409, description = "invalid_state: nobody asked", body = ErrorBody),
+))]
+#[post("/v1/conversations/{conversation_id}/handoff/answer")]
+async fn answer_handoff(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<ConversationId>,
+    body: web::Json<AnswerHandoff>,
+) -> ApiResult<HttpResponse> {
+    service::answer_handoff(&state, &principal, path.into_inner(), body.granted).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// POST /v1/conversations/{conversation_id}/supporters — the lead worker adds a colleague of the

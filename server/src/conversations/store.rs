@@ -1,7 +1,7 @@
 //! Queries over conversations and their members.
 
 use crate::db::DbConn;
-use crate::db::schema::{accounts, conversation_members, conversations};
+use crate::db::schema::{accounts, conversation_members, conversations, handoff_consents};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::{ConversationState, Role};
@@ -401,4 +401,85 @@ pub fn recent_waits(
         .into_iter()
         .filter_map(|(languages, opened, claimed)| claimed.map(|c| (languages, c - opened)))
         .collect())
+}
+
+/// The seeker's answer to a hand-off request, as stored.
+pub const HANDOFF_GRANTED: &str = "granted";
+pub const HANDOFF_DECLINED: &str = "declined";
+
+/// A worker asks the seeker about a hand-off summary; an earlier request (answered or not) of
+/// the conversation is replaced.
+pub fn ask_handoff(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    asked_by: &AccountId,
+) -> QueryResult<()> {
+    diesel::delete(handoff_consents::table.find(conversation_id)).execute(conn)?;
+    diesel::insert_into(handoff_consents::table)
+        .values((
+            handoff_consents::conversation_id.eq(conversation_id),
+            handoff_consents::asked_by.eq(asked_by),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records the seeker's answer to the request awaiting one; the worker who asked, or `None`
+/// when no request awaits an answer.
+pub fn answer_handoff(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    granted: bool,
+) -> QueryResult<Option<AccountId>> {
+    let asked_by: Option<AccountId> = handoff_consents::table
+        .find(conversation_id)
+        .filter(handoff_consents::answer.is_null())
+        .select(handoff_consents::asked_by)
+        .first(conn)
+        .optional()?;
+    if asked_by.is_some() {
+        let answer = if granted {
+            HANDOFF_GRANTED
+        } else {
+            HANDOFF_DECLINED
+        };
+        diesel::update(handoff_consents::table.find(conversation_id))
+            .set(handoff_consents::answer.eq(answer))
+            .execute(conn)?;
+    }
+    Ok(asked_by)
+}
+
+/// Whether `sender` may pass the summary `guid` to `recipient`: a request of theirs that the
+/// seeker granted, of an active conversation `recipient` is now a worker of, and no other
+/// summary sent under it. The grant is then spent on `guid` (a retry of it passes again).
+pub fn spend_handoff(
+    conn: &mut DbConn,
+    sender: &AccountId,
+    recipient: &AccountId,
+    guid: &str,
+) -> QueryResult<bool> {
+    let grants: Vec<(ConversationId, Option<String>)> = handoff_consents::table
+        .inner_join(conversations::table)
+        .filter(handoff_consents::asked_by.eq(sender))
+        .filter(handoff_consents::answer.eq(HANDOFF_GRANTED))
+        .filter(conversations::state.eq(ConversationState::Active))
+        .filter(conversations::seeker_id.ne(recipient))
+        .select((
+            handoff_consents::conversation_id,
+            handoff_consents::summary_guid,
+        ))
+        .load(conn)?;
+    for (conversation_id, spent) in grants {
+        if spent.as_deref().is_some_and(|spent| spent != guid)
+            || !members(conn, &conversation_id)?.contains(recipient)
+        {
+            continue;
+        }
+        diesel::update(handoff_consents::table.find(&conversation_id))
+            .set(handoff_consents::summary_guid.eq(guid))
+            .execute(conn)?;
+        return Ok(true);
+    }
+    Ok(false)
 }

@@ -254,7 +254,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    handoff_consents (conversation_id) {
+        conversation_id -> Text,
+        asked_by -> Text,
+        answer -> Nullable<Text>,
+        summary_guid -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(conversation_members -> conversations (conversation_id));
+diesel::joinable!(handoff_consents -> conversations (conversation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -283,6 +293,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     push_subscriptions,
     conversations,
     conversation_members,
+    handoff_consents,
     worker_availability,
     organisation_partners,
     canned_replies,

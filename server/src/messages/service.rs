@@ -126,6 +126,33 @@ pub async fn relay(
         return Err(invalid("A message is sealed for every device or for none."));
     }
     let sealed = sealed != 0;
+    // A hand-off summary passes only under the seeker's yes, once (see
+    // `conversations::service::handoff`).
+    let summaries = message
+        .messages
+        .iter()
+        .filter(|m| m.kind == EnvelopeType::Summary)
+        .count();
+    if summaries != 0 {
+        if summaries != message.messages.len() {
+            return Err(invalid("A summary is sent to every device or to none."));
+        }
+        let (from, to, guid) = (
+            sender.account_id.clone(),
+            recipient.clone(),
+            message.id.clone(),
+        );
+        let admitted = state
+            .db
+            .write(move |conn| {
+                crate::conversations::store::spend_handoff(conn, &from, &to, &guid)
+                    .map_err(ApiError::from)
+            })
+            .await?;
+        if !admitted {
+            return Err(ApiError::forbidden());
+        }
+    }
     let target = recipient.clone();
     let caller = sender.clone();
     let (allowed, receiving) = state

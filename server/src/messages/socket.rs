@@ -329,6 +329,12 @@ async fn run(
                 Ok(BusEvent::ReferralOffered { conversation_id, seeker, organisation_id, organisation_name }) if seeker == principal.account_id => {
                     open = send_frame(&mut session, &ServerFrame::ReferralOffered { conversation_id: conversation_id.0, organisation_id: organisation_id.0, organisation_name }).await;
                 }
+                Ok(BusEvent::HandoffConsentAsked { conversation_id, seeker }) if seeker == principal.account_id => {
+                    open = send_frame(&mut session, &ServerFrame::HandoffConsentAsked { conversation_id: conversation_id.0 }).await;
+                }
+                Ok(BusEvent::HandoffConsentAnswered { conversation_id, members, granted }) if members.contains(&principal.account_id) => {
+                    open = send_frame(&mut session, &ServerFrame::HandoffConsentAnswered { conversation_id: conversation_id.0, granted }).await;
+                }
                 Ok(BusEvent::ReferralAnswered { conversation_id, members, accepted }) if members.contains(&principal.account_id) => {
                     open = send_frame(&mut session, &ServerFrame::ReferralAnswered { conversation_id: conversation_id.0, accepted }).await;
                 }

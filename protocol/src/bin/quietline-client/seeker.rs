@@ -12,6 +12,8 @@ const HELP: &str = "\
 Type a message and press Enter to send it. Commands:
   /status    whether someone is there, and how soon someone usually answers
   /recovery  twelve words that bring this conversation back on a new phone
+  /share     yes: the person helping you may pass on what you told them to who helps you next
+  /keep      no: pass nothing on
   /accept    go to the other organisation that was suggested
   /decline   stay in this conversation
   /exit      leave now: deletes your account, this conversation and this device's file
@@ -162,6 +164,19 @@ impl Chat<'_> {
                 );
             }
             "/accept" | "/decline" => self.answer_referral(line == "/accept").await?,
+            "/share" | "/keep" => {
+                let granted = line == "/share";
+                match self
+                    .device
+                    .client
+                    .answer_handoff(&self.conversation.id, granted)
+                    .await
+                {
+                    Ok(()) if granted => println!("Thank you. You will not need to tell it again."),
+                    Ok(()) => println!("Nothing will be passed on."),
+                    Err(error) => println!("{}", terminal::failure(&error)),
+                }
+            }
             _ if line.starts_with('/') => println!("Unknown command. /help lists them."),
             text => {
                 if self.conversation.workers.is_empty() {
@@ -265,6 +280,14 @@ impl Chat<'_> {
             ServerFrame::WorkersChanged {
                 conversation_id, ..
             } if conversation_id == self.conversation.id => self.workers_changed().await?,
+            ServerFrame::HandoffConsentAsked { conversation_id }
+                if conversation_id == self.conversation.id =>
+            {
+                event(&format!(
+                    "{} may hand this conversation to a colleague. May they pass on what you told them, so you do not have to tell it again? /share for yes, /keep for no.",
+                    self.current_worker()
+                ));
+            }
             ServerFrame::ReferralOffered {
                 conversation_id, ..
             } if conversation_id == self.conversation.id => {

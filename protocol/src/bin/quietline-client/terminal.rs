@@ -90,6 +90,11 @@ pub enum Incoming {
         from: String,
         text: String,
     },
+    /// A hand-off summary from the colleague who handed a conversation over.
+    Summary {
+        from: String,
+        text: String,
+    },
     /// The sender's safety number changed (a new phone, or someone else); it is trusted from now
     /// on, and the person should be told.
     NewSafetyNumber {
@@ -141,6 +146,13 @@ impl<'a> Device<'a> {
     ) -> Result<Incoming, ClientError> {
         let text = |plaintext: &[u8]| String::from_utf8_lossy(plaintext).to_string();
         let incoming = match self.client.open_noting_new_identity(envelope).await {
+            Ok((received, _)) if received.summary => Incoming::Summary {
+                text: received
+                    .handoff_summary()
+                    .map(|summary| summary.text)
+                    .unwrap_or_default(),
+                from: received.from_account,
+            },
             Ok((received, false)) => Incoming::Message {
                 text: text(&received.plaintext),
                 from: received.from_account,
@@ -167,6 +179,9 @@ impl<'a> Device<'a> {
 pub fn show(incoming: &Incoming, name: &str) {
     match incoming {
         Incoming::Message { text, .. } => event(&format!("{name}: {text}")),
+        Incoming::Summary { text, .. } => event(&format!(
+            "{name} passes on, with the seeker's yes, what you need to know: {text}"
+        )),
         Incoming::NewSafetyNumber { text, .. } => {
             println!("The safety number of {name} changed (a new phone, or someone else).");
             event(&format!("{name}: {text}"));
@@ -179,7 +194,9 @@ impl Incoming {
     /// The sender's account, when the envelope could be read.
     pub fn sender(&self) -> Option<&str> {
         match self {
-            Incoming::Message { from, .. } | Incoming::NewSafetyNumber { from, .. } => Some(from),
+            Incoming::Message { from, .. }
+            | Incoming::Summary { from, .. }
+            | Incoming::NewSafetyNumber { from, .. } => Some(from),
             Incoming::Unreadable(_) => None,
         }
     }

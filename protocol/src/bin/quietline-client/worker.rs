@@ -18,7 +18,9 @@ Type a message and press Enter to send it to the current conversation. Commands:
   /list                your conversations; * marks the current one
   /switch N            write in your conversation N
   /colleagues          who can take a conversation now
+  /handoff             ask the seeker whether you may pass a summary to whoever takes it over
   /transfer HANDLE     hand the current conversation to a colleague (/transfer queue: back to the queue)
+  /summary TEXT        after the seeker's yes and a transfer: the summary, to the one who took it
   /support HANDLE      add a colleague to the current conversation as a supporting worker
   /unsupport HANDLE    take them out again (/unsupport me: stop supporting it yourself)
   /partners            organisations you may refer to
@@ -39,6 +41,8 @@ struct Desk<'a> {
     queue: Vec<WaitingConversation>,
     partners: Vec<Partner>,
     colleagues: Vec<Colleague>,
+    /// The last conversation handed over and the colleague it went to, for `/summary`.
+    handed: Option<(String, String)>,
 }
 
 pub async fn desk(
@@ -57,6 +61,7 @@ pub async fn desk(
         queue: Vec::new(),
         partners: Vec::new(),
         colleagues: Vec::new(),
+        handed: None,
     };
     println!(
         "Signed in as {} ({}). You are {}. /help lists the commands.",
@@ -212,6 +217,14 @@ impl Desk<'_> {
                 }
             }
             "/transfer" => self.transfer(argument).await?,
+            "/handoff" => match self.current().cloned() {
+                Some(conversation) => {
+                    self.device.client.ask_handoff(&conversation.id).await?;
+                    println!("The seeker is asked; you will see their answer here.");
+                }
+                None => println!("Choose a conversation first: /list, /switch N."),
+            },
+            "/summary" => self.summary(argument).await?,
             "/support" | "/unsupport" => self.support(verb == "/support", argument).await?,
             "/partners" => {
                 self.partners = self.device.client.partners().await?;
@@ -296,13 +309,31 @@ impl Desk<'_> {
                 }
             }
         };
-        self.device.client.transfer(&conversation.id, to).await?;
+        let taken = self.device.client.transfer(&conversation.id, to).await?;
+        self.handed = taken.lead.map(|lead| (conversation.id.clone(), lead.0));
         let number = self.number(&conversation.id);
         match argument {
             "queue" => println!("#{number} is back in the queue."),
             handle => println!("#{number} is now with {handle}."),
         }
         self.refresh_mine().await
+    }
+
+    /// Sends the hand-off summary to the colleague the last conversation went to.
+    async fn summary(&mut self, text: &str) -> Result<(), ClientError> {
+        let Some((conversation_id, to)) = self.handed.clone() else {
+            println!("Hand a conversation over first: /handoff, then /transfer HANDLE.");
+            return Ok(());
+        };
+        let summary = quietline_protocol::relay::HandoffSummary {
+            conversation_id,
+            text: text.to_string(),
+        };
+        match self.device.client.send_summary(&to, &summary).await {
+            Ok(_) => println!("Summary passed on."),
+            Err(error) => println!("Not passed on: {}", terminal::failure(&error)),
+        }
+        self.device.save().await
     }
 
     /// Adds (or removes) a supporting worker of the current conversation, by handle.
@@ -483,6 +514,21 @@ impl Desk<'_> {
                     ));
                 }
                 self.refresh_mine().await?;
+            }
+            ServerFrame::HandoffConsentAnswered {
+                conversation_id,
+                granted,
+            } => {
+                let number = self.number(&conversation_id);
+                if granted {
+                    event(&format!(
+                        "The seeker of #{number} said yes: once handed over, /summary TEXT passes on what the next worker needs."
+                    ));
+                } else {
+                    event(&format!(
+                        "The seeker of #{number} said no: pass nothing on; the next worker starts afresh."
+                    ));
+                }
             }
             ServerFrame::IdentityChanged { account_id } => {
                 self.device.client.peer_identity_changed(&account_id);

@@ -3,12 +3,14 @@
 //! first) and claim them, one worker winning a race; members close them. Envelopes and prekey
 //! bundles flow only between members of an active conversation.
 
+mod handoff;
 mod handover;
 mod lifecycle;
 mod queue;
 mod reach;
 mod support;
 
+pub use handoff::*;
 pub use handover::*;
 pub use lifecycle::*;
 pub use queue::*;
@@ -165,7 +167,6 @@ fn as_member(
     Ok((row, members))
 }
 
-/// [`as_member`], for a worker only.
 /// The conversation and its members, when `worker` is its lead.
 pub(super) fn as_lead(
     conn: &mut DbConn,
@@ -179,6 +180,7 @@ pub(super) fn as_lead(
     Ok((row, members))
 }
 
+/// [`as_member`], for a worker only.
 pub(super) fn as_worker_member(
     conn: &mut DbConn,
     worker: &Principal,

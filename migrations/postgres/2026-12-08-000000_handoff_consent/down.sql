@@ -1,0 +1,1 @@
+DROP TABLE handoff_consents;
