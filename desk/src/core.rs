@@ -86,6 +86,23 @@ pub struct Line {
     pub at: i64,
 }
 
+/// Where a request to pass a hand-off summary stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handoff {
+    Asked,
+    Granted,
+    Declined,
+}
+
+/// A hand-off summary a colleague passed on with the seeker's yes.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The colleague's handle.
+    pub from: String,
+    pub text: String,
+    pub at: i64,
+}
+
 /// Whom a worker hands a conversation to.
 pub enum HandOver {
     Colleague(quietline_protocol::AccountId),
@@ -140,6 +157,10 @@ pub struct Open {
     pub lines: HashMap<String, Vec<Line>>,
     /// Seekers whose safety number changed and who the worker has not yet accepted.
     pub changed_identity: BTreeSet<String>,
+    /// Hand-off requests of this run, by conversation id.
+    pub handoffs: HashMap<String, Handoff>,
+    /// Hand-off summaries received, by conversation id.
+    pub summaries: HashMap<String, Vec<Summary>>,
     pub alerts: VecDeque<Alert>,
     colleagues: Vec<Colleague>,
     partners: Option<Vec<Partner>>,
@@ -352,6 +373,8 @@ impl Open {
             numbers: BTreeMap::new(),
             lines: HashMap::new(),
             changed_identity: BTreeSet::new(),
+            handoffs: HashMap::new(),
+            summaries: HashMap::new(),
             alerts: VecDeque::new(),
             colleagues: Vec::new(),
             partners: None,
@@ -472,19 +495,51 @@ impl Open {
         Ok(())
     }
 
-    /// Hands a conversation to a colleague (or back to the queue with `None`).
-    pub async fn transfer(&mut self, conversation_id: &str, to: HandOver) -> Result<(), Refusal> {
+    /// Asks the seeker whether a summary may go to whoever takes the conversation over.
+    pub async fn ask_handoff(&mut self, conversation_id: &str) -> Result<(), Refusal> {
+        self.fresh().await?;
+        self.client.ask_handoff(conversation_id).await?;
+        self.handoffs
+            .insert(conversation_id.to_string(), Handoff::Asked);
+        Ok(())
+    }
+
+    /// Hands a conversation to a colleague (or back to the queue with `None`), with the summary
+    /// the seeker allowed, if any: it goes to the colleague once they have it.
+    pub async fn transfer(
+        &mut self,
+        conversation_id: &str,
+        to: HandOver,
+        summary: Option<String>,
+    ) -> Result<(), Refusal> {
         let to = match to {
             HandOver::Colleague(account) => Some(account),
             HandOver::Queue => None,
         };
+        let summary = summary
+            .filter(|text| !text.trim().is_empty())
+            .filter(|_| self.handoffs.get(conversation_id) == Some(&Handoff::Granted));
+        if summary.is_some() && to.is_none() {
+            return Err(Refusal::Say("handoff-needs-colleague"));
+        }
         let handle = to.as_ref().and_then(|to| {
             self.colleagues
                 .iter()
                 .find(|c| c.account_id == *to)
                 .map(|c| c.handle.clone())
         });
-        self.client.transfer(conversation_id, to).await?;
+        self.fresh().await?;
+        self.client.transfer(conversation_id, to.clone()).await?;
+        if let (Some(text), Some(colleague)) = (summary, &to) {
+            let summary = quietline_protocol::relay::HandoffSummary {
+                conversation_id: conversation_id.to_string(),
+                text: text.trim().to_string(),
+            };
+            let sent = self.client.send_summary(&colleague.0, &summary).await;
+            self.save().await?;
+            sent?;
+            self.handoffs.remove(conversation_id);
+        }
         let number = self.number(conversation_id).to_string();
         match handle {
             Some(handle) => self.alert("alert-moved", vec![("number", number), ("handle", handle)]),
@@ -492,6 +547,34 @@ impl Open {
         }
         self.refresh().await?;
         Ok(())
+    }
+
+    /// The lead adds a colleague as a supporting worker, or takes one out (`add` false); a
+    /// supporter takes themselves out.
+    pub async fn support(
+        &mut self,
+        conversation_id: &str,
+        worker: quietline_protocol::AccountId,
+        add: bool,
+    ) -> Result<(), Refusal> {
+        self.fresh().await?;
+        if add {
+            self.client.add_supporter(conversation_id, worker).await?;
+        } else {
+            self.client
+                .remove_supporter(conversation_id, &worker)
+                .await?;
+        }
+        self.refresh().await?;
+        Ok(())
+    }
+
+    /// Whether this worker leads the conversation.
+    pub fn leads(&self, conversation: &Conversation) -> bool {
+        conversation
+            .lead
+            .as_ref()
+            .is_some_and(|lead| lead.0 == self.client.account_id())
     }
 
     pub async fn colleagues(&mut self) -> Result<&[Colleague], ClientError> {
@@ -602,6 +685,9 @@ impl Open {
                 return Some(Event::Changed);
             }
         };
+        if received.summary {
+            return self.received_summary(&received).await;
+        }
         if self.conversation_of(&received.from_account).is_none() {
             let _ = self.refresh().await;
         }
@@ -611,6 +697,34 @@ impl Open {
             text: String::from_utf8_lossy(&received.plaintext).into_owned(),
             at: jiff::Timestamp::now().as_second(),
         });
+        Some(Event::Changed)
+    }
+
+    /// A colleague passed on what the seeker allowed: kept with its conversation.
+    async fn received_summary(
+        &mut self,
+        received: &quietline_protocol::client::Received,
+    ) -> Option<Event> {
+        let summary = received.handoff_summary()?;
+        let from = match self.colleagues().await {
+            Ok(colleagues) => colleagues
+                .iter()
+                .find(|c| c.account_id.0 == received.from_account)
+                .map(|c| c.handle.clone()),
+            Err(_) => None,
+        }
+        .unwrap_or_default();
+        let _ = self.refresh().await;
+        let number = self.number(&summary.conversation_id).to_string();
+        self.summaries
+            .entry(summary.conversation_id)
+            .or_default()
+            .push(Summary {
+                from: from.clone(),
+                text: summary.text,
+                at: jiff::Timestamp::now().as_second(),
+            });
+        self.alert("alert-summary", vec![("number", number), ("handle", from)]);
         Some(Event::Changed)
     }
 
@@ -692,6 +806,39 @@ impl Open {
                 };
                 self.alert(message, values);
                 let _ = self.refresh().await;
+                Some(Event::Changed)
+            }
+            ServerFrame::HandoffConsentAnswered {
+                conversation_id,
+                granted,
+            } => {
+                // Only the desk that asked acts on the answer (supporters hear it too).
+                if self.handoffs.get(&conversation_id) != Some(&Handoff::Asked) {
+                    return None;
+                }
+                let state = if granted {
+                    Handoff::Granted
+                } else {
+                    Handoff::Declined
+                };
+                self.handoffs.insert(conversation_id.clone(), state);
+                let values = self.describe(&conversation_id);
+                let message = if granted {
+                    "alert-handoff-yes"
+                } else {
+                    "alert-handoff-no"
+                };
+                self.alert(message, values);
+                Some(Event::Changed)
+            }
+            ServerFrame::IdentityChanged { account_id } => {
+                // Their old phone is gone: replies wait until the worker accepts the new one.
+                self.client.peer_identity_changed(&account_id);
+                self.changed_identity.insert(account_id.clone());
+                if let Some(conversation) = self.conversation_of(&account_id) {
+                    let values = self.describe(&conversation);
+                    self.alert("alert-new-phone", values);
+                }
                 Some(Event::Changed)
             }
             ServerFrame::ConversationEnded { conversation_id } => {

@@ -104,6 +104,8 @@ pub fn start(options: Options, port: u16) -> std::io::Result<Running> {
             .route("/c/{id}/timer", web::post().to(pages::timer))
             .route("/c/{id}/trust", web::post().to(pages::trust))
             .route("/c/{id}/refer", web::post().to(pages::refer))
+            .route("/c/{id}/handoff", web::post().to(pages::handoff))
+            .route("/c/{id}/support", web::post().to(pages::support))
             .route("/c/{id}/close", web::post().to(pages::close))
             .route("/c/{id}/note", web::post().to(pages::note))
     })

@@ -2,7 +2,7 @@
 //! compiled templates and the desk's words; each form posts one change and comes back.
 
 use crate::App;
-use crate::core::{Core, HandOver, Open, Refusal};
+use crate::core::{Core, HandOver, Handoff, Open, Refusal};
 use crate::guard::Form;
 use crate::words::Text;
 use actix_web::http::header;
@@ -197,6 +197,22 @@ struct ConversationPage<'a> {
     referral_pending: Option<String>,
     partners: Vec<(String, String, bool)>,
     outcomes: Vec<(String, String)>,
+    /// This worker leads the conversation (else supports it).
+    leads: bool,
+    /// For a supporter: whom they support.
+    lead: String,
+    /// Supporting workers: account id, handle, and the label of the button that takes them out.
+    supporters: Vec<(String, String, String)>,
+    /// This worker's account id.
+    own_id: String,
+    /// Colleagues the lead may add as supporters: account id and handle.
+    may_support: Vec<(String, String)>,
+    /// Where a hand-off request stands, for the person at the desk.
+    handoff: Option<String>,
+    /// The lead may ask (again).
+    may_ask_handoff: bool,
+    /// Summaries colleagues passed on: who and when, and what.
+    summaries: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -206,6 +222,8 @@ struct TransferPage<'a> {
     title: String,
     id: String,
     colleagues: Vec<(String, String, bool)>,
+    /// The seeker said yes to a hand-off summary.
+    summary_allowed: bool,
 }
 
 fn local_time(at: i64) -> String {
@@ -461,7 +479,80 @@ async fn conversation_page(
         .map(|o| (o.to_string(), t.get(&format!("outcome-{o}"))))
         .collect();
     let safety_changed = open.changed_identity.contains(&seeker);
+    let leads = open.leads(&conversation);
+    let own = open.client.account_id().to_string();
+    let handles: Vec<(String, String)> = conversation
+        .workers
+        .iter()
+        .map(|w| w.0.clone())
+        .zip(conversation.worker_handles.iter().cloned())
+        .collect();
+    let lead_id = conversation.lead.as_ref().map(|l| l.0.clone());
+    let lead_handle = handles
+        .iter()
+        .find(|(id, _)| Some(id) == lead_id.as_ref())
+        .map(|(_, handle)| handle.clone())
+        .unwrap_or_default();
+    let lead = t.with("team-you-support", &[("handle", &lead_handle)]);
+    let supporters: Vec<(String, String, String)> = handles
+        .iter()
+        .filter(|(id, _)| Some(id) != lead_id.as_ref())
+        .map(|(id, handle)| {
+            let label = t.with("team-remove-label", &[("handle", handle)]);
+            (id.clone(), handle.clone(), label)
+        })
+        .collect();
+    let may_support = if leads && supporters.len() < quietline_protocol::api::MAX_SUPPORTERS {
+        open.colleagues()
+            .await
+            .map(|colleagues| {
+                colleagues
+                    .iter()
+                    .filter(|c| {
+                        c.account_id.0 != own
+                            && !handles.iter().any(|(id, _)| *id == c.account_id.0)
+                    })
+                    .map(|c| (c.account_id.0.clone(), c.handle.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let handoff_state = open.handoffs.get(id).copied();
+    let handoff = handoff_state.map(|state| {
+        t.get(match state {
+            Handoff::Asked => "handoff-asked",
+            Handoff::Granted => "handoff-granted",
+            Handoff::Declined => "handoff-declined",
+        })
+    });
+    let may_ask_handoff =
+        leads && !from_a_page && matches!(handoff_state, None | Some(Handoff::Declined));
+    let summaries = open
+        .summaries
+        .get(id)
+        .into_iter()
+        .flatten()
+        .map(|summary| {
+            (
+                t.with(
+                    "handoff-summary-from",
+                    &[("handle", &summary.from), ("time", &local_time(summary.at))],
+                ),
+                summary.text.clone(),
+            )
+        })
+        .collect();
     html(&ConversationPage {
+        own_id: own.clone(),
+        leads,
+        lead,
+        supporters,
+        may_support,
+        handoff,
+        may_ask_handoff,
+        summaries,
         title: t.with("conversation-number", &[("number", &number.to_string())]),
         details: details(&conversation),
         id: id.to_string(),
@@ -518,10 +609,12 @@ async fn transfer_page(core: &mut Core, t: &Text<'_>, csrf: &str, id: &str) -> P
                 .collect()
         })
         .unwrap_or_default();
+    let summary_allowed = open.handoffs.get(id) == Some(&Handoff::Granted);
     html(&TransferPage {
         title: t.with("transfer-title", &[("number", &number.to_string())]),
         id: id.to_string(),
         colleagues,
+        summary_allowed,
         frame: frame(core, t, csrf),
     })
 }
@@ -826,11 +919,45 @@ pub async fn transfer(app: web::Data<App>, path: web::Path<String>, form: Form) 
         "queue" => Some(HandOver::Queue),
         account => Some(HandOver::Colleague(AccountId(account.to_string()))),
     };
+    let summary = Some(form.get("summary").to_string());
     app.change(format!("/c/{id}/transfer"), move |open| {
         Box::pin(async move {
             let to = to.ok_or(Refusal::Say("error-choose"))?;
-            open.transfer(&id, to).await?;
+            open.transfer(&id, to, summary).await?;
             Ok(Some("/".into()))
+        })
+    })
+    .await
+}
+
+/// POST /c/{id}/handoff — asks the seeker whether a summary may go to whoever takes over.
+pub async fn handoff(app: web::Data<App>, path: web::Path<String>, _form: Form) -> HttpResponse {
+    let id = path.into_inner();
+    app.change(format!("/c/{id}"), move |open| {
+        Box::pin(async move {
+            open.ask_handoff(&id).await?;
+            Ok(None)
+        })
+    })
+    .await
+}
+
+/// POST /c/{id}/support — the lead adds a supporting worker (`add`) or takes one out
+/// (`remove`); a supporter takes themselves out.
+pub async fn support(app: web::Data<App>, path: web::Path<String>, form: Form) -> HttpResponse {
+    let id = path.into_inner();
+    let add = form.get("add").to_string();
+    let remove = form.get("remove").to_string();
+    app.change(format!("/c/{id}"), move |open| {
+        Box::pin(async move {
+            let (worker, adding) = match (add.is_empty(), remove.is_empty()) {
+                (false, true) => (add, true),
+                (true, false) => (remove, false),
+                _ => return Err(Refusal::Say("error-choose")),
+            };
+            let leaving = worker == open.client.account_id();
+            open.support(&id, AccountId(worker), adding).await?;
+            Ok(leaving.then(|| "/".into()))
         })
     })
     .await

@@ -31,6 +31,19 @@ async fn next_text(seeker: &mut Client, socket: &mut quietline_protocol::client:
     }
 }
 
+/// The conversation's workers as the seeker's client reads them, the lead first.
+async fn now_workers(seeker: &Client) -> Vec<String> {
+    seeker
+        .conversations()
+        .await
+        .unwrap()
+        .remove(0)
+        .workers
+        .into_iter()
+        .map(|w| w.0)
+        .collect()
+}
+
 /// A desk on this machine for the server, and the browser that opened it.
 struct Desk {
     browser: Browser,
@@ -338,6 +351,84 @@ both_backends! {
         }
         assert_eq!(replies, vec![words_of_worker.to_string()], "the page opens what the desk sealed");
         tala.browser.close().await.unwrap();
+    }
+
+    async fn a_lead_at_the_desk_brings_in_a_supporter_and_hands_over_with_the_seekers_yes(app: TestApp) {
+        let Some(driver) = driver() else { return };
+        let root = app.set_up_root().await;
+        let (org, _partner, entry) = set_up_organisation(&app, &root).await;
+        let code = app.invite(&root, &org, Role::Worker).await;
+        let tala = desk(&driver, &app, &code, "tala", "tl, en").await;
+        let ben_code = app.invite(&root, &org, Role::Worker).await;
+        let ben = desk(&driver, &app, &ben_code, "ben", "tl").await;
+
+        let seeker = Client::sign_up_seeker_through(&app.public, Some(&entry)).await.unwrap();
+        let opened = seeker.open_conversation(&OpenConversation {
+            languages: vec!["tl".into()], entry_point: None, region: None, topic: Some("work".into()),
+        }).await.unwrap();
+        let id = opened.id.clone();
+        let row = format!("//tr[@data-conversation='{id}']");
+        shows(&tala.browser, &row).await;
+        tala.browser.find(Locator::XPath(&format!("{row}//button"))).await.unwrap().click().await.unwrap();
+        shows(&tala.browser, "//p[.='You lead this conversation.']").await;
+        let mut socket = seeker.connect().await.unwrap();
+
+        // A colleague joins to support; the person is told who.
+        tala.browser.find(Locator::Css("#add")).await.unwrap().select_by_label("ben").await.unwrap();
+        click(&tala.browser, "#support-form button").await;
+        shows(&tala.browser, "//ul[@id='supporters']/li[starts-with(normalize-space(.), 'ben')]").await;
+        let joined = loop {
+            let frame = tokio::time::timeout(PATIENCE, socket.next_frame()).await.expect("the person is told").unwrap();
+            if let Some(ServerFrame::WorkersChanged { handles, .. }) = frame {
+                break handles;
+            }
+        };
+        assert_eq!(joined, ["tala", "ben"]);
+
+        // Before handing over, the person is asked; their yes shows at the desk.
+        click(&tala.browser, "form[action$='/handoff'] button").await;
+        shows(&tala.browser, "//p[@id='handoff-state'][starts-with(., 'You asked the person')]").await;
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, socket.next_frame()).await.expect("the person is asked").unwrap();
+            if matches!(frame, Some(ServerFrame::HandoffConsentAsked { .. })) {
+                break;
+            }
+        }
+        seeker.answer_handoff(&id, true).await.unwrap();
+        shows(&tala.browser, "//p[@id='handoff-state'][starts-with(., 'The person said yes')]").await;
+        assert!(tala.browser.find(Locator::Css("form[action$='/handoff']")).await.is_err(), "nothing to ask once they said yes");
+        accessible(&tala.browser, "a conversation with a supporter and a hand-off granted").await;
+        tala.browser.execute("document.getElementById('team').scrollIntoView()", vec![]).await.unwrap();
+        screenshot(&tala.browser, "desk-team-and-handoff").await;
+        // The supporter's desk has the conversation too, and says whom they support.
+        ben.browser.goto(&format!("{}/c/{id}", ben.base)).await.unwrap();
+        shows(&ben.browser, "//p[.='You support tala, who leads this conversation.']").await;
+
+        // The transfer dialog takes the summary; only the colleague chosen receives it.
+        tala.browser.goto(&format!("{}/c/{id}/transfer", tala.base)).await.unwrap();
+        shows(&tala.browser, "//label[@for='summary']").await;
+        let summary = "Nagtatrabaho sa bukid; hawak ng amo ang pasaporte. Ligtas tumawag pagkatapos ng 8 pm.";
+        type_into(&tala.browser, "#summary", summary).await;
+        let ben_id = now_workers(&seeker).await[1].clone();
+        click(&tala.browser, &format!("input[name=to][value='{ben_id}']")).await;
+        accessible(&tala.browser, "the transfer dialog with a summary").await;
+        screenshot(&tala.browser, "desk-transfer-with-summary").await;
+        click(&tala.browser, "form[action$='/transfer'] button[type=submit]").await;
+        shows(&tala.browser, "//div[@id='alerts']/p[contains(., 'is now with ben')]").await;
+
+        // The colleague's desk opens it and shows it with the conversation, apart from it.
+        shows(&ben.browser, "//div[@id='alerts']/p[contains(., 'tala passed on what you need to know')]").await;
+        ben.browser.goto(&format!("{}/c/{id}", ben.base)).await.unwrap();
+        shows(&ben.browser, &format!("//section[@id='summaries']//blockquote/p[.='{summary}']")).await;
+        shows(&ben.browser, "//p[.='You lead this conversation.']").await;
+        assert!(ben.browser.find(Locator::Css("#handoff-state")).await.is_err(), "the yes was given to tala, not to ben");
+        accessible(&ben.browser, "a conversation handed over with a summary").await;
+        screenshot(&ben.browser, "desk-summary-received").await;
+        let now = seeker.conversations().await.unwrap().remove(0);
+        assert_eq!(now.lead.map(|l| l.0), Some(ben_id));
+        assert_eq!(now.worker_handles, ["ben"]);
+        tala.browser.close().await.unwrap();
+        ben.browser.close().await.unwrap();
     }
 
     async fn a_desk_opens_its_state_file_again_and_locks_when_left_idle(app: TestApp) {
