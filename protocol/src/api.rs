@@ -787,6 +787,12 @@ pub struct DailyStatistics {
     /// Time from opening to first claim, as a range, when at least 5 were claimed.
     pub first_claim_median: Option<String>,
     pub first_claim_p90: Option<String>,
+    /// Time from the first claim to a worker's first message to the seeker, as ranges, when at
+    /// least 5 conversations had a first reply (else none).
+    #[serde(default)]
+    pub first_reply_median: Option<String>,
+    #[serde(default)]
+    pub first_reply_p90: Option<String>,
 }
 
 #[cfg(test)]

@@ -149,6 +149,47 @@ both_backends! {
 }
 
 both_backends! {
+    async fn the_time_to_a_first_reply_is_counted_once_per_conversation_and_hidden_below_five(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let code = entry_point(&app, &root, &org, &[]).await;
+        let mut worker = Client::with_session(&app.public, app.enrol_worker(&root, &org, "first", &["tl", "fr"]).await).await.unwrap();
+        let mut seekers = Vec::new();
+        for language in ["tl", "tl", "tl", "tl", "tl", "fr", "fr", "fr", "fr"] {
+            let mut seeker = Client::sign_up_seeker_through(&app.public, Some(&code)).await.unwrap();
+            let opened = seeker.open_conversation(&quietline_protocol::api::OpenConversation {
+                languages: vec![language.into()], entry_point: None, region: None, topic: None,
+            }).await.unwrap();
+            app.post(Listener::Public, &format!("/v1/conversations/{}/claim", opened.id), Some(worker.session.access_token.expose()), json!({})).await.expect(200);
+            // A seeker's own message is no reply.
+            seeker.send_text(worker.account_id(), b"hello?").await.unwrap();
+            seekers.push(seeker);
+        }
+        app.clock.advance(3 * 60);
+        worker.refresh().await.unwrap();
+        for seeker in &seekers {
+            worker.send_text(seeker.account_id(), b"I am here.").await.unwrap();
+        }
+        // Later messages change nothing: only the first reply counts.
+        app.clock.advance(2 * 3_600);
+        worker.refresh().await.unwrap();
+        for seeker in &seekers {
+            worker.send_text(seeker.account_id(), b"Still here.").await.unwrap();
+        }
+
+        let path = format!("/admin/v1/organisations/{org}/statistics");
+        let fresh: SessionGrant = app
+            .post(Listener::Admin, "/admin/v1/sessions/refresh", None, json!({"refresh_token": root.session.refresh_token}))
+            .await
+            .expect(200)
+            .json();
+        let report = app.get(Listener::Admin, &path, Some(fresh.access_token.expose())).await.expect(200).body;
+        let by_language = |language: &str| report.as_array().unwrap().iter().find(|d| d["language"] == language).cloned().unwrap();
+        let tl = by_language("tl");
+        assert_eq!((tl["first_reply_median"].clone(), tl["first_reply_p90"].clone()), (json!("1 to 5 minutes"), json!("1 to 5 minutes")));
+        assert_eq!(by_language("fr")["first_reply_median"], Value::Null, "four replies single people out");
+    }
+
     async fn statistics_count_conversations_without_singling_anyone_out(app: TestApp) {
         let root = app.set_up_root().await;
         let org = app.create_organisation(&root, "Harbour House").await.id.0;

@@ -52,6 +52,8 @@ struct DashboardPage<'a> {
     charts: Vec<Chart>,
     /// Day, language, median and 90th percentile of the time to a first claim.
     first_claims: Vec<[String; 4]>,
+    /// Day, language and the ranges of time from a first claim to a first reply.
+    first_replies: Vec<[String; 4]>,
     stale: Vec<StaleCard>,
 }
 
@@ -189,12 +191,24 @@ async fn dashboard(org: Organisation) -> Reply {
             ])
         })
         .collect();
+    let first_replies = statistics
+        .iter()
+        .filter_map(|s| {
+            Some([
+                day_label(s.day),
+                s.language.clone(),
+                s.first_reply_median.clone()?,
+                s.first_reply_p90.clone().unwrap_or_default(),
+            ])
+        })
+        .collect();
     let page = DashboardPage {
         frame: org.frame("dashboard-title", "dashboard"),
         base: org.path(""),
         name: info.name,
         charts,
         first_claims,
+        first_replies,
         stale,
     };
     visit.page(&page)

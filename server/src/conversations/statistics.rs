@@ -12,16 +12,46 @@ use quietline_protocol::OrganisationId;
 use quietline_protocol::api::{Count, DailyStatistics, StatisticsPeriod};
 use std::collections::BTreeMap;
 
-/// Upper bounds (minutes) of the waiting-time histogram, and the column of each bucket.
-const WAIT_BUCKETS: [(i64, &str, &str); 7] = [
-    (1, "wait_1m", "under 1 minute"),
-    (5, "wait_5m", "1 to 5 minutes"),
-    (15, "wait_15m", "5 to 15 minutes"),
-    (60, "wait_1h", "15 to 60 minutes"),
-    (240, "wait_4h", "1 to 4 hours"),
-    (1_440, "wait_1d", "4 to 24 hours"),
-    (i64::MAX, "wait_longer", "over a day"),
+/// Upper bounds (minutes) of the waiting-time histograms, and the label of each bucket.
+const WAIT_BUCKETS: [(i64, &str); 7] = [
+    (1, "under 1 minute"),
+    (5, "1 to 5 minutes"),
+    (15, "5 to 15 minutes"),
+    (60, "15 to 60 minutes"),
+    (240, "1 to 4 hours"),
+    (1_440, "4 to 24 hours"),
+    (i64::MAX, "over a day"),
 ];
+/// The columns of the histogram of waits for a first claim, in the order of `WAIT_BUCKETS`.
+const CLAIM_COLUMNS: [&str; 7] = [
+    "wait_1m",
+    "wait_5m",
+    "wait_15m",
+    "wait_1h",
+    "wait_4h",
+    "wait_1d",
+    "wait_longer",
+];
+/// The columns of the histogram of waits, from the first claim, for a worker's first reply.
+const REPLY_COLUMNS: [&str; 7] = [
+    "reply_1m",
+    "reply_5m",
+    "reply_15m",
+    "reply_1h",
+    "reply_4h",
+    "reply_1d",
+    "reply_longer",
+];
+
+/// The column of `columns` whose bucket holds a wait of `seconds`.
+fn bucket(columns: &[&'static str; 7], seconds: i64) -> &'static str {
+    let minutes = seconds.max(0) / 60;
+    WAIT_BUCKETS
+        .iter()
+        .zip(columns)
+        .find(|((bound, _), _)| minutes < *bound)
+        .map_or(columns[6], |(_, column)| column)
+}
 
 /// Adds one to a counter. `column` comes from this module's fixed lists, never from input.
 fn bump(
@@ -60,12 +90,30 @@ pub fn claimed(
     waited_seconds: i64,
 ) -> QueryResult<()> {
     bump(conn, day, organisation_id, language, "claimed")?;
-    let minutes = waited_seconds.max(0) / 60;
-    let column = WAIT_BUCKETS
-        .iter()
-        .find(|(bound, _, _)| minutes < *bound)
-        .map_or("wait_longer", |(_, column, _)| column);
-    bump(conn, day, organisation_id, language, column)
+    bump(
+        conn,
+        day,
+        organisation_id,
+        language,
+        bucket(&CLAIM_COLUMNS, waited_seconds),
+    )
+}
+
+/// A worker first wrote to the seeker, `waited_seconds` after the conversation's first claim.
+pub fn replied(
+    conn: &mut DbConn,
+    day: i64,
+    organisation_id: &OrganisationId,
+    language: &str,
+    waited_seconds: i64,
+) -> QueryResult<()> {
+    bump(
+        conn,
+        day,
+        organisation_id,
+        language,
+        bucket(&REPLY_COLUMNS, waited_seconds),
+    )
 }
 
 pub fn closed(
@@ -118,7 +166,7 @@ fn quantile(histogram: &[i64; 7], fraction: f64) -> Option<String> {
     }
     let target = (total as f64 * fraction).ceil() as i64;
     let mut seen = 0;
-    for (n, (_, _, label)) in histogram.iter().zip(WAIT_BUCKETS) {
+    for (n, (_, label)) in histogram.iter().zip(WAIT_BUCKETS) {
         seen += n;
         if seen >= target {
             return Some(label.to_string());
@@ -147,6 +195,13 @@ struct Row {
     wait_4h: i64,
     wait_1d: i64,
     wait_longer: i64,
+    reply_1m: i64,
+    reply_5m: i64,
+    reply_15m: i64,
+    reply_1h: i64,
+    reply_4h: i64,
+    reply_1d: i64,
+    reply_longer: i64,
 }
 
 impl Row {
@@ -160,6 +215,19 @@ impl Row {
             self.wait_4h,
             self.wait_1d,
             self.wait_longer,
+        ]
+    }
+
+    /// The first-reply histogram, in the order of `WAIT_BUCKETS`.
+    fn replies(&self) -> [i64; 7] {
+        [
+            self.reply_1m,
+            self.reply_5m,
+            self.reply_15m,
+            self.reply_1h,
+            self.reply_4h,
+            self.reply_1d,
+            self.reply_longer,
         ]
     }
 
@@ -178,6 +246,13 @@ impl Row {
         self.wait_4h += other.wait_4h;
         self.wait_1d += other.wait_1d;
         self.wait_longer += other.wait_longer;
+        self.reply_1m += other.reply_1m;
+        self.reply_5m += other.reply_5m;
+        self.reply_15m += other.reply_15m;
+        self.reply_1h += other.reply_1h;
+        self.reply_4h += other.reply_4h;
+        self.reply_1d += other.reply_1d;
+        self.reply_longer += other.reply_longer;
     }
 }
 
@@ -214,6 +289,7 @@ pub fn report(
         .into_values()
         .map(|r| {
             let histogram = r.waits();
+            let replies = r.replies();
             let closed = BTreeMap::from([
                 (
                     "information_given".to_string(),
@@ -232,6 +308,8 @@ pub fn report(
                 closed,
                 first_claim_median: quantile(&histogram, 0.5),
                 first_claim_p90: quantile(&histogram, 0.9),
+                first_reply_median: quantile(&replies, 0.5),
+                first_reply_p90: quantile(&replies, 0.9),
             }
         })
         .collect())

@@ -1,7 +1,9 @@
 //! Queries over conversations and their members.
 
 use crate::db::DbConn;
-use crate::db::schema::{accounts, conversation_members, conversations, handoff_consents};
+use crate::db::schema::{
+    accounts, awaiting_replies, conversation_members, conversations, handoff_consents,
+};
 use diesel::prelude::*;
 use diesel::result::QueryResult;
 use quietline_protocol::api::{ConversationState, Role};
@@ -482,4 +484,55 @@ pub fn spend_handoff(
         return Ok(true);
     }
     Ok(false)
+}
+
+/// A conversation's first claim (once: a later claim is not a first), at `claimed_at`: it now
+/// waits for a worker's first reply.
+pub fn await_reply(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    claimed_at: i64,
+) -> QueryResult<()> {
+    diesel::insert_into(awaiting_replies::table)
+        .values((
+            awaiting_replies::conversation_id.eq(conversation_id),
+            awaiting_replies::claimed_at.eq(claimed_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The active conversation of `seeker` that `worker` works on and that waits for a first reply.
+pub fn awaiting_reply(
+    conn: &mut DbConn,
+    worker: &AccountId,
+    seeker: &AccountId,
+) -> QueryResult<Option<ConversationId>> {
+    awaiting_replies::table
+        .inner_join(conversations::table)
+        .filter(conversations::seeker_id.eq(seeker))
+        .filter(conversations::state.eq(ConversationState::Active))
+        .filter(diesel::dsl::exists(
+            conversation_members::table
+                .filter(conversation_members::conversation_id.eq(conversations::id))
+                .filter(conversation_members::account_id.eq(worker)),
+        ))
+        .select(awaiting_replies::conversation_id)
+        .first(conn)
+        .optional()
+}
+
+/// Ends a conversation's wait for a first reply: when it was first claimed, if it was waiting
+/// (of concurrent replies, one ends it).
+pub fn end_wait_for_reply(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+) -> QueryResult<Option<i64>> {
+    let claimed_at: Option<i64> = awaiting_replies::table
+        .find(conversation_id)
+        .select(awaiting_replies::claimed_at)
+        .first(conn)
+        .optional()?;
+    let deleted = diesel::delete(awaiting_replies::table.find(conversation_id)).execute(conn)?;
+    Ok(claimed_at.filter(|_| deleted == 1))
 }

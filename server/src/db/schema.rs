@@ -265,6 +265,7 @@ diesel::table! {
 
 diesel::joinable!(conversation_members -> conversations (conversation_id));
 diesel::joinable!(handoff_consents -> conversations (conversation_id));
+diesel::joinable!(awaiting_replies -> conversations (conversation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -294,6 +295,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     conversation_members,
     handoff_consents,
+    awaiting_replies,
     worker_availability,
     organisation_partners,
     canned_replies,
@@ -364,6 +366,20 @@ diesel::table! {
         wait_4h -> BigInt,
         wait_1d -> BigInt,
         wait_longer -> BigInt,
+        reply_1m -> BigInt,
+        reply_5m -> BigInt,
+        reply_15m -> BigInt,
+        reply_1h -> BigInt,
+        reply_4h -> BigInt,
+        reply_1d -> BigInt,
+        reply_longer -> BigInt,
+    }
+}
+
+diesel::table! {
+    awaiting_replies (conversation_id) {
+        conversation_id -> Text,
+        claimed_at -> BigInt,
     }
 }
 

@@ -155,9 +155,16 @@ pub async fn relay(
     }
     let target = recipient.clone();
     let caller = sender.clone();
-    let (allowed, receiving) = state
+    let replying = sender.role == quietline_protocol::api::Role::Worker && summaries == 0;
+    let (allowed, receiving, awaiting) = state
         .db
         .read(move |conn| {
+            // A worker's first message to a seeker, for the time-to-first-reply statistics.
+            let awaiting = if replying {
+                crate::conversations::store::awaiting_reply(conn, &caller.account_id, &target)?
+            } else {
+                None
+            };
             let receiving = if sealed {
                 crate::web::store::intake_keys_of(conn, &target)?
                     .into_iter()
@@ -169,6 +176,7 @@ pub async fn relay(
             Ok::<_, ApiError>((
                 crate::conversations::service::reach(conn, &caller, &target)?,
                 receiving,
+                awaiting,
             ))
         })
         .await?;
@@ -230,6 +238,22 @@ pub async fn relay(
             // the sender waiting on Redis.
             let (kv, bus) = (state.kv.clone(), state.bus.clone());
             actix_web::rt::spawn(async move { announce(&kv, &bus, &recipient, &targets).await });
+            if let Some(conversation_id) = awaiting {
+                // Counted once; a failure costs a statistic, never the message.
+                let counted = state
+                    .db
+                    .write(move |conn| {
+                        crate::conversations::service::count_first_reply(
+                            conn,
+                            &conversation_id,
+                            now,
+                        )
+                    })
+                    .await;
+                if let Err(error) = counted {
+                    tracing::warn!(error = %error.message, "a first reply was not counted");
+                }
+            }
             Ok(SendReceipt {
                 id: message.id,
                 queued: true,

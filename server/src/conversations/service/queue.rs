@@ -175,6 +175,7 @@ pub async fn claim(
                     &first_language(&row),
                     now - row.opened_at,
                 )?;
+                store::await_reply(conn, &row.id, now)?;
             }
             let row = store::find(conn, &row.id)?.ok_or_else(ApiError::not_found)?;
             Ok::<_, ApiError>((to_api(conn, row)?, released))

@@ -33,3 +33,27 @@ pub fn reach(
     }
     Ok(None)
 }
+
+/// A worker's message reached the seeker of a conversation waiting for its first reply: the wait
+/// from the first claim is counted in the statistics, once.
+pub fn count_first_reply(
+    conn: &mut DbConn,
+    conversation_id: &ConversationId,
+    now: i64,
+) -> ApiResult<()> {
+    let Some(claimed_at) = store::end_wait_for_reply(conn, conversation_id)? else {
+        return Ok(());
+    };
+    let Some(row) = store::find(conn, conversation_id)? else {
+        return Ok(());
+    };
+    let now = crate::clock::minute_of(now);
+    statistics::replied(
+        conn,
+        day_of(now),
+        &row.organisation_id,
+        &first_language(&row),
+        now - claimed_at,
+    )?;
+    Ok(())
+}
