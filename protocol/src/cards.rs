@@ -727,6 +727,26 @@ pub fn is_rtl(locale: &str) -> bool {
     )
 }
 
+/// Where a card stands for someone waiting for a worker, or reading the cards alone: hotlines
+/// open day and night first (those for the person's own region before national ones), then any
+/// other service always open, then the rest.
+pub fn meanwhile_rank(card: &ServedCard) -> u8 {
+    let national = card.regions.iter().all(|region| region == "national");
+    match (card.category, card.contact.always_open, national) {
+        (CardCategory::Hotline, true, false) => 0,
+        (CardCategory::Hotline, true, true) => 1,
+        (_, true, _) => 2,
+        _ => 3,
+    }
+}
+
+/// The cards to use while nobody can answer yet: those always open, best first.
+pub fn meanwhile(cards: &[ServedCard]) -> Vec<&ServedCard> {
+    let mut open: Vec<&ServedCard> = cards.iter().filter(|c| c.contact.always_open).collect();
+    open.sort_by_key(|card| meanwhile_rank(card));
+    open
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -745,5 +765,38 @@ mod tests {
         );
         // Composed and decomposed forms fold the same.
         assert_eq!(search_folded("E\u{301}te\u{301}"), search_folded("Été"));
+    }
+
+    fn served(id: &str, category: CardCategory, regions: &[&str], always_open: bool) -> ServedCard {
+        let mut card: ServedCard = serde_json::from_value(serde_json::json!({
+            "id": id, "category": "community", "locale": "en", "rtl": false, "title": id,
+            "summary": "", "body": "", "risk_disclosure": "", "confidentiality": null,
+            "regions": [], "languages": [], "eligibility": [], "cost": "free", "contact": {},
+            "tags": [], "last_verified": null, "review_by": null, "may_be_out_of_date": false,
+            "translation_outdated": false, "sample": false, "to_be_completed": false, "source": null,
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        card.category = category;
+        card.regions = regions.iter().map(|r| r.to_string()).collect();
+        card.contact.always_open = always_open;
+        card
+    }
+
+    #[test]
+    fn while_waiting_regional_round_the_clock_hotlines_come_first() {
+        let cards = vec![
+            served("shelter", CardCategory::Shelter, &["CA-BC"], true),
+            served("office", CardCategory::LegalAid, &["CA-BC"], false),
+            served("national-line", CardCategory::Hotline, &["national"], true),
+            served("local-line", CardCategory::Hotline, &["CA-BC/Surrey"], true),
+            served("day-line", CardCategory::Hotline, &["CA-BC"], false),
+        ];
+        let order: Vec<&str> = meanwhile(&cards).iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(order, ["local-line", "national-line", "shelter"]);
+        assert_eq!(
+            meanwhile_rank(&cards[4]),
+            3,
+            "a hotline closed at night is not for now"
+        );
     }
 }

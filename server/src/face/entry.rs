@@ -6,7 +6,7 @@
 use crate::face::Site;
 use crate::face::words::Text;
 use askama::Template;
-use quietline_protocol::cards::{CardCategory, ServedCard};
+use quietline_protocol::cards::ServedCard;
 use quietline_protocol::web::OfferedLanguage;
 
 /// A card as the page shows it.
@@ -61,15 +61,6 @@ pub fn body_html(markdown: &str) -> String {
         .to_string()
 }
 
-/// Where a card stands: round-the-clock hotlines, then whatever is always open, then the rest.
-fn rank(card: &ServedCard) -> u8 {
-    match (card.category, card.contact.always_open) {
-        (CardCategory::Hotline, true) => 0,
-        (_, true) => 1,
-        _ => 2,
-    }
-}
-
 fn view(card: ServedCard) -> CardView {
     let search = format!(
         "{} {} {} {}",
@@ -119,7 +110,7 @@ impl Site {
         topics: Vec<String>,
         data: &EntryData<'_>,
     ) -> Result<String, askama::Error> {
-        cards.sort_by_key(rank);
+        cards.sort_by_key(quietline_protocol::cards::meanwhile_rank);
         // No `<` inside the data block, so nothing in it can end the element.
         let data = serde_json::to_string(data)
             .map_err(|e| askama::Error::Custom(Box::new(e)))?

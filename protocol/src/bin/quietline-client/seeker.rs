@@ -190,6 +190,54 @@ impl Chat<'_> {
         Ok(Next::Continue)
     }
 
+    /// Services open day and night, from the organisation's signed cards (verified here), for
+    /// while nobody can answer: hotlines for the seeker's region first.
+    async fn meanwhile(&self) {
+        let client = &self.device.client;
+        let organisation = self.conversation.organisation_id.as_str();
+        let Ok(keys) = client.card_bundle_keys(organisation).await else {
+            return;
+        };
+        let locales: Vec<&str> = self
+            .conversation
+            .languages
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or_default())
+            .unwrap_or_default();
+        let region = self.conversation.region.as_deref();
+        let Ok(bundle) = client
+            .card_bundle(organisation, &locales, region, &keys, now)
+            .await
+        else {
+            return;
+        };
+        let open = quietline_protocol::cards::meanwhile(&bundle.payload.cards);
+        if open.is_empty() {
+            return;
+        }
+        println!("Meanwhile, these are open day and night:");
+        for card in open.iter().take(3) {
+            let contact = &card.contact;
+            let reach = contact
+                .phones
+                .first()
+                .or(contact.sms.first())
+                .or(contact.web.first())
+                .cloned()
+                .unwrap_or_default();
+            if card.risk_disclosure.is_empty() {
+                println!("  {}: {reach}", card.title);
+            } else {
+                // What to weigh comes before how to reach them.
+                println!("  {} ({}): {reach}", card.title, card.risk_disclosure);
+            }
+        }
+    }
+
     /// Whether someone who reads the seeker's languages is there, and the usual wait.
     async fn status(&self) {
         if let Some(handle) = self.conversation.worker_handles.first() {
@@ -218,6 +266,7 @@ impl Chat<'_> {
                     println!(
                         "Nobody who reads your language is available right now.{wait} You can write now; your words wait here until someone joins."
                     );
+                    self.meanwhile().await;
                 }
             }
             Err(error) => println!("Could not check: {}", failure(&error)),
