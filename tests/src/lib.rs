@@ -9,6 +9,7 @@
 
 mod app;
 pub mod chromium;
+pub mod delivery;
 mod logs;
 mod proxy;
 mod services;

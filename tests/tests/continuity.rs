@@ -5,54 +5,12 @@
 
 use quietline_protocol::client::{Client, ClientError, recovery_request};
 use quietline_protocol::relay::ServerFrame;
+use quietline_tests::delivery::{connected, frame_matching, receive};
 use quietline_tests::{Listener, TestApp, both_backends, both_backends_with};
 use serde_json::{Value, json};
 
 /// Tries per hour and client address that the test allows.
 const ADDRESS_TRIES: u32 = 9;
-
-/// Opens the delivery socket and waits until the server says it is ready.
-async fn connected(client: &Client) -> quietline_protocol::client::Socket {
-    let mut socket = client.connect().await.unwrap();
-    frame_matching(&mut socket, |frame| {
-        (frame == ServerFrame::Ready).then_some(())
-    })
-    .await;
-    socket
-}
-
-/// Waits (at most 10 s) for the first frame that `wanted` picks out, skipping others.
-async fn frame_matching<T>(
-    socket: &mut quietline_protocol::client::Socket,
-    wanted: impl Fn(ServerFrame) -> Option<T>,
-) -> T {
-    actix_web::rt::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            let frame = socket
-                .next_frame()
-                .await
-                .unwrap()
-                .expect("the socket stays open");
-            if let Some(found) = wanted(frame) {
-                return found;
-            }
-        }
-    })
-    .await
-    .expect("the event arrives within 10 s")
-}
-
-/// Fetches the queue and decrypts the first message.
-async fn receive(client: &mut Client) -> (String, String) {
-    let page = client.fetch().await.unwrap();
-    let envelope = page.envelopes.first().expect("a message is queued").clone();
-    let received = client.open(&envelope).await.unwrap();
-    client.acknowledge(vec![envelope.id]).await.unwrap();
-    (
-        received.from_account,
-        String::from_utf8(received.plaintext).unwrap(),
-    )
-}
 
 /// A recovery attempt as raw JSON: status, error code, body size, `Retry-After`.
 async fn attempt(app: &TestApp, lookup: &str, key: &str) -> (u16, String, usize, Option<String>) {

@@ -7,6 +7,7 @@ use quietline_protocol::api::SessionGrant;
 use quietline_protocol::client::Client;
 use quietline_protocol::relay::ServerFrame;
 use quietline_server::clock::Clock;
+use quietline_tests::delivery::{connected, frame_matching, receive};
 use quietline_tests::{AdminLogin, Listener, TestApp, both_backends};
 use serde_json::{Value, json};
 
@@ -272,51 +273,6 @@ both_backends! {
         let later = app.get(Listener::Admin, &format!("{path}?from={from}"), Some(root_again.access_token.expose())).await.expect(200).body;
         assert_eq!(later, report);
     }
-}
-
-/// Opens the delivery socket and waits until the server says it is ready: from then on, every
-/// event for the client reaches the socket (an event published before would not).
-async fn connected(client: &Client) -> quietline_protocol::client::Socket {
-    let mut socket = client.connect().await.unwrap();
-    frame_matching(&mut socket, |frame| {
-        (frame == ServerFrame::Ready).then_some(())
-    })
-    .await;
-    socket
-}
-
-/// Waits (at most 10 s) for the first frame that `wanted` picks out, skipping others.
-async fn frame_matching<T>(
-    socket: &mut quietline_protocol::client::Socket,
-    wanted: impl Fn(ServerFrame) -> Option<T>,
-) -> T {
-    let deadline = std::time::Duration::from_secs(10);
-    actix_web::rt::time::timeout(deadline, async {
-        loop {
-            let frame = socket
-                .next_frame()
-                .await
-                .unwrap()
-                .expect("the socket stays open");
-            if let Some(found) = wanted(frame) {
-                return found;
-            }
-        }
-    })
-    .await
-    .expect("the event arrives within 10 s")
-}
-
-/// Fetches the recipient's queue and decrypts the first message.
-async fn receive(client: &mut Client) -> (String, String) {
-    let page = client.fetch().await.unwrap();
-    let envelope = page.envelopes.first().expect("a message is queued").clone();
-    let received = client.open(&envelope).await.unwrap();
-    client.acknowledge(vec![envelope.id]).await.unwrap();
-    (
-        received.from_account,
-        String::from_utf8(received.plaintext).unwrap(),
-    )
 }
 
 /// An organisation's (opened, claimed, closed as referred) counters, summed over days.

@@ -43,6 +43,14 @@ struct Chart {
     rows: Vec<(String, Vec<String>)>,
 }
 
+/// A table of waiting times: day, language, median and 90th percentile, as ranges.
+struct Timing {
+    title: &'static str,
+    empty: &'static str,
+    id: &'static str,
+    rows: Vec<[String; 4]>,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage<'a> {
@@ -50,10 +58,8 @@ struct DashboardPage<'a> {
     base: String,
     name: String,
     charts: Vec<Chart>,
-    /// Day, language, median and 90th percentile of the time to a first claim.
-    first_claims: Vec<[String; 4]>,
-    /// Day, language and the ranges of time from a first claim to a first reply.
-    first_replies: Vec<[String; 4]>,
+    /// The time to a first claim, then from it to a first reply.
+    timings: Vec<Timing>,
     stale: Vec<StaleCard>,
 }
 
@@ -180,35 +186,46 @@ async fn dashboard(org: Organisation) -> Reply {
         chart(t.get("chart-opened"), &days, &languages, opened),
         chart(t.get("chart-closed"), &days, &outcomes, closed),
     ];
-    let first_claims = statistics
-        .iter()
-        .filter_map(|s| {
-            Some([
-                day_label(s.day),
-                s.language.clone(),
-                s.first_claim_median.clone()?,
-                s.first_claim_p90.clone().unwrap_or_default(),
-            ])
-        })
-        .collect();
-    let first_replies = statistics
-        .iter()
-        .filter_map(|s| {
-            Some([
-                day_label(s.day),
-                s.language.clone(),
-                s.first_reply_median.clone()?,
-                s.first_reply_p90.clone().unwrap_or_default(),
-            ])
-        })
-        .collect();
+    let timing =
+        |title, empty, id, ranges: fn(&DailyStatistics) -> (Option<String>, Option<String>)| {
+            Timing {
+                title,
+                empty,
+                id,
+                rows: statistics
+                    .iter()
+                    .filter_map(|s| {
+                        let (median, p90) = ranges(s);
+                        Some([
+                            day_label(s.day),
+                            s.language.clone(),
+                            median?,
+                            p90.unwrap_or_default(),
+                        ])
+                    })
+                    .collect(),
+            }
+        };
+    let timings = vec![
+        timing(
+            "first-claim-title",
+            "first-claim-empty",
+            "first-claims",
+            |s| (s.first_claim_median.clone(), s.first_claim_p90.clone()),
+        ),
+        timing(
+            "first-reply-title",
+            "first-reply-empty",
+            "first-replies",
+            |s| (s.first_reply_median.clone(), s.first_reply_p90.clone()),
+        ),
+    ];
     let page = DashboardPage {
         frame: org.frame("dashboard-title", "dashboard"),
         base: org.path(""),
         name: info.name,
         charts,
-        first_claims,
-        first_replies,
+        timings,
         stale,
     };
     visit.page(&page)

@@ -486,13 +486,14 @@ pub fn spend_handoff(
     Ok(false)
 }
 
-/// A conversation's first claim (once: a later claim is not a first), at `claimed_at`: it now
-/// waits for a worker's first reply.
+/// A conversation's first claim, at `claimed_at` (a reopened or referred conversation is
+/// claimed for a first time again): it now waits for a worker's first reply.
 pub fn await_reply(
     conn: &mut DbConn,
     conversation_id: &ConversationId,
     claimed_at: i64,
 ) -> QueryResult<()> {
+    diesel::delete(awaiting_replies::table.find(conversation_id)).execute(conn)?;
     diesel::insert_into(awaiting_replies::table)
         .values((
             awaiting_replies::conversation_id.eq(conversation_id),

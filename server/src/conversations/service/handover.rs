@@ -80,13 +80,7 @@ pub async fn transfer(
                     if *target == caller.account_id || members.contains(target) {
                         return Err(invalid("Transfer to another worker."));
                     }
-                    let colleague = store::role_and_organisation(conn, target)?.is_some_and(
-                        |(role, organisation)| {
-                            role == Role::Worker
-                                && organisation.as_ref() == Some(&row.organisation_id)
-                        },
-                    );
-                    if !colleague {
+                    if !is_worker_of(conn, target, &row.organisation_id)? {
                         return Err(invalid("Transfer to a worker of the same organisation."));
                     }
                     if !desk::can_take(conn, target)? {

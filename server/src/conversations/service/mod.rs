@@ -167,6 +167,16 @@ fn as_member(
     Ok((row, members))
 }
 
+/// Whether `account` is a worker of `organisation`.
+pub(super) fn is_worker_of(
+    conn: &mut DbConn,
+    account: &AccountId,
+    organisation: &OrganisationId,
+) -> ApiResult<bool> {
+    Ok(store::role_and_organisation(conn, account)?
+        .is_some_and(|(role, of)| role == Role::Worker && of.as_ref() == Some(organisation)))
+}
+
 /// The conversation and its members, when `worker` is its lead.
 pub(super) fn as_lead(
     conn: &mut DbConn,

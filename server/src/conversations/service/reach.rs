@@ -24,12 +24,8 @@ pub fn reach(
     if !timers.is_empty() {
         return Ok(Some(timers.into_iter().flatten().min()));
     }
-    if sender.role == Role::Worker {
-        let colleague =
-            store::role_and_organisation(conn, recipient)?.is_some_and(|(role, organisation)| {
-                role == Role::Worker && organisation == sender.organisation_id
-            });
-        return Ok(colleague.then_some(None));
+    if let (Role::Worker, Some(organisation)) = (sender.role, &sender.organisation_id) {
+        return Ok(is_worker_of(conn, recipient, organisation)?.then_some(None));
     }
     Ok(None)
 }

@@ -22,11 +22,8 @@ pub async fn add_supporter(
                     "Only an active conversation has supporting workers.",
                 ));
             }
-            let colleague = store::role_and_organisation(conn, &supporter)?.is_some_and(
-                |(role, organisation)| {
-                    role == Role::Worker && organisation.as_ref() == Some(&row.organisation_id)
-                },
-            ) && !accounts_store::is_deactivated(conn, &supporter)?;
+            let colleague = is_worker_of(conn, &supporter, &row.organisation_id)?
+                && !accounts_store::is_deactivated(conn, &supporter)?;
             if !colleague || members.contains(&supporter) {
                 return Err(invalid(
                     "A supporting worker is another worker of the same organisation.",
