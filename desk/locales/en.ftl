@@ -172,3 +172,5 @@ alert-handoff-yes = The person in conversation { $number } said yes to passing o
 alert-handoff-no = The person in conversation { $number } said no to passing anything on.
 alert-summary = { $handle } passed on what you need to know about conversation { $number }.
 alert-new-phone = The person in conversation { $number } came back on a new phone: check their new safety number.
+queue-callback = answer later
+line-callback = Asks to be answered later, when it is safe:

@@ -171,3 +171,5 @@ alert-handoff-yes = La personne de la conversation { $number } accepte que vous 
 alert-handoff-no = La personne de la conversation { $number } refuse que vous transmettiez quoi que ce soit.
 alert-summary = { $handle } vous a transmis ce qu'il faut savoir sur la conversation { $number }.
 alert-new-phone = La personne de la conversation { $number } revient sur un nouveau téléphone : vérifiez son nouveau numéro de sécurité.
+queue-callback = répondre plus tard
+line-callback = Demande qu'on lui réponde plus tard, quand c'est sans danger :

@@ -84,6 +84,8 @@ pub struct Line {
     pub text: String,
     /// Unix seconds, when it was sent or received here.
     pub at: i64,
+    /// A seeker's callback request (`text` says when it is safe to answer).
+    pub callback: bool,
 }
 
 /// Where a request to pass a hand-off summary stands.
@@ -471,6 +473,7 @@ impl Open {
                         mine: true,
                         text: text.to_string(),
                         at: jiff::Timestamp::now().as_second(),
+                        callback: false,
                     });
                 Ok(())
             }
@@ -692,10 +695,25 @@ impl Open {
             let _ = self.refresh().await;
         }
         let conversation = self.conversation_of(&received.from_account)?;
+        let (text, callback) = match received.callback_request() {
+            Some(details) => (
+                [Some(details.window), details.note]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" — "),
+                true,
+            ),
+            None => (
+                String::from_utf8_lossy(&received.plaintext).into_owned(),
+                false,
+            ),
+        };
         self.lines.entry(conversation).or_default().push(Line {
             mine: false,
-            text: String::from_utf8_lossy(&received.plaintext).into_owned(),
+            text,
             at: jiff::Timestamp::now().as_second(),
+            callback,
         });
         Some(Event::Changed)
     }

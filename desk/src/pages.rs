@@ -136,6 +136,8 @@ struct QueueRow {
     waiting: String,
     yours: bool,
     claim_label: String,
+    /// A callback request.
+    callback: bool,
 }
 
 struct MineRow {
@@ -161,6 +163,8 @@ struct LineRow {
     who: String,
     text: String,
     time: String,
+    /// A callback request: what it says before its text.
+    callback: Option<String>,
 }
 
 struct NoteRow {
@@ -309,6 +313,7 @@ async fn home_page(core: &mut Core, t: &Text<'_>, csrf: &str) -> Page {
                 topic: w.topic.clone().unwrap_or_default(),
                 waiting: t.count("waiting-minutes", "minutes", w.waiting_seconds / 60),
                 yours: w.speaks_language,
+                callback: w.callback,
             }
         })
         .collect();
@@ -375,6 +380,7 @@ async fn conversation_page(
             },
             text: line.text.clone(),
             time: local_time(line.at),
+            callback: line.callback.then(|| t.get("line-callback")),
         })
         .collect();
     let from_a_page = open.client.writes_from_a_page(&seeker);

@@ -440,6 +440,11 @@ pub struct OpenConversation {
     /// One of the entry point's topics.
     #[serde(default)]
     pub topic: Option<String>,
+    /// Not safe to talk now: a callback request, which waits in the queue like a conversation.
+    /// When and how to call back is sealed to the organisation's workers, like a message
+    /// (`relay::CallbackRequest`).
+    #[serde(default)]
+    pub callback: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -470,6 +475,9 @@ pub struct Conversation {
     /// A referral to a partner organisation awaiting the seeker's answer.
     #[serde(default)]
     pub referral: Option<Partner>,
+    /// Opened as a callback request.
+    #[serde(default)]
+    pub callback: bool,
 }
 
 /// The lead adds a colleague of the organisation as a supporting worker.
@@ -727,6 +735,9 @@ pub struct WaitingConversation {
     pub waiting_seconds: i64,
     /// Whether the calling worker speaks one of the seeker's languages.
     pub speaks_language: bool,
+    /// A callback request: the seeker asks to be answered later, at a time sealed in it.
+    #[serde(default)]
+    pub callback: bool,
 }
 
 /// A colleague of the calling worker, as the desk shows them (e.g. to choose whom to transfer to).

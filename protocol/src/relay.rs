@@ -255,6 +255,22 @@ pub struct EnvelopePage {
 #[serde(deny_unknown_fields)]
 pub struct Sync {}
 
+/// What a callback request holds, sealed to the organisation's workers while it waits (never
+/// seen by the server): when it is safe to answer, and anything else the seeker wants them to
+/// know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackRequest {
+    pub callback: CallbackDetails,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackDetails {
+    /// When it is safe, in the seeker's words (e.g. "weekdays after 6 pm").
+    pub window: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// What a hand-off summary holds, end to end encrypted (never seen by the server): which
 /// conversation it is about, and what the incoming worker needs to know.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

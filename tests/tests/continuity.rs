@@ -310,3 +310,49 @@ both_backends! {
         assert_eq!(receive(&mut seeker).await.1, "Hello, I am Ben; Ana told me what you shared.");
     }
 }
+
+both_backends! {
+    async fn a_callback_request_waits_sealed_in_the_queue_and_is_claimed_and_answered(app: TestApp) {
+        let root = app.set_up_root().await;
+        let org = app.create_organisation(&root, "Harbour House").await.id.0;
+        let mut ana = worker(&app, &root, &org, "ana").await;
+        let ben = worker(&app, &root, &org, "ben").await;
+        let entry = app
+            .post(Listener::Admin, &format!("/admin/v1/organisations/{org}/entry-points"), Some(root.session.access_token.expose()), json!({"label": "poster", "default_language": "tl", "topics": ["work"]}))
+            .await
+            .expect(200);
+        let code = entry.body["code"].as_str().unwrap();
+        let mut seeker = Client::sign_up_seeker_through(&app.public, Some(code)).await.unwrap();
+        let request = quietline_protocol::api::OpenConversation {
+            languages: vec!["tl".into()], entry_point: None, region: None, topic: Some("work".into()), callback: false,
+        };
+        let details = quietline_protocol::relay::CallbackDetails {
+            window: "Martes, pagkatapos ng alas-siyete ng gabi".into(),
+            note: Some("Mag-text muna; may kasama ako sa telepono.".into()),
+        };
+        let opened = seeker.request_callback(&request, details.clone()).await.unwrap();
+        assert!(opened.callback);
+
+        // The queue says only that it is a callback request, like any waiting conversation.
+        let waiting = app.get(Listener::Public, "/v1/desk/waiting", Some(ana.session.access_token.expose())).await.expect(200).body;
+        let listed = waiting.as_array().unwrap().iter().find(|w| w["id"] == opened.id.as_str()).cloned().unwrap();
+        assert_eq!((listed["callback"].clone(), listed["languages"].clone()), (json!(true), json!(["tl"])));
+        assert_eq!(app.count_rows("held_envelopes", None).await, 2, "a sealed copy for each worker's device");
+        let dump = app.storage_dump();
+        assert!(!dump.windows(12).any(|w| w == b"alas-siyete "), "when to answer is stored as it is");
+
+        // Ana claims it and alone reads when to answer; she answers, and the seeker reads it.
+        app.post(Listener::Public, &format!("/v1/conversations/{}/claim", opened.id), Some(ana.session.access_token.expose()), json!({})).await.expect(200);
+        let page = ana.fetch().await.unwrap();
+        assert_eq!(page.envelopes.len(), 1);
+        let received = ana.open(&page.envelopes[0]).await.unwrap();
+        ana.acknowledge(vec![page.envelopes[0].id]).await.unwrap();
+        assert_eq!(received.from_account, seeker.account_id());
+        assert_eq!(received.callback_request(), Some(details));
+        assert!(ben.fetch().await.unwrap().envelopes.is_empty(), "the other copies are gone");
+        ana.send_text(seeker.account_id(), b"Salamat. Magte-text ako sa Martes ng gabi.").await.unwrap();
+        assert_eq!(receive(&mut seeker).await, (ana.account_id().to_string(), "Salamat. Magte-text ako sa Martes ng gabi.".to_string()));
+        seeker.send_text(ana.account_id(), b"Sige, salamat.").await.unwrap();
+        assert_eq!(receive(&mut ana).await.1, "Sige, salamat.");
+    }
+}

@@ -159,7 +159,7 @@ both_backends! {
         for language in ["tl", "tl", "tl", "tl", "tl", "fr", "fr", "fr", "fr"] {
             let mut seeker = Client::sign_up_seeker_through(&app.public, Some(&code)).await.unwrap();
             let opened = seeker.open_conversation(&quietline_protocol::api::OpenConversation {
-                languages: vec![language.into()], entry_point: None, region: None, topic: None,
+                languages: vec![language.into()], entry_point: None, region: None, topic: None, callback: false,
             }).await.unwrap();
             app.post(Listener::Public, &format!("/v1/conversations/{}/claim", opened.id), Some(worker.session.access_token.expose()), json!({})).await.expect(200);
             // A seeker's own message is no reply.

@@ -178,7 +178,7 @@ both_backends! {
         // A seeker writes in through the poster's entry point, in Tagalog.
         let mut seeker = Client::sign_up_seeker_through(&app.public, Some(&entry)).await.unwrap();
         let opened = seeker.open_conversation(&OpenConversation {
-            languages: vec!["tl".into()], entry_point: None, region: Some("CA-BC/Surrey".into()), topic: Some("work".into()),
+            languages: vec!["tl".into()], entry_point: None, region: Some("CA-BC/Surrey".into()), topic: Some("work".into()), callback: false,
         }).await.unwrap();
         let id = opened.id.clone();
         let row = format!("//tr[@data-conversation='{id}']");
@@ -364,7 +364,7 @@ both_backends! {
 
         let seeker = Client::sign_up_seeker_through(&app.public, Some(&entry)).await.unwrap();
         let opened = seeker.open_conversation(&OpenConversation {
-            languages: vec!["tl".into()], entry_point: None, region: None, topic: Some("work".into()),
+            languages: vec!["tl".into()], entry_point: None, region: None, topic: Some("work".into()), callback: false,
         }).await.unwrap();
         let id = opened.id.clone();
         let row = format!("//tr[@data-conversation='{id}']");
@@ -429,6 +429,30 @@ both_backends! {
         assert_eq!(now.worker_handles, ["ben"]);
         tala.browser.close().await.unwrap();
         ben.browser.close().await.unwrap();
+    }
+
+    async fn a_callback_request_shows_at_the_desk_as_one_and_says_when_once_claimed(app: TestApp) {
+        let Some(driver) = driver() else { return };
+        let root = app.set_up_root().await;
+        let (org, _partner, entry) = set_up_organisation(&app, &root).await;
+        let code = app.invite(&root, &org, Role::Worker).await;
+        let tala = desk(&driver, &app, &code, "tala", "tl, en").await;
+
+        let seeker = Client::sign_up_seeker_through(&app.public, Some(&entry)).await.unwrap();
+        let request = OpenConversation {
+            languages: vec!["tl".into()], entry_point: None, region: None, topic: Some("work".into()), callback: false,
+        };
+        let window = "Martes, pagkatapos ng alas-siyete ng gabi";
+        let opened = seeker.request_callback(&request, quietline_protocol::relay::CallbackDetails { window: window.into(), note: None }).await.unwrap();
+        let row = format!("//tr[@data-conversation='{}']", opened.id);
+        shows(&tala.browser, &format!("{row}//span[@class='tag'][.='answer later']")).await;
+        accessible(&tala.browser, "the queue with a callback request").await;
+        tala.browser.find(Locator::XPath(&format!("{row}//button"))).await.unwrap().click().await.unwrap();
+        shows(&tala.browser, &format!("//ol[@id='messages']/li[contains(@class,'theirs')][p/strong[starts-with(., 'Asks to be answered later')]]/p[.='{window}']")).await;
+        assert!(tala.browser.find(Locator::Css("#from-a-page")).await.is_err(), "an app's callback request is not from a page");
+        accessible(&tala.browser, "a callback request claimed").await;
+        screenshot(&tala.browser, "desk-callback").await;
+        tala.browser.close().await.unwrap();
     }
 
     async fn a_desk_opens_its_state_file_again_and_locks_when_left_idle(app: TestApp) {

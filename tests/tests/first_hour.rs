@@ -335,6 +335,8 @@ fn walk_the_readme(name: &str, env: Vec<(&'static str, String)>) {
             "work",
         ],
     );
+    seeker.exp_string("Is it safe to talk now?").unwrap();
+    seeker.send_line("").unwrap();
     seeker
         .exp_string("Someone who reads your language is available now.")
         .unwrap();
@@ -390,6 +392,38 @@ fn walk_the_readme(name: &str, env: Vec<(&'static str, String)>) {
     seeker.send_line("/accept").unwrap();
     seeker.exp_string("You have moved.").unwrap();
     jose.exp_string("accepted the referral").unwrap();
+
+    // Another seeker cannot talk now and asks to be answered later; only the worker who takes
+    // it reads when.
+    let mut later = client(
+        &server,
+        &data_dir.join("later.ql"),
+        &[
+            "seeker",
+            "--entry",
+            &entry,
+            "--languages",
+            "tl",
+            "--topic",
+            "work",
+        ],
+    );
+    later.exp_string("Is it safe to talk now?").unwrap();
+    later.send_line("later").unwrap();
+    later.exp_string("When is it safe to answer you?").unwrap();
+    later.send_line("weekdays after 6 pm").unwrap();
+    later.exp_string("Anything else").unwrap();
+    later.send_line("").unwrap();
+    later.exp_string("Your request waits").unwrap();
+    maria
+        .exp_string("Someone asks to be answered later: tl")
+        .unwrap();
+    maria.send_line("/waiting").unwrap();
+    maria.exp_string("(answer later)").unwrap();
+    maria.send_line("/claim 1").unwrap();
+    maria
+        .exp_string("asks to be answered later. Safe: weekdays after 6 pm")
+        .unwrap();
 
     for mut session in [maria, jose, seeker] {
         session.send_line("/quit").unwrap();

@@ -2,7 +2,7 @@
 //! soon someone can answer; a worker sees the queue, claims, hands over, refers and closes. The
 //! command line, the desk app and the tests all call these.
 
-use super::{Client, Result};
+use super::{Client, ClientError, Result, SEND_ATTEMPTS, transport};
 use crate::AccountId;
 use crate::api::{
     AvailabilityQuery, CloseConversation, Colleague, Conversation, OpenConversation, Outlook,
@@ -17,6 +17,65 @@ impl Client {
     pub async fn open_conversation(&self, request: &OpenConversation) -> Result<Conversation> {
         self.call(Method::POST, "/v1/conversations", Some(request))
             .await
+    }
+
+    /// (Seekers) Not safe to talk now: opens the conversation as a callback request and seals
+    /// when and how to answer to every device of the organisation's workers; the worker who
+    /// claims it opens it, the other copies are deleted.
+    pub async fn request_callback(
+        &self,
+        request: &OpenConversation,
+        details: crate::relay::CallbackDetails,
+    ) -> Result<Conversation> {
+        let mut request = request.clone();
+        request.callback = true;
+        let conversation = self.open_conversation(&request).await?;
+        let plaintext = serde_json::to_vec(&crate::relay::CallbackRequest { callback: details })
+            .map_err(transport)?;
+        let mut last = None;
+        // The workers' devices may change between reading them and sending: read them again.
+        for _ in 0..SEND_ATTEMPTS {
+            let recipients: crate::web::WebRecipients = self
+                .call::<(), _>(Method::GET, "/v1/web/recipients", None)
+                .await?;
+            let mut sends: Vec<crate::web::SealedSend> = Vec::new();
+            for recipient in &recipients.recipients {
+                let position = match sends.iter().position(|s| s.to == recipient.account_id) {
+                    Some(position) => position,
+                    None => {
+                        sends.push(crate::web::SealedSend {
+                            to: recipient.account_id.clone(),
+                            id: uuid::Uuid::new_v4().to_string(),
+                            copies: Vec::new(),
+                        });
+                        sends.len() - 1
+                    }
+                };
+                let send = &mut sends[position];
+                let content =
+                    super::sealed::seal(&recipient.device.public_key, &send.id, &plaintext)?;
+                send.copies.push(crate::web::SealedCopy {
+                    device_id: recipient.device.device_id,
+                    content,
+                });
+            }
+            if sends.is_empty() {
+                return Err(transport("nobody at the organisation can receive it yet"));
+            }
+            match self
+                .call::<_, Vec<crate::relay::SendReceipt>>(
+                    Method::POST,
+                    "/v1/web/messages",
+                    Some(&crate::web::WebMessage { sends }),
+                )
+                .await
+            {
+                Err(error @ ClientError::Http { status: 409, .. }) => last = Some(error),
+                Err(error) => return Err(error),
+                Ok(_) => return Ok(conversation),
+            }
+        }
+        Err(last.unwrap_or_else(|| transport("the request was not sent")))
     }
 
     /// (Seekers) The topics offered through the seeker's entry point.

@@ -317,7 +317,10 @@ impl Client {
                 .signal
                 .intake_pair()
                 .open(&envelope.guid, &envelope.content)?;
-            self.sealed_senders.insert(from_account.clone());
+            // An app's callback request comes sealed too; anything else sealed is from a page.
+            if serde_json::from_slice::<crate::relay::CallbackRequest>(&plaintext).is_err() {
+                self.sealed_senders.insert(from_account.clone());
+            }
             return Ok(Received {
                 envelope_id: envelope.id,
                 from_account,

@@ -120,6 +120,13 @@ pub struct Received {
 }
 
 impl Received {
+    /// The callback request this holds, when it is one (sealed by a seeker while it waited).
+    pub fn callback_request(&self) -> Option<crate::relay::CallbackDetails> {
+        serde_json::from_slice::<crate::relay::CallbackRequest>(&self.plaintext)
+            .ok()
+            .map(|request| request.callback)
+    }
+
     /// The hand-off summary this holds, when it is one.
     pub fn handoff_summary(&self) -> Option<crate::relay::HandoffSummary> {
         self.summary

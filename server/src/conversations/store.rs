@@ -25,6 +25,8 @@ pub struct ConversationRow {
     pub outcome: Option<String>,
     pub disappearing_seconds: Option<i64>,
     pub referred_to: Option<OrganisationId>,
+    /// A callback request rather than a conversation now.
+    pub callback: bool,
 }
 
 pub fn insert(conn: &mut DbConn, row: &ConversationRow) -> QueryResult<()> {

@@ -243,6 +243,7 @@ diesel::table! {
         outcome -> Nullable<Text>,
         disappearing_seconds -> Nullable<BigInt>,
         referred_to -> Nullable<Text>,
+        callback -> Bool,
     }
 }
 

@@ -54,7 +54,30 @@ pub async fn start(
         entry_point: None,
         region: start.region,
         topic,
+        callback: false,
     };
+    // Someone may be watching: the person chooses to talk now or to be answered later.
+    let now = terminal
+        .ask("Is it safe to talk now? Press Enter for yes, or type `later` to be answered at a safer time.")
+        .await;
+    if now.trim().eq_ignore_ascii_case("later") {
+        let window = terminal
+            .ask("When is it safe to answer you? (for example: weekdays after 6 pm)")
+            .await;
+        let note = terminal
+            .ask("Anything else they should know to reach you safely? (Enter to skip)")
+            .await;
+        let details = quietline_protocol::relay::CallbackDetails {
+            window: window.trim().to_string(),
+            note: Some(note.trim().to_string()).filter(|n| !n.is_empty()),
+        };
+        client.request_callback(&request, details).await?;
+        client.save(state, passphrase).await?;
+        println!(
+            "Your request waits for someone who reads your language; only they can read when to answer. Come back then with `resume`."
+        );
+        return Ok(());
+    }
     let conversation = client.open_conversation(&request).await?;
     let chat = Chat {
         device: Device::new(client, state, passphrase),

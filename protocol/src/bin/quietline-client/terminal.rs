@@ -90,6 +90,12 @@ pub enum Incoming {
         from: String,
         text: String,
     },
+    /// A seeker's callback request: when it is safe to answer them.
+    Callback {
+        from: String,
+        window: String,
+        note: Option<String>,
+    },
     /// A hand-off summary from the colleague who handed a conversation over.
     Summary {
         from: String,
@@ -146,21 +152,31 @@ impl<'a> Device<'a> {
     ) -> Result<Incoming, ClientError> {
         let text = |plaintext: &[u8]| String::from_utf8_lossy(plaintext).to_string();
         let incoming = match self.client.open_noting_new_identity(envelope).await {
-            Ok((received, _)) if received.summary => Incoming::Summary {
-                text: received
-                    .handoff_summary()
-                    .map(|summary| summary.text)
-                    .unwrap_or_default(),
-                from: received.from_account,
-            },
-            Ok((received, false)) => Incoming::Message {
-                text: text(&received.plaintext),
-                from: received.from_account,
-            },
-            Ok((received, true)) => Incoming::NewSafetyNumber {
-                text: text(&received.plaintext),
-                from: received.from_account,
-            },
+            Ok((received, changed)) => {
+                let from = received.from_account.clone();
+                match (received.callback_request(), received.summary, changed) {
+                    (Some(details), _, _) => Incoming::Callback {
+                        from,
+                        window: details.window,
+                        note: details.note,
+                    },
+                    (None, true, _) => Incoming::Summary {
+                        text: received
+                            .handoff_summary()
+                            .map(|summary| summary.text)
+                            .unwrap_or_default(),
+                        from,
+                    },
+                    (None, false, false) => Incoming::Message {
+                        text: text(&received.plaintext),
+                        from,
+                    },
+                    (None, false, true) => Incoming::NewSafetyNumber {
+                        text: text(&received.plaintext),
+                        from,
+                    },
+                }
+            }
             Err(error) => Incoming::Unreadable(error),
         };
         socket.acknowledge(vec![envelope.id]).await?;
@@ -179,6 +195,12 @@ impl<'a> Device<'a> {
 pub fn show(incoming: &Incoming, name: &str) {
     match incoming {
         Incoming::Message { text, .. } => event(&format!("{name}: {text}")),
+        Incoming::Callback { window, note, .. } => {
+            event(&format!("{name} asks to be answered later. Safe: {window}"));
+            if let Some(note) = note {
+                println!("  {note}");
+            }
+        }
         Incoming::Summary { text, .. } => event(&format!(
             "{name} passes on, with the seeker's yes, what you need to know: {text}"
         )),
@@ -195,6 +217,7 @@ impl Incoming {
     pub fn sender(&self) -> Option<&str> {
         match self {
             Incoming::Message { from, .. }
+            | Incoming::Callback { from, .. }
             | Incoming::Summary { from, .. }
             | Incoming::NewSafetyNumber { from, .. } => Some(from),
             Incoming::Unreadable(_) => None,

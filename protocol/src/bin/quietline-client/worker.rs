@@ -256,8 +256,13 @@ impl Desk<'_> {
             } else {
                 " (not in your languages)"
             };
+            let later = if waiting.callback {
+                " (answer later)"
+            } else {
+                ""
+            };
             println!(
-                "  {}) {} · waiting {} min{yours}",
+                "  {}) {} · waiting {} min{later}{yours}",
                 i + 1,
                 Self::describe(
                     &waiting.languages,
@@ -456,8 +461,13 @@ impl Desk<'_> {
                     } else {
                         " (not in your languages)"
                     };
+                    let what = if waiting.callback {
+                        "Someone asks to be answered later"
+                    } else {
+                        "Someone is waiting"
+                    };
                     event(&format!(
-                        "Someone is waiting: {}{yours}. /waiting to see the queue.",
+                        "{what}: {}{yours}. /waiting to see the queue.",
                         Self::describe(
                             &waiting.languages,
                             waiting.region.as_deref(),

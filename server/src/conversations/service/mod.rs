@@ -86,6 +86,7 @@ fn to_api(conn: &mut DbConn, row: ConversationRow) -> ApiResult<Conversation> {
         lead,
         worker_handles,
         disappearing_seconds: row.disappearing_seconds.and_then(|s| u64::try_from(s).ok()),
+        callback: row.callback,
         referral: match row.referred_to {
             None => None,
             Some(partner) => organisations::find_organisation(conn, &partner)?.map(|org| Partner {

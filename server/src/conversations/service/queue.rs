@@ -43,6 +43,7 @@ pub async fn open(
                 outcome: None,
                 disappearing_seconds: store::organisation_timer(conn, &organisation_id)?,
                 referred_to: None,
+                callback: request.callback,
             };
             store::insert(conn, &row)?;
             statistics::opened(
@@ -115,6 +116,7 @@ pub async fn waiting(state: &AppState, worker: &Principal) -> ApiResult<Vec<Wait
                 languages,
                 region: row.region,
                 topic: row.topic,
+                callback: row.callback,
             }
         })
         .collect();
