@@ -116,18 +116,14 @@ pub async fn recover(
     };
     let st = state.clone();
     let id = account_id.clone();
-    let (grant, removed, workers) = state
+    let (grant, workers) = state
         .db
         .write(move |conn| {
             let Some(account) = store::find_account(conn, &id)? else {
                 return Err(refused());
             };
-            let removed: Vec<i32> = store::list_devices(conn, &id)?
-                .into_iter()
-                .map(|(device, ..)| device)
-                .collect();
-            for device in &removed {
-                store::delete_device(conn, &id, *device)?;
+            for (device, ..) in store::list_devices(conn, &id)? {
+                store::delete_device(conn, &id, device)?;
             }
             let device = add_device(&st, conn, &id, None)?;
             let mut workers = Vec::new();
@@ -139,12 +135,12 @@ pub async fn recover(
                 }
             }
             let grant = open_session(&st, conn, &account, device)?;
-            Ok::<_, ApiError>((grant, removed, workers))
+            Ok::<_, ApiError>((grant, workers))
         })
         .await?;
-    for device in removed {
-        announce_revocation(state, account_id.clone(), u32::try_from(device).ok()).await;
-    }
+    // One notice for the whole account: a socket closes only if its own session ended, so the
+    // new device's (its number may be a freed one) stays open.
+    announce_revocation(state, account_id.clone(), None).await;
     if !workers.is_empty()
         && let Err(error) = state
             .bus
